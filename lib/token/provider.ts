@@ -1,0 +1,525 @@
+// The shared Console API token provider: memory (per container, single flight) → the shared item in
+// DynamoDB (a lease so that one instance in the whole fleet calls the auth server) → the OAuth call.
+import { randomUUID } from 'node:crypto';
+import type { TokenSource } from '#lib/console/token-source.ts';
+import { type Log, silentLog } from '#lib/runtime/log.ts';
+import { type CredentialsSource, secretFingerprint } from './credentials.ts';
+import { TokenError } from './errors.ts';
+import {
+  AuthCallError,
+  type Credentials,
+  type IssuedToken,
+  type OAuthSettings,
+  requestToken,
+} from './oauth.ts';
+import { type Lease, type SharedTokenState, type TokenStore, tokenItemKey } from './shared-store.ts';
+
+export type TokenOrigin = 'memory' | 'shared' | 'auth';
+
+export interface TokenStats {
+  memory: number;
+  shared: number;
+  auth: number;
+  authCalls: number;
+  waits: number;
+  takeovers: number;
+  blocked: number;
+  rejected: number;
+  unavailable: number;
+  fallbacks: number;
+  invalidations: number;
+}
+
+/** Counter names, as emitted to metrics. */
+export type TokenMetricName =
+  | 'TokenFromMemory'
+  | 'TokenFromShared'
+  | 'TokenFromAuth'
+  | 'AuthCalls'
+  | 'AuthRateLimited'
+  | 'AuthRejected'
+  | 'AuthUnavailable'
+  | 'TokenWaits'
+  | 'LeaseTakeovers'
+  | 'SharedCacheUnavailable'
+  | 'TokenInvalidations';
+
+export interface TokenMetrics {
+  count(name: TokenMetricName, value?: number): void;
+}
+
+export interface TokenProviderTuning {
+  /** Taken off every expiry, for clock skew between us, the auth server and the Console API. */
+  skewMs: number;
+  /** Inside this window before expiry one instance refreshes while everybody keeps using the token. */
+  refreshWindowMs: number;
+  /** How long a lease holder may take; longer than authTimeoutMs. */
+  leaseMs: number;
+  authTimeoutMs: number;
+  /** Longest a caller waits for another instance's refresh (also bounded by the function's remaining time). */
+  maxWaitMs: number;
+  /** Kept free before the function's deadline. */
+  deadlineMarginMs: number;
+  pollInitialMs: number;
+  pollMaxMs: number;
+  /** Fleet-wide floor between two auth calls for one credential (the auth server allows ~1/s per IP). */
+  minAuthIntervalMs: number;
+  /** First block after a 429 without Retry-After; doubles with each further 429, up to blockMaxMs. */
+  blockFloorMs: number;
+  blockMaxMs: number;
+  /** First pause after the auth server failed (5xx, timeout, reset); doubles, up to blockMaxMs. */
+  unavailableFloorMs: number;
+  /** How often a container re-reads credentials that the auth server rejected (the secret may have rotated). */
+  credentialsRecheckMs: number;
+  /** Least time between two background refresh attempts in one container. */
+  backgroundRetryMs: number;
+}
+
+export const DEFAULT_TUNING: TokenProviderTuning = {
+  skewMs: 30_000,
+  refreshWindowMs: 60_000,
+  leaseMs: 6_000,
+  authTimeoutMs: 4_000,
+  maxWaitMs: 15_000,
+  deadlineMarginMs: 2_000,
+  pollInitialMs: 25,
+  pollMaxMs: 400,
+  minAuthIntervalMs: 1_100,
+  blockFloorMs: 10_000,
+  blockMaxMs: 15 * 60_000,
+  unavailableFloorMs: 2_000,
+  credentialsRecheckMs: 30_000,
+  backgroundRetryMs: 1_000,
+};
+
+export interface TokenProviderDeps {
+  credentials: CredentialsSource;
+  oauth: OAuthSettings;
+  /** The shared cache; without one the provider keeps tokens per container only (local runs). */
+  store?: TokenStore;
+  requestToken?: typeof requestToken;
+  fetch?: typeof fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: Log;
+  metrics?: TokenMetrics;
+  /** The invoking function's remaining time, when known (Lambda's `context.getRemainingTimeInMillis`). */
+  remainingTimeMs?: () => number | undefined;
+  tuning?: Partial<TokenProviderTuning>;
+}
+
+interface Held {
+  token: string;
+  expiresAt: number;
+  version?: number;
+}
+
+const METRIC_BY_ORIGIN: Record<TokenOrigin, TokenMetricName> = {
+  memory: 'TokenFromMemory',
+  shared: 'TokenFromShared',
+  auth: 'TokenFromAuth',
+};
+
+export class SharedTokenProvider implements TokenSource {
+  readonly stats: TokenStats = {
+    memory: 0,
+    shared: 0,
+    auth: 0,
+    authCalls: 0,
+    waits: 0,
+    takeovers: 0,
+    blocked: 0,
+    rejected: 0,
+    unavailable: 0,
+    fallbacks: 0,
+    invalidations: 0,
+  };
+  /** Where the last token handed out came from. */
+  lastOrigin?: TokenOrigin;
+
+  private readonly t: TokenProviderTuning;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly log: Log;
+  private readonly instance = randomUUID();
+  private leaseSeq = 0;
+  private held?: Held;
+  /** Tokens recently handed out, with their shared version, so that invalidate() can compare-and-delete. */
+  private readonly versions = new Map<string, number>();
+  private inflight?: Promise<string>;
+  private background?: Promise<void>;
+  private nextBackgroundAt = 0;
+  private lastCredentialsReload = 0;
+  // Used only while the shared store is unavailable (in-process fallback).
+  private local: {
+    blockedUntil: number;
+    failures: number;
+    rejectedFingerprint?: string;
+    lastAuthAt: number;
+  } = {
+    blockedUntil: 0,
+    failures: 0,
+    lastAuthAt: 0,
+  };
+
+  constructor(private readonly deps: TokenProviderDeps) {
+    this.t = { ...DEFAULT_TUNING, ...deps.tuning };
+    if (this.t.leaseMs <= this.t.authTimeoutMs) {
+      throw new Error('token provider: leaseMs must be longer than authTimeoutMs');
+    }
+    this.now = deps.now ?? Date.now;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = deps.random ?? Math.random;
+    this.log = deps.log ?? silentLog;
+  }
+
+  async getToken(signal?: AbortSignal): Promise<string> {
+    const held = this.held;
+    const now = this.now();
+    if (held && held.expiresAt > now) {
+      if (held.expiresAt - this.t.refreshWindowMs <= now) this.refreshAhead();
+      return this.handOut(held.token, 'memory');
+    }
+    this.inflight ??= this.acquire(signal).finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  async invalidate(token: string): Promise<void> {
+    if (this.held?.token === token) this.held = undefined;
+    const version = this.versions.get(token);
+    this.versions.delete(token);
+    this.stats.invalidations++;
+    this.deps.metrics?.count('TokenInvalidations');
+    const { store } = this.deps;
+    if (!store || version === undefined) return;
+    try {
+      const credentials = await this.deps.credentials.get();
+      const removed = await store.invalidate(this.keyFor(credentials), version);
+      this.log.info('token invalidated', { version, removedShared: removed });
+    } catch (err) {
+      this.log.warn('token invalidation not shared', { error: describe(err) });
+    }
+  }
+
+  /** Waits for a background refresh started by a caller (tests and graceful shutdown). */
+  async settle(): Promise<void> {
+    await this.background;
+  }
+
+  private handOut(token: string, origin: TokenOrigin): string {
+    this.stats[origin]++;
+    this.lastOrigin = origin;
+    this.deps.metrics?.count(METRIC_BY_ORIGIN[origin]);
+    return token;
+  }
+
+  private keyFor(credentials: Credentials): string {
+    return tokenItemKey(credentials.clientId, this.deps.oauth.audience, this.deps.oauth.tokenUrl);
+  }
+
+  private hold(token: string, expiresAt: number, version?: number): void {
+    this.held = { token, expiresAt, version };
+    if (version !== undefined) {
+      this.versions.set(token, version);
+      if (this.versions.size > 8) {
+        const oldest = this.versions.keys().next().value;
+        if (oldest !== undefined) this.versions.delete(oldest);
+      }
+    }
+  }
+
+  private deadline(): number {
+    const remaining = this.deps.remainingTimeMs?.();
+    const budget =
+      remaining === undefined
+        ? this.t.maxWaitMs
+        : Math.min(this.t.maxWaitMs, remaining - this.t.deadlineMarginMs);
+    return this.now() + Math.max(0, budget);
+  }
+
+  private async acquire(signal?: AbortSignal): Promise<string> {
+    let credentials = await this.deps.credentials.get();
+    const { store } = this.deps;
+    if (!store) return this.acquireLocally(credentials, signal);
+    const deadline = this.deadline();
+    let delay = this.t.pollInitialMs;
+    let waited = false;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const key = this.keyFor(credentials);
+      let state: SharedTokenState;
+      try {
+        state = await store.read(key);
+      } catch (err) {
+        return this.fallBack(err, credentials, signal);
+      }
+      const now = this.now();
+      if (state.token && state.expiresAt !== undefined && state.expiresAt > now) {
+        this.hold(state.token, state.expiresAt, state.version);
+        if (state.expiresAt - this.t.refreshWindowMs <= now) this.refreshAhead();
+        if (waited) this.log.debug('token after wait', { source: 'shared' });
+        return this.handOut(state.token, 'shared');
+      }
+      if (state.rejectedFingerprint) {
+        const fresh = await this.recheckRejected(credentials, state.rejectedFingerprint);
+        if (fresh !== credentials) {
+          credentials = fresh;
+          continue;
+        }
+      }
+      if (state.blockedUntil !== undefined && state.blockedUntil > now) throw this.blockedError(state);
+      if (state.leaseUntil === undefined || state.leaseUntil < now) {
+        let lease: Lease | undefined;
+        try {
+          lease = await store.tryLease(key, this.leaseRequest(credentials, now));
+        } catch (err) {
+          return this.fallBack(err, credentials, signal);
+        }
+        if (lease) return this.refreshWithLease(key, lease, credentials, signal);
+      }
+      if (now + delay > deadline) {
+        throw new TokenError(
+          'wait-timeout',
+          `no Console API token within ${Math.round((deadline - (now - delay)) / 1000)} s: another instance holds the refresh lease`,
+        );
+      }
+      waited = true;
+      this.stats.waits++;
+      this.deps.metrics?.count('TokenWaits');
+      await this.sleep(delay / 2 + (this.random() * delay) / 2);
+      delay = Math.min(delay * 2, this.t.pollMaxMs);
+    }
+  }
+
+  private leaseRequest(credentials: Credentials, now: number) {
+    return {
+      owner: `${this.instance}#${++this.leaseSeq}`,
+      now,
+      leaseMs: this.t.leaseMs,
+      refreshBefore: now + this.t.refreshWindowMs,
+      fingerprint: secretFingerprint(credentials),
+      lastAuthBefore: now - this.t.minAuthIntervalMs,
+    };
+  }
+
+  /** The stored rejection is for these credentials: re-read them (rate-limited), in case the secret rotated. */
+  private async recheckRejected(credentials: Credentials, rejected: string): Promise<Credentials> {
+    if (secretFingerprint(credentials) !== rejected) return credentials;
+    const now = this.now();
+    if (now - this.lastCredentialsReload >= this.t.credentialsRecheckMs) {
+      this.lastCredentialsReload = now;
+      const fresh = await this.deps.credentials.reload();
+      if (secretFingerprint(fresh) !== rejected) {
+        this.log.info('credentials changed since they were rejected: trying the new ones');
+        return fresh;
+      }
+    }
+    throw this.rejectedError(credentials);
+  }
+
+  private async refreshWithLease(
+    key: string,
+    lease: Lease,
+    credentials: Credentials,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const store = this.deps.store;
+    if (!store) throw new Error('unreachable: lease without a store');
+    const previous = lease.previous;
+    if (previous.leaseOwner && previous.leaseUntil !== undefined) {
+      this.stats.takeovers++;
+      this.deps.metrics?.count('LeaseTakeovers');
+      this.log.warn('token lease taken over', { expiredLeaseAgoMs: this.now() - previous.leaseUntil });
+    }
+    let issued: IssuedToken;
+    try {
+      issued = await this.callAuth(credentials, signal);
+    } catch (err) {
+      if (!(err instanceof AuthCallError)) throw err;
+      const now = this.now();
+      const failure = err.failure;
+      if (failure.kind === 'rejected') {
+        await store.recordRejected(key, lease.owner, secretFingerprint(credentials), now).catch((e) => {
+          this.log.warn('could not share the credentials rejection', { error: describe(e) });
+        });
+        this.lastCredentialsReload = now;
+        throw this.rejectedError(credentials, err);
+      }
+      const failures = (previous.failures ?? 0) + 1;
+      const until = this.blockUntil(err, failures, now);
+      await store.recordBlocked(key, lease.owner, until, failures, failure.kind, now).catch((e) => {
+        this.log.warn('could not share the auth block', { error: describe(e) });
+      });
+      throw this.blockedError({ blockedUntil: until, blockReason: failure.kind }, err);
+    }
+    let version: number | undefined;
+    try {
+      version = await store.publish(key, lease.owner, issued.accessToken, issued.expiresAt, this.now());
+      if (version === undefined)
+        this.log.warn('token lease lost before publishing; token kept in this container only');
+    } catch (err) {
+      this.log.warn('token not shared: the state table is unavailable', { error: describe(err) });
+    }
+    this.hold(issued.accessToken, issued.expiresAt, version);
+    return this.handOut(issued.accessToken, 'auth');
+  }
+
+  /** The auth call itself; returns the token with the skew margin already taken off its expiry. */
+  private async callAuth(credentials: Credentials, signal?: AbortSignal): Promise<IssuedToken> {
+    const call = this.deps.requestToken ?? requestToken;
+    this.stats.authCalls++;
+    this.deps.metrics?.count('AuthCalls');
+    this.log.info('token requested from auth server', { tokenUrl: this.deps.oauth.tokenUrl });
+    try {
+      const issued = await call(this.deps.oauth, credentials, {
+        fetch: this.deps.fetch,
+        timeoutMs: this.t.authTimeoutMs,
+        now: this.now,
+        signal,
+      });
+      const expiresAt = issued.expiresAt - this.t.skewMs;
+      if (expiresAt <= this.now()) {
+        throw new AuthCallError({
+          kind: 'bad-response',
+          status: 200,
+          detail: 'the auth server answered with a token that expires within the skew margin',
+        });
+      }
+      return { accessToken: issued.accessToken, expiresAt };
+    } catch (err) {
+      if (err instanceof AuthCallError) {
+        const kind = err.failure.kind;
+        if (kind === 'rate-limited') {
+          this.stats.blocked++;
+          this.deps.metrics?.count('AuthRateLimited');
+        } else if (kind === 'rejected') {
+          this.stats.rejected++;
+          this.deps.metrics?.count('AuthRejected');
+        } else {
+          this.stats.unavailable++;
+          this.deps.metrics?.count('AuthUnavailable');
+        }
+        this.log.warn('auth server refused a token', { failure: kind });
+      }
+      throw err;
+    }
+  }
+
+  private blockUntil(err: AuthCallError, failures: number, now: number): number {
+    const f = err.failure;
+    const floor = f.kind === 'rate-limited' ? this.t.blockFloorMs : this.t.unavailableFloorMs;
+    const backoff = Math.min(this.t.blockMaxMs, floor * 2 ** Math.min(failures - 1, 20));
+    const hinted = f.kind === 'rate-limited' ? f.retryAfterMs : undefined;
+    return now + Math.max(hinted ?? backoff, this.t.minAuthIntervalMs);
+  }
+
+  private blockedError(state: SharedTokenState, cause?: unknown): TokenError {
+    const until = state.blockedUntil ?? this.now();
+    const seconds = Math.max(1, Math.ceil((until - this.now()) / 1000));
+    const why =
+      state.blockReason === 'rate-limited'
+        ? "Camunda's auth server rate-limited this account's token requests (HTTP 429)"
+        : "Camunda's auth server failed to answer a token request";
+    return new TokenError(
+      state.blockReason === 'rate-limited' ? 'auth-blocked' : 'auth-unavailable',
+      `${why}; no instance asks again for ${seconds} s (until ${new Date(until).toISOString()})`,
+      { cause, retryAt: until },
+    );
+  }
+
+  private rejectedError(credentials: Credentials, cause?: unknown): TokenError {
+    return new TokenError(
+      'credentials-rejected',
+      `Camunda's auth server rejected client id '${credentials.clientId}' for audience '${this.deps.oauth.audience}'. ` +
+        `Fix the credentials in ${this.deps.credentials.describe} (an API client of the Console API with the scopes the jobs need); ` +
+        'no instance retries these credentials until they change',
+      { cause },
+    );
+  }
+
+  /** Inside the refresh window: one background attempt, never a wait for the callers. */
+  private refreshAhead(): void {
+    const store = this.deps.store;
+    const now = this.now();
+    if (this.background || now < this.nextBackgroundAt) return;
+    this.nextBackgroundAt = now + this.t.backgroundRetryMs;
+    this.background = (async () => {
+      const credentials = await this.deps.credentials.get();
+      if (!store) {
+        if (now < this.local.blockedUntil) return;
+        await this.authLocally(credentials);
+        return;
+      }
+      const key = this.keyFor(credentials);
+      const state = await store.read(key);
+      const t = this.now();
+      if (state.token && state.expiresAt !== undefined && state.expiresAt - this.t.refreshWindowMs > t) {
+        this.hold(state.token, state.expiresAt, state.version);
+        return;
+      }
+      const lease = await store.tryLease(key, this.leaseRequest(credentials, t));
+      if (lease) await this.refreshWithLease(key, lease, credentials);
+    })()
+      .catch((err) => {
+        this.log.warn('background token refresh failed; the current token stays in use', {
+          error: describe(err),
+        });
+      })
+      .finally(() => {
+        this.background = undefined;
+      });
+  }
+
+  private fallBack(err: unknown, credentials: Credentials, signal?: AbortSignal): Promise<string> {
+    this.stats.fallbacks++;
+    this.deps.metrics?.count('SharedCacheUnavailable');
+    this.log.warn('shared token cache unavailable; falling back to this container', { error: describe(err) });
+    return this.acquireLocally(credentials, signal);
+  }
+
+  /** Per-container single flight with its own failure memory: used without a store or when it is down. */
+  private async acquireLocally(credentials: Credentials, signal?: AbortSignal): Promise<string> {
+    const now = this.now();
+    const fingerprint = secretFingerprint(credentials);
+    if (this.local.rejectedFingerprint === fingerprint) {
+      const fresh = await this.recheckRejected(credentials, fingerprint);
+      credentials = fresh;
+    }
+    if (now < this.local.blockedUntil) {
+      throw this.blockedError({ blockedUntil: this.local.blockedUntil, blockReason: 'rate-limited' });
+    }
+    const gap = this.local.lastAuthAt + this.t.minAuthIntervalMs - now;
+    if (gap > 0) await this.sleep(gap);
+    return this.authLocally(credentials, signal);
+  }
+
+  private async authLocally(credentials: Credentials, signal?: AbortSignal): Promise<string> {
+    this.local.lastAuthAt = this.now();
+    try {
+      const issued = await this.callAuth(credentials, signal);
+      this.local = { blockedUntil: 0, failures: 0, lastAuthAt: this.local.lastAuthAt };
+      this.hold(issued.accessToken, issued.expiresAt);
+      return this.handOut(issued.accessToken, 'auth');
+    } catch (err) {
+      if (!(err instanceof AuthCallError)) throw err;
+      const now = this.now();
+      if (err.failure.kind === 'rejected') {
+        this.local.rejectedFingerprint = secretFingerprint(credentials);
+        this.lastCredentialsReload = now;
+        throw this.rejectedError(credentials, err);
+      }
+      this.local.failures++;
+      this.local.blockedUntil = this.blockUntil(err, this.local.failures, now);
+      throw this.blockedError({ blockedUntil: this.local.blockedUntil, blockReason: err.failure.kind }, err);
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,0 +1,250 @@
+// Layer (b): one item per credential in the state table, holding the token, a lease for the one
+// instance allowed to call the auth server, and the shared failure state (blocked / rejected).
+import { createHash } from 'node:crypto';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { TABLE_SCHEMA, ttlSeconds } from '#lib/state/table.ts';
+
+export interface SharedTokenState {
+  token?: string;
+  /** Epoch ms after which the token must not be used (skew margin already taken off). */
+  expiresAt?: number;
+  version?: number;
+  leaseOwner?: string;
+  leaseUntil?: number;
+  lastAuthAt?: number;
+  blockedUntil?: number;
+  failures?: number;
+  blockReason?: string;
+  rejectedFingerprint?: string;
+}
+
+export interface LeaseRequest {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  /** The lease is only granted if the stored token expires at or before this (it needs refreshing). */
+  refreshBefore: number;
+  /** ... and if these credentials are not the ones recorded as rejected. */
+  fingerprint: string;
+  /** ... and if the last auth call started at or before this (a floor between auth calls, fleet-wide). */
+  lastAuthBefore: number;
+}
+
+export interface Lease {
+  owner: string;
+  /** The state before the lease was taken (to tell a takeover and to continue the backoff count). */
+  previous: SharedTokenState;
+}
+
+/** The port the token provider uses; `dynamoTokenStore` is the real one. */
+export interface TokenStore {
+  read(key: string): Promise<SharedTokenState>;
+  tryLease(key: string, request: LeaseRequest): Promise<Lease | undefined>;
+  /** Returns the new version, or undefined if the lease was lost (another holder took over). */
+  publish(
+    key: string,
+    owner: string,
+    token: string,
+    expiresAt: number,
+    now: number,
+  ): Promise<number | undefined>;
+  recordBlocked(
+    key: string,
+    owner: string,
+    blockedUntil: number,
+    failures: number,
+    reason: string,
+    now: number,
+  ): Promise<void>;
+  recordRejected(key: string, owner: string, fingerprint: string, now: number): Promise<void>;
+  /** Compare-and-delete: removes the token only if it is still at this version. */
+  invalidate(key: string, version: number): Promise<boolean>;
+}
+
+/** The item key for a credential: from client id, audience and token URL, never from the secret. */
+export function tokenItemKey(clientId: string, audience: string, tokenUrl: string): string {
+  const digest = createHash('sha256')
+    .update(`${clientId}\n${audience}\n${tokenUrl}`)
+    .digest('hex')
+    .slice(0, 32);
+  return `token#${digest}`;
+}
+
+const SORT_KEY = 'token';
+const RETAIN_MS = 2 * 24 * 3600_000;
+
+const n = (v: number): AttributeValue => ({ N: String(v) });
+const s = (v: string): AttributeValue => ({ S: v });
+const num = (v: AttributeValue | undefined): number | undefined =>
+  v?.N === undefined ? undefined : Number(v.N);
+const str = (v: AttributeValue | undefined): string | undefined => v?.S;
+
+function fromItem(item: Record<string, AttributeValue> | undefined): SharedTokenState {
+  if (!item) return {};
+  return {
+    token: str(item.tok),
+    expiresAt: num(item.tokExp),
+    version: num(item.ver),
+    leaseOwner: str(item.leaseOwner),
+    leaseUntil: num(item.leaseUntil),
+    lastAuthAt: num(item.lastAuthAt),
+    blockedUntil: num(item.blockedUntil),
+    failures: num(item.failures),
+    blockReason: str(item.blockReason),
+    rejectedFingerprint: str(item.rejectedFp),
+  };
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return (
+    err instanceof ConditionalCheckFailedException ||
+    (err as { name?: string }).name === 'ConditionalCheckFailedException'
+  );
+}
+
+export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): TokenStore {
+  const { partitionKey, sortKey, ttlAttribute } = TABLE_SCHEMA;
+  const keyOf = (key: string) => ({ [partitionKey.name]: s(key), [sortKey.name]: s(SORT_KEY) });
+  const update = async (
+    input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>,
+    key: string,
+  ) => dynamo.send(new UpdateItemCommand({ TableName: tableName, Key: keyOf(key), ...input }));
+
+  return {
+    async read(key) {
+      const out = await dynamo.send(
+        new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
+      );
+      return fromItem(out.Item);
+    },
+
+    async tryLease(key, r) {
+      try {
+        const out = await update(
+          {
+            UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastAuthAt = :now, #ttl = :ttl',
+            ConditionExpression: [
+              '(attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+              '(attribute_not_exists(tokExp) OR tokExp <= :refreshBefore)',
+              '(attribute_not_exists(blockedUntil) OR blockedUntil <= :now)',
+              '(attribute_not_exists(rejectedFp) OR rejectedFp <> :fp)',
+              '(attribute_not_exists(lastAuthAt) OR lastAuthAt <= :lastAuthBefore)',
+            ].join(' AND '),
+            ExpressionAttributeNames: { '#ttl': ttlAttribute },
+            ExpressionAttributeValues: {
+              ':owner': s(r.owner),
+              ':until': n(r.now + r.leaseMs),
+              ':now': n(r.now),
+              ':ttl': n(ttlSeconds(r.now + RETAIN_MS)),
+              ':refreshBefore': n(r.refreshBefore),
+              ':fp': s(r.fingerprint),
+              ':lastAuthBefore': n(r.lastAuthBefore),
+            },
+            ReturnValues: 'ALL_OLD',
+          },
+          key,
+        );
+        return { owner: r.owner, previous: fromItem(out.Attributes) };
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async publish(key, owner, token, expiresAt, now) {
+      try {
+        const out = await update(
+          {
+            UpdateExpression:
+              'SET tok = :tok, tokExp = :exp, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl ' +
+              'REMOVE leaseOwner, leaseUntil, blockedUntil, failures, blockReason, rejectedFp',
+            ConditionExpression: 'leaseOwner = :owner',
+            ExpressionAttributeNames: { '#ttl': ttlAttribute },
+            ExpressionAttributeValues: {
+              ':tok': s(token),
+              ':exp': n(expiresAt),
+              ':zero': n(0),
+              ':one': n(1),
+              ':ttl': n(ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS)),
+              ':owner': s(owner),
+            },
+            ReturnValues: 'UPDATED_NEW',
+          },
+          key,
+        );
+        return num(out.Attributes?.ver);
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async recordBlocked(key, owner, blockedUntil, failures, reason, now) {
+      try {
+        await update(
+          {
+            UpdateExpression:
+              'SET blockedUntil = :until, failures = :failures, blockReason = :reason, #ttl = :ttl REMOVE leaseOwner, leaseUntil',
+            ConditionExpression: 'leaseOwner = :owner',
+            ExpressionAttributeNames: { '#ttl': ttlAttribute },
+            ExpressionAttributeValues: {
+              ':until': n(blockedUntil),
+              ':failures': n(failures),
+              ':reason': s(reason),
+              ':ttl': n(ttlSeconds(Math.max(blockedUntil, now) + RETAIN_MS)),
+              ':owner': s(owner),
+            },
+          },
+          key,
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    },
+
+    async recordRejected(key, owner, fingerprint, now) {
+      try {
+        await update(
+          {
+            UpdateExpression:
+              'SET rejectedFp = :fp, rejectedAt = :now, #ttl = :ttl REMOVE leaseOwner, leaseUntil',
+            ConditionExpression: 'leaseOwner = :owner',
+            ExpressionAttributeNames: { '#ttl': ttlAttribute },
+            ExpressionAttributeValues: {
+              ':fp': s(fingerprint),
+              ':now': n(now),
+              ':ttl': n(ttlSeconds(now + RETAIN_MS)),
+              ':owner': s(owner),
+            },
+          },
+          key,
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    },
+
+    async invalidate(key, version) {
+      try {
+        await update(
+          {
+            UpdateExpression: 'REMOVE tok, tokExp',
+            ConditionExpression: 'ver = :ver AND attribute_exists(tok)',
+            ExpressionAttributeValues: { ':ver': n(version) },
+          },
+          key,
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+  };
+}

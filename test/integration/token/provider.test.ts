@@ -1,0 +1,461 @@
+// The shared token provider against a real DynamoDB wire protocol (dynalite), with the auth call
+// replaced at its boundary by a controllable function, and a fake clock.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordingLog } from '#lib/runtime/log.ts';
+import type { CredentialsSource } from '#lib/token/credentials.ts';
+import { TokenError } from '#lib/token/errors.ts';
+import { AuthCallError, type Credentials, type IssuedToken, type requestToken } from '#lib/token/oauth.ts';
+import { SharedTokenProvider, type TokenMetricName, type TokenProviderTuning } from '#lib/token/provider.ts';
+import { dynamoTokenStore, type TokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
+import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#test/helpers/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
+
+const OAUTH = { tokenUrl: 'http://auth.invalid/oauth/token', audience: 'api.cloud.camunda.io' };
+const T0 = Date.parse('2026-11-27T02:00:00Z');
+
+let db: EmbeddedDynamo;
+beforeAll(async () => {
+  db = await startDynalite();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+interface Harness {
+  clock: { t: number };
+  store: TokenStore;
+  auth: ReturnType<typeof fakeAuth>;
+  secret: { value: string };
+  provider(overrides?: Partial<TokenProviderTuning>): SharedTokenProvider;
+  metrics: TokenMetricName[];
+  log: ReturnType<typeof recordingLog>;
+  sleeps: number[];
+}
+
+type AuthBehaviour = (call: number, credentials: Credentials) => Promise<IssuedToken>;
+
+function fakeAuth(clock: { t: number }) {
+  const state = {
+    calls: 0,
+    lifetimeMs: 300_000,
+    behaviour: undefined as AuthBehaviour | undefined,
+  };
+  const fn: typeof requestToken = async (_settings, credentials) => {
+    state.calls++;
+    if (state.behaviour) return state.behaviour(state.calls, credentials);
+    return { accessToken: `token-${state.calls}`, expiresAt: clock.t + state.lifetimeMs };
+  };
+  return Object.assign(state, { fn });
+}
+
+async function harness(tuning: Partial<TokenProviderTuning> = {}): Promise<Harness> {
+  const tableName = await db.createTable();
+  const clock = { t: T0 };
+  const auth = fakeAuth(clock);
+  const store = dynamoTokenStore(db.client, tableName);
+  const secret = { value: 'secret-1' };
+  const credentials: CredentialsSource = {
+    describe: 'test credentials',
+    get: async () => ({ clientId: 'client-a', clientSecret: secret.value }),
+    reload: async () => ({ clientId: 'client-a', clientSecret: secret.value }),
+  };
+  const metrics: TokenMetricName[] = [];
+  const log = recordingLog();
+  const sleeps: number[] = [];
+  return {
+    clock,
+    store,
+    auth,
+    secret,
+    metrics,
+    log,
+    sleeps,
+    provider: (overrides = {}) =>
+      new SharedTokenProvider({
+        credentials,
+        oauth: OAUTH,
+        store,
+        requestToken: auth.fn,
+        now: () => clock.t,
+        // Waiting advances the fake clock, then yields so other instances progress.
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock.t += ms;
+          await new Promise((r) => setTimeout(r, 1));
+        },
+        log,
+        metrics: { count: (name) => metrics.push(name) },
+        tuning: { ...tuning, ...overrides },
+      }),
+  };
+}
+
+const KEY = tokenItemKey('client-a', OAUTH.audience, OAUTH.tokenUrl);
+
+describe('shared token provider', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  it('fetches once, then serves other instances from the table and itself from memory', async () => {
+    // Prepare
+    const first = h.provider();
+    const second = h.provider();
+    // Act
+    const a = await first.getToken();
+    const b = await second.getToken();
+    const c = await first.getToken();
+    // Assess
+    expect([a, b, c]).toEqual(['token-1', 'token-1', 'token-1']);
+    expect(h.auth.calls).toBe(1);
+    expect(first.stats).toMatchObject({ auth: 1, memory: 1, shared: 0 });
+    expect(second.stats).toMatchObject({ shared: 1, auth: 0 });
+    expect(second.lastOrigin).toBe('shared');
+  });
+
+  it('makes one auth call when 50 cold instances ask at once', async () => {
+    // Prepare
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    h.auth.behaviour = async (call) => {
+      await gate;
+      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
+    };
+    const instances = Array.from({ length: 50 }, () => h.provider());
+    // Act
+    const pending = instances.map((p) => p.getToken());
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    const tokens = await Promise.all(pending);
+    // Assess
+    expect(h.auth.calls).toBe(1);
+    expect(new Set(tokens)).toEqual(new Set(['token-1']));
+  });
+
+  it('stores the expiry minus the skew margin and treats an expired shared token as absent', async () => {
+    // Prepare
+    const p = h.provider({ skewMs: 30_000 });
+    await p.getToken();
+    // Act
+    const stored = await h.store.read(KEY);
+    h.clock.t = T0 + 300_000 - 29_000; // inside the skew margin: expired for us
+    const fresh = await h.provider().getToken();
+    // Assess
+    expect(stored.expiresAt).toBe(T0 + 300_000 - 30_000);
+    expect(fresh).toBe('token-2');
+    expect(h.auth.calls).toBe(2);
+  });
+
+  it('refreshes ahead in one instance while every caller keeps using the valid token', async () => {
+    // Prepare: 50 warm instances holding token-1, then time moves into the refresh window.
+    const instances = Array.from({ length: 50 }, () => h.provider({ refreshWindowMs: 60_000, skewMs: 0 }));
+    for (const p of instances) await p.getToken();
+    expect(h.auth.calls).toBe(1);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    h.auth.behaviour = async (call) => {
+      await gate;
+      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
+    };
+    h.clock.t = T0 + 300_000 - 30_000;
+    // Act: every caller gets an answer while the refresh is still blocked in the auth call.
+    const during = await Promise.all(instances.map((p) => p.getToken()));
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await Promise.all(instances.map((p) => p.settle()));
+    // Each warm instance picks the new token up from the table in its own background read.
+    h.clock.t += 1_500;
+    await Promise.all(instances.map((p) => p.getToken()));
+    await Promise.all(instances.map((p) => p.settle()));
+    const after = await Promise.all(instances.map((p) => p.getToken()));
+    // Assess
+    expect(new Set(during)).toEqual(new Set(['token-1']));
+    expect(h.sleeps).toEqual([]);
+    expect(h.auth.calls).toBe(2);
+    expect(new Set(after)).toEqual(new Set(['token-2']));
+    expect(instances.reduce((n, p) => n + p.stats.auth, 0)).toBe(2);
+  });
+
+  it('lets another instance take over a lease whose holder died, once the lease expires', async () => {
+    // Prepare: a holder took the lease and never came back.
+    const dead = await h.store.tryLease(KEY, {
+      owner: 'dead-instance',
+      now: h.clock.t,
+      leaseMs: 6_000,
+      refreshBefore: h.clock.t,
+      fingerprint: 'x',
+      lastAuthBefore: h.clock.t,
+    });
+    expect(dead).toBeDefined();
+    const p = h.provider({ leaseMs: 6_000, maxWaitMs: 20_000, minAuthIntervalMs: 0 });
+    // Act
+    const token = await p.getToken();
+    // Assess
+    expect(token).toBe('token-1');
+    expect(h.clock.t - T0).toBeGreaterThanOrEqual(6_000);
+    expect(p.stats.takeovers).toBe(1);
+    expect(p.stats.waits).toBeGreaterThan(0);
+    expect(h.metrics).toContain('LeaseTakeovers');
+    // The dead holder cannot publish any more: its lease is fenced off.
+    expect(await h.store.publish(KEY, 'dead-instance', 'stale', h.clock.t + 1e6, h.clock.t)).toBeUndefined();
+    expect((await h.store.read(KEY)).token).toBe('token-1');
+  });
+
+  it('gives up waiting before the function runs out of time', async () => {
+    // Prepare: a live lease held by somebody else, and 3 s left in the invocation.
+    await h.store.tryLease(KEY, {
+      owner: 'other',
+      now: h.clock.t,
+      leaseMs: 60_000,
+      refreshBefore: h.clock.t,
+      fingerprint: 'x',
+      lastAuthBefore: h.clock.t,
+    });
+    const started = h.clock.t;
+    const p = new SharedTokenProvider({
+      credentials: {
+        describe: 't',
+        get: async () => ({ clientId: 'client-a', clientSecret: 's' }),
+        reload: async () => ({ clientId: 'client-a', clientSecret: 's' }),
+      },
+      oauth: OAUTH,
+      store: h.store,
+      requestToken: h.auth.fn,
+      now: () => h.clock.t,
+      sleep: async (ms) => {
+        h.clock.t += ms;
+      },
+      remainingTimeMs: () => 3_000 - (h.clock.t - started),
+      tuning: { deadlineMarginMs: 1_000, maxWaitMs: 60_000 },
+    });
+    // Act
+    const err = await p.getToken().catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(TokenError);
+    expect((err as TokenError).code).toBe('wait-timeout');
+    expect(h.clock.t - started).toBeLessThanOrEqual(2_000);
+    expect(h.auth.calls).toBe(0);
+  });
+
+  it('after a 429 nobody calls the auth server until the block ends; holders of a valid token carry on', async () => {
+    // Prepare: one instance holds a token in its refresh window, the auth server starts answering 429.
+    const holder = h.provider({ refreshWindowMs: 60_000, skewMs: 0 });
+    await holder.getToken();
+    h.clock.t = T0 + 300_000 - 20_000;
+    h.auth.behaviour = async () => {
+      throw new AuthCallError({ kind: 'rate-limited', status: 429, retryAfterMs: 120_000 });
+    };
+    // Act: the holder's background refresh hits the 429 and records the block.
+    expect(await holder.getToken()).toBe('token-1');
+    await holder.settle();
+    const callsAfterBlock = h.auth.calls;
+    h.clock.t += 25_000; // token-1 now expired for everybody
+    const cold = Array.from({ length: 20 }, () => h.provider({ skewMs: 0 }));
+    const errors = await Promise.all(cold.map((p) => p.getToken().catch((e: unknown) => e)));
+    // Assess
+    expect(callsAfterBlock).toBe(2);
+    expect(h.auth.calls).toBe(2);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(TokenError);
+      expect((e as TokenError).code).toBe('auth-blocked');
+      expect((e as TokenError).retryAt).toBe(T0 + 300_000 - 20_000 + 120_000);
+    }
+    expect(h.sleeps).toEqual([]);
+    // After the block ends, one instance gets a token again.
+    h.auth.behaviour = undefined;
+    h.clock.t = T0 + 300_000 - 20_000 + 120_001;
+    expect(await cold[0]?.getToken()).toBe('token-3');
+    expect(h.auth.calls).toBe(3);
+  });
+
+  it('backs off exponentially after 429s without Retry-After', async () => {
+    // Prepare
+    h.auth.behaviour = async () => {
+      throw new AuthCallError({ kind: 'rate-limited', status: 429 });
+    };
+    const p = h.provider({ blockFloorMs: 10_000 });
+    // Act
+    const first = (await p.getToken().catch((e: unknown) => e)) as TokenError;
+    h.clock.t = first.retryAt ?? 0;
+    const second = (await p.getToken().catch((e: unknown) => e)) as TokenError;
+    // Assess
+    expect(first.retryAt).toBe(T0 + 10_000);
+    expect(second.retryAt).toBe(T0 + 10_000 + 20_000);
+    expect(h.auth.calls).toBe(2);
+  });
+
+  it('after a 401 no instance tries the same secret again; a changed secret is tried once', async () => {
+    // Prepare
+    h.auth.behaviour = async (_call, credentials) => {
+      if (credentials.clientSecret === 'secret-1') throw new AuthCallError({ kind: 'rejected', status: 401 });
+      return { accessToken: 'token-new', expiresAt: h.clock.t + 300_000 };
+    };
+    // Act
+    const firstError = await h
+      .provider()
+      .getToken()
+      .catch((e: unknown) => e);
+    const later = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h
+          .provider()
+          .getToken()
+          .catch((e: unknown) => e),
+      ),
+    );
+    // Assess
+    expect(h.auth.calls).toBe(1);
+    expect(firstError).toBeInstanceOf(TokenError);
+    expect((firstError as TokenError).code).toBe('credentials-rejected');
+    expect((firstError as TokenError).message).toMatch(
+      /client id 'client-a'.*Fix the credentials in test credentials/,
+    );
+    for (const e of later) expect((e as TokenError).code).toBe('credentials-rejected');
+    expect(h.sleeps).toEqual([]);
+    // The secret is rotated: a fresh container tries the new one, once.
+    h.secret.value = 'secret-2';
+    h.clock.t += 1_200;
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => h.provider().getToken()));
+    expect(new Set(tokens)).toEqual(new Set(['token-new']));
+    expect(h.auth.calls).toBe(2);
+  });
+
+  it('a Console 401 invalidates only that token version and leads to one refresh, not one per instance', async () => {
+    // Prepare
+    const instances = Array.from({ length: 10 }, () => h.provider({ minAuthIntervalMs: 1_000 }));
+    const tokens = await Promise.all(instances.map((p) => p.getToken()));
+    expect(h.auth.calls).toBe(1);
+    h.clock.t += 2_000;
+    // Act: every instance gets a 401 for token-1 at once.
+    await Promise.all(instances.map((p, i) => p.invalidate(tokens[i] ?? '')));
+    const fresh = await Promise.all(instances.map((p) => p.getToken()));
+    // A late 401 for the old token must not delete the new one.
+    await instances[0]?.invalidate('token-1');
+    const survivor = await h.store.read(KEY);
+    // Assess
+    expect(h.auth.calls).toBe(2);
+    expect(new Set(fresh)).toEqual(new Set(['token-2']));
+    expect(survivor.token).toBe('token-2');
+  });
+
+  it('never logs the token or the secret', async () => {
+    // Prepare
+    h.auth.behaviour = async (call) => {
+      if (call === 1) throw new AuthCallError({ kind: 'rejected', status: 401 });
+      return { accessToken: 'eyJhbGciOi.secret-token-value.sig', expiresAt: h.clock.t + 300_000 };
+    };
+    // Act
+    await h
+      .provider()
+      .getToken()
+      .catch(() => undefined);
+    h.secret.value = 'secret-2';
+    h.clock.t += 2_000;
+    const p = h.provider();
+    const token = await p.getToken();
+    await p.invalidate(token);
+    // Assess
+    const logged = JSON.stringify(h.log.lines);
+    expect(h.log.lines.length).toBeGreaterThan(2);
+    expect(logged).not.toContain('secret-token-value');
+    expect(logged).not.toContain('secret-1');
+    expect(logged).not.toContain('secret-2');
+  });
+});
+
+describe('when DynamoDB is unavailable or throttled', () => {
+  let proxy: DynamoProxy;
+  let client: DynamoDBClient;
+  let tableName: string;
+  beforeAll(async () => {
+    proxy = await startDynamoProxy(db.endpoint);
+    client = new DynamoDBClient({ endpoint: proxy.endpoint, ...LOCAL_AWS, maxAttempts: 2 });
+    tableName = await db.createTable();
+  });
+  afterAll(async () => {
+    client.destroy();
+    await proxy.close();
+  });
+  beforeEach(() => proxy.clear());
+
+  function providerVia(dynamo: DynamoDBClient, auth: ReturnType<typeof fakeAuth>, clock: { t: number }) {
+    const log = recordingLog();
+    const metrics: TokenMetricName[] = [];
+    const provider = new SharedTokenProvider({
+      credentials: {
+        describe: 't',
+        get: async () => ({ clientId: 'c', clientSecret: 's' }),
+        reload: async () => ({ clientId: 'c', clientSecret: 's' }),
+      },
+      oauth: OAUTH,
+      store: dynamoTokenStore(dynamo, tableName),
+      requestToken: auth.fn,
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+      log,
+      metrics: { count: (n) => metrics.push(n) },
+    });
+    return { provider, log, metrics };
+  }
+
+  it('falls back to one token per container with a warning and a metric, not an auth call per invocation', async () => {
+    // Prepare: every DynamoDB call is throttled.
+    proxy.fail('*', 'throttle');
+    const clock = { t: T0 };
+    const auth = fakeAuth(clock);
+    const { provider, log, metrics } = providerVia(client, auth, clock);
+    // Act: 20 invocations in one container.
+    const tokens: string[] = [];
+    for (let i = 0; i < 20; i++) tokens.push(await provider.getToken());
+    // Assess
+    expect(auth.calls).toBe(1);
+    expect(new Set(tokens)).toEqual(new Set(['token-1']));
+    expect(provider.stats).toMatchObject({ auth: 1, memory: 19, fallbacks: 1 });
+    expect(metrics).toContain('SharedCacheUnavailable');
+    expect(
+      log.lines.some((l) => l.level === 'warn' && l.message.includes('shared token cache unavailable')),
+    ).toBe(true);
+  });
+
+  it('falls back when the table cannot be reached at all', async () => {
+    // Prepare: a client pointed at a closed port.
+    const dead = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', ...LOCAL_AWS, maxAttempts: 1 });
+    const clock = { t: T0 };
+    const auth = fakeAuth(clock);
+    const { provider } = providerVia(dead, auth, clock);
+    // Act
+    const a = await provider.getToken();
+    const b = await provider.getToken();
+    // Assess
+    expect([a, b]).toEqual(['token-1', 'token-1']);
+    expect(auth.calls).toBe(1);
+    dead.destroy();
+  });
+
+  it('keeps its in-container failure memory while the table is down: a 429 blocks the next attempts', async () => {
+    // Prepare
+    proxy.fail('*', 'internal');
+    const clock = { t: T0 };
+    const auth = fakeAuth(clock);
+    auth.behaviour = async () => {
+      throw new AuthCallError({ kind: 'rate-limited', status: 429, retryAfterMs: 30_000 });
+    };
+    const { provider } = providerVia(client, auth, clock);
+    // Act
+    const first = await provider.getToken().catch((e: unknown) => e);
+    clock.t += 10_000;
+    const second = await provider.getToken().catch((e: unknown) => e);
+    // Assess
+    expect((first as TokenError).code).toBe('auth-blocked');
+    expect((second as TokenError).code).toBe('auth-blocked');
+    expect(auth.calls).toBe(1);
+  });
+});
