@@ -1,0 +1,57 @@
+// Cluster selection: which clusters a policy (or an allowlist source) applies to.
+import type { Cluster } from '#lib/console/client.ts';
+import type { ClusterSelector } from './types.ts';
+
+/** Compiles a glob (`*`, `?`) to an anchored, case-sensitive RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+const anyGlob = (globs: readonly string[], value: string | undefined) =>
+  value !== undefined && globs.some((g) => globToRegExp(g).test(value));
+
+/** True when the selector names at least one criterion (an empty selector selects nothing). */
+export function isExplicit(selector: ClusterSelector): boolean {
+  return Boolean(
+    selector.all ||
+      selector.ids?.length ||
+      selector.names?.length ||
+      selector.labels?.length ||
+      selector.planTypes?.length ||
+      selector.regions?.length ||
+      selector.generations?.length,
+  );
+}
+
+function matchesCriteria(cluster: Cluster, s: Omit<ClusterSelector, 'exclude' | 'all'>, mode: 'all' | 'any'): boolean {
+  const checks: boolean[] = [];
+  if (s.ids?.length) checks.push(s.ids.includes(cluster.uuid));
+  if (s.names?.length) checks.push(anyGlob(s.names, cluster.name));
+  if (s.labels?.length) checks.push((cluster.labels ?? []).some((l) => s.labels?.includes(l)));
+  if (s.planTypes?.length) checks.push(s.planTypes.includes(cluster.planType?.name ?? ''));
+  if (s.regions?.length) {
+    checks.push(s.regions.includes(cluster.region?.name ?? '') || s.regions.includes(cluster.region?.uuid ?? ''));
+  }
+  if (s.generations?.length) checks.push(anyGlob(s.generations, cluster.generation?.name));
+  if (checks.length === 0) return false;
+  return mode === 'all' ? checks.every(Boolean) : checks.some(Boolean);
+}
+
+/** Whether a cluster is selected: every criterion matches (or `all`), and nothing in `exclude` matches. */
+export function matchesSelector(cluster: Cluster, selector: ClusterSelector): boolean {
+  const included = selector.all === true || matchesCriteria(cluster, selector, 'all');
+  if (!included) return false;
+  return !(selector.exclude && matchesCriteria(cluster, selector.exclude, 'any'));
+}
+
+/** The clusters a selector picks, narrowed to `onlyIds` when a request names clusters. */
+export function selectClusters(
+  clusters: readonly Cluster[],
+  selector: ClusterSelector,
+  onlyIds?: readonly string[],
+): Cluster[] {
+  return clusters.filter(
+    (c) => matchesSelector(c, selector) && (onlyIds === undefined || onlyIds.length === 0 || onlyIds.includes(c.uuid)),
+  );
+}

@@ -1,0 +1,109 @@
+// The policy config's shape. `lib/config/schema.ts` validates an unknown value into this type (naming the
+// bad field); `automation.config.ts` at the repository root is the documented example users edit.
+
+/**
+ * Which clusters a policy applies to. Every criterion given must match (AND); within one criterion any
+ * value may match (OR). `exclude` removes clusters that match it (any criterion of it). An empty
+ * selector matches nothing: every job's selection must be explicit.
+ */
+export interface ClusterSelector {
+  /** Cluster uuids. */
+  ids?: string[];
+  /** Name globs: `*` any run of characters, `?` one character; case-sensitive, e.g. `dev-*`. */
+  names?: string[];
+  /** The cluster must carry at least one of these labels (exact). */
+  labels?: string[];
+  /** Plan type names, e.g. `Enterprise`. */
+  planTypes?: string[];
+  /** Region names or uuids. */
+  regions?: string[];
+  /** Generation name globs, e.g. `8.7.*`. */
+  generations?: string[];
+  /** Set to true to select every cluster of the org (not accepted by teardown). */
+  all?: boolean;
+  exclude?: Omit<ClusterSelector, 'exclude' | 'all'>;
+}
+
+export interface AllowlistEntryConfig {
+  /** An IPv4/IPv6 address or CIDR. */
+  cidr: string;
+  description: string;
+}
+
+export interface BackupPolicy {
+  enabled: boolean;
+  /** EventBridge Scheduler expression, e.g. `cron(0 0/6 * * ? *)` or `rate(6 hours)`, in `timeZone`. */
+  schedule: string;
+  dryRun: boolean;
+  /** `manual`: this job creates backups. `native`: it keeps Camunda's own backup schedule equal to `nativeCron`. */
+  mode: 'manual' | 'native';
+  /** manual mode: skip a cluster whose newest completed manual backup is younger than this. Never below 1. */
+  minIntervalHours: number;
+  /** native mode: 5-field cron in UTC for Camunda's server-side schedule, e.g. `0 2 * * *`. */
+  nativeCron?: string;
+  selector: ClusterSelector;
+}
+
+export interface TeardownPolicy {
+  enabled: boolean;
+  /** Ships true. Going live is this explicit change. */
+  dryRun: boolean;
+  /** Must be explicit (`all` is refused). */
+  selector: ClusterSelector;
+  /** Never touched, whatever the selector says. */
+  protect: { ids: string[]; names: string[]; labels: string[] };
+  /** Clusters younger than this are never deleted. */
+  minAgeHours: number;
+  /** More candidates than this: delete none, report, fail the run. */
+  maxDeletionsPerRun: number;
+  /** Scheduler expressions in `timeZone`. */
+  noticeSchedule: string;
+  schedule: string;
+  recreate: { enabled: boolean; schedule: string };
+  keepAlive: { maxHours: number };
+}
+
+export interface AllowlistSourcePolicy {
+  /** Limit this source's entries to some clusters (default: every cluster the sync selects). */
+  selector?: ClusterSelector;
+  maxEntries?: number;
+}
+
+export interface AllowlistPolicy {
+  enabled: boolean;
+  dryRun: boolean;
+  /** Drift repair schedule, in `timeZone`. */
+  schedule: string;
+  selector: ClusterSelector;
+  /** Entries every selected cluster gets. */
+  static: AllowlistEntryConfig[];
+  /** Named sources that webhooks/events may replace; an update to an undeclared source is refused. */
+  sources: Record<string, AllowlistSourcePolicy>;
+  /** Accept 0.0.0.0/0 and ::/0 (the whole internet). Default false. */
+  allowCatchAll: boolean;
+  /** Accept an empty resulting list (which removes the allowlist and opens the cluster to everyone). Default false. */
+  allowEmpty: boolean;
+  maxEntries: number;
+  maxDescriptionLength: number;
+}
+
+export interface AutomationConfig {
+  /** IANA time zone for every schedule, e.g. `Europe/Berlin`. */
+  timeZone: string;
+  /** Cluster work running at once within one run. */
+  concurrency: number;
+  /** Stop starting cluster work when the function has less than this left; the rest is reported deferred. */
+  timeMarginSeconds: number;
+  events: {
+    /** `source` of the events the jobs accept and publish. */
+    source: string;
+  };
+  webhooks: {
+    maxBodyBytes: number;
+    toleranceSeconds: number;
+  };
+  alerts: { emails: string[] };
+  backup: BackupPolicy;
+  teardown: TeardownPolicy;
+  allowlist: AllowlistPolicy;
+}

@@ -1,0 +1,231 @@
+// The run engine every job shares: delivery idempotency (ledger), per-cluster claims against
+// overlapping runs, bounded concurrency, the time budget (deferred, never dropped), outcome recording,
+// and the one summary → log, metrics, result event.
+import { randomUUID } from 'node:crypto';
+import { ConsoleApiError } from '#lib/console/errors.ts';
+import type { JobDeps } from './ports.ts';
+import type { ClusterOutcome, Delivery, JobRequest, OutcomeStatus, RunSummary } from './types.ts';
+
+export interface RunSettings {
+  dryRun: boolean;
+  concurrency: number;
+  /** Stop starting cluster work when less than this is left. */
+  timeMarginMs: number;
+  /** The invocation's remaining time (Lambda context); unbounded when absent. */
+  remainingTimeMs?: () => number;
+  /** How long the ledger and the cluster claims are held (≥ the function timeout). */
+  leaseMs: number;
+  /** Restart a failed run with the same key (async retries) instead of answering its summary (webhooks). */
+  retryFailed: boolean;
+}
+
+export type RunEngineDeps = Pick<JobDeps, 'ledger' | 'claims' | 'clock' | 'log' | 'metrics' | 'events'>;
+
+/** What a use case gets: the request, the run's settings, and the per-cluster helper. */
+export interface RunScope {
+  request: JobRequest;
+  delivery: Delivery;
+  dryRun: boolean;
+  /** Outcomes recorded by an earlier, failed attempt of this delivery. */
+  previous: ReadonlyMap<string, ClusterOutcome>;
+  /** Runs `work` for each cluster with claims, concurrency, time budget and recording. */
+  forEachCluster<T extends { clusterId: string; clusterName: string }>(
+    items: readonly T[],
+    work: (item: T) => Promise<ClusterOutcome>,
+  ): Promise<ClusterOutcome[]>;
+  /** True while there is time left to start more work. */
+  hasTime(): boolean;
+}
+
+export interface RunBody {
+  clusters: ClusterOutcome[];
+  notes?: string[];
+  /** A run-level failure (e.g. the blast-radius guard): the run fails even if no cluster did. */
+  failRun?: boolean;
+}
+
+export function outcomeFor(
+  cluster: { clusterId: string; clusterName: string },
+  status: 'skipped' | 'deferred',
+  reason: string,
+): ClusterOutcome {
+  return { clusterId: cluster.clusterId, clusterName: cluster.clusterName, status, reason };
+}
+
+/** A short, secret-free description of an error for a summary. */
+export function errorText(err: unknown): string {
+  if (err instanceof ConsoleApiError) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+const FINAL: ReadonlySet<OutcomeStatus> = new Set(['done', 'skipped']);
+
+export async function executeRun(
+  deps: RunEngineDeps,
+  request: JobRequest,
+  delivery: Delivery,
+  settings: RunSettings,
+  body: (scope: RunScope) => Promise<RunBody>,
+): Promise<RunSummary> {
+  const { ledger, claims, clock, log, metrics } = deps;
+  const key = delivery.idempotencyKey;
+  const started = clock.now();
+  const base = {
+    job: request.job,
+    action: request.action,
+    idempotencyKey: key,
+    trigger: delivery.source,
+    dryRun: settings.dryRun,
+  };
+
+  const start = await ledger.start(key, request.job, request.action, {
+    leaseMs: settings.leaseMs,
+    retryFailed: settings.retryFailed,
+  });
+  if (start.kind === 'completed') {
+    log.info('delivery already handled', { job: request.job, action: request.action, idempotencyKey: key });
+    metrics.count('RedeliveriesIgnored');
+    return { ...start.summary, replayed: true };
+  }
+  if (start.kind === 'running') {
+    log.info('delivery already running', { job: request.job, action: request.action, idempotencyKey: key });
+    metrics.count('RedeliveriesIgnored');
+    const now = new Date(clock.now()).toISOString();
+    return {
+      ...base,
+      startedAt: now,
+      finishedAt: now,
+      counts: { done: 0, skipped: 0, failed: 0, deferred: 0 },
+      clusters: [],
+      notes: [`the same delivery is already running (since ${start.since}); nothing done`],
+      failed: false,
+      replayed: true,
+    };
+  }
+
+  const previous = start.previous;
+  const owner = `${key}#${randomUUID()}`;
+  const hasTime = () => {
+    const left = settings.remainingTimeMs?.();
+    return left === undefined || left > settings.timeMarginMs;
+  };
+
+  const forEachCluster: RunScope['forEachCluster'] = async (items, work) => {
+    const results: ClusterOutcome[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        const item = items[i] as (typeof items)[number];
+        results[i] = await oneCluster(item, work);
+      }
+    };
+    const workers = Array.from({ length: Math.max(1, Math.min(settings.concurrency, items.length)) }, worker);
+    await Promise.all(workers);
+    return results;
+  };
+
+  const oneCluster = async <T extends { clusterId: string; clusterName: string }>(
+    item: T,
+    work: (item: T) => Promise<ClusterOutcome>,
+  ): Promise<ClusterOutcome> => {
+    const earlier = previous.get(item.clusterId);
+    if (earlier && FINAL.has(earlier.status)) return earlier;
+    if (!hasTime()) return outcomeFor(item, 'deferred', 'time budget of this invocation used up');
+    let claimed = false;
+    try {
+      claimed = await claims.claim(request.job, item.clusterId, owner, settings.leaseMs);
+    } catch (err) {
+      return record({ ...item, status: 'failed', error: `could not claim cluster: ${errorText(err)}` });
+    }
+    if (!claimed) return outcomeFor(item, 'skipped', 'another run of this job is working on this cluster');
+    let outcome: ClusterOutcome;
+    try {
+      outcome = await work(item);
+    } catch (err) {
+      log.warn('cluster work failed', { clusterId: item.clusterId, error: errorText(err) });
+      outcome = { clusterId: item.clusterId, clusterName: item.clusterName, status: 'failed', error: errorText(err) };
+    }
+    await record(outcome);
+    await claims.release(request.job, item.clusterId, owner).catch((err) => {
+      log.warn('cluster claim not released', { clusterId: item.clusterId, error: errorText(err) });
+    });
+    return outcome;
+  };
+
+  const record = async (outcome: ClusterOutcome): Promise<ClusterOutcome> => {
+    if (outcome.status === 'deferred') return outcome;
+    try {
+      await ledger.recordOutcome(key, outcome);
+    } catch (err) {
+      log.warn('outcome not recorded', { clusterId: outcome.clusterId, error: errorText(err) });
+    }
+    return outcome;
+  };
+
+  let result: RunBody;
+  try {
+    result = await body({
+      request,
+      delivery,
+      dryRun: settings.dryRun,
+      previous,
+      forEachCluster,
+      hasTime,
+    });
+  } catch (err) {
+    result = { clusters: [], notes: [`run failed before finishing: ${errorText(err)}`], failRun: true };
+  }
+
+  const counts: Record<OutcomeStatus, number> = { done: 0, skipped: 0, failed: 0, deferred: 0 };
+  for (const c of result.clusters) counts[c.status]++;
+  const summary: RunSummary = {
+    ...base,
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(clock.now()).toISOString(),
+    counts,
+    clusters: result.clusters,
+    notes: result.notes ?? [],
+    failed: counts.failed > 0 || result.failRun === true,
+  };
+  await reportSummary(deps, summary);
+  try {
+    await ledger.finish(key, summary);
+  } catch (err) {
+    log.warn('run summary not stored', { error: errorText(err) });
+  }
+  return summary;
+}
+
+/** Logs the one summary line, emits the counters, publishes the result event. */
+async function reportSummary(deps: RunEngineDeps, summary: RunSummary): Promise<void> {
+  const { log, metrics, events } = deps;
+  const line = {
+    job: summary.job,
+    action: summary.action,
+    idempotencyKey: summary.idempotencyKey,
+    trigger: summary.trigger,
+    dryRun: summary.dryRun,
+    counts: summary.counts,
+    notes: summary.notes,
+    clusters: summary.clusters,
+  };
+  if (summary.failed) log.error('run failed', line);
+  else log.info('run finished', line);
+  metrics.count('Runs');
+  if (summary.failed) metrics.count('RunsFailed');
+  for (const [status, n] of Object.entries(summary.counts)) {
+    if (n > 0) metrics.count(`Clusters${status[0]?.toUpperCase()}${status.slice(1)}`, n);
+  }
+  for (const c of summary.clusters) {
+    if (c.status === 'done') metrics.count(`Action:${c.action}`);
+  }
+  try {
+    await events.publish(`${summary.job}.${summary.action}.result`, summary as unknown as Record<string, unknown>);
+  } catch (err) {
+    log.warn('result event not published', { error: errorText(err) });
+    metrics.count('ResultEventsFailed');
+  }
+}

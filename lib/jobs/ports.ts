@@ -1,0 +1,154 @@
+// The ports the job use cases depend on. Real adapters: `lib/console` (Console API), `lib/state`
+// (DynamoDB), `lib/runtime` (EventBridge publisher, Powertools metrics). Tests pass fakes.
+import type { ConsoleClient, IpAllowlistEntry } from '#lib/console/client.ts';
+import type { AllowlistEntryConfig, ClusterSelector } from '#lib/config/types.ts';
+import type { Log } from '#lib/runtime/log.ts';
+import type { ClusterOutcome, JobName, RunSummary } from './types.ts';
+
+export type Console = ConsoleClient;
+
+export interface Clock {
+  now(): number;
+}
+
+/** Publishes a result or notice event (EventBridge `detail-type` + `detail`) on the project's bus. */
+export interface EventPublisher {
+  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
+
+/** Counters for dashboards and alarms (Powertools Metrics in Lambda). */
+export interface RunMetrics {
+  count(name: string, value?: number): void;
+}
+
+export type LedgerStart =
+  /** New run, or a retry of a failed/abandoned one: `previous` holds the outcomes already recorded. */
+  | { kind: 'started'; previous: Map<string, ClusterOutcome> }
+  /** The same delivery already completed: answer with its summary, do nothing. */
+  | { kind: 'completed'; summary: RunSummary }
+  /** The same delivery is being run right now by another invocation. */
+  | { kind: 'running'; since: string };
+
+/** Idempotency of deliveries: one record per idempotency key, with per-cluster outcomes. */
+export interface RunLedger {
+  /**
+   * Claims the key for `leaseMs`. A completed run answers 'completed' — unless it failed and
+   * `retryFailed` is true (Lambda/EventBridge retries), in which case it restarts with the earlier
+   * outcomes so only the failed part is redone. Webhooks pass `retryFailed: false` (first result wins).
+   */
+  start(key: string, job: JobName, action: string, options: { leaseMs: number; retryFailed: boolean }): Promise<LedgerStart>;
+  recordOutcome(key: string, outcome: ClusterOutcome): Promise<void>;
+  finish(key: string, summary: RunSummary): Promise<void>;
+}
+
+/** Keeps two overlapping runs of one job from working on the same cluster at once. */
+export interface ClusterClaims {
+  /** True if this owner now holds the claim (free, expired, or already its own). */
+  claim(job: JobName, clusterId: string, owner: string, leaseMs: number): Promise<boolean>;
+  release(job: JobName, clusterId: string, owner: string): Promise<void>;
+}
+
+export interface KeepAlive {
+  /** Cluster uuid or exact name, as the request gave it. */
+  cluster: string;
+  /** ISO instant. */
+  until: string;
+  by: string;
+  reason: string;
+  setAt: string;
+}
+
+export interface KeepAliveStore {
+  /** Stores (or replaces) the keep-alive for that cluster, with a TTL at `until`. */
+  put(keepAlive: KeepAlive): Promise<void>;
+  /** Keep-alives whose `until` is after `now` (expired ones are ignored even if TTL has not removed them). */
+  active(now: number): Promise<KeepAlive[]>;
+}
+
+export type SnapshotStatus = 'deleted' | 'recreating' | 'recreated' | 'done' | 'failed';
+
+/** What teardown saved of a cluster before deleting it, so the morning recreate can bring it back. */
+export interface ClusterSnapshot {
+  clusterId: string;
+  name: string;
+  description?: string;
+  labels: string[];
+  planType: { uuid: string; name: string };
+  region: { uuid: string; name: string };
+  channel: { uuid: string; name: string };
+  generation: { uuid: string; name: string };
+  backupRegion?: { uuid: string; name: string };
+  allowlist: IpAllowlistEntry[];
+  takenAt: string;
+  /** The teardown run (idempotency key) that deleted it. */
+  teardownKey: string;
+  /**
+   * 'deleted' (saved and deleted, to recreate), 'recreating' (create sent; `newClusterId` when known),
+   * 'recreated' (cluster exists, allowlist not yet re-applied), 'done', 'failed' (see `note`).
+   */
+  status: SnapshotStatus;
+  newClusterId?: string;
+  note?: string;
+  updatedAt: string;
+}
+
+export interface SnapshotStore {
+  /** Saves the snapshot under its cluster name (a newer teardown replaces an older snapshot). */
+  save(snapshot: ClusterSnapshot): Promise<void>;
+  get(name: string): Promise<ClusterSnapshot | undefined>;
+  list(statuses?: SnapshotStatus[]): Promise<ClusterSnapshot[]>;
+  /**
+   * Moves a snapshot from `from` to a new status with changes; false if it was not in `from`
+   * (another run moved it first).
+   */
+  transition(
+    name: string,
+    from: SnapshotStatus,
+    change: Partial<Pick<ClusterSnapshot, 'status' | 'newClusterId' | 'note'>> & { status: SnapshotStatus },
+    now: number,
+  ): Promise<boolean>;
+}
+
+export interface AllowlistSource {
+  name: string;
+  entries: AllowlistEntryConfig[];
+  /** The selector from the policy's declaration of this source, if any. */
+  selector?: ClusterSelector;
+  updatedAt: string;
+  updatedBy?: string;
+  version: number;
+}
+
+export interface AllowlistSourceStore {
+  /** Replaces the source whole; returns its new version. */
+  put(name: string, entries: AllowlistEntryConfig[], updatedBy: string | undefined, now: number): Promise<number>;
+  list(): Promise<AllowlistSource[]>;
+}
+
+/** Per-cluster memory of the backup job between runs. */
+export interface BackupTrackingState {
+  /** When the job last looked at this cluster's backups (ISO). Failures after this are new. */
+  lastCheckedAt?: string;
+  /** Backups this job created that had not completed when it last looked. */
+  pending: string[];
+}
+
+export interface BackupTrackingStore {
+  get(clusterId: string): Promise<BackupTrackingState>;
+  put(clusterId: string, state: BackupTrackingState): Promise<void>;
+}
+
+/** Everything a job run may use; each use case takes what it needs from this. */
+export interface JobDeps {
+  console: Console;
+  clock: Clock;
+  log: Log;
+  metrics: RunMetrics;
+  events: EventPublisher;
+  ledger: RunLedger;
+  claims: ClusterClaims;
+  keepAlives: KeepAliveStore;
+  snapshots: SnapshotStore;
+  allowlistSources: AllowlistSourceStore;
+  backupTracking: BackupTrackingStore;
+}

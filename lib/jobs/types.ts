@@ -1,0 +1,98 @@
+// The shapes every job shares: what a trigger asks for (JobRequest), how a run is identified
+// (Delivery), and what a run reports (RunSummary). Triggers normalise to these; use cases return them.
+
+export const JOBS = ['backup', 'teardown', 'allowlist-sync'] as const;
+export type JobName = (typeof JOBS)[number];
+
+/** The actions each job accepts. One EventBridge `detail-type` and one webhook route per job and action. */
+export const JOB_ACTIONS = {
+  backup: ['run'],
+  teardown: ['notice', 'run', 'recreate', 'keep-alive'],
+  'allowlist-sync': ['sync', 'set-source'],
+} as const satisfies Record<JobName, readonly string[]>;
+
+export type JobAction<J extends JobName = JobName> = (typeof JOB_ACTIONS)[J][number];
+
+/** `teardown` / `keep-alive`: keep one cluster from tonight's teardown until a time. */
+export interface KeepAlivePayload {
+  /** Cluster uuid or exact name. */
+  cluster: string;
+  /** ISO 8601 instant; at most the policy's `keepAlive.maxHours` ahead. */
+  until: string;
+  by: string;
+  reason: string;
+}
+
+/** `allowlist-sync` / `set-source`: replace one named source of allowlist entries, whole. */
+export interface SetSourcePayload {
+  source: string;
+  entries: Array<{ cidr: string; description: string }>;
+  updatedBy?: string;
+}
+
+/** What a trigger asks a job to do, whatever the trigger was. */
+export interface JobRequest {
+  job: JobName;
+  action: string;
+  /** Overrides the policy's dry-run setting to `true` only; a request can never turn a dry-run policy live. */
+  dryRun?: boolean;
+  /** Narrow the run to these cluster uuids (still within the policy's selector). */
+  clusterIds?: string[];
+  /** Action-specific input: KeepAlivePayload, SetSourcePayload. */
+  payload?: unknown;
+}
+
+export type TriggerSource = 'schedule' | 'eventbridge' | 'webhook' | 'direct';
+
+/** One delivery of a request. Redeliveries of the same trigger carry the same idempotency key. */
+export interface Delivery {
+  source: TriggerSource;
+  /** schedule: `<job>:<action>:<scheduled time>`; EventBridge: the event id; webhook: `webhook-id`. */
+  idempotencyKey: string;
+  /** ISO time the trigger was scheduled or sent. */
+  at: string;
+}
+
+export type ClusterOutcome =
+  | {
+      clusterId: string;
+      clusterName: string;
+      status: 'done';
+      /** What was done, e.g. 'backup-created'; in a dry run prefixed 'would-', e.g. 'would-create-backup'. */
+      action: string;
+      detail?: Record<string, unknown>;
+    }
+  | { clusterId: string; clusterName: string; status: 'skipped'; reason: string; detail?: Record<string, unknown> }
+  | { clusterId: string; clusterName: string; status: 'failed'; error: string; detail?: Record<string, unknown> }
+  | { clusterId: string; clusterName: string; status: 'deferred'; reason: string };
+
+export type OutcomeStatus = ClusterOutcome['status'];
+
+export interface RunSummary {
+  job: JobName;
+  action: string;
+  idempotencyKey: string;
+  trigger: TriggerSource;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  counts: Record<OutcomeStatus, number>;
+  clusters: ClusterOutcome[];
+  /** Run-level findings (e.g. the blast-radius guard tripped, a replayed delivery). */
+  notes: string[];
+  /** True when any cluster failed or a run-level guard failed the run: the invocation must fail. */
+  failed: boolean;
+  /** Set when this summary is the stored answer of an earlier delivery with the same key. */
+  replayed?: boolean;
+}
+
+/** Thrown by a handler after reporting, so that Lambda retries, DLQs and alarms see a failed run. */
+export class RunFailedError extends Error {
+  override readonly name = 'RunFailedError';
+  constructor(readonly summary: RunSummary) {
+    super(
+      `${summary.job} ${summary.action} failed: ${summary.counts.failed} cluster(s) failed` +
+        (summary.notes.length ? `; ${summary.notes.join('; ')}` : ''),
+    );
+  }
+}
