@@ -1,0 +1,77 @@
+// Small HTTP helpers for the simulator's own tests: plain global fetch, nothing from lib/.
+import type { Simulator } from '#test/sim/index.ts';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body when the answer is JSON, else undefined. */
+  json: unknown;
+}
+
+async function reply(res: Response): Promise<Reply> {
+  const text = await res.text();
+  const json = res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined;
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export interface TokenRequest {
+  clientId?: string;
+  clientSecret?: string;
+  audience?: string;
+  grantType?: string;
+  encoding?: 'form' | 'json';
+  source?: string;
+}
+
+/** POST to the token endpoint (form-encoded by default, like Camunda's SDKs). */
+export async function requestToken(sim: Simulator, req: TokenRequest = {}): Promise<Reply> {
+  const fields = {
+    grant_type: req.grantType ?? 'client_credentials',
+    client_id: req.clientId ?? sim.clientId,
+    client_secret: req.clientSecret ?? sim.clientSecret,
+    audience: req.audience ?? sim.audience,
+  };
+  const json = req.encoding === 'json';
+  const headers: Record<string, string> = {
+    'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded',
+  };
+  if (req.source) headers['x-sim-source'] = req.source;
+  const res = await fetch(sim.oauthUrl, {
+    method: 'POST',
+    headers,
+    body: json ? JSON.stringify(fields) : new URLSearchParams(fields).toString(),
+  });
+  return reply(res);
+}
+
+export interface CallOptions {
+  token?: string | null;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** One Console API call; `token` defaults to a fresh one from `sim.issueToken()`, `null` sends none. */
+export async function call(
+  sim: Simulator,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
+): Promise<Reply> {
+  const token = opts.token === undefined ? sim.issueToken() : opts.token;
+  const headers: Record<string, string> = { ...opts.headers };
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${sim.url}${path}`, { method, headers, body, signal: opts.signal });
+  return reply(res);
+}
+
+/** The uuid of a seeded cluster by name. */
+export function idOf(sim: Simulator, name: string): string {
+  return sim.state.cluster(name).uuid;
+}
