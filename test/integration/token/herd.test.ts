@@ -1,0 +1,117 @@
+// The reason the project exists: many cold Lambda instances (here: separate OS processes) starting at
+// once make ONE token request, against the simulator's auth server with its rate limit on.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleEntry } from '#test/helpers/bundle.ts';
+import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { runNode } from '#test/helpers/processes.ts';
+import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+
+const WORKER = fileURLToPath(new URL('./herd-worker.ts', import.meta.url));
+
+interface WorkerResult {
+  ok: boolean;
+  tokenHash?: string;
+  origin?: string;
+  code?: string;
+  message?: string;
+}
+
+let db: EmbeddedDynamo;
+let workerFile: string;
+beforeAll(async () => {
+  [db, workerFile] = await Promise.all([startDynalite(), bundleEntry(WORKER)]);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+async function herd(
+  sim: RunningSimulator,
+  tableName: string,
+  n: number,
+  extraEnv: Record<string, string> = {},
+): Promise<WorkerResult[]> {
+  // Every process waits for the same instant, after all have loaded, so they really race.
+  const startAt = Date.now() + 1_500 + n * 40;
+  const env = {
+    CAMUNDA_OAUTH_URL: sim.oauthUrl,
+    CAMUNDA_CONSOLE_OAUTH_AUDIENCE: sim.audience,
+    CAMUNDA_CONSOLE_CLIENT_ID: sim.clientId,
+    CAMUNDA_CONSOLE_CLIENT_SECRET: sim.clientSecret,
+    STATE_TABLE_NAME: tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    HERD_START_AT: String(startAt),
+    ...extraEnv,
+  };
+  const results = await Promise.all(Array.from({ length: n }, () => runNode(workerFile, env, 90_000)));
+  return results.map((r) => {
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    try {
+      return JSON.parse(line) as WorkerResult;
+    } catch {
+      return { ok: false, message: `exit ${r.code}: ${r.stderr.slice(0, 300)}` };
+    }
+  });
+}
+
+describe('a herd of cold instances', () => {
+  it('50 processes starting at once make exactly 1 auth request and all get the token', async () => {
+    // Prepare: the auth server allows one request per second and blocks the source after that.
+    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const tableName = await db.createTable();
+    try {
+      // Act
+      const results = await herd(sim, tableName, 50);
+      // Assess
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(sim.stats.auth.requests).toBe(1);
+      expect(sim.stats.auth.rateLimited).toBe(0);
+      expect(new Set(results.map((r) => r.tokenHash)).size).toBe(1);
+      expect(results.filter((r) => r.origin === 'auth')).toHaveLength(1);
+      expect(results.filter((r) => r.origin === 'shared')).toHaveLength(49);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('20 rounds of a 10-process herd on a fresh table make 1 auth request each round', async () => {
+    const sim = await startSimulator({ seed: 'empty', authRateLimit: false });
+    try {
+      const perRound: number[] = [];
+      for (let round = 0; round < 20; round++) {
+        // Prepare
+        const tableName = await db.createTable();
+        const before = sim.stats.auth.requests;
+        // Act
+        const results = await herd(sim, tableName, 10);
+        // Assess (collected, so one failing round shows all rounds)
+        perRound.push(sim.stats.auth.requests - before);
+        expect(results.filter((r) => !r.ok)).toEqual([]);
+      }
+      expect(perRound).toEqual(Array.from({ length: 20 }, () => 1));
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('wrong credentials: one auth request across the herd, everybody gets an actionable error', async () => {
+    // Prepare
+    const sim = await startSimulator({ seed: 'empty', tarPitMs: 300, authRateLimit: false });
+    const tableName = await db.createTable();
+    try {
+      // Act
+      const results = await herd(sim, tableName, 12, { CAMUNDA_CONSOLE_CLIENT_SECRET: 'wrong-secret' });
+      // Assess
+      expect(sim.stats.auth.requests).toBe(1);
+      expect(results.every((r) => !r.ok && r.code === 'credentials-rejected')).toBe(true);
+      expect(results[0]?.message).toContain('CAMUNDA_CONSOLE_CLIENT_ID/CAMUNDA_CONSOLE_CLIENT_SECRET');
+      expect(JSON.stringify(results)).not.toContain('wrong-secret');
+    } finally {
+      await sim.close();
+    }
+  });
+});
