@@ -1,0 +1,184 @@
+// The request schemas: what each job and action accepts, whatever the trigger. Shapes only — the
+// semantics (a keep-alive's maximum length, CIDR syntax, declared allowlist sources) belong to the jobs.
+import { z } from 'zod';
+import { TriggerError } from '#lib/triggers/errors.ts';
+import { JOB_ACTIONS, JOBS, type JobName, type JobRequest } from './types.ts';
+
+/** Upper bounds that keep one request small and its log line readable. */
+export const REQUEST_LIMITS = {
+  clusterIds: 500,
+  clusterIdLength: 128,
+  clusterRefLength: 128,
+  byLength: 128,
+  reasonLength: 500,
+  sourceEntries: 1000,
+  cidrLength: 1000,
+  descriptionLength: 200,
+} as const;
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` });
+
+const clusterId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a cluster uuid' })
+  .max(REQUEST_LIMITS.clusterIdLength, {
+    error: `must be at most ${REQUEST_LIMITS.clusterIdLength} characters`,
+  });
+
+const clusterIds = z
+  .array(clusterId)
+  .min(1, { error: 'must name at least one cluster (omit it to select every cluster of the policy)' })
+  .max(REQUEST_LIMITS.clusterIds, { error: `must name at most ${REQUEST_LIMITS.clusterIds} clusters` });
+
+/** `true` asks for a dry run; `false` or absent leaves the policy's setting (a request never turns a dry run live). */
+const dryRun = z.boolean({ error: 'must be true or false' });
+
+export const keepAlivePayloadSchema = z.strictObject({
+  cluster: text(REQUEST_LIMITS.clusterRefLength),
+  until: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant, e.g. 2026-01-15T07:00:00Z' }),
+  by: text(REQUEST_LIMITS.byLength),
+  reason: text(REQUEST_LIMITS.reasonLength),
+});
+
+export const setSourcePayloadSchema = z.strictObject({
+  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+    error: 'must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit',
+  }),
+  entries: z
+    .array(
+      z.strictObject({
+        cidr: text(REQUEST_LIMITS.cidrLength),
+        description: z.string().max(REQUEST_LIMITS.descriptionLength, {
+          error: `must be at most ${REQUEST_LIMITS.descriptionLength} characters`,
+        }),
+      }),
+    )
+    .max(REQUEST_LIMITS.sourceEntries, {
+      error: `must hold at most ${REQUEST_LIMITS.sourceEntries} entries`,
+    }),
+  updatedBy: text(REQUEST_LIMITS.byLength).optional(),
+});
+
+function runRequest<J extends JobName, A extends string>(job: J, action: A) {
+  return z.strictObject({
+    job: z.literal(job),
+    action: z.literal(action),
+    dryRun: dryRun.optional(),
+    clusterIds: clusterIds.optional(),
+  });
+}
+
+function payloadRequest<J extends JobName, A extends string, P extends z.ZodType>(
+  job: J,
+  action: A,
+  payload: P,
+) {
+  return z.strictObject({
+    job: z.literal(job),
+    action: z.literal(action),
+    dryRun: dryRun.optional(),
+    payload,
+  });
+}
+
+/** One schema per job and action (the keys are exactly JOB_ACTIONS). */
+export const REQUEST_SCHEMAS = {
+  backup: {
+    run: runRequest('backup', 'run'),
+  },
+  teardown: {
+    notice: runRequest('teardown', 'notice'),
+    run: runRequest('teardown', 'run'),
+    recreate: runRequest('teardown', 'recreate'),
+    'keep-alive': payloadRequest('teardown', 'keep-alive', keepAlivePayloadSchema),
+  },
+  'allowlist-sync': {
+    sync: runRequest('allowlist-sync', 'sync'),
+    'set-source': payloadRequest('allowlist-sync', 'set-source', setSourcePayloadSchema),
+  },
+} as const satisfies { [J in JobName]: Record<(typeof JOB_ACTIONS)[J][number], z.ZodType> };
+
+export type BackupRunRequest = z.output<typeof REQUEST_SCHEMAS.backup.run>;
+export type TeardownKeepAliveRequest = z.output<(typeof REQUEST_SCHEMAS.teardown)['keep-alive']>;
+export type AllowlistSetSourceRequest = z.output<(typeof REQUEST_SCHEMAS)['allowlist-sync']['set-source']>;
+
+export function isJobName(value: unknown): value is JobName {
+  return typeof value === 'string' && (JOBS as readonly string[]).includes(value);
+}
+
+export function isJobAction(job: JobName, action: unknown): boolean {
+  return typeof action === 'string' && (JOB_ACTIONS[job] as readonly string[]).includes(action);
+}
+
+function schemaFor(job: JobName, action: string): z.ZodType | undefined {
+  const byAction: Record<string, z.ZodType> = REQUEST_SCHEMAS[job];
+  return Object.hasOwn(byAction, action) ? byAction[action] : undefined;
+}
+
+/** `payload.entries.0.cidr`; for unknown keys the first key is part of the path. */
+function issuePath(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+  return path.join('.') || '(request)';
+}
+
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  return issue.message;
+}
+
+const describe = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+
+/**
+ * Validates a job request (unknown keys refused) and returns it normalised: strings trimmed, duplicate
+ * cluster ids dropped, `dryRun: false` omitted. `expectedJob` is the calling function's own job.
+ * Throws TriggerError 422 naming the first bad field (`error.path`).
+ */
+export function parseJobRequest(value: unknown, expectedJob?: JobName): JobRequest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TriggerError(422, `the request must be a JSON object, got ${describe(value)}`, {
+      path: '(request)',
+    });
+  }
+  const record = value as Record<string, unknown>;
+  const { job, action } = record;
+  if (!isJobName(job)) {
+    throw new TriggerError(422, `job: must be one of ${JOBS.join(', ')}`, { path: 'job' });
+  }
+  if (expectedJob !== undefined && job !== expectedJob) {
+    throw new TriggerError(422, `job: this function runs the ${expectedJob} job, not ${job}`, {
+      path: 'job',
+    });
+  }
+  const schema = isJobAction(job, action) ? schemaFor(job, String(action)) : undefined;
+  if (schema === undefined) {
+    throw new TriggerError(422, `action: the ${job} job accepts ${JOB_ACTIONS[job].join(', ')}`, {
+      path: 'action',
+    });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const first = issues[0];
+    const path = first ? issuePath(first) : '(request)';
+    const details = issues
+      .slice(0, 5)
+      .map((i) => `${issuePath(i)}: ${issueText(i)}`)
+      .join('; ');
+    throw new TriggerError(422, `invalid ${job} ${String(action)} request: ${details}`, {
+      path,
+      cause: parsed.error,
+    });
+  }
+  const request = { ...(parsed.data as JobRequest) };
+  if (request.dryRun !== true) delete request.dryRun;
+  if (request.clusterIds) request.clusterIds = [...new Set(request.clusterIds)];
+  return request;
+}

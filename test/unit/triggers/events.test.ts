@@ -1,0 +1,439 @@
+import { describe, expect, it } from 'vitest';
+import type { JobName } from '#lib/jobs/types.ts';
+import { TriggerError } from '#lib/triggers/errors.ts';
+import { type NormalizedTrigger, normalizeTrigger, type TriggerOptions } from '#lib/triggers/normalize.ts';
+import { eventFixture, NOW_MS } from './fixtures.ts';
+
+const options = (job: JobName, extra: Partial<TriggerOptions> = {}): TriggerOptions => ({
+  job,
+  eventSource: 'camunda.automation',
+  now: () => NOW_MS,
+  ...extra,
+});
+
+async function rejection(event: unknown, opts: TriggerOptions): Promise<TriggerError> {
+  const err = await normalizeTrigger(event, opts).then(
+    () => new Error('expected normalizeTrigger to throw'),
+    (e: unknown) => e,
+  );
+  if (err instanceof TriggerError) return err;
+  throw err;
+}
+
+function run(result: NormalizedTrigger) {
+  if (result.kind !== 'run') throw new Error(`expected a run, got ${result.kind}`);
+  return result;
+}
+
+describe('EventBridge Scheduler input', () => {
+  it('keys the delivery by job, action and scheduled time', async () => {
+    // Prepare
+    const event = eventFixture('scheduler-backup-run');
+    // Act
+    const result = await normalizeTrigger(event, options('backup'));
+    // Assess
+    expect(result).toEqual({
+      kind: 'run',
+      request: { job: 'backup', action: 'run' },
+      delivery: {
+        source: 'schedule',
+        idempotencyKey: 'backup:run:2026-01-15T02:00:00Z',
+        at: '2026-01-15T02:00:00Z',
+      },
+    });
+  });
+
+  it('keeps dryRun and clusterIds from the schedule input and drops the scheduler context', async () => {
+    // Act
+    const { request, delivery } = run(
+      await normalizeTrigger(eventFixture('scheduler-teardown-run'), options('teardown')),
+    );
+    // Assess
+    expect(request).toEqual({
+      job: 'teardown',
+      action: 'run',
+      dryRun: true,
+      clusterIds: ['1b0d1e0d-1111-2222-3333-444455556666', '2c1e2f1e-1111-2222-3333-444455556666'],
+    });
+    expect(delivery.idempotencyKey).toBe('teardown:run:2026-01-15T20:00:00Z');
+  });
+
+  it('gives every redelivery of one scheduled run the same key', async () => {
+    // Prepare
+    const first = eventFixture('scheduler-backup-run');
+    const retry = { ...eventFixture('scheduler-backup-run'), executionId: 'another-execution-id' };
+    // Act
+    const a = run(await normalizeTrigger(first, options('backup')));
+    const b = run(await normalizeTrigger(retry, options('backup')));
+    // Assess
+    expect(b.delivery.idempotencyKey).toBe(a.delivery.idempotencyKey);
+  });
+
+  it('refuses a schedule whose input kept the placeholder instead of the scheduled time', async () => {
+    // Prepare
+    const event = {
+      ...eventFixture('scheduler-backup-run'),
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    };
+    // Act
+    const err = await rejection(event, options('backup'));
+    // Assess
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(
+      /scheduledTime .*<aws\.scheduler\.scheduled-time>.* got '<aws\.scheduler\.scheduled-time>'/,
+    );
+  });
+
+  it('refuses a schedule input without executionId', async () => {
+    // Prepare
+    const { executionId: _, ...event } = eventFixture('scheduler-backup-run');
+    // Act
+    const err = await rejection(event, options('backup'));
+    // Assess
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/executionId/);
+  });
+
+  it("refuses a schedule input for another function's job or with unknown keys", async () => {
+    // Act
+    const wrongJob = await rejection(eventFixture('scheduler-backup-run'), options('teardown'));
+    const extra = await rejection(
+      { ...eventFixture('scheduler-backup-run'), target: 'all' },
+      options('backup'),
+    );
+    // Assess
+    expect([wrongJob.status, wrongJob.path]).toEqual([422, 'job']);
+    expect([extra.status, extra.path]).toEqual([422, 'target']);
+  });
+});
+
+describe('classic EventBridge rule (Scheduled Event)', () => {
+  it.each([
+    ['backup', 'scheduled-event', 'run', '2026-01-15T02:00:00Z'],
+    ['allowlist-sync', 'scheduled-event', 'sync', '2026-01-15T02:00:00Z'],
+    ['teardown', 'scheduled-event', 'run', '2026-01-15T02:00:00Z'],
+    ['teardown', 'scheduled-event-teardown-notice', 'notice', '2026-01-15T18:00:00Z'],
+    ['teardown', 'scheduled-event-teardown-recreate', 'recreate', '2026-01-16T06:00:00Z'],
+    ['backup', 'scheduled-event-teardown-notice', 'run', '2026-01-15T18:00:00Z'],
+  ] as const)('%s function, %s → %s', async (job, fixture, action, time) => {
+    // Act
+    const result = await normalizeTrigger(eventFixture(fixture), options(job));
+    // Assess
+    expect(result).toEqual({
+      kind: 'run',
+      request: { job, action },
+      delivery: { source: 'schedule', idempotencyKey: `${job}:${action}:${time}`, at: time },
+    });
+  });
+
+  it('takes the rule name from a rule on a custom bus', async () => {
+    // Prepare
+    const event = {
+      ...eventFixture('scheduled-event'),
+      resources: ['arn:aws:events:eu-west-1:123456789012:rule/automation-bus/nightly-teardown-recreate'],
+    };
+    // Act
+    const { request } = run(await normalizeTrigger(event, options('teardown')));
+    // Assess
+    expect(request.action).toBe('recreate');
+  });
+
+  it('refuses a Scheduled Event without a valid time', async () => {
+    // Act
+    const err = await rejection({ ...eventFixture('scheduled-event'), time: 'yesterday' }, options('backup'));
+    // Assess
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/time must be an ISO 8601 time/);
+  });
+});
+
+describe('custom EventBridge events', () => {
+  const EVENT_TIME = '2026-01-15T21:00:00Z';
+  it.each([
+    [
+      'eventbridge-backup-run',
+      'backup',
+      { action: 'run', clusterIds: ['1b0d1e0d-1111-2222-3333-444455556666'] },
+    ],
+    ['eventbridge-teardown-notice', 'teardown', { action: 'notice' }],
+    ['eventbridge-teardown-run', 'teardown', { action: 'run', dryRun: true }],
+    [
+      'eventbridge-teardown-recreate',
+      'teardown',
+      { action: 'recreate', clusterIds: ['2c1e2f1e-1111-2222-3333-444455556666'] },
+    ],
+    [
+      'eventbridge-teardown-keep-alive',
+      'teardown',
+      {
+        action: 'keep-alive',
+        payload: {
+          cluster: 'dev-payments',
+          until: '2026-01-16T06:00:00Z',
+          by: 'alice@example.com',
+          reason: 'load test running overnight',
+        },
+      },
+    ],
+    ['eventbridge-allowlist-sync-sync', 'allowlist-sync', { action: 'sync' }],
+    [
+      'eventbridge-allowlist-sync-set-source',
+      'allowlist-sync',
+      {
+        action: 'set-source',
+        payload: {
+          source: 'office-vpn',
+          entries: [
+            { cidr: '203.0.113.0/24', description: 'Berlin office' },
+            { cidr: '198.51.100.10/32, 198.51.100.11/32', description: 'VPN egress' },
+          ],
+          updatedBy: 'netops-pipeline',
+        },
+      },
+    ],
+  ] as const)('%s → %s request keyed by the event id', async (fixture, job, expected) => {
+    // Prepare
+    const event = eventFixture(fixture);
+    // Act
+    const result = await normalizeTrigger(event, options(job));
+    // Assess
+    expect(result).toEqual({
+      kind: 'run',
+      request: { job, ...expected },
+      delivery: { source: 'eventbridge', idempotencyKey: event.id, at: EVENT_TIME },
+    });
+  });
+
+  it('accepts a detail that repeats the same job and action', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-teardown-notice');
+    event.detail = { job: 'teardown', action: 'notice', dryRun: true };
+    // Act
+    const { request } = run(await normalizeTrigger(event, options('teardown')));
+    // Assess
+    expect(request).toEqual({ job: 'teardown', action: 'notice', dryRun: true });
+  });
+
+  it('refuses a detail naming another action than its detail-type', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-teardown-notice');
+    event.detail = { action: 'run' };
+    // Act
+    const err = await rejection(event, options('teardown'));
+    // Assess
+    expect([err.status, err.path]).toEqual([422, 'action']);
+    expect(err.message).toMatch(/detail-type teardown\.notice is for notice, the body says run/);
+  });
+
+  it.each([
+    ['another job', 'backup.run', 'teardown', 'job', /runs the teardown job, not backup/],
+    ['an unknown job', 'restore.run', 'backup', 'job', /must be one of/],
+    ['a result event', 'backup.run.result', 'backup', 'action', /accepts run/],
+    [
+      'an unknown action',
+      'teardown.hibernate',
+      'teardown',
+      'action',
+      /accepts notice, run, recreate, keep-alive/,
+    ],
+  ] as const)('refuses %s (%s) with 422', async (_name, detailType, job, path, message) => {
+    // Prepare
+    const event = { ...eventFixture('eventbridge-backup-run'), 'detail-type': detailType };
+    // Act
+    const err = await rejection(event, options(job));
+    // Assess
+    expect([err.status, err.path]).toEqual([422, path]);
+    expect(err.message).toMatch(message);
+  });
+
+  it('refuses an invalid detail naming the field', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-teardown-keep-alive');
+    event.detail = { payload: { cluster: 'dev-payments', until: 'soon', by: 'alice', reason: 'demo' } };
+    // Act
+    const err = await rejection(event, options('teardown'));
+    // Assess
+    expect([err.status, err.path]).toEqual([422, 'payload.until']);
+  });
+
+  it('refuses events of another source, naming both sources', async () => {
+    // Prepare
+    const event = { ...eventFixture('eventbridge-backup-run'), source: 'acme.deployments' };
+    // Act
+    const err = await rejection(event, options('backup', { eventSource: 'camunda.automation' }));
+    // Assess
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/source 'acme\.deployments'.*events from 'camunda\.automation'/);
+  });
+
+  it('uses the configured event source', async () => {
+    // Prepare
+    const event = { ...eventFixture('eventbridge-backup-run'), source: 'acme.camunda' };
+    // Act
+    const result = await normalizeTrigger(event, options('backup', { eventSource: 'acme.camunda' }));
+    // Assess
+    expect(result.kind).toBe('run');
+  });
+
+  it('refuses an event without id', async () => {
+    // Prepare
+    const { id: _, ...event } = eventFixture('eventbridge-backup-run');
+    // Act
+    const err = await rejection(event, options('backup'));
+    // Assess
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/^id must be a non-empty string/);
+  });
+});
+
+describe('events that trigger an allowlist sync', () => {
+  it('syncs the cluster a cluster.created event names', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-cluster-created');
+    // Act
+    const result = await normalizeTrigger(event, options('allowlist-sync'));
+    // Assess
+    expect(result).toEqual({
+      kind: 'run',
+      request: {
+        job: 'allowlist-sync',
+        action: 'sync',
+        clusterIds: ['3d2f3a2f-1111-2222-3333-444455556666'],
+      },
+      delivery: { source: 'eventbridge', idempotencyKey: event.id, at: '2026-01-15T21:00:00Z' },
+    });
+  });
+
+  it('refuses a cluster.created event without the cluster id', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-cluster-created');
+    event.detail = { name: 'dev-orders' };
+    // Act
+    const err = await rejection(event, options('allowlist-sync'));
+    // Assess
+    expect([err.status, err.path]).toEqual([422, 'detail.clusterId']);
+  });
+
+  it('syncs the new uuids of the clusters a recreate brought back, and only those', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-teardown-recreate-result');
+    // Act
+    const { request, delivery } = run(await normalizeTrigger(event, options('allowlist-sync')));
+    // Assess
+    expect(request).toEqual({
+      job: 'allowlist-sync',
+      action: 'sync',
+      clusterIds: ['aa0d1e0d-9999-2222-3333-444455556666', 'bb1e2f1e-9999-2222-3333-444455556666'],
+    });
+    expect(delivery).toEqual({ source: 'eventbridge', idempotencyKey: event.id, at: '2026-01-16T06:04:12Z' });
+  });
+
+  it('ignores a recreate result that recreated nothing (a dry run) instead of syncing every cluster', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-teardown-recreate-result');
+    event.detail = {
+      ...(event.detail as object),
+      dryRun: true,
+      clusters: [
+        { clusterId: 'c-1', clusterName: 'dev-payments', status: 'done', action: 'would-recreate-cluster' },
+        { clusterId: 'c-2', clusterName: 'dev-orders', status: 'failed', error: 'boom' },
+      ],
+    };
+    // Act
+    const result = await normalizeTrigger(event, options('allowlist-sync'));
+    // Assess
+    expect(result.kind).toBe('ignored');
+    expect(result).toMatchObject({
+      reason: `teardown.recreate.result event ${String(event.id)} names no new cluster`,
+      delivery: { source: 'eventbridge', idempotencyKey: event.id },
+    });
+    expect('request' in result).toBe(false);
+  });
+
+  it('refuses a recreate result without a clusters list', async () => {
+    // Prepare
+    const event = eventFixture('eventbridge-teardown-recreate-result');
+    event.detail = { job: 'teardown' };
+    // Act
+    const err = await rejection(event, options('allowlist-sync'));
+    // Assess
+    expect([err.status, err.path]).toEqual([422, 'detail.clusters']);
+  });
+
+  it('refuses these events at any other job', async () => {
+    // Act
+    const err = await rejection(eventFixture('eventbridge-cluster-created'), options('teardown'));
+    // Assess
+    expect(err.status).toBe(404);
+    expect(err.message).toBe('cluster.created events trigger the allowlist-sync job, not teardown');
+  });
+});
+
+describe('direct invocation', () => {
+  it('runs a plain request with the given idempotency key, at the current time', async () => {
+    // Prepare
+    const event = { job: 'backup', action: 'run', dryRun: true, idempotencyKey: 'manual:2026-01-15:alice' };
+    // Act
+    const result = await normalizeTrigger(event, options('backup'));
+    // Assess
+    expect(result).toEqual({
+      kind: 'run',
+      request: { job: 'backup', action: 'run', dryRun: true },
+      delivery: {
+        source: 'direct',
+        idempotencyKey: 'manual:2026-01-15:alice',
+        at: '2026-01-15T21:00:00.000Z',
+      },
+    });
+  });
+
+  it('refuses an empty idempotency key and an invalid request', async () => {
+    // Act
+    const emptyKey = await rejection({ job: 'backup', action: 'run', idempotencyKey: '' }, options('backup'));
+    const invalid = await rejection(
+      { job: 'backup', action: 'delete', idempotencyKey: 'k' },
+      options('backup'),
+    );
+    // Assess
+    expect(emptyKey.status).toBe(400);
+    expect(emptyKey.message).toMatch(/idempotencyKey/);
+    expect([invalid.status, invalid.path]).toEqual([422, 'action']);
+  });
+});
+
+describe('unrecognised events', () => {
+  it.each([
+    ['a string', 'backup please', /received a string$/],
+    ['null', null, /received null$/],
+    ['an array', [1, 2], /received an array$/],
+    ['an empty object', {}, /received an empty object$/],
+    [
+      'a plain request without key',
+      { job: 'backup', action: 'run' },
+      /received an object with keys job, action$/,
+    ],
+    [
+      'an API Gateway REST (v1) event',
+      { resource: '/webhooks', path: '/webhooks/backup/run', httpMethod: 'POST', body: '{}' },
+      /keys resource, path, httpMethod, body$/,
+    ],
+    ['an SQS batch', { Records: [{ body: '{}' }] }, /keys Records$/],
+  ])('refuses %s with 400 and a hint of its keys', async (_name, event, hint) => {
+    // Act
+    const err = await rejection(event, options('backup'));
+    // Assess
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/^unrecognised event: /);
+    expect(err.message).toMatch(hint);
+  });
+
+  it('names the keys it received but never their values', async () => {
+    // Prepare
+    const event = { clientSecret: 'hunter2-super-secret', token: 'eyJhbGciOi.payload.sig' };
+    // Act
+    const err = await rejection(event, options('backup'));
+    // Assess
+    expect(err.message).toMatch(/clientSecret, token/);
+    expect(err.message).not.toMatch(/hunter2|eyJhbGciOi/);
+  });
+});
