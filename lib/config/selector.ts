@@ -4,12 +4,19 @@ import type { ClusterSelector } from './types.ts';
 
 /** Compiles a glob (`*`, `?`) to an anchored, case-sensitive RegExp. */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
 const anyGlob = (globs: readonly string[], value: string | undefined) =>
   value !== undefined && globs.some((g) => globToRegExp(g).test(value));
+
+// A field the cluster lacks never matches (not even a '' in the selector).
+const includesDefined = (values: readonly string[], value: string | undefined) =>
+  value !== undefined && values.includes(value);
 
 /** True when the selector names at least one criterion (an empty selector selects nothing). */
 export function isExplicit(selector: ClusterSelector): boolean {
@@ -24,14 +31,20 @@ export function isExplicit(selector: ClusterSelector): boolean {
   );
 }
 
-function matchesCriteria(cluster: Cluster, s: Omit<ClusterSelector, 'exclude' | 'all'>, mode: 'all' | 'any'): boolean {
+function matchesCriteria(
+  cluster: Cluster,
+  s: Omit<ClusterSelector, 'exclude' | 'all'>,
+  mode: 'all' | 'any',
+): boolean {
   const checks: boolean[] = [];
   if (s.ids?.length) checks.push(s.ids.includes(cluster.uuid));
   if (s.names?.length) checks.push(anyGlob(s.names, cluster.name));
   if (s.labels?.length) checks.push((cluster.labels ?? []).some((l) => s.labels?.includes(l)));
-  if (s.planTypes?.length) checks.push(s.planTypes.includes(cluster.planType?.name ?? ''));
+  if (s.planTypes?.length) checks.push(includesDefined(s.planTypes, cluster.planType?.name));
   if (s.regions?.length) {
-    checks.push(s.regions.includes(cluster.region?.name ?? '') || s.regions.includes(cluster.region?.uuid ?? ''));
+    checks.push(
+      includesDefined(s.regions, cluster.region?.name) || includesDefined(s.regions, cluster.region?.uuid),
+    );
   }
   if (s.generations?.length) checks.push(anyGlob(s.generations, cluster.generation?.name));
   if (checks.length === 0) return false;
@@ -52,6 +65,8 @@ export function selectClusters(
   onlyIds?: readonly string[],
 ): Cluster[] {
   return clusters.filter(
-    (c) => matchesSelector(c, selector) && (onlyIds === undefined || onlyIds.length === 0 || onlyIds.includes(c.uuid)),
+    (c) =>
+      matchesSelector(c, selector) &&
+      (onlyIds === undefined || onlyIds.length === 0 || onlyIds.includes(c.uuid)),
   );
 }

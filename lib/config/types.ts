@@ -87,6 +87,27 @@ export interface AllowlistPolicy {
   maxDescriptionLength: number;
 }
 
+/** How the stack is deployed (read by `infra/` only). */
+export interface DeploymentSettings {
+  /** Import an existing Secrets Manager secret `{"clientId","clientSecret"}` instead of creating an empty one. */
+  consoleCredentialsSecretArn?: string;
+  /** Import an existing webhook signing secret (`whsec_…`, or JSON `{"current","previous"}`). */
+  webhookSecretArn?: string;
+  /** `signature`: public endpoint, Standard Webhooks signatures. `iam`: also require SigV4 (AWS_IAM) callers. */
+  webhookAuth: 'signature' | 'iam';
+  /** Webhook endpoint throttling (requests per second, burst). */
+  webhookThrottle: { rateLimit: number; burstLimit: number };
+  logRetentionDays: number;
+  functionTimeoutSeconds: number;
+  memoryMb: number;
+  /** Reserved concurrency per function (caps simultaneous cold starts against the auth server); 0 = none. */
+  reservedConcurrency: number;
+  /** Override Camunda endpoints (e.g. a non-default region or a test double). */
+  consoleBaseUrl?: string;
+  oauthUrl?: string;
+  oauthAudience?: string;
+}
+
 export interface AutomationConfig {
   /** IANA time zone for every schedule, e.g. `Europe/Berlin`. */
   timeZone: string;
@@ -106,4 +127,5 @@ export interface AutomationConfig {
   backup: BackupPolicy;
   teardown: TeardownPolicy;
   allowlist: AllowlistPolicy;
+  deployment: DeploymentSettings;
 }

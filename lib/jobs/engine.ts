@@ -146,7 +146,12 @@ export async function executeRun(
       outcome = await work(item);
     } catch (err) {
       log.warn('cluster work failed', { clusterId: item.clusterId, error: errorText(err) });
-      outcome = { clusterId: item.clusterId, clusterName: item.clusterName, status: 'failed', error: errorText(err) };
+      outcome = {
+        clusterId: item.clusterId,
+        clusterName: item.clusterName,
+        status: 'failed',
+        error: errorText(err),
+      };
     }
     await record(outcome);
     await claims.release(request.job, item.clusterId, owner).catch((err) => {
@@ -199,6 +204,15 @@ export async function executeRun(
   return summary;
 }
 
+/** 'backup-created' → 'BackupCreated': one counter per kind of action done (the dashboard's figures). */
+export function actionMetricName(action: string): string {
+  return action
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => `${w[0]?.toUpperCase()}${w.slice(1)}`)
+    .join('');
+}
+
 /** Logs the one summary line, emits the counters, publishes the result event. */
 async function reportSummary(deps: RunEngineDeps, summary: RunSummary): Promise<void> {
   const { log, metrics, events } = deps;
@@ -220,10 +234,13 @@ async function reportSummary(deps: RunEngineDeps, summary: RunSummary): Promise<
     if (n > 0) metrics.count(`Clusters${status[0]?.toUpperCase()}${status.slice(1)}`, n);
   }
   for (const c of summary.clusters) {
-    if (c.status === 'done') metrics.count(`Action:${c.action}`);
+    if (c.status === 'done') metrics.count(actionMetricName(c.action));
   }
   try {
-    await events.publish(`${summary.job}.${summary.action}.result`, summary as unknown as Record<string, unknown>);
+    await events.publish(
+      `${summary.job}.${summary.action}.result`,
+      summary as unknown as Record<string, unknown>,
+    );
   } catch (err) {
     log.warn('result event not published', { error: errorText(err) });
     metrics.count('ResultEventsFailed');

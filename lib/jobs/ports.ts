@@ -1,7 +1,8 @@
 // The ports the job use cases depend on. Real adapters: `lib/console` (Console API), `lib/state`
 // (DynamoDB), `lib/runtime` (EventBridge publisher, Powertools metrics). Tests pass fakes.
-import type { ConsoleClient, IpAllowlistEntry } from '#lib/console/client.ts';
+
 import type { AllowlistEntryConfig, ClusterSelector } from '#lib/config/types.ts';
+import type { ConsoleClient, IpAllowlistEntry } from '#lib/console/client.ts';
 import type { Log } from '#lib/runtime/log.ts';
 import type { ClusterOutcome, JobName, RunSummary } from './types.ts';
 
@@ -36,7 +37,12 @@ export interface RunLedger {
    * `retryFailed` is true (Lambda/EventBridge retries), in which case it restarts with the earlier
    * outcomes so only the failed part is redone. Webhooks pass `retryFailed: false` (first result wins).
    */
-  start(key: string, job: JobName, action: string, options: { leaseMs: number; retryFailed: boolean }): Promise<LedgerStart>;
+  start(
+    key: string,
+    job: JobName,
+    action: string,
+    options: { leaseMs: number; retryFailed: boolean },
+  ): Promise<LedgerStart>;
   recordOutcome(key: string, outcome: ClusterOutcome): Promise<void>;
   finish(key: string, summary: RunSummary): Promise<void>;
 }
@@ -121,7 +127,12 @@ export interface AllowlistSource {
 
 export interface AllowlistSourceStore {
   /** Replaces the source whole; returns its new version. */
-  put(name: string, entries: AllowlistEntryConfig[], updatedBy: string | undefined, now: number): Promise<number>;
+  put(
+    name: string,
+    entries: AllowlistEntryConfig[],
+    updatedBy: string | undefined,
+    now: number,
+  ): Promise<number>;
   list(): Promise<AllowlistSource[]>;
 }
 

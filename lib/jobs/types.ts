@@ -62,8 +62,20 @@ export type ClusterOutcome =
       action: string;
       detail?: Record<string, unknown>;
     }
-  | { clusterId: string; clusterName: string; status: 'skipped'; reason: string; detail?: Record<string, unknown> }
-  | { clusterId: string; clusterName: string; status: 'failed'; error: string; detail?: Record<string, unknown> }
+  | {
+      clusterId: string;
+      clusterName: string;
+      status: 'skipped';
+      reason: string;
+      detail?: Record<string, unknown>;
+    }
+  | {
+      clusterId: string;
+      clusterName: string;
+      status: 'failed';
+      error: string;
+      detail?: Record<string, unknown>;
+    }
   | { clusterId: string; clusterName: string; status: 'deferred'; reason: string };
 
 export type OutcomeStatus = ClusterOutcome['status'];

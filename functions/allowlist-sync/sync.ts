@@ -1,0 +1,173 @@
+// The allowlist sync use case: make every selected cluster's IP allowlist equal to its desired list
+// (static entries + the sources that apply to it). Reads each cluster fresh, writes the full list only when
+// it differs, and never writes an empty or invalid list. The run engine (`executeRun`) supplies claims,
+// concurrency, the time budget, recording and error capture through `scope`.
+
+import {
+  type AllowlistEntry,
+  AllowlistValidationError,
+  diffEntries,
+  fromConsoleList,
+  toConsoleList,
+} from '#lib/allowlist/entries.ts';
+import { selectClusters } from '#lib/config/selector.ts';
+import type { AllowlistPolicy } from '#lib/config/types.ts';
+import type { Cluster } from '#lib/console/client.ts';
+import { ConsoleApiError } from '#lib/console/errors.ts';
+import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import type { AllowlistSource, JobDeps } from '#lib/jobs/ports.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { declaredSource, desiredFor } from './desired.ts';
+
+export type AllowlistDeps = Pick<JobDeps, 'console' | 'allowlistSources' | 'clock' | 'log'>;
+
+/** What goes through `scope.forEachCluster`: only the two fields an outcome carries. */
+interface Target {
+  clusterId: string;
+  clusterName: string;
+}
+
+/** Why a cluster that reports no allowlist field is skipped. */
+export const NO_ALLOWLIST_FIELD =
+  'cluster reports no ip allowlist: the org lacks the feature (Enterprise plans only) or the API client lacks the IP Allowlist scope';
+export const FORBIDDEN =
+  'console api answered 403: the plan has no ip allowlist (Enterprise plans only) or the API client lacks the IP Allowlist scope';
+export const CREATING = 'cluster is still being created; the next sync sets its allowlist';
+export const GONE = 'cluster no longer exists';
+export const IN_SYNC = 'in sync';
+
+const isForbidden = (error: unknown): boolean => error instanceof ConsoleApiError && error.status === 403;
+
+/** The diff as reported in an outcome's detail. */
+export type AllowlistChange = {
+  added: AllowlistEntry[];
+  removed: AllowlistEntry[];
+  changedDescription: AllowlistEntry[];
+  /** Current entries the job could not parse; the write replaces them. */
+  unparsed?: string[];
+  /** Set when the current list was read from the deprecated `ipwhitelist` field. */
+  readFrom?: 'ipwhitelist';
+};
+
+/**
+ * Syncs the clusters `policy.selector` picks (narrowed to `request.clusterIds`): one outcome per selected
+ * cluster — 'allowlist-updated' (or 'would-update-allowlist' in a dry run) with the diff, skipped 'in sync',
+ * skipped when the cluster cannot carry an allowlist, failed when its desired list is invalid or empty.
+ */
+export async function runSync(
+  deps: AllowlistDeps,
+  scope: RunScope,
+  policy: AllowlistPolicy,
+): Promise<RunBody> {
+  const { log } = deps;
+  if (!policy.enabled) return { clusters: [], notes: ['allowlist policy is disabled; nothing done'] };
+  const notes: string[] = [];
+
+  const listed = await deps.console.listClusters();
+  const requested = scope.request.clusterIds ?? [];
+  const selected = selectClusters(listed, policy.selector, requested);
+  if (selected.length === 0) notes.push('the allowlist policy selects no cluster; nothing to sync');
+  const notSelected = requested.filter((id) => !selected.some((c) => c.uuid === id));
+  if (notSelected.length > 0) {
+    notes.push(
+      `requested cluster(s) not selected by the allowlist policy, ignored: ${notSelected.join(', ')}`,
+    );
+  }
+
+  const stored = await deps.allowlistSources.list();
+  const undeclared = stored.filter((s) => declaredSource(policy, s.name) === undefined).map((s) => s.name);
+  if (undeclared.length > 0) {
+    log.warn('allowlist sources not declared in the policy, ignored', { sources: undeclared });
+    notes.push(`stored source(s) not declared in the policy, ignored: ${undeclared.join(', ')}`);
+  }
+  const sources = stored.filter((s) => declaredSource(policy, s.name) !== undefined);
+
+  const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
+  const clusters = await scope.forEachCluster(targets, (target) =>
+    syncOne(deps, scope, policy, sources, target),
+  );
+  return { clusters, notes };
+}
+
+async function syncOne(
+  deps: AllowlistDeps,
+  scope: RunScope,
+  policy: AllowlistPolicy,
+  sources: AllowlistSource[],
+  target: Target,
+): Promise<ClusterOutcome> {
+  const { console, log } = deps;
+  const skipped = (reason: string, detail?: Record<string, unknown>): ClusterOutcome => ({
+    ...target,
+    status: 'skipped',
+    reason,
+    ...(detail ? { detail } : {}),
+  });
+
+  // Read the cluster again: the list may be minutes old by now, and its allowlist is what we compare to.
+  let cluster: Cluster | undefined;
+  try {
+    cluster = await console.getCluster(target.clusterId);
+  } catch (error) {
+    if (isForbidden(error)) return skipped(FORBIDDEN);
+    throw error;
+  }
+  if (cluster === undefined) return skipped(GONE);
+  if (cluster.status?.ready === 'Creating') return skipped(CREATING);
+
+  const field = Array.isArray(cluster.ipallowlist)
+    ? 'ipallowlist'
+    : Array.isArray(cluster.ipwhitelist)
+      ? 'ipwhitelist'
+      : undefined;
+  const currentList = field === undefined ? undefined : cluster[field];
+  if (currentList === undefined) return skipped(NO_ALLOWLIST_FIELD);
+
+  let desired: AllowlistEntry[];
+  try {
+    desired = desiredFor(cluster, policy, sources, log);
+  } catch (error) {
+    if (!(error instanceof AllowlistValidationError)) throw error;
+    log.warn('desired allowlist refused', { clusterId: target.clusterId, problems: error.problems.length });
+    return {
+      ...target,
+      status: 'failed',
+      error: `desired allowlist refused, nothing written: ${error.message}`,
+      detail: { problems: error.problems },
+    };
+  }
+
+  const current = fromConsoleList(currentList);
+  const diff = diffEntries(current.entries, desired);
+  const change: AllowlistChange = {
+    added: diff.added,
+    removed: diff.removed,
+    changedDescription: diff.changedDescription,
+    ...(current.unparsed.length > 0 ? { unparsed: current.unparsed } : {}),
+    ...(field === 'ipwhitelist' ? { readFrom: 'ipwhitelist' as const } : {}),
+  };
+  const detail: Record<string, unknown> = change;
+  if (diff.equal && current.unparsed.length === 0) return skipped(IN_SYNC);
+
+  if (scope.dryRun) return { ...target, status: 'done', action: 'would-update-allowlist', detail };
+
+  try {
+    // Full replace with the whole desired list. It is empty only when the policy explicitly allows it.
+    await console.putIpAllowlist(
+      target.clusterId,
+      toConsoleList(desired),
+      desired.length === 0 ? { allowEmpty: policy.allowEmpty } : undefined,
+    );
+  } catch (error) {
+    if (isForbidden(error)) return skipped(FORBIDDEN, detail);
+    throw error;
+  }
+  log.info('allowlist updated', {
+    clusterId: target.clusterId,
+    added: diff.added.length,
+    removed: diff.removed.length,
+    changedDescription: diff.changedDescription.length,
+    unparsed: current.unparsed.length,
+  });
+  return { ...target, status: 'done', action: 'allowlist-updated', detail };
+}

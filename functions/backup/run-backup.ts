@@ -1,0 +1,495 @@
+// The backup job's use case. Manual mode: create one backup per eligible cluster (never a duplicate, never
+// more than the Console allows) and report what happened to earlier backups. Native mode: keep Camunda's
+// own server-side schedule equal to the policy's cron. Dependencies come in as ports; the run engine
+// (`executeRun`) supplies claims, concurrency, the time budget and error capture through `scope`.
+
+import { selectClusters } from '#lib/config/selector.ts';
+import type { BackupPolicy } from '#lib/config/types.ts';
+import type { Backup, Cluster } from '#lib/console/client.ts';
+import { ConsoleApiError } from '#lib/console/errors.ts';
+import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import type { BackupTrackingState, JobDeps } from '#lib/jobs/ports.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
+
+export type BackupDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'>;
+
+const HOUR_MS = 60 * 60 * 1000;
+/**
+ * How far the Console's clock may be behind ours when we look for the backup a failed POST may have
+ * created: a backup stamped up to this long before the attempt started still counts as the attempt's.
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60 * 1000;
+
+/** What goes through `scope.forEachCluster` (only the two fields an outcome carries). */
+interface Target {
+  clusterId: string;
+  clusterName: string;
+}
+
+/** A backup as the summary reports it. */
+export interface BackupRef {
+  backupId: string;
+  name?: string;
+  created: string;
+  completed?: string;
+  incidentLink?: string;
+}
+
+/** What the job learned about a cluster's backups since it last looked. */
+interface Inspection {
+  backups: Backup[];
+  /** The next run's `lastCheckedAt`: when the list was read (or the latest failure's stamp, if later). */
+  checkedAt: string;
+  failed: BackupRef[];
+  completed: BackupRef[];
+  stillPending: string[];
+  vanished: string[];
+}
+
+/**
+ * Runs the backup job over the clusters `policy.selector` picks (narrowed to `request.clusterIds`). Returns
+ * one outcome per selected cluster; unselected clusters are not reported.
+ */
+export async function runBackup(deps: BackupDeps, scope: RunScope, policy: BackupPolicy): Promise<RunBody> {
+  const notes: string[] = [];
+  if (!policy.enabled) return { clusters: [], notes: ['backup policy is disabled; nothing done'] };
+  const nativeCron = policy.nativeCron === undefined ? undefined : normalizeCron(policy.nativeCron);
+  if (policy.mode === 'native' && !nativeCron) {
+    return { clusters: [], notes: ['backup policy mode is native but nativeCron is not set'], failRun: true };
+  }
+
+  let clusters: Cluster[];
+  try {
+    clusters = await deps.console.listClusters();
+  } catch (err) {
+    return { clusters: [], notes: [`could not list clusters: ${errorText(err)}`], failRun: true };
+  }
+  const requested = scope.request.clusterIds ?? [];
+  const selected = selectClusters(clusters, policy.selector, requested);
+  const unmatched = requested.filter((id) => !selected.some((c) => c.uuid === id));
+  if (unmatched.length > 0) {
+    notes.push(`requested cluster(s) not selected by the backup policy or unknown: ${unmatched.join(', ')}`);
+  }
+  if (selected.length === 0) notes.push('no cluster selected');
+
+  const byId = new Map(selected.map((c) => [c.uuid, c]));
+  const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
+  const outcomes = await scope.forEachCluster(targets, async (target) => {
+    if (policy.mode === 'native' && nativeCron) return nativeCluster(deps, scope, target, nativeCron);
+    return manualCluster(deps, scope, target, byId.get(target.clusterId), policy);
+  });
+  return { clusters: outcomes, notes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Manual mode.
+
+async function manualCluster(
+  deps: BackupDeps,
+  scope: RunScope,
+  target: Target,
+  cluster: Cluster | undefined,
+  policy: BackupPolicy,
+): Promise<ClusterOutcome> {
+  const ready = cluster?.status?.ready;
+  if (ready !== 'Healthy') return skipped(target, `cluster is ${ready ?? 'in an unknown state'}`);
+
+  const inspected = await inspect(deps, target);
+  if (!('backups' in inspected)) return inspected;
+
+  const decided = await decide(deps, scope, target, policy, inspected);
+  const pending = [...inspected.stillPending];
+  if (decided.createdBackupId && !pending.includes(decided.createdBackupId))
+    pending.push(decided.createdBackupId);
+  const trackingError = await saveTracking(deps, scope, target, {
+    lastCheckedAt: inspected.checkedAt,
+    pending,
+  });
+  return combine(target, inspected, decided.outcome, trackingError);
+}
+
+interface Decision {
+  outcome: ClusterOutcome;
+  /** Set when this run created a backup (or found the one its failed POST created). */
+  createdBackupId?: string;
+}
+
+async function decide(
+  deps: BackupDeps,
+  scope: RunScope,
+  target: Target,
+  policy: BackupPolicy,
+  inspected: Inspection,
+): Promise<Decision> {
+  const running = inspected.backups.find((b) => b.status === 'In progress');
+  if (running) {
+    return {
+      outcome: skipped(target, 'backup in progress', { backupId: running.uuid }),
+    };
+  }
+
+  const now = deps.clock.now();
+  const intervalHours = Math.max(1, policy.minIntervalHours);
+  const newest = newestCompleteManual(inspected.backups);
+  if (newest) {
+    const age = now - Date.parse(newest.created);
+    if (age < intervalHours * HOUR_MS) {
+      const reason = `newest backup is ${formatAge(age)} old (minimum interval ${intervalHours}h)`;
+      return {
+        outcome: skipped(target, reason, {
+          backupId: newest.uuid,
+          created: newest.created,
+          ageMinutes: Math.floor(age / 60_000),
+        }),
+      };
+    }
+  }
+
+  if (scope.dryRun) return { outcome: done(target, 'would-create-backup') };
+
+  const attemptStartedAt = deps.clock.now();
+  try {
+    const backup = await deps.console.createBackup(target.clusterId);
+    deps.log.info('backup created', { clusterId: target.clusterId, backupId: backup.uuid });
+    return {
+      outcome: done(target, 'backup-created', { backupId: backup.uuid }),
+      createdBackupId: backup.uuid,
+    };
+  } catch (err) {
+    const skip = skipReason(err, 'create');
+    if (skip) return { outcome: skipped(target, skip) };
+    if (!(err instanceof ConsoleApiError && err.maybeApplied))
+      return { outcome: failed(target, errorText(err)) };
+    return recoverCreate(deps, target, inspected, attemptStartedAt, err);
+  }
+}
+
+/**
+ * The POST may have reached the Console although it failed (timeout, 5xx, 429): it is never replayed.
+ * Re-read the list; a backup that was not there before and was created after the attempt started is ours.
+ */
+async function recoverCreate(
+  deps: BackupDeps,
+  target: Target,
+  inspected: Inspection,
+  attemptStartedAt: number,
+  cause: ConsoleApiError,
+): Promise<Decision> {
+  deps.log.warn('backup request may have been applied; re-reading backups', {
+    clusterId: target.clusterId,
+    error: errorText(cause),
+  });
+  let after: Backup[];
+  try {
+    after = await deps.console.listBackups(target.clusterId);
+  } catch (err) {
+    return {
+      outcome: failed(
+        target,
+        `backup request failed (${errorText(cause)}) and the backups could not be re-read: ${errorText(err)}`,
+      ),
+    };
+  }
+  const known = new Set(inspected.backups.map((b) => b.uuid));
+  const ours = after
+    .filter(
+      (b) =>
+        !known.has(b.uuid) &&
+        !isScheduled(b) &&
+        Date.parse(b.created) >= attemptStartedAt - CLOCK_SKEW_TOLERANCE_MS,
+    )
+    .sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0];
+  if (!ours) {
+    return {
+      outcome: failed(target, `backup request failed and no new backup appeared: ${errorText(cause)}`),
+    };
+  }
+  deps.log.info('backup found after a failed request', { clusterId: target.clusterId, backupId: ours.uuid });
+  return {
+    outcome: done(target, 'backup-created', {
+      backupId: ours.uuid,
+      recoveredFrom: errorText(cause),
+    }),
+    createdBackupId: ours.uuid,
+  };
+}
+
+/** Merges what happened to earlier backups into the outcome of this run's decision. */
+function combine(
+  target: Target,
+  inspected: Inspection,
+  outcome: ClusterOutcome,
+  trackingError: string | undefined,
+): ClusterOutcome {
+  const extra: Record<string, unknown> = {};
+  if (inspected.completed.length > 0) extra.completedBackups = inspected.completed;
+  if (inspected.vanished.length > 0) extra.vanishedBackups = inspected.vanished;
+  if (trackingError) extra.trackingNotSaved = trackingError;
+
+  if (inspected.failed.length > 0) {
+    const thisRun = thisRunOf(outcome);
+    const errors = [describeFailures(inspected.failed)];
+    if (outcome.status === 'failed') errors.push(outcome.error);
+    return failed(target, errors.join('; '), { failedBackups: inspected.failed, thisRun, ...extra });
+  }
+  if (Object.keys(extra).length === 0 || outcome.status === 'deferred') return outcome;
+  return { ...outcome, detail: { ...outcome.detail, ...extra } };
+}
+
+/** An outcome's own part (without the cluster), to nest in another outcome's detail. */
+function thisRunOf(outcome: ClusterOutcome): Record<string, unknown> {
+  switch (outcome.status) {
+    case 'done':
+      return { status: 'done', action: outcome.action, ...outcome.detail };
+    case 'failed':
+      return { status: 'failed', error: outcome.error, ...outcome.detail };
+    case 'skipped':
+      return { status: 'skipped', reason: outcome.reason, ...outcome.detail };
+    case 'deferred':
+      return { status: 'deferred', reason: outcome.reason };
+  }
+}
+
+function describeFailures(failures: readonly BackupRef[]): string {
+  const parts = failures.map((f) => {
+    const label = f.name && f.name !== f.backupId ? `${f.name} (${f.backupId})` : f.backupId;
+    return f.incidentLink ? `${label}, incident ${f.incidentLink}` : label;
+  });
+  return `${failures.length} backup(s) failed since the last run: ${parts.join('; ')}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Native mode.
+
+async function nativeCluster(
+  deps: BackupDeps,
+  scope: RunScope,
+  target: Target,
+  cron: string,
+): Promise<ClusterOutcome> {
+  const schedule = await reconcileSchedule(deps, scope, target, cron);
+  if (!schedule.reachable) return schedule.outcome;
+
+  // Failures of the backups Camunda's schedule takes are reported the same way as in manual mode.
+  const inspected = await inspect(deps, target);
+  if (!('backups' in inspected)) {
+    if (inspected.status !== 'failed') return schedule.outcome;
+    const errors = [inspected.error];
+    if (schedule.outcome.status === 'failed') errors.push(schedule.outcome.error);
+    return failed(target, errors.join('; '), { thisRun: thisRunOf(schedule.outcome) });
+  }
+  const trackingError = await saveTracking(deps, scope, target, {
+    lastCheckedAt: inspected.checkedAt,
+    pending: inspected.stillPending,
+  });
+  return combine(target, inspected, schedule.outcome, trackingError);
+}
+
+/** `reachable` is false when the Console refused the cluster's backup endpoints (403/404). */
+async function reconcileSchedule(
+  deps: BackupDeps,
+  scope: RunScope,
+  target: Target,
+  cron: string,
+): Promise<{ outcome: ClusterOutcome; reachable: boolean }> {
+  let current: string | undefined;
+  try {
+    const schedule = await deps.console.getBackupSchedule(target.clusterId);
+    current = schedule === undefined ? undefined : normalizeCron(schedule.schedule);
+  } catch (err) {
+    const skip = skipReason(err, 'schedule');
+    if (skip) return { outcome: skipped(target, skip), reachable: false };
+    return {
+      outcome: failed(target, `could not read the backup schedule: ${errorText(err)}`),
+      reachable: true,
+    };
+  }
+  if (current === cron) {
+    return { outcome: skipped(target, 'schedule already matches'), reachable: true };
+  }
+
+  const detail = { from: current ?? null, to: cron };
+  const verb = current === undefined ? 'set' : 'update';
+  if (scope.dryRun) return { outcome: done(target, `would-${verb}-schedule`, detail), reachable: true };
+  try {
+    await deps.console.putBackupSchedule(target.clusterId, cron);
+  } catch (err) {
+    const skip = skipReason(err, 'schedule');
+    if (skip) return { outcome: skipped(target, skip), reachable: false };
+    return {
+      outcome: failed(target, `could not ${verb} the backup schedule: ${errorText(err)}`),
+      reachable: true,
+    };
+  }
+  deps.log.info('backup schedule reconciled', { clusterId: target.clusterId, from: detail.from, to: cron });
+  return {
+    outcome: done(target, verb === 'set' ? 'schedule-set' : 'schedule-updated', detail),
+    reachable: true,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Between runs: what became of earlier backups.
+
+/** Reads the cluster's backups and its tracking state; an outcome when the cluster cannot be inspected. */
+async function inspect(deps: BackupDeps, target: Target): Promise<Inspection | ClusterOutcome> {
+  const readAt = deps.clock.now();
+  let backups: Backup[];
+  try {
+    backups = await deps.console.listBackups(target.clusterId);
+  } catch (err) {
+    const skip = skipReason(err, 'list');
+    if (skip) return skipped(target, skip);
+    return failed(target, `could not read backups: ${errorText(err)}`);
+  }
+  let state: BackupTrackingState;
+  try {
+    state = await deps.backupTracking.get(target.clusterId);
+  } catch (err) {
+    return failed(target, `could not read backup tracking state: ${errorText(err)}`);
+  }
+
+  const byId = new Map(backups.map((b) => [b.uuid, b]));
+  const pending = new Set(state.pending);
+  const since = state.lastCheckedAt === undefined ? undefined : Date.parse(state.lastCheckedAt);
+  const failedRefs: BackupRef[] = [];
+  const completed: BackupRef[] = [];
+  const stillPending: string[] = [];
+  const vanished: string[] = [];
+
+  // The watermark for the next run: when the list was read, or the Console's stamp of the latest failure
+  // seen if its clock runs ahead of ours (so a failure reported now is never reported again).
+  let watermark = readAt;
+  for (const b of backups) {
+    if (b.status !== 'Failed') continue;
+    const endedAt = endedAtOf(b);
+    if (endedAt > watermark) watermark = endedAt;
+    // Without a `lastCheckedAt` the job has never looked at this cluster: older failures are history,
+    // not news. Failures of backups this job created are always news.
+    const isNew = pending.has(b.uuid) || (since !== undefined && Number.isFinite(since) && endedAt > since);
+    if (isNew) failedRefs.push(ref(b));
+  }
+  for (const id of state.pending) {
+    const b = byId.get(id);
+    if (!b) vanished.push(id);
+    else if (b.status === 'Complete') completed.push(ref(b));
+    else if (b.status !== 'Failed') stillPending.push(id);
+  }
+  const checkedAt = new Date(watermark).toISOString();
+  return { backups, checkedAt, failed: failedRefs, completed, stillPending, vanished };
+}
+
+/** When a backup ended (`completed`), falling back to when it started. */
+function endedAtOf(b: Backup): number {
+  const completed = b.completed === undefined ? Number.NaN : Date.parse(b.completed);
+  return Number.isFinite(completed) ? completed : Date.parse(b.created);
+}
+
+/** Writes the tracking state (never in a dry run); the error text when it could not be saved. */
+async function saveTracking(
+  deps: BackupDeps,
+  scope: RunScope,
+  target: Target,
+  state: BackupTrackingState,
+): Promise<string | undefined> {
+  if (scope.dryRun) return undefined;
+  try {
+    await deps.backupTracking.put(target.clusterId, state);
+    return undefined;
+  } catch (err) {
+    const text = errorText(err);
+    deps.log.warn('backup tracking state not saved', { clusterId: target.clusterId, error: text });
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers.
+
+/**
+ * A Console answer that means "nothing to do here" rather than a failure: 403 (not an Enterprise plan, or
+ * the API client lacks the Backups scope), 404 (the cluster is gone), and on create the once-an-hour rule.
+ */
+function skipReason(err: unknown, what: 'list' | 'create' | 'schedule'): string | undefined {
+  if (!(err instanceof ConsoleApiError)) return undefined;
+  const said = err.bodyExcerpt ? `: ${err.bodyExcerpt}` : '';
+  if (err.status === 403) {
+    return `backups not permitted (403${said}); needs an Enterprise plan and an API client with the Backups scope`;
+  }
+  if (err.status === 404 && what !== 'schedule') return `cluster no longer exists (404${said})`;
+  if (err.status === 400 && what === 'create' && HOURLY_LIMIT.test(err.bodyExcerpt)) {
+    return `backup limit reached (400${said})`;
+  }
+  return undefined;
+}
+
+const HOURLY_LIMIT = /\bhour|at most once|too (?:many|often|frequent)|rate.?limit/i;
+
+/**
+ * Scheduled backups (Camunda's server-side schedule) are kept apart from manual ones. `BackupDto` has no
+ * kind field; scheduled backups are recognised by their name.
+ */
+export function isScheduled(backup: Pick<Backup, 'name'>): boolean {
+  return /^sched/i.test(backup.name ?? '');
+}
+
+function newestCompleteManual(backups: readonly Backup[]): Backup | undefined {
+  let newest: Backup | undefined;
+  for (const b of backups) {
+    if (b.status !== 'Complete' || isScheduled(b)) continue;
+    if (!newest || Date.parse(b.created) > Date.parse(newest.created)) newest = b;
+  }
+  return newest;
+}
+
+function ref(b: Backup): BackupRef {
+  const out: BackupRef = { backupId: b.uuid, created: b.created };
+  if (b.name) out.name = b.name;
+  if (b.completed) out.completed = b.completed;
+  if (b.incidentLink) out.incidentLink = b.incidentLink;
+  return out;
+}
+
+/** One space between the five fields, so `0  2 * * *` equals `0 2 * * *`. */
+export function normalizeCron(cron: string): string {
+  return cron.trim().split(/\s+/).join(' ');
+}
+
+/** `45m`, `2h 5m`, `3d 4h`. */
+export function formatAge(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+function done(target: Target, action: string, detail?: Record<string, unknown>): ClusterOutcome {
+  const outcome: ClusterOutcome = {
+    clusterId: target.clusterId,
+    clusterName: target.clusterName,
+    status: 'done',
+    action,
+  };
+  return detail ? { ...outcome, detail } : outcome;
+}
+
+function skipped(target: Target, reason: string, detail?: Record<string, unknown>): ClusterOutcome {
+  const outcome: ClusterOutcome = {
+    clusterId: target.clusterId,
+    clusterName: target.clusterName,
+    status: 'skipped',
+    reason,
+  };
+  return detail ? { ...outcome, detail } : outcome;
+}
+
+function failed(target: Target, error: string, detail?: Record<string, unknown>): ClusterOutcome {
+  const outcome: ClusterOutcome = {
+    clusterId: target.clusterId,
+    clusterName: target.clusterName,
+    status: 'failed',
+    error,
+  };
+  return detail ? { ...outcome, detail } : outcome;
+}

@@ -1,0 +1,25 @@
+// Teardown job: `notice` (publish tonight's plan), `run` (the nightly teardown, behind the blast-radius
+// guard), `recreate` (the morning recreate), `keep-alive` (keep one cluster until a time).
+import { jobHandler, RequestRefusedError } from '#lib/runtime/job-handler.ts';
+import { checkKeepAlive, setKeepAlive } from './keep-alive.ts';
+import { runNotice } from './notice.ts';
+import { TeardownError } from './plan.ts';
+import { runRecreate } from './recreate.ts';
+import { runTeardown } from './teardown.ts';
+
+export const handler = jobHandler('teardown', {
+  notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown) },
+  run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown) },
+  recreate: { run: (c, scope) => runRecreate(c, scope, c.config.teardown) },
+  'keep-alive': {
+    precheck: (c, request) => {
+      try {
+        checkKeepAlive(request.payload, c.config.teardown, c.clock.now());
+      } catch (err) {
+        if (err instanceof TeardownError) throw new RequestRefusedError(err.message, { cause: err });
+        throw err;
+      }
+    },
+    run: (c, scope) => setKeepAlive(c, scope, c.config.teardown),
+  },
+});

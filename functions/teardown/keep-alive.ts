@@ -1,0 +1,101 @@
+// Keep-alive: keeps one cluster (uuid or exact name) out of the teardown until a time. It only ever
+// prevents a deletion, so it is stored in a dry run too (a dry-run teardown then shows it honoured).
+import { matchesSelector } from '#lib/config/selector.ts';
+import type { TeardownPolicy } from '#lib/config/types.ts';
+import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import type { ClusterOutcome, KeepAlivePayload } from '#lib/jobs/types.ts';
+import { type TeardownDeps, TeardownError } from './plan.ts';
+
+const HOUR_MS = 3_600_000;
+
+function readPayload(payload: unknown): KeepAlivePayload {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  const missing = ['cluster', 'until', 'by', 'reason'].filter((k) => typeof p[k] !== 'string' || p[k] === '');
+  if (missing.length > 0) throw new TeardownError(`keep-alive payload lacks ${missing.join(', ')}`);
+  return p as unknown as KeepAlivePayload;
+}
+
+/**
+ * Checks a keep-alive request against the policy before anything is read or written: a well-formed
+ * payload, `until` in the future and at most `keepAlive.maxHours` ahead. Returns the payload and `until`.
+ */
+export function checkKeepAlive(
+  payload: unknown,
+  policy: TeardownPolicy,
+  now: number,
+): { payload: KeepAlivePayload; until: number } {
+  const p = readPayload(payload);
+  const until = Date.parse(p.until);
+  if (!Number.isFinite(until))
+    throw new TeardownError(`keep-alive until '${p.until}' is not an ISO 8601 instant`);
+  if (until <= now) {
+    throw new TeardownError(
+      `keep-alive until ${p.until} is in the past (now ${new Date(now).toISOString()})`,
+    );
+  }
+  const maxHours = policy.keepAlive.maxHours;
+  if (until - now > maxHours * HOUR_MS) {
+    throw new TeardownError(
+      `keep-alive until ${p.until} is more than ${maxHours} h ahead (at most ${new Date(now + maxHours * HOUR_MS).toISOString()})`,
+    );
+  }
+  return { payload: p, until };
+}
+
+export async function setKeepAlive(
+  deps: TeardownDeps,
+  scope: RunScope,
+  policy: TeardownPolicy,
+): Promise<RunBody> {
+  const now = deps.clock.now();
+  const { payload, until } = checkKeepAlive(scope.request.payload, policy, now);
+
+  const clusters = await deps.console.listClusters();
+  const byId = clusters.find((c) => c.uuid === payload.cluster);
+  const matched = byId ? [byId] : clusters.filter((c) => c.name === payload.cluster);
+  if (matched.length === 0) {
+    const failed: ClusterOutcome = {
+      clusterId: payload.cluster,
+      clusterName: payload.cluster,
+      status: 'failed',
+      error: 'no such cluster',
+    };
+    return {
+      clusters: [failed],
+      notes: [`keep-alive not stored: no cluster has the uuid or name '${payload.cluster}'`],
+    };
+  }
+
+  const untilIso = new Date(until).toISOString();
+  await deps.keepAlives.put({
+    cluster: payload.cluster,
+    until: untilIso,
+    by: payload.by,
+    reason: payload.reason,
+    setAt: new Date(now).toISOString(),
+  });
+  deps.log.info('keep-alive set', { cluster: payload.cluster, until: untilIso, by: payload.by });
+
+  const notes: string[] = [];
+  if (matched.length > 1)
+    notes.push(`the name '${payload.cluster}' matches ${matched.length} clusters: all are kept`);
+  if (scope.dryRun) notes.push('dry run: the keep-alive is stored anyway (it only prevents deletions)');
+  const clustersOut = matched.map((c): ClusterOutcome => {
+    const selected = !policy.selector.all && matchesSelector(c, policy.selector);
+    return {
+      clusterId: c.uuid,
+      clusterName: c.name,
+      status: 'done',
+      action: 'keep-alive-set',
+      detail: {
+        until: untilIso,
+        by: payload.by,
+        reason: payload.reason,
+        ...(selected
+          ? {}
+          : { note: 'not selected by the teardown policy: it would not be torn down anyway' }),
+      },
+    };
+  });
+  return { clusters: clustersOut, notes };
+}

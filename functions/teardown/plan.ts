@@ -1,0 +1,167 @@
+// Which clusters tonight's teardown may delete, and why each other selected cluster is left alone.
+// The same rules run twice: when planning (notice and teardown) and again per cluster right before
+// the delete (`exclusionOf`), because a keep-alive, a rename or a status change may arrive in between.
+
+import { globToRegExp, isExplicit, selectClusters } from '#lib/config/selector.ts';
+import type { TeardownPolicy } from '#lib/config/types.ts';
+import type { Cluster, ClusterStatus, IpAllowlistEntry } from '#lib/console/client.ts';
+import type { JobDeps, KeepAlive } from '#lib/jobs/ports.ts';
+
+export type TeardownDeps = Pick<JobDeps, 'console' | 'keepAlives' | 'snapshots' | 'events' | 'clock' | 'log'>;
+
+/** The teardown job's failure domain: a policy it refuses to run, a keep-alive it refuses to store. */
+export class TeardownError extends Error {
+  override readonly name = 'TeardownError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+export interface Exclusion {
+  cluster: Cluster;
+  /** Short and stable, e.g. 'protected', 'younger than 24 h', 'keep-alive until … by … (…)', 'status Creating'. */
+  reason: string;
+  /** What exactly matched, for the summary. */
+  detail?: Record<string, unknown>;
+}
+
+export interface TeardownPlan {
+  candidates: Cluster[];
+  excluded: Exclusion[];
+}
+
+/** Only these states are deleted; Creating, Updating, Resuming, Maintenance, … are left alone. */
+export const DELETABLE_STATUSES: ReadonlySet<ClusterStatus> = new Set(['Healthy', 'Unhealthy', 'Suspended']);
+
+const HOUR_MS = 3_600_000;
+
+/** Refuses a selector that is empty or selects every cluster (config validation refuses it too). */
+export function assertTeardownSelector(policy: TeardownPolicy): void {
+  if (policy.selector.all === true) {
+    throw new TeardownError(
+      'teardown.selector.all is refused: the teardown must name the clusters it may delete',
+    );
+  }
+  if (!isExplicit(policy.selector)) {
+    throw new TeardownError(
+      'teardown.selector is empty: give ids, names, labels, planTypes, regions or generations to select clusters',
+    );
+  }
+}
+
+/** The keep-alive that covers this cluster (uuid or exact name), the one lasting longest. */
+export function keepAliveFor(
+  cluster: Cluster,
+  keepAlives: readonly KeepAlive[],
+  now: number,
+): KeepAlive | undefined {
+  let best: KeepAlive | undefined;
+  for (const k of keepAlives) {
+    if (k.cluster !== cluster.uuid && k.cluster !== cluster.name) continue;
+    const until = Date.parse(k.until);
+    if (!Number.isFinite(until) || until <= now) continue;
+    if (best === undefined || until > Date.parse(best.until)) best = k;
+  }
+  return best;
+}
+
+function protection(cluster: Cluster, protect: TeardownPolicy['protect']): string | undefined {
+  if (protect.ids.includes(cluster.uuid)) return `id ${cluster.uuid}`;
+  const name = protect.names.find((glob) => globToRegExp(glob).test(cluster.name));
+  if (name !== undefined) return `name ${name}`;
+  const label = (cluster.labels ?? []).find((l) => protect.labels.includes(l));
+  if (label !== undefined) return `label ${label}`;
+  return undefined;
+}
+
+/**
+ * Why this (selected) cluster must not be deleted now, or undefined when it may be. Order: protected,
+ * too young (a missing or unparseable `created` counts as young), keep-alive, status.
+ */
+export function exclusionOf(
+  cluster: Cluster,
+  policy: TeardownPolicy,
+  keepAlives: readonly KeepAlive[],
+  now: number,
+): Omit<Exclusion, 'cluster'> | undefined {
+  const protectedBy = protection(cluster, policy.protect);
+  if (protectedBy !== undefined) return { reason: 'protected', detail: { protectedBy } };
+
+  const created = typeof cluster.created === 'string' ? Date.parse(cluster.created) : Number.NaN;
+  const minAgeHours = policy.minAgeHours;
+  if (!Number.isFinite(created)) {
+    return {
+      reason: `younger than ${minAgeHours} h`,
+      detail: { created: cluster.created ?? null, age: 'unknown' },
+    };
+  }
+  const ageHours = (now - created) / HOUR_MS;
+  if (ageHours < 0 || ageHours < minAgeHours) {
+    return {
+      reason: `younger than ${minAgeHours} h`,
+      detail: { created: cluster.created, ageHours: round(ageHours) },
+    };
+  }
+
+  const keepAlive = keepAliveFor(cluster, keepAlives, now);
+  if (keepAlive) {
+    return {
+      reason: `keep-alive until ${keepAlive.until} by ${keepAlive.by} (${keepAlive.reason})`,
+      detail: { keepAlive: { until: keepAlive.until, by: keepAlive.by, reason: keepAlive.reason } },
+    };
+  }
+
+  const status = cluster.status?.ready;
+  if (status === undefined || !DELETABLE_STATUSES.has(status)) {
+    return { reason: `status ${status ?? 'unknown'}` };
+  }
+  return undefined;
+}
+
+/** The rules in force on a cluster: `ipallowlist`, else the deprecated `ipwhitelist`. */
+export function allowlistOf(cluster: Cluster): { entries: IpAllowlistEntry[]; visible: boolean } {
+  const list = cluster.ipallowlist ?? cluster.ipwhitelist;
+  if (!Array.isArray(list)) return { entries: [], visible: false };
+  return { entries: list.map((e) => ({ description: e.description, ip: e.ip })), visible: true };
+}
+
+/**
+ * The clusters tonight's teardown would delete. Selected clusters that must be left alone are in
+ * `excluded` with the reason. Clusters whose name another cluster of the org shares are excluded too:
+ * the snapshot (and the morning recreate) is keyed by name, so one of them could not come back.
+ */
+export async function planTeardown(
+  deps: Pick<TeardownDeps, 'console' | 'keepAlives' | 'clock'>,
+  policy: TeardownPolicy,
+  onlyIds?: string[],
+): Promise<TeardownPlan> {
+  assertTeardownSelector(policy);
+  const [clusters, keepAlives] = await Promise.all([
+    deps.console.listClusters(),
+    deps.keepAlives.active(deps.clock.now()),
+  ]);
+  const now = deps.clock.now();
+  const nameCount = new Map<string, number>();
+  for (const c of clusters) nameCount.set(c.name, (nameCount.get(c.name) ?? 0) + 1);
+
+  const plan: TeardownPlan = { candidates: [], excluded: [] };
+  for (const cluster of selectClusters(clusters, policy.selector, onlyIds)) {
+    const exclusion = exclusionOf(cluster, policy, keepAlives, now);
+    if (exclusion) {
+      plan.excluded.push({ cluster, ...exclusion });
+    } else if ((nameCount.get(cluster.name) ?? 0) > 1) {
+      plan.excluded.push({
+        cluster,
+        reason: `name shared by ${(nameCount.get(cluster.name) ?? 0) - 1} other cluster(s)`,
+        detail: { why: 'snapshots and the morning recreate go by name; one of them could not be recreated' },
+      });
+    } else {
+      plan.candidates.push(cluster);
+    }
+  }
+  return plan;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,249 @@
+// The nightly teardown: deletes the planned clusters, each after a fresh re-read and re-check, and only
+// after its spec is saved as a snapshot so the morning recreate can bring it back.
+//
+// Snapshot protocol (a crash may fall between any two steps):
+//  1. save the snapshot with status 'deleted' and a note saying the delete is not confirmed yet;
+//  2. DELETE the cluster;
+//  3. confirm: move 'deleted' → 'deleted' with a note naming the run (best effort).
+// A crash before 2 leaves a 'deleted' snapshot of a cluster that still exists: a retry of the same
+// delivery re-plans and deletes it; otherwise the recreate lists clusters by name before creating,
+// finds the original uuid still there, creates nothing and marks the snapshot 'failed' saying so.
+// A crash after 2 leaves a correct 'deleted' snapshot. So a deleted cluster always has a snapshot
+// the recreate will act on, and a stale 'deleted' snapshot is always caught and reported.
+
+import { matchesSelector } from '#lib/config/selector.ts';
+import type { TeardownPolicy } from '#lib/config/types.ts';
+import type { Cluster } from '#lib/console/client.ts';
+import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { excludedOutcome, guardReason } from './notice.ts';
+import { allowlistOf, exclusionOf, planTeardown, type TeardownDeps, TeardownError } from './plan.ts';
+
+export const NOTE_DELETE_PENDING = 'saved before the delete; delete not confirmed yet';
+
+const ref = (r: { uuid: string; name: string }) => ({ uuid: r.uuid, name: r.name });
+
+/** The snapshot of a cluster about to be deleted. Throws when the cluster lacks what a recreate needs. */
+export function snapshotOf(
+  cluster: Cluster,
+  teardownKey: string,
+  now: number,
+  earlier: ClusterSnapshot | undefined,
+): ClusterSnapshot {
+  const { planType, region, channel, generation } = cluster;
+  const missing = Object.entries({ planType, region, channel, generation })
+    .filter(([, v]) => typeof v?.uuid !== 'string' || typeof v.name !== 'string')
+    .map(([k]) => k);
+  if (!planType || !region || !channel || !generation || missing.length > 0) {
+    throw new TeardownError(
+      `cannot snapshot cluster ${cluster.name}: ${missing.join(', ')} missing; not deleted`,
+    );
+  }
+  const at = new Date(now).toISOString();
+  const seen = allowlistOf(cluster);
+  // A cluster a recreate brought back has no labels (the API cannot set them) and, until the recreate
+  // re-applied it, not its allowlist: keep what the earlier snapshot of its lineage knew. A recreate
+  // that crashed before recording the new id counts as the same lineage when the cluster shows no rules.
+  const unrecorded =
+    earlier !== undefined &&
+    earlier.status === 'recreating' &&
+    earlier.newClusterId === undefined &&
+    earlier.clusterId !== cluster.uuid &&
+    seen.entries.length === 0;
+  const sameLineage = earlier !== undefined && (earlier.newClusterId === cluster.uuid || unrecorded);
+  const allowlistPending = sameLineage && (earlier.status === 'recreating' || earlier.status === 'recreated');
+  const labels = cluster.labels?.length ? [...cluster.labels] : sameLineage ? [...earlier.labels] : [];
+  const snapshot: ClusterSnapshot = {
+    clusterId: cluster.uuid,
+    name: cluster.name,
+    labels,
+    planType: ref(planType),
+    region: ref(region),
+    channel: ref(channel),
+    generation: ref(generation),
+    allowlist: allowlistPending ? earlier.allowlist.map((e) => ({ ...e })) : seen.entries,
+    takenAt: at,
+    teardownKey,
+    status: 'deleted',
+    note: seen.visible ? NOTE_DELETE_PENDING : `${NOTE_DELETE_PENDING}; allowlist not visible to this client`,
+    updatedAt: at,
+  };
+  if (cluster.description !== undefined) snapshot.description = cluster.description;
+  if (cluster.backupRegion) snapshot.backupRegion = ref(cluster.backupRegion);
+  return snapshot;
+}
+
+function skipped(
+  c: { uuid: string; name: string },
+  reason: string,
+  detail?: Record<string, unknown>,
+): ClusterOutcome {
+  return { clusterId: c.uuid, clusterName: c.name, status: 'skipped', reason, ...(detail ? { detail } : {}) };
+}
+
+function done(
+  c: { uuid: string; name: string },
+  action: string,
+  detail?: Record<string, unknown>,
+): ClusterOutcome {
+  return { clusterId: c.uuid, clusterName: c.name, status: 'done', action, ...(detail ? { detail } : {}) };
+}
+
+export async function runTeardown(
+  deps: TeardownDeps,
+  scope: RunScope,
+  policy: TeardownPolicy,
+): Promise<RunBody> {
+  if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; nothing done'] };
+  const { console: api, snapshots, keepAlives, clock, log } = deps;
+  const key = scope.delivery.idempotencyKey;
+  const max =
+    Number.isInteger(policy.maxDeletionsPerRun) && policy.maxDeletionsPerRun > 0
+      ? policy.maxDeletionsPerRun
+      : 0;
+
+  const plan = await planTeardown(deps, policy, scope.request.clusterIds);
+  const candidateIds = new Set(plan.candidates.map((c) => c.uuid));
+  const listedIds = new Set([...candidateIds, ...plan.excluded.map((e) => e.cluster.uuid)]);
+
+  // Deletions an earlier attempt of this delivery made (or may have made): recorded outcomes, and
+  // snapshots saved under this key (one is saved right before every delete). They count against the cap.
+  const deletedEarlier = new Set<string>();
+  for (const [id, o] of scope.previous) {
+    if (o.status === 'done' && o.action === 'cluster-deleted') deletedEarlier.add(id);
+  }
+  for (const s of await snapshots.list()) {
+    if (s.teardownKey === key) deletedEarlier.add(s.clusterId);
+  }
+  for (const id of candidateIds) deletedEarlier.delete(id);
+
+  const notes: string[] = [];
+  const excluded = plan.excluded.map(excludedOutcome);
+  // Outcomes of an earlier attempt for clusters that are no longer listed (deleted by it).
+  const earlierOnly = [...scope.previous.values()].filter((o) => !listedIds.has(o.clusterId));
+  if (scope.previous.size > 0)
+    notes.push(`retry of delivery ${key}: ${deletedEarlier.size} deletion(s) made earlier`);
+
+  if (plan.candidates.length + deletedEarlier.size > max) {
+    const reason = guardReason(plan.candidates.length, max, deletedEarlier.size);
+    log.error('teardown blast-radius guard tripped', {
+      candidates: plan.candidates.length,
+      deletedEarlier: deletedEarlier.size,
+      maxDeletionsPerRun: max,
+    });
+    notes.push(`${reason}: nothing deleted${scope.dryRun ? ' (dry run)' : ''}`);
+    return {
+      clusters: [...plan.candidates.map((c) => skipped(c, reason)), ...excluded, ...earlierOnly],
+      notes,
+      failRun: true,
+    };
+  }
+
+  let slots = max - deletedEarlier.size;
+
+  const deleteOne = async (planned: Cluster): Promise<ClusterOutcome> => {
+    const fresh = await api.getCluster(planned.uuid);
+    if (!fresh) return skipped(planned, 'already gone');
+    if (fresh.name !== planned.name) return skipped(planned, `renamed to ${fresh.name} since planning`);
+    if (!matchesSelector(fresh, policy.selector)) return skipped(planned, 'no longer selected');
+    const now = clock.now();
+    const exclusion = exclusionOf(fresh, policy, await keepAlives.active(now), now);
+    if (exclusion) return skipped(planned, exclusion.reason, exclusion.detail);
+
+    const labels = fresh.labels ?? [];
+    if (scope.dryRun) {
+      return done(
+        planned,
+        'would-delete-cluster',
+        labels.length ? { labelsNotRestorable: labels } : undefined,
+      );
+    }
+    if (slots <= 0) return skipped(planned, `deletion cap of ${max} reached in this run`);
+    slots -= 1;
+
+    let snapshot: ClusterSnapshot;
+    try {
+      snapshot = snapshotOf(fresh, key, clock.now(), await snapshots.get(fresh.name));
+      await snapshots.save(snapshot);
+    } catch (err) {
+      slots += 1;
+      if (err instanceof TeardownError) throw err;
+      throw new TeardownError(`snapshot not saved, cluster not deleted: ${errorText(err)}`, { cause: err });
+    }
+    const detail: Record<string, unknown> = {
+      snapshot: snapshot.name,
+      allowlistEntries: snapshot.allowlist.length,
+      ...(snapshot.labels.length ? { labelsNotRestorable: snapshot.labels } : {}),
+    };
+    if (snapshot.note?.includes('not visible'))
+      detail.allowlist = 'not visible to this client: not restorable';
+
+    const noteSnapshot = async (note: string): Promise<boolean> => {
+      try {
+        return await snapshots.transition(snapshot.name, 'deleted', { status: 'deleted', note }, clock.now());
+      } catch (err) {
+        log.warn('snapshot note not updated', {
+          clusterId: fresh.uuid,
+          name: fresh.name,
+          error: errorText(err),
+        });
+        return false;
+      }
+    };
+
+    log.info('deleting cluster', { clusterId: fresh.uuid, name: fresh.name, idempotencyKey: key });
+    let outcome: 'deleted' | 'not-found';
+    try {
+      outcome = await api.deleteCluster(fresh.uuid);
+    } catch (err) {
+      // Did it happen anyway? Re-read before deciding; the snapshot stays 'deleted' either way and the
+      // recreate checks whether the original still exists before creating anything.
+      let after: Cluster | undefined | 'unknown';
+      try {
+        after = await api.getCluster(fresh.uuid);
+      } catch {
+        after = 'unknown';
+      }
+      if (after === undefined) {
+        outcome = 'deleted';
+        detail.confirmedBy = 're-read after an error';
+      } else {
+        if (after !== 'unknown') slots += 1;
+        const state = after === 'unknown' ? 'delete outcome unknown' : 'cluster still exists';
+        await noteSnapshot(`delete failed (${state}): ${errorText(err)}`);
+        log.error('cluster delete failed', {
+          clusterId: fresh.uuid,
+          name: fresh.name,
+          state,
+          error: errorText(err),
+        });
+        return {
+          clusterId: fresh.uuid,
+          clusterName: fresh.name,
+          status: 'failed',
+          error: `delete failed (${state}): ${errorText(err)}`,
+          detail,
+        };
+      }
+    }
+    const confirmed = await noteSnapshot(
+      `deleted by teardown ${key} at ${new Date(clock.now()).toISOString()}`,
+    );
+    if (!confirmed) detail.snapshotConfirmed = false;
+    if (outcome === 'not-found') {
+      log.info('cluster already gone', { clusterId: fresh.uuid, name: fresh.name });
+      return done(planned, 'already-gone', detail);
+    }
+    log.info('cluster deleted', { clusterId: fresh.uuid, name: fresh.name, idempotencyKey: key });
+    return done(planned, 'cluster-deleted', detail);
+  };
+
+  const worked = await scope.forEachCluster(
+    plan.candidates.map((c) => ({ clusterId: c.uuid, clusterName: c.name, cluster: c })),
+    (item) => deleteOne(item.cluster),
+  );
+  if (plan.candidates.length === 0) notes.push('no cluster to tear down');
+  if (scope.dryRun) notes.push('dry run: nothing deleted, no snapshot saved');
+  return { clusters: [...worked, ...excluded, ...earlierOnly], notes };
+}

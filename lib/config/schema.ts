@@ -1,0 +1,397 @@
+// Validates an unknown value into `AutomationConfig`: every bad setting is named by its dotted path, optional
+// parts get defaults, unknown keys are refused (a typo must not silently fall back to a default — or, in a
+// selector, select everything or nothing).
+import { z } from 'zod';
+import { AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
+import { ConfigError, type ConfigIssue } from './errors.ts';
+import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
+import { isExplicit } from './selector.ts';
+import type { AutomationConfig, ClusterSelector } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks with messages that say what is expected
+
+type Issue = { input?: unknown };
+const requiredOr = (message: string) => (issue: Issue) =>
+  issue.input === undefined ? 'is required' : message;
+
+function integer(min: number, max?: number) {
+  const message =
+    max === undefined ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}`;
+  const base = z
+    .number({ error: requiredOr(message) })
+    .int({ error: message })
+    .min(min, { error: message });
+  return max === undefined ? base : base.max(max, { error: message });
+}
+
+function positive(message = 'must be a number > 0') {
+  return z.number({ error: requiredOr(message) }).positive({ error: message });
+}
+
+function atLeast(min: number) {
+  const message = `must be a number >= ${min}`;
+  return z.number({ error: requiredOr(message) }).min(min, { error: message });
+}
+
+const bool = () => z.boolean({ error: requiredOr('must be true or false') });
+
+/** A non-empty string without leading or trailing whitespace. */
+function text(what = 'a non-empty string') {
+  return z
+    .string({ error: requiredOr(`must be ${what}`) })
+    .min(1, { error: 'must not be empty' })
+    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' });
+}
+
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: requiredOr('must be a list') });
+
+/** An EventBridge Scheduler expression (in `timeZone`). */
+const schedule = () =>
+  z.string({ error: requiredOr('must be a scheduler expression string') }).superRefine((value, ctx) => {
+    const problem = schedulerExpressionProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A valid IANA time zone name, spelt as Intl spells it (EventBridge Scheduler wants the exact name). */
+export function timeZoneProblem(zone: string): string | undefined {
+  if (/^[+-]\d/.test(zone) || /^(UTC|GMT)[+-]/i.test(zone)) {
+    return 'must be an IANA time zone name such as Europe/Berlin or UTC, not an offset';
+  }
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return `'${zone}' is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)`;
+  }
+  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) return `spell it ${resolved}`;
+  return undefined;
+}
+
+const timeZone = () =>
+  z.string({ error: requiredOr('must be an IANA time zone name') }).superRefine((value, ctx) => {
+    const problem = timeZoneProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const secretArn = () =>
+  z.string({ error: 'must be a Secrets Manager secret ARN' }).regex(SECRET_ARN, {
+    error: 'must be a complete Secrets Manager secret ARN (ending in the 6-character suffix)',
+  });
+
+const httpUrl = () =>
+  z.string({ error: 'must be an http(s) URL' }).refine(
+    (s) => {
+      try {
+        const url = new URL(s);
+        return url.protocol === 'https:' || url.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an http(s) URL' },
+  );
+
+// ---------------------------------------------------------------------------------------------------------------
+// Selectors
+
+const CRITERIA = ['ids', 'names', 'labels', 'planTypes', 'regions', 'generations'] as const;
+
+const criteriaShape = {
+  ids: list(text()).optional(),
+  names: list(text('a name glob')).optional(),
+  labels: list(text()).optional(),
+  planTypes: list(text()).optional(),
+  regions: list(text()).optional(),
+  generations: list(text('a generation glob')).optional(),
+};
+
+const unknownSelectorKey = (known: readonly string[]) => (issue: { code?: string }) =>
+  issue.code === 'unrecognized_keys' ? `unknown selector key (known: ${known.join(', ')})` : undefined;
+
+const excludeSchema = z.strictObject(criteriaShape, { error: unknownSelectorKey(CRITERIA) });
+
+const hasCriteria = (s: Omit<ClusterSelector, 'exclude' | 'all'>) =>
+  CRITERIA.some((k) => (s[k]?.length ?? 0) > 0);
+
+const selectorSchema = z
+  .strictObject(
+    { ...criteriaShape, all: bool().optional(), exclude: excludeSchema.optional() },
+    { error: unknownSelectorKey([...CRITERIA, 'all', 'exclude']) },
+  )
+  .superRefine((s, ctx) => {
+    if (s.all === true && hasCriteria(s)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['all'],
+        message:
+          'all: true selects every cluster, so the other criteria would be ignored: drop one or the other',
+      });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policies
+
+const SOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const backupSchema = z
+  .strictObject({
+    enabled: bool().default(false),
+    schedule: schedule().default('cron(0 2 * * ? *)'),
+    dryRun: bool().default(false),
+    mode: z.enum(['manual', 'native'], { error: "must be 'manual' or 'native'" }).default('manual'),
+    minIntervalHours: z
+      .number({ error: 'must be a number >= 1' })
+      .min(1, { error: 'must be a number >= 1 (Camunda allows one manual backup per hour)' })
+      .default(1),
+    nativeCron: z
+      .string({ error: 'must be a 5-field cron string' })
+      .superRefine((value, ctx) => {
+        const problem = unixCronProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    selector: selectorSchema.prefault({}),
+  })
+  .superRefine((b, ctx) => {
+    if (b.mode === 'native' && b.nativeCron === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['nativeCron'], message: "is required when mode is 'native'" });
+    }
+    if (b.enabled && !isExplicit(b.selector)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector'],
+        message:
+          'must name the clusters to back up (ids, names, labels, … or all: true): an empty selector selects none',
+      });
+    }
+  });
+
+const protectSchema = z.strictObject({
+  ids: list(text()).default([]),
+  names: list(text('a name glob')).default([]),
+  labels: list(text()).default([]),
+});
+
+const teardownSchema = z
+  .strictObject({
+    enabled: bool().default(false),
+    dryRun: bool().default(true),
+    selector: selectorSchema.prefault({}),
+    protect: protectSchema.prefault({}),
+    minAgeHours: atLeast(0).default(4),
+    maxDeletionsPerRun: integer(1).default(5),
+    noticeSchedule: schedule().default('cron(0 18 ? * MON-FRI *)'),
+    schedule: schedule().default('cron(0 20 ? * MON-FRI *)'),
+    recreate: z
+      .strictObject({
+        enabled: bool().default(false),
+        schedule: schedule().default('cron(0 7 ? * MON-FRI *)'),
+      })
+      .prefault({}),
+    keepAlive: z.strictObject({ maxHours: positive().default(12) }).prefault({}),
+  })
+  .superRefine((t, ctx) => {
+    if (t.selector.all !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector', 'all'],
+        message: 'teardown never accepts all: name the clusters to delete (names, labels, ids, …)',
+      });
+    } else if (t.enabled && !isExplicit(t.selector)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector'],
+        message:
+          'must name the clusters to tear down (names, labels, ids, …): an empty selector selects none',
+      });
+    }
+  });
+
+const sourceSchema = z.strictObject({
+  selector: selectorSchema
+    .refine((s) => isExplicit(s), { error: 'must name at least one criterion (or leave the selector out)' })
+    .optional(),
+  maxEntries: integer(1).optional(),
+});
+
+const allowlistSchema = z
+  .strictObject({
+    enabled: bool().default(false),
+    dryRun: bool().default(false),
+    schedule: schedule().default('rate(1 hour)'),
+    selector: selectorSchema.prefault({}),
+    // Entries are checked as a whole list below (under the rules next to them), with each bad entry named.
+    static: z.array(z.unknown(), { error: 'must be a list of { cidr, description }' }).default([]),
+    sources: z
+      .record(
+        z.string().regex(SOURCE_NAME, {
+          error: 'source names: lower-case letters, digits and -, up to 63 characters',
+        }),
+        sourceSchema,
+        { error: 'must be an object of named sources' },
+      )
+      .default({}),
+    allowCatchAll: bool().default(false),
+    allowEmpty: bool().default(false),
+    maxEntries: integer(1, 1000).default(50),
+    maxDescriptionLength: integer(1, 1000).default(100),
+  })
+  .transform((a, ctx) => {
+    let entries: Array<{ cidr: string; description: string }> = [];
+    try {
+      entries = normalizeEntries(a.static, { ...a, allowEmpty: true });
+    } catch (error) {
+      if (!(error instanceof AllowlistValidationError)) throw error;
+      for (const p of error.problems) {
+        const path =
+          p.index < 0 ? ['static'] : p.field === 'entry' ? ['static', p.index] : ['static', p.index, p.field];
+        ctx.addIssue({ code: 'custom', path, message: p.value ? `'${p.value}': ${p.message}` : p.message });
+      }
+    }
+    if (a.enabled && !isExplicit(a.selector)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector'],
+        message:
+          'must name the clusters to sync (ids, names, labels, … or all: true): an empty selector selects none',
+      });
+    }
+    if (a.enabled && !a.allowEmpty && a.static.length === 0 && Object.keys(a.sources).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['static'],
+        message:
+          'no static entries and no sources: the sync would write an empty allowlist, which opens the clusters to everyone',
+      });
+    }
+    for (const [name, source] of Object.entries(a.sources)) {
+      if (source.maxEntries !== undefined && source.maxEntries > a.maxEntries) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', name, 'maxEntries'],
+          message: `must not exceed allowlist.maxEntries (${a.maxEntries})`,
+        });
+      }
+    }
+    return { ...a, static: entries };
+  });
+
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+  9999,
+] as const;
+
+const deploymentSchema = z.strictObject({
+  consoleCredentialsSecretArn: secretArn().optional(),
+  webhookSecretArn: secretArn().optional(),
+  webhookAuth: z.enum(['signature', 'iam'], { error: "must be 'signature' or 'iam'" }).default('signature'),
+  webhookThrottle: z
+    .strictObject({ rateLimit: positive().default(10), burstLimit: integer(1, 5000).default(20) })
+    .prefault({}),
+  logRetentionDays: z
+    .number({ error: 'must be a number of days' })
+    .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+      error: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')} (9999 = never expire)`,
+    })
+    .default(30),
+  functionTimeoutSeconds: integer(10, 900).default(300),
+  memoryMb: integer(128, 10240).default(512),
+  reservedConcurrency: integer(0, 1000).default(0),
+  consoleBaseUrl: httpUrl().optional(),
+  oauthUrl: httpUrl().optional(),
+  oauthAudience: text().optional(),
+});
+
+export const automationConfigSchema = z
+  .strictObject({
+    timeZone: timeZone().default('UTC'),
+    concurrency: integer(1, 50).default(4),
+    timeMarginSeconds: integer(1, 600).default(30),
+    events: z
+      .strictObject({
+        source: text()
+          .max(256, { error: 'must be at most 256 characters' })
+          .refine((s) => !/\s/.test(s), { error: 'must not contain whitespace' })
+          .refine((s) => !s.startsWith('aws.'), {
+            error: "must not start with 'aws.' (reserved for AWS services)",
+          })
+          .default('camunda.console-automation'),
+      })
+      .prefault({}),
+    webhooks: z
+      .strictObject({
+        maxBodyBytes: integer(1024, 1_048_576).default(65_536),
+        toleranceSeconds: integer(30, 3600).default(300),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({ emails: list(z.email({ error: 'must be an email address' })).default([]) })
+      .prefault({}),
+    backup: backupSchema.prefault({}),
+    teardown: teardownSchema.prefault({}),
+    allowlist: allowlistSchema.prefault({}),
+    deployment: deploymentSchema.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.timeMarginSeconds >= c.deployment.functionTimeoutSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeMarginSeconds'],
+        message: `must be less than deployment.functionTimeoutSeconds (${c.deployment.functionTimeoutSeconds})`,
+      });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issues → ConfigError
+
+/** `['allowlist', 'static', 2, 'cidr']` → `allowlist.static[2].cidr`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Messages for issues no schema spelt out (per parse, so schema-level messages win). */
+const fallbackMessages: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    return `must be ${issue.expected === 'object' || issue.expected === 'array' ? 'an' : 'a'} ${issue.expected}`;
+  }
+  return undefined;
+};
+
+/** Flattens zod's issues into one `{ path, message }` per bad setting (one per unknown key). */
+export function toConfigIssues(error: z.ZodError): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const message = issue.message.startsWith('unknown selector key')
+        ? issue.message
+        : 'unknown setting (a typo?)';
+      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message });
+    } else {
+      const message =
+        issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+      out.push({ path: formatPath(issue.path), message });
+    }
+  }
+  return out;
+}
+
+/** Validates `input` into an `AutomationConfig` with defaults applied; a `ConfigError` names every bad setting. */
+export function parseConfig(input: unknown, options: { context?: string } = {}): AutomationConfig {
+  const result = automationConfigSchema.safeParse(input, { error: fallbackMessages });
+  if (!result.success) {
+    throw new ConfigError(toConfigIssues(result.error), { cause: result.error, context: options.context });
+  }
+  const config: AutomationConfig = result.data;
+  return config;
+}

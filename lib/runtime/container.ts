@@ -1,0 +1,111 @@
+// The one composition root: builds the real clients once per container from the validated config and
+// the environment. Handlers and local tools get everything from here; tests pass overrides.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { configFromEnv } from '#lib/config/load.ts';
+import type { AutomationConfig } from '#lib/config/types.ts';
+import { createConsoleClient } from '#lib/console/client.ts';
+import type { EventPublisher, JobDeps, RunMetrics } from '#lib/jobs/ports.ts';
+import { createDynamoStores } from '#lib/state/dynamo.ts';
+import { tableNameFromEnv } from '#lib/state/table.ts';
+import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
+import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
+import { eventBridgePublisher, memoryPublisher } from './events.ts';
+import type { Log } from './log.ts';
+import { powertoolsCounters } from './metrics.ts';
+import { powertoolsLog, metrics as powertoolsMetrics } from './powertools.ts';
+import { envWebhookSecrets, secretsManagerWebhookSecrets, WEBHOOK_SECRET_ENV } from './webhook-secrets.ts';
+
+export interface Container extends JobDeps {
+  config: AutomationConfig;
+  tokens: SharedTokenProvider;
+  webhookSecrets: () => Promise<string[]>;
+  /** Set per invocation by the handler: the Lambda context's remaining time. */
+  invocation: { remainingTimeMs?: () => number };
+}
+
+export interface ContainerOverrides {
+  env?: NodeJS.ProcessEnv;
+  config?: AutomationConfig;
+  dynamo?: DynamoDBClient;
+  fetch?: typeof fetch;
+  log?: Log;
+  metrics?: RunMetrics & TokenMetrics;
+  events?: EventPublisher;
+  now?: () => number;
+}
+
+export function createContainer(overrides: ContainerOverrides = {}): Container {
+  const env = overrides.env ?? process.env;
+  // Inlined at bundle time by the CDK stack (esbuild define); locally read from the env or a file.
+  const inlined = process.env.AUTOMATION_CONFIG;
+  const config = overrides.config ?? configFromEnv(inlined ? { ...env, AUTOMATION_CONFIG: inlined } : env);
+  const log = overrides.log ?? powertoolsLog();
+  const counters = overrides.metrics ?? powertoolsCounters(powertoolsMetrics);
+  const dynamo = overrides.dynamo ?? new DynamoDBClient({});
+  const invocation: Container['invocation'] = {};
+  const now = overrides.now ?? Date.now;
+  const d = config.deployment;
+  const effectiveEnv: NodeJS.ProcessEnv = {
+    ...env,
+    CAMUNDA_CONSOLE_BASE_URL: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
+    CAMUNDA_OAUTH_URL: env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
+    CAMUNDA_CONSOLE_OAUTH_AUDIENCE: env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
+  };
+  const secretsManager =
+    env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET || env[WEBHOOK_SECRET_ENV]
+      ? new SecretsManagerClient({})
+      : undefined;
+  const tokens = tokenProviderFromEnv({
+    env: effectiveEnv,
+    dynamo,
+    secretsManager,
+    log,
+    metrics: counters,
+    fetch: overrides.fetch,
+    remainingTimeMs: () => invocation.remainingTimeMs?.(),
+  });
+  const console = createConsoleClient({
+    tokenSource: tokens,
+    baseUrl: effectiveEnv.CAMUNDA_CONSOLE_BASE_URL,
+    fetch: overrides.fetch,
+    log,
+  });
+  const busName = env.EVENT_BUS_NAME;
+  const events =
+    overrides.events ??
+    (busName
+      ? eventBridgePublisher(new EventBridgeClient({}), busName, config.events.source)
+      : memoryPublisher());
+  const webhookSecretId = env[WEBHOOK_SECRET_ENV];
+  const webhookSecrets =
+    webhookSecretId && secretsManager
+      ? secretsManagerWebhookSecrets(secretsManager, webhookSecretId)
+      : envWebhookSecrets(env);
+  return {
+    config,
+    tokens,
+    console,
+    clock: { now },
+    log,
+    metrics: counters,
+    events,
+    webhookSecrets,
+    invocation,
+    ...createDynamoStores(dynamo, tableNameFromEnv(env)),
+  };
+}
+
+let current: Container | undefined;
+
+/** The container of this Lambda execution environment, built on first use. */
+export function getContainer(): Container {
+  current ??= createContainer();
+  return current;
+}
+
+/** Replaces the memoised container (tests, local runs). */
+export function setContainer(container: Container | undefined): void {
+  current = container;
+}

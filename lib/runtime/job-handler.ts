@@ -1,0 +1,108 @@
+// What every job handler shares: normalise the trigger, pick the action, run it through the engine
+// with the policy's dry-run and time budget, answer the webhook or fail the invocation on failure.
+import type { Context } from 'aws-lambda';
+import type { AutomationConfig } from '#lib/config/types.ts';
+import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { type JobName, type JobRequest, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
+import { normalizeTrigger } from '#lib/triggers/normalize.ts';
+import { accepted, rejected, type WebhookResponse } from '#lib/triggers/webhook-response.ts';
+import { type Container, getContainer } from './container.ts';
+import { withMiddleware } from './middleware.ts';
+
+export interface ActionDefinition {
+  /** Checks the request against the policy before anything runs; throw `RequestRefusedError` to refuse it. */
+  precheck?: (c: Container, request: JobRequest) => Promise<void> | void;
+  run: (c: Container, scope: RunScope) => Promise<RunBody>;
+}
+
+/** A request that is well-formed but refused by the policy (e.g. an allowlist update with a bad CIDR). */
+export class RequestRefusedError extends Error {
+  override readonly name = 'RequestRefusedError';
+}
+
+function policyOf(job: JobName, config: AutomationConfig): { enabled: boolean; dryRun: boolean } {
+  if (job === 'backup') return config.backup;
+  if (job === 'teardown') return config.teardown;
+  return config.allowlist;
+}
+
+export type JobResult = RunSummary | WebhookResponse | { ignored: true; reason: string };
+
+/** The handler logic without the middleware (the exported `handler` wraps it). */
+export async function handleJob(
+  job: JobName,
+  actions: Record<string, ActionDefinition>,
+  event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  c: Container,
+): Promise<JobResult> {
+  c.invocation.remainingTimeMs = () => context.getRemainingTimeInMillis();
+  const { config } = c;
+  const trigger = await normalizeTrigger(event, {
+    job,
+    eventSource: config.events.source,
+    webhook: {
+      secrets: c.webhookSecrets,
+      maxBodyBytes: config.webhooks.maxBodyBytes,
+      toleranceSeconds: config.webhooks.toleranceSeconds,
+    },
+    now: c.clock.now,
+  });
+  if (trigger.kind === 'webhook-rejected') return trigger.response;
+  if (trigger.kind === 'ignored') {
+    c.log.info('trigger ignored', {
+      job,
+      reason: trigger.reason,
+      idempotencyKey: trigger.delivery.idempotencyKey,
+    });
+    return { ignored: true, reason: trigger.reason };
+  }
+  const { request, delivery } = trigger;
+  const isWebhook = delivery.source === 'webhook';
+  const action = actions[request.action];
+  if (!action) {
+    const message = `${job} has no action '${request.action}' (known: ${Object.keys(actions).join(', ')})`;
+    if (isWebhook) return rejected(404, message);
+    throw new RequestRefusedError(message);
+  }
+  try {
+    await action.precheck?.(c, request);
+  } catch (err) {
+    if (!(err instanceof RequestRefusedError)) throw err;
+    c.log.warn('request refused', { job, action: request.action, reason: err.message });
+    if (isWebhook) return rejected(422, err.message);
+    throw err;
+  }
+  const policy = policyOf(job, config);
+  const summary = await executeRun(
+    c,
+    request,
+    delivery,
+    {
+      dryRun: policy.dryRun || request.dryRun === true,
+      concurrency: config.concurrency,
+      timeMarginMs: config.timeMarginSeconds * 1000,
+      remainingTimeMs: c.invocation.remainingTimeMs,
+      leaseMs: context.getRemainingTimeInMillis() + 60_000,
+      retryFailed: !isWebhook,
+    },
+    (scope) =>
+      policy.enabled
+        ? action.run(c, scope)
+        : Promise.resolve({ clusters: [], notes: [`${job} is disabled in the config`] }),
+  );
+  if (isWebhook) return accepted(summary);
+  if (summary.failed && !summary.replayed) throw new RunFailedError(summary);
+  return summary;
+}
+
+/** The Lambda handler for one job: the middleware stack around `handleJob`. */
+export function jobHandler(
+  job: JobName,
+  actions: Record<string, ActionDefinition>,
+  container: () => Container = getContainer,
+) {
+  return withMiddleware<unknown, JobResult>((event, context) =>
+    handleJob(job, actions, event, context, container()),
+  );
+}

@@ -1,0 +1,11 @@
+export { dynamoAllowlistSourceStore } from './allowlist-source-store.ts';
+export { dynamoBackupTrackingStore } from './backup-tracking-store.ts';
+export { dynamoClusterClaims } from './cluster-claims.ts';
+export { createDynamoStores, type StateStores } from './dynamo.ts';
+export type { DynamoStoreOptions } from './dynamo-io.ts';
+export { STATE_OPERATIONS, type StateOperation, StateStoreError } from './errors.ts';
+export { dynamoKeepAliveStore } from './keep-alive-store.ts';
+export { RETENTION_MS } from './keys.ts';
+export { dynamoRunLedger } from './run-ledger.ts';
+export { dynamoSnapshotStore } from './snapshot-store.ts';
+export { STATE_TABLE_ENV, TABLE_SCHEMA, tableNameFromEnv } from './table.ts';

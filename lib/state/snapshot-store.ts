@@ -1,0 +1,125 @@
+// SnapshotStore on DynamoDB: one item per cluster name under `snapshot`. What teardown saved is one JSON
+// attribute; status, newClusterId, note and updatedAt are attributes of their own so that `transition`
+// is one UpdateItem conditional on the current status (two recreate runs cannot both move a snapshot).
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { ClusterSnapshot, SnapshotStatus, SnapshotStore } from '#lib/jobs/ports.ts';
+import {
+  attempt,
+  conditionalWrite,
+  type DynamoStoreOptions,
+  Expr,
+  getLive,
+  type Item,
+  keyOf,
+  n,
+  parseJson,
+  queryLive,
+  s,
+  str,
+  systemClock,
+  TTL,
+} from './dynamo-io.ts';
+import type { StateOperation } from './errors.ts';
+import { RETENTION_MS, SNAPSHOT_PK, snapshotKey } from './keys.ts';
+import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
+
+type Saved = Omit<ClusterSnapshot, 'status' | 'newClusterId' | 'note' | 'updatedAt'>;
+
+function fromItem(operation: StateOperation, item: Item): ClusterSnapshot {
+  const saved = parseJson<Saved>(operation, item.data, 'snapshot');
+  const newClusterId = str(item.newClusterId);
+  const note = str(item.note);
+  return {
+    ...saved,
+    status: (str(item.status) ?? 'failed') as SnapshotStatus,
+    ...(newClusterId !== undefined ? { newClusterId } : {}),
+    ...(note !== undefined ? { note } : {}),
+    updatedAt: str(item.updatedAt) ?? saved.takenAt,
+  };
+}
+
+export function dynamoSnapshotStore(
+  client: DynamoDBClient,
+  tableName: string,
+  options: DynamoStoreOptions = {},
+): SnapshotStore {
+  const clock = options.clock ?? systemClock;
+  return {
+    async save(snapshot) {
+      const key = snapshotKey('snapshots.save', snapshot.name);
+      const { status, newClusterId, note, updatedAt, ...saved } = snapshot;
+      await attempt('snapshots.save', () =>
+        client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...keyOf(key),
+              data: s(JSON.stringify(saved)),
+              status: s(status),
+              ...(newClusterId !== undefined ? { newClusterId: s(newClusterId) } : {}),
+              ...(note !== undefined ? { note: s(note) } : {}),
+              updatedAt: s(updatedAt),
+              [TTL]: n(ttlSeconds(clock.now() + RETENTION_MS.snapshot)),
+            },
+          }),
+        ),
+      );
+    },
+
+    async get(name) {
+      const item = await getLive(
+        client,
+        tableName,
+        'snapshots.get',
+        snapshotKey('snapshots.get', name),
+        clock.now(),
+      );
+      return item ? fromItem('snapshots.get', item) : undefined;
+    },
+
+    async list(statuses) {
+      const items = await queryLive(client, tableName, 'snapshots.list', SNAPSHOT_PK, clock.now());
+      const wanted = statuses ? new Set<string>(statuses) : undefined;
+      return items
+        .filter((item) => !wanted || wanted.has(str(item.status) ?? ''))
+        .map((item) => fromItem('snapshots.list', item));
+    },
+
+    async transition(name, from, change, now) {
+      const key = snapshotKey('snapshots.transition', name);
+      // A random id written with the change tells our own applied write from another run's, should
+      // the response be lost and the SDK's retry then fail the condition.
+      const transitionId = randomUUID();
+      const expr = new Expr();
+      const status = expr.name('status');
+      const sets = [
+        `${status} = ${expr.value(s(change.status))}`,
+        `${expr.name('updatedAt')} = ${expr.value(s(new Date(now).toISOString()))}`,
+        `${expr.name('transitionId')} = ${expr.value(s(transitionId))}`,
+        `${expr.name(TTL)} = ${expr.value(n(ttlSeconds(now + RETENTION_MS.snapshot)))}`,
+      ];
+      if (change.newClusterId !== undefined) {
+        sets.push(`${expr.name('newClusterId')} = ${expr.value(s(change.newClusterId))}`);
+      }
+      if (change.note !== undefined) sets.push(`${expr.name('note')} = ${expr.value(s(change.note))}`);
+      const applied = await conditionalWrite('snapshots.transition', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            // Exists, is in `from`, and has not expired (an expired snapshot is gone, whatever TTL did).
+            ConditionExpression:
+              `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) AND ${status} = ${expr.value(s(from))} ` +
+              `AND ${expr.name(TTL)} > ${expr.value(n(Math.floor(now / 1000)))}`,
+            ...expr.attributes(),
+          }),
+        ),
+      );
+      if (applied) return true;
+      const item = await getLive(client, tableName, 'snapshots.transition', key, now);
+      return item !== undefined && str(item.transitionId) === transitionId;
+    },
+  };
+}

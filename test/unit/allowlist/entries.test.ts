@@ -1,0 +1,410 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AllowlistRules,
+  AllowlistValidationError,
+  diffEntries,
+  type EntryProblem,
+  fromConsoleList,
+  normalizeEntries,
+  toConsoleList,
+} from '#lib/allowlist/entries.ts';
+
+const rules: AllowlistRules = {
+  allowCatchAll: false,
+  allowEmpty: false,
+  maxEntries: 10,
+  maxDescriptionLength: 40,
+};
+
+function problemsOf(input: unknown, r: AllowlistRules = rules): EntryProblem[] {
+  try {
+    normalizeEntries(input, r);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AllowlistValidationError);
+    return (error as AllowlistValidationError).problems;
+  }
+  throw new Error('expected the list to be refused');
+}
+
+const one = (cidr: unknown, description: unknown = 'office') => [{ cidr, description }];
+
+describe('normalizeEntries', () => {
+  it('canonicalises addresses and CIDRs and sorts IPv4 before IPv6 in numeric order', () => {
+    // Prepare
+    const input = [
+      { cidr: '2001:DB8:0:0::/32', description: 'v6 range' },
+      { cidr: '10.20.0.0/16', description: 'b' },
+      { cidr: '9.255.255.255', description: 'c' },
+      { cidr: '2001:db8:0:0:0:0:2:1', description: 'v6 host' },
+      { cidr: '10.3.0.0/16', description: 'a' },
+      { cidr: '10.0.0.0/8', description: 'wide' },
+    ];
+    // Act
+    const result = normalizeEntries(input, rules);
+    // Assess
+    expect(result).toEqual([
+      { cidr: '9.255.255.255/32', description: 'c' },
+      { cidr: '10.0.0.0/8', description: 'wide' },
+      { cidr: '10.3.0.0/16', description: 'a' },
+      { cidr: '10.20.0.0/16', description: 'b' },
+      { cidr: '2001:db8::/32', description: 'v6 range' },
+      { cidr: '2001:db8::2:1/128', description: 'v6 host' },
+    ]);
+  });
+
+  it('gives equal sets the same result whatever the input order and spelling', () => {
+    // Prepare
+    const a = [
+      { cidr: '203.0.113.0/24', description: 'office' },
+      { cidr: '2001:db8::/32', description: 'vpn' },
+    ];
+    const b = [
+      { cidr: '2001:0db8::/32', description: ' vpn ' },
+      { cidr: '203.0.113.0/24', description: 'office' },
+    ];
+    // Act / Assess
+    expect(normalizeEntries(b, rules)).toEqual(normalizeEntries(a, rules));
+  });
+
+  it('merges duplicates by canonical CIDR and joins their distinct descriptions', () => {
+    // Prepare
+    const input = [
+      { cidr: '203.0.113.7', description: 'alice' },
+      { cidr: '203.0.113.7/32', description: 'bob' },
+      { cidr: '::ffff:203.0.113.7', description: 'alice' },
+    ];
+    // Act
+    const result = normalizeEntries(input, rules);
+    // Assess
+    expect(result).toEqual([{ cidr: '203.0.113.7/32', description: 'alice; bob' }]);
+  });
+
+  it('cuts merged descriptions to the length limit', () => {
+    // Prepare
+    const input = [
+      { cidr: '203.0.113.7', description: 'a'.repeat(30) },
+      { cidr: '203.0.113.7', description: 'b'.repeat(30) },
+    ];
+    // Act
+    const [entry] = normalizeEntries(input, rules);
+    // Assess
+    expect(entry?.description).toHaveLength(40);
+    expect(entry?.description).toBe(`${'a'.repeat(30)}; ${'b'.repeat(7)}…`);
+  });
+
+  it('maps IPv4-mapped IPv6 addresses and ranges to IPv4', () => {
+    // Act
+    const result = normalizeEntries(
+      [
+        { cidr: '::ffff:1.2.3.4', description: 'mapped host' },
+        { cidr: '::ffff:198.51.100.0/120', description: 'mapped range' },
+      ],
+      rules,
+    );
+    // Assess
+    expect(result.map((e) => e.cidr)).toEqual(['1.2.3.4/32', '198.51.100.0/24']);
+  });
+
+  it('treats a mapped ::ffff:0.0.0.0/96 as the IPv4 catch-all', () => {
+    // Act
+    const problems = problemsOf(one('::ffff:0.0.0.0/96'));
+    // Assess
+    expect(problems).toEqual([
+      expect.objectContaining({
+        index: 0,
+        field: 'cidr',
+        message: expect.stringMatching(/0\.0\.0\.0\/0.*allowCatchAll/),
+      }),
+    ]);
+  });
+
+  it('refuses host bits beyond the prefix and suggests the network address', () => {
+    // Act
+    const problems = problemsOf([...one('203.0.113.0/24'), ...one('10.1.2.3/8'), ...one('2001:db8::1/32')]);
+    // Assess
+    expect(problems).toEqual([
+      {
+        index: 1,
+        field: 'cidr',
+        value: '10.1.2.3/8',
+        message: expect.stringContaining('did you mean 10.0.0.0/8?'),
+      },
+      {
+        index: 2,
+        field: 'cidr',
+        value: '2001:db8::1/32',
+        message: expect.stringContaining('did you mean 2001:db8::/32?'),
+      },
+    ]);
+  });
+
+  it.each([
+    ['1.2.3.4/33', /prefix length must be a whole number from 0 to 32/],
+    ['2001:db8::/129', /from 0 to 128/],
+    ['1.2.3.4/08', /prefix length/],
+    ['1.2.3.4/', /prefix length/],
+    ['1.2.3.4/-1', /prefix length/],
+    ['01.2.3.4', /leading zeros/],
+    ['1.2.3.04', /leading zeros/],
+    ['1.2.3', /dotted-quad/],
+    ['0x7f.0.0.1', /dotted-quad/],
+    ['4294967295', /dotted-quad/],
+    [' 1.2.3.4', /whitespace/],
+    ['1.2.3.4 ', /whitespace/],
+    ['1.2.3.4/ 8', /whitespace/],
+    ['10.0.0.0/8,10.0.0.0/8', /one CIDR per entry/],
+    ['fe80::1%eth0', /zone index/],
+    ['fe80::%eth0/64', /zone index/],
+    ['', /empty/],
+    ['example.com', /not an IPv4\/IPv6 address/],
+    ['1.2.3.4.5', /not an IPv4\/IPv6 address/],
+    [':::', /not an IPv4\/IPv6 address/],
+    ['256.1.1.1', /not an IPv4\/IPv6 address/],
+    [`1.2.3.4${'0'.repeat(10_000)}`, /too long/],
+  ])('refuses the CIDR %j', (cidr, message) => {
+    // Act
+    const problems = problemsOf(one(cidr));
+    // Assess
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ index: 0, field: 'cidr' });
+    expect(problems[0]?.message).toMatch(message);
+    expect(problems[0]?.value.length).toBeLessThanOrEqual(80);
+  });
+
+  it.each([42, null, undefined, ['1.2.3.4'], { ip: '1.2.3.4' }])('refuses a non-string CIDR %j', (cidr) => {
+    // Act
+    const problems = problemsOf(one(cidr));
+    // Assess
+    expect(problems).toContainEqual(
+      expect.objectContaining({ index: 0, field: 'cidr', message: 'must be a string' }),
+    );
+  });
+
+  it.each([
+    ['', /must not be empty/],
+    ['   ', /must not be empty/],
+    ['x'.repeat(41), /longer than 40 characters \(41\)/],
+    ['line\nbreak', /control characters/],
+    [7, /must be a string/],
+    [undefined, /must be a string/],
+  ])('refuses the description %j', (description, message) => {
+    // Act
+    const problems = problemsOf([{ cidr: '203.0.113.0/24', description }]);
+    // Assess
+    expect(problems).toEqual([
+      expect.objectContaining({ index: 0, field: 'description', message: expect.stringMatching(message) }),
+    ]);
+  });
+
+  it.each([null, undefined, 'not a list', { cidr: '1.2.3.4', description: 'x' }, 3])(
+    'refuses input that is not an array: %j',
+    (input) => {
+      // Act
+      const problems = problemsOf(input);
+      // Assess
+      expect(problems).toEqual([
+        expect.objectContaining({ index: -1, field: 'entry', message: expect.stringMatching(/array/) }),
+      ]);
+    },
+  );
+
+  it('refuses entries that are not objects and entries with unknown keys', () => {
+    // Act
+    const problems = problemsOf([
+      '203.0.113.0/24',
+      null,
+      { ip: '203.0.113.0/24', description: 'console-shaped' },
+      { cidr: '198.51.100.0/24', description: 'ok' },
+    ]);
+    // Assess
+    expect(problems.map((p) => [p.index, p.field])).toEqual([
+      [0, 'entry'],
+      [1, 'entry'],
+      [2, 'entry'],
+      [2, 'cidr'],
+    ]);
+    expect(problems[2]?.value).toBe('ip');
+  });
+
+  it('refuses the whole list for one bad entry, naming every problem in the message', () => {
+    // Prepare
+    const input = [
+      { cidr: '203.0.113.0/24', description: 'office' },
+      { cidr: '10.1.2.3/8', description: 'vpn' },
+      { cidr: '198.51.100.0/24', description: '' },
+    ];
+    // Act
+    const error = (() => {
+      try {
+        return normalizeEntries(input, rules);
+      } catch (e) {
+        return e;
+      }
+    })();
+    // Assess
+    expect(error).toBeInstanceOf(AllowlistValidationError);
+    const err = error as AllowlistValidationError;
+    expect(err.name).toBe('AllowlistValidationError');
+    expect(err.problems).toHaveLength(2);
+    expect(err.message).toContain("[1].cidr '10.1.2.3/8': host bits set");
+    expect(err.message).toContain('[2].description: must not be empty');
+  });
+
+  it('counts the problems beyond the first twenty in the message instead of listing them', () => {
+    // Prepare
+    const input = Array.from({ length: 25 }, (_, i) => ({ cidr: `bad-${i}`, description: 'x' }));
+    // Act
+    const problems = problemsOf(input);
+    const message = new AllowlistValidationError(problems).message;
+    // Assess
+    expect(problems).toHaveLength(25);
+    expect(message).toContain("[19].cidr 'bad-19'");
+    expect(message).not.toContain('bad-20');
+    expect(message).toMatch(/and 5 more$/);
+  });
+
+  it('refuses any /0 unless allowCatchAll', () => {
+    // Prepare
+    const input = [
+      { cidr: '0.0.0.0/0', description: 'everyone v4' },
+      { cidr: '::/0', description: 'everyone v6' },
+    ];
+    // Act
+    const refused = problemsOf(input);
+    const allowed = normalizeEntries(input, { ...rules, allowCatchAll: true });
+    // Assess
+    expect(refused.map((p) => p.message)).toEqual([
+      expect.stringMatching(/0\.0\.0\.0\/0 admits the whole internet/),
+      expect.stringMatching(/::\/0 admits the whole internet/),
+    ]);
+    expect(allowed.map((e) => e.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+  });
+
+  it('refuses an empty list unless allowEmpty, saying it would open the cluster', () => {
+    // Act
+    const refused = problemsOf([]);
+    const allowed = normalizeEntries([], { ...rules, allowEmpty: true });
+    // Assess
+    expect(refused).toEqual([
+      expect.objectContaining({
+        index: -1,
+        field: 'entry',
+        message: expect.stringContaining('opens the cluster to every address'),
+      }),
+    ]);
+    expect(allowed).toEqual([]);
+  });
+
+  it('refuses more than maxEntries, counting after duplicates are merged', () => {
+    // Prepare
+    const three = [
+      { cidr: '203.0.113.1', description: 'a' },
+      { cidr: '203.0.113.2', description: 'b' },
+      { cidr: '203.0.113.3', description: 'c' },
+    ];
+    const threeWithDuplicate = [...three.slice(0, 2), { cidr: '203.0.113.1/32', description: 'a again' }];
+    // Act
+    const refused = problemsOf(three, { ...rules, maxEntries: 2 });
+    const merged = normalizeEntries(threeWithDuplicate, { ...rules, maxEntries: 2 });
+    // Assess
+    expect(refused).toEqual([
+      expect.objectContaining({
+        index: -1,
+        message: expect.stringMatching(/3 entries .* exceed maxEntries 2/),
+      }),
+    ]);
+    expect(merged).toHaveLength(2);
+  });
+});
+
+describe('fromConsoleList', () => {
+  it('splits comma-separated ips, canonicalises, merges and keeps what it cannot parse', () => {
+    // Prepare
+    const list = [
+      { ip: '10.0.0.0/8, 2001:DB8::/32,203.0.113.5', description: 'office' },
+      { ip: '10.1.2.3/8', description: 'host bits' },
+      { ip: 'not-an-ip,198.51.100.0/24,,', description: 'mixed' },
+      { ip: '0.0.0.0/0', description: 'everyone' },
+    ];
+    // Act
+    const { entries, unparsed } = fromConsoleList(list);
+    // Assess
+    expect(entries).toEqual([
+      { cidr: '0.0.0.0/0', description: 'everyone' },
+      { cidr: '10.0.0.0/8', description: 'office; host bits' },
+      { cidr: '198.51.100.0/24', description: 'mixed' },
+      { cidr: '203.0.113.5/32', description: 'office' },
+      { cidr: '2001:db8::/32', description: 'office' },
+    ]);
+    expect(unparsed).toEqual(['not-an-ip']);
+  });
+
+  it('round-trips with toConsoleList', () => {
+    // Prepare
+    const desired = normalizeEntries(
+      [
+        { cidr: '2001:db8::/32', description: 'vpn' },
+        { cidr: '203.0.113.0/24', description: 'office' },
+      ],
+      rules,
+    );
+    // Act
+    const consoleList = toConsoleList(desired);
+    const back = fromConsoleList(consoleList);
+    // Assess
+    expect(consoleList).toEqual([
+      { ip: '203.0.113.0/24', description: 'office' },
+      { ip: '2001:db8::/32', description: 'vpn' },
+    ]);
+    expect(back).toEqual({ entries: desired, unparsed: [] });
+  });
+});
+
+describe('diffEntries', () => {
+  it('reports added, removed and changed descriptions', () => {
+    // Prepare
+    const current = [
+      { cidr: '10.0.0.0/8', description: 'old' },
+      { cidr: '198.51.100.0/24', description: 'partner' },
+    ];
+    const desired = [
+      { cidr: '10.0.0.0/8', description: 'new' },
+      { cidr: '203.0.113.0/24', description: 'office' },
+    ];
+    // Act
+    const diff = diffEntries(current, desired);
+    // Assess
+    expect(diff).toEqual({
+      added: [{ cidr: '203.0.113.0/24', description: 'office' }],
+      removed: [{ cidr: '198.51.100.0/24', description: 'partner' }],
+      changedDescription: [{ cidr: '10.0.0.0/8', description: 'new' }],
+      equal: false,
+    });
+  });
+
+  it('is equal for the same set in a different order', () => {
+    // Prepare
+    const a = [
+      { cidr: '10.0.0.0/8', description: 'x' },
+      { cidr: '2001:db8::/32', description: 'y' },
+    ];
+    // Act
+    const diff = diffEntries(a, [...a].reverse());
+    // Assess
+    expect(diff).toEqual({ added: [], removed: [], changedDescription: [], equal: true });
+  });
+
+  it('sorts each list numerically', () => {
+    // Act
+    const diff = diffEntries(
+      [],
+      [
+        { cidr: '2001:db8::/32', description: 'v6' },
+        { cidr: '10.0.0.0/8', description: 'ten' },
+        { cidr: '9.0.0.0/8', description: 'nine' },
+      ],
+    );
+    // Assess
+    expect(diff.added.map((e) => e.cidr)).toEqual(['9.0.0.0/8', '10.0.0.0/8', '2001:db8::/32']);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/unit/teardown/fakes.ts';
+
+const at = (ms: number) => new Date(ms).toISOString();
+
+describe('setKeepAlive', () => {
+  it('stores a keep-alive for a cluster named by uuid, and the next teardown leaves it', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a'), cluster('dev-b')]);
+    const payload = {
+      cluster: 'uuid-dev-a',
+      until: at(NOW + 10 * HOUR),
+      by: 'alice',
+      reason: 'demo tomorrow',
+    };
+
+    // Act
+    const summary = await h.run('keep-alive', policy(), { payload });
+    const teardown = await h.run('run', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:keep-alive-set' });
+    expect(summary.clusters[0]).toMatchObject({
+      detail: { until: payload.until, by: 'alice', reason: 'demo tomorrow' },
+    });
+    expect(await h.stores.keepAlives.active(NOW)).toEqual([{ ...payload, setAt: at(NOW) }]);
+    expect(outcomes(teardown)).toEqual({
+      'dev-a': `skipped:keep-alive until ${payload.until} by alice (demo tomorrow)`,
+      'dev-b': 'done:cluster-deleted',
+    });
+    expect(h.console.deleted).toEqual(['uuid-dev-b']);
+  });
+
+  it('resolves an exact name and normalises until to an ISO instant', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('keep-alive', policy(), {
+      payload: { cluster: 'dev-a', until: '2026-03-03T03:00:00+01:00', by: 'alice', reason: 'r' },
+    });
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:keep-alive-set' });
+    expect((await h.stores.keepAlives.active(NOW)).map((k) => [k.cluster, k.until])).toEqual([
+      ['dev-a', '2026-03-03T02:00:00.000Z'],
+    ]);
+  });
+
+  it('reports an unknown cluster as failed and stores nothing', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('keep-alive', policy(), {
+      payload: { cluster: 'dev-typo', until: at(NOW + HOUR), by: 'alice', reason: 'r' },
+    });
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-typo': 'failed:no such cluster' });
+    expect(summary.failed).toBe(true);
+    expect(await h.stores.keepAlives.active(NOW)).toEqual([]);
+  });
+
+  it.each([
+    ['in the past', NOW - 60_000, /is in the past/],
+    ['now', NOW, /is in the past/],
+    ['beyond the maximum', NOW + 48 * HOUR + 1_000, /more than 48 h ahead/],
+  ])('refuses an until %s: the run fails and nothing is stored', async (_label, until, message) => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('keep-alive', policy({ keepAlive: { maxHours: 48 } }), {
+      payload: { cluster: 'dev-a', until: at(until), by: 'alice', reason: 'r' },
+    });
+
+    // Assess
+    expect(summary.failed).toBe(true);
+    expect(summary.notes.join('\n')).toMatch(message);
+    expect(summary.notes.join('\n')).toContain('TeardownError');
+    expect(await h.stores.keepAlives.active(NOW - HOUR)).toEqual([]);
+  });
+
+  it('accepts exactly the maximum', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('keep-alive', policy({ keepAlive: { maxHours: 48 } }), {
+      payload: { cluster: 'dev-a', until: at(NOW + 48 * HOUR), by: 'alice', reason: 'r' },
+    });
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:keep-alive-set' });
+  });
+
+  it('refuses a payload that is not a keep-alive', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('keep-alive', policy(), { payload: { cluster: 'dev-a', until: 'tomorrow' } });
+    const bad = await h.run('keep-alive', policy(), {
+      payload: { cluster: 'dev-a', until: 'tomorrow', by: 'x', reason: 'y' },
+    });
+
+    // Assess
+    expect(summary.notes.join('\n')).toContain('keep-alive payload lacks by, reason');
+    expect(bad.notes.join('\n')).toContain("'tomorrow' is not an ISO 8601 instant");
+    expect(await h.stores.keepAlives.active(NOW)).toEqual([]);
+  });
+
+  it('is stored in a dry run too (it only prevents deletions)', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('keep-alive', policy({ dryRun: true }), {
+      payload: { cluster: 'dev-a', until: at(NOW + HOUR), by: 'alice', reason: 'r' },
+    });
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:keep-alive-set' });
+    expect(summary.notes.join('\n')).toContain('stored anyway');
+    expect(await h.stores.keepAlives.active(NOW)).toHaveLength(1);
+  });
+});

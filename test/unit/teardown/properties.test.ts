@@ -1,0 +1,241 @@
+// Property checks over random orgs, policies, keep-alives and Console faults: what the teardown may
+// never do, whatever the input. The oracle below restates the rules independently of plan.ts.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Cluster, ClusterStatus } from '#lib/console/client.ts';
+import { apiError, cluster, HOUR, harness, NOW, policy, REF } from '#test/unit/teardown/fakes.ts';
+
+const STATUSES: ClusterStatus[] = [
+  'Creating',
+  'Healthy',
+  'Unhealthy',
+  'Updating',
+  'Resuming',
+  'Suspended',
+  'WaitingForInput',
+  'Maintenance',
+];
+const DELETABLE = new Set<ClusterStatus>(['Healthy', 'Unhealthy', 'Suspended']);
+const NAME_GLOBS = ['dev-1*', 'dev-?', 'other-*'] as const;
+
+const deleteFault = fc.constantFrom('none', 'none', 'none', 'refused', 'applied-then-error');
+const createFault = fc.constantFrom('none', 'none', 'maybe-applied', 'maybe-not-applied', 'refused');
+
+const clusterSpec = fc.record({
+  n: fc.integer({ min: 0, max: 14 }),
+  labels: fc.subarray(['nightly-off', 'keep', 'team']),
+  status: fc.constantFrom(...STATUSES),
+  ageHours: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
+  protectById: fc.boolean(),
+  keepAlive: fc.option(
+    fc.record({ byName: fc.boolean(), untilHours: fc.integer({ min: -6, max: 20 }).filter((h) => h !== 0) }),
+    { nil: undefined },
+  ),
+  allowlist: fc.boolean(),
+  deleteFault,
+  createFault,
+});
+
+const scenario = fc.record({
+  clusters: fc.array(clusterSpec, { minLength: 0, maxLength: 10 }),
+  minAgeHours: fc.integer({ min: 0, max: 72 }),
+  max: fc.integer({ min: 0, max: 8 }),
+  protectNames: fc.subarray([...NAME_GLOBS]),
+  protectLabels: fc.subarray(['keep', 'team']),
+  dryRun: fc.boolean(),
+});
+
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+type Spec = Scenario['clusters'][number];
+
+function matchesGlob(glob: (typeof NAME_GLOBS)[number], name: string): boolean {
+  if (glob === 'dev-1*') return name.startsWith('dev-1');
+  if (glob === 'dev-?') return name.length === 5 && name.startsWith('dev-');
+  return name.startsWith('other-');
+}
+
+function build(s: Scenario): { clusters: Cluster[]; specs: Map<string, Spec> } {
+  const clusters: Cluster[] = [];
+  const specs = new Map<string, Spec>();
+  s.clusters.forEach((spec, i) => {
+    const uuid = `c-${i}`;
+    specs.set(uuid, spec);
+    clusters.push(
+      cluster(`dev-${spec.n}`, {
+        uuid,
+        labels: spec.labels,
+        ready: spec.status,
+        created: spec.ageHours === undefined ? undefined : new Date(NOW - spec.ageHours * HOUR).toISOString(),
+        planType: { ...REF.enterprise },
+        ...(spec.allowlist ? { ipallowlist: [{ description: `rule ${i}`, ip: `10.0.${i}.0/24` }] } : {}),
+      }),
+    );
+  });
+  return { clusters, specs };
+}
+
+/** Why the oracle says this cluster must survive the night (undefined: it may be deleted). */
+function mustSurvive(
+  c: Cluster,
+  spec: Spec,
+  s: Scenario,
+  nameCount: Map<string, number>,
+): string | undefined {
+  if (!spec.labels.includes('nightly-off')) return 'not selected';
+  if (spec.protectById) return 'protected id';
+  if (s.protectNames.some((g) => matchesGlob(g, c.name))) return 'protected name';
+  if (spec.labels.some((l) => (s.protectLabels as string[]).includes(l))) return 'protected label';
+  if (spec.ageHours === undefined || spec.ageHours < s.minAgeHours) return 'young';
+  if (spec.keepAlive && spec.keepAlive.untilHours > 0) return 'kept alive';
+  if (!DELETABLE.has(spec.status)) return 'status';
+  if ((nameCount.get(c.name) ?? 0) > 1) return 'shared name';
+  return undefined;
+}
+
+describe('teardown properties', () => {
+  it('never deletes a protected, kept-alive or young cluster, never exceeds the cap, never deletes in a dry run', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        // Prepare
+        const { clusters, specs } = build(s);
+        const h = harness(clusters);
+        for (const c of clusters) {
+          const spec = specs.get(c.uuid);
+          if (!spec?.keepAlive) continue;
+          await h.stores.keepAlives.put({
+            cluster: spec.keepAlive.byName ? c.name : c.uuid,
+            until: new Date(NOW + spec.keepAlive.untilHours * HOUR).toISOString(),
+            by: 'owner',
+            reason: 'property',
+            setAt: new Date(NOW - 7 * HOUR).toISOString(),
+          });
+        }
+        h.console.failDelete = (id) => {
+          const kind = specs.get(id)?.deleteFault;
+          if (kind === 'refused')
+            return { error: apiError('DELETE /clusters/{clusterUuid}', { status: 500 }), applied: false };
+          if (kind === 'applied-then-error')
+            return { error: apiError('DELETE /clusters/{clusterUuid}'), applied: true };
+          return undefined;
+        };
+        const p = policy({
+          dryRun: s.dryRun,
+          minAgeHours: s.minAgeHours,
+          maxDeletionsPerRun: s.max,
+          protect: {
+            ids: clusters.filter((c) => specs.get(c.uuid)?.protectById).map((c) => c.uuid),
+            names: s.protectNames,
+            labels: s.protectLabels,
+          },
+        });
+        // A keep-alive by name covers every cluster of that name: the oracle treats the name as kept.
+        const keptNames = new Set(
+          clusters
+            .filter(
+              (c) =>
+                (specs.get(c.uuid)?.keepAlive?.untilHours ?? 0) > 0 && specs.get(c.uuid)?.keepAlive?.byName,
+            )
+            .map((c) => c.name),
+        );
+        const nameCount = new Map<string, number>();
+        for (const c of clusters) nameCount.set(c.name, (nameCount.get(c.name) ?? 0) + 1);
+        const survivors = new Map<string, string>();
+        for (const c of clusters) {
+          const spec = specs.get(c.uuid);
+          if (!spec) continue;
+          const why =
+            mustSurvive(c, spec, s, nameCount) ?? (keptNames.has(c.name) ? 'kept alive by name' : undefined);
+          if (why) survivors.set(c.uuid, why);
+        }
+        const candidates = clusters.filter((c) => !survivors.has(c.uuid));
+
+        // Act
+        const summary = await h.run('run', p);
+
+        // Assess
+        const deleted = h.console.deleted;
+        for (const id of deleted) expect(survivors.get(id), `deleted ${id}`).toBeUndefined();
+        expect(deleted.length).toBeLessThanOrEqual(s.max);
+        if (s.dryRun) {
+          expect(h.console.calls.filter((c) => c.startsWith('deleteCluster'))).toEqual([]);
+          expect(await h.stores.snapshots.list()).toEqual([]);
+        }
+        if (candidates.length > s.max) {
+          expect(deleted).toEqual([]);
+          expect(summary.failed).toBe(true);
+        } else if (!s.dryRun) {
+          // Every candidate whose delete was not refused is gone.
+          const expected = candidates
+            .filter((c) => specs.get(c.uuid)?.deleteFault !== 'refused')
+            .map((c) => c.uuid);
+          expect([...deleted].sort()).toEqual(expected.sort());
+        }
+        // A deleted cluster always has a snapshot the recreate will act on.
+        for (const id of deleted) {
+          const name = clusters.find((c) => c.uuid === id)?.name ?? '';
+          expect(await h.stores.snapshots.get(name)).toMatchObject({ clusterId: id, status: 'deleted' });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('recreate never creates a second cluster of a name, whatever the faults and however often it runs', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        scenario,
+        fc.array(fc.constantFrom('none', 'taken'), { minLength: 10, maxLength: 10 }),
+        async (s, squatters) => {
+          // Prepare: tear down live (no keep-alives, cap high enough), then maybe someone takes a name.
+          const { clusters, specs } = build({ ...s, dryRun: false });
+          const h = harness(clusters);
+          const p = policy({ minAgeHours: s.minAgeHours, maxDeletionsPerRun: 50 });
+          await h.run('run', p);
+          const snapshots = await h.stores.snapshots.list(['deleted']);
+          snapshots.forEach((snap, i) => {
+            if (squatters[i] === 'taken')
+              h.console.clusters.set(`squat-${i}`, cluster(snap.name, { uuid: `squat-${i}`, labels: [] }));
+          });
+          const faultOf = new Map(
+            snapshots.map((snap) => [snap.name, specs.get(snap.clusterId)?.createFault ?? 'none']),
+          );
+          const faulted = new Set<string>();
+          h.console.failCreate = (body) => {
+            const kind = faultOf.get(body.name);
+            if (kind === undefined || kind === 'none' || faulted.has(body.name)) return undefined;
+            faulted.add(body.name);
+            if (kind === 'refused')
+              return { error: apiError('POST /clusters', { status: 400 }), applied: false };
+            return {
+              error: apiError('POST /clusters', { status: 503, maybeApplied: true }),
+              applied: kind === 'maybe-applied',
+            };
+          };
+          const namesBefore = new Map<string, number>();
+          for (const c of h.console.clusters.values())
+            namesBefore.set(c.name, (namesBefore.get(c.name) ?? 0) + 1);
+
+          // Act: three mornings' worth of runs, clusters turning Healthy in between.
+          for (let round = 0; round < 3; round++) {
+            await h.run('recreate', p);
+            for (const c of h.console.clusters.values()) c.status = { ready: 'Healthy' };
+            h.clock.advance(10 * 60_000);
+          }
+
+          // Assess
+          expect(h.console.duplicateCreates).toEqual([]);
+          for (const snap of snapshots) {
+            const applied = h.console.created.filter((b) => b.name === snap.name).length;
+            expect(applied, snap.name).toBeLessThanOrEqual(1);
+            expect(h.console.byName(snap.name).length, snap.name).toBeLessThanOrEqual(
+              Math.max(1, namesBefore.get(snap.name) ?? 0),
+            );
+          }
+          // Never an empty allowlist PUT.
+          for (const put of h.console.puts) expect(put.entries.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,384 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
+import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
+
+const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
+
+function snapshot(name: string, overrides: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
+  return {
+    clusterId: `uuid-${name}`,
+    name,
+    description: `${name} cluster`,
+    labels: ['nightly-off'],
+    planType: { ...REF.enterprise },
+    region: { ...REF.eu },
+    channel: { ...REF.stable },
+    generation: { ...REF.g869 },
+    allowlist: [OFFICE],
+    takenAt: new Date(NOW - 8 * HOUR).toISOString(),
+    teardownKey: 'night-1',
+    status: 'deleted',
+    updatedAt: new Date(NOW - 8 * HOUR).toISOString(),
+    ...overrides,
+  };
+}
+
+async function withSnapshots(snapshots: ClusterSnapshot[], clusters = [cluster('prod-x', { labels: [] })]) {
+  const h = harness(clusters);
+  for (const s of snapshots) await h.stores.snapshots.save(s);
+  return h;
+}
+
+describe('runRecreate', () => {
+  it('creates the cluster from its snapshot, then re-applies the allowlist once it is Healthy', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a', { backupRegion: { ...REF.euBackups } })]);
+
+    // Act
+    const first = await h.run('recreate', policy());
+    const newId = h.console.byName('dev-a')[0]?.uuid ?? '';
+    const afterFirst = await h.stores.snapshots.get('dev-a');
+    h.console.healthy(newId);
+    const second = await h.run('recreate', policy());
+    const third = await h.run('recreate', policy());
+
+    // Assess
+    expect(h.console.created).toEqual([
+      {
+        name: 'dev-a',
+        description: 'dev-a cluster',
+        planTypeId: REF.enterprise.uuid,
+        channelId: REF.stable.uuid,
+        generationId: REF.g869.uuid,
+        regionId: REF.eu.uuid,
+        backupRegionId: REF.euBackups.uuid,
+      },
+    ]);
+    expect(outcomes(first)).toEqual({ 'dev-a': 'done:cluster-recreated' });
+    expect(first.clusters[0]).toMatchObject({
+      detail: {
+        newClusterId: newId,
+        generation: '8.6.9',
+        allowlist: 'pending',
+        labelsNotRestorable: ['nightly-off'],
+      },
+    });
+    expect(first.notes.join('\n')).toContain('not Healthy yet');
+    expect(afterFirst).toMatchObject({ status: 'recreated', newClusterId: newId });
+    expect(outcomes(second)).toEqual({ 'dev-a': 'done:allowlist-restored' });
+    expect(h.console.puts).toEqual([{ clusterId: newId, entries: [OFFICE] }]);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
+    expect(third.clusters).toEqual([]);
+    expect(h.console.created).toHaveLength(1);
+  });
+
+  it('falls back to the channel default when the snapshot generation is no longer allowed', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-old', { generation: { ...REF.g820 } })]);
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(h.console.created[0]?.generationId).toBe(REF.g872.uuid);
+    expect(summary.clusters[0]).toMatchObject({
+      status: 'done',
+      detail: { generation: '8.7.2', generationFallback: { snapshot: '8.2.0', used: '8.7.2' } },
+    });
+  });
+
+  it('resolves ids by name when the uuids changed', async () => {
+    // Prepare
+    const h = await withSnapshots([
+      snapshot('dev-a', {
+        planType: { uuid: 'old-plan', name: REF.enterprise.name },
+        region: { uuid: 'old-region', name: REF.eu.name },
+        channel: { uuid: 'old-channel', name: REF.stable.name },
+        generation: { uuid: 'old-gen', name: REF.g869.name },
+      }),
+    ]);
+
+    // Act
+    await h.run('recreate', policy());
+
+    // Assess
+    expect(h.console.created[0]).toMatchObject({
+      planTypeId: REF.enterprise.uuid,
+      regionId: REF.eu.uuid,
+      channelId: REF.stable.uuid,
+      generationId: REF.g869.uuid,
+    });
+  });
+
+  it('applies the allowlist in the same run when the new cluster is Healthy at once; never PUTs an empty list', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a'), snapshot('dev-open', { allowlist: [] })]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({
+      'dev-a': 'done:cluster-recreated',
+      'dev-open': 'done:cluster-recreated',
+    });
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
+    expect(summary.clusters.find((c) => c.clusterName === 'dev-open')).toMatchObject({
+      detail: { allowlist: 'none to restore' },
+    });
+    expect((await h.stores.snapshots.list()).map((s) => s.status)).toEqual(['done', 'done']);
+  });
+
+  it('creates nothing when a cluster with that name exists, and marks the snapshot failed', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a', { uuid: 'someone-elses' })]);
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'skipped:a cluster named dev-a already exists' });
+    expect(h.console.calls.filter((c) => c.startsWith('createCluster'))).toEqual([]);
+    expect(await h.stores.snapshots.get('dev-a')).toMatchObject({
+      status: 'failed',
+      note: 'a cluster named dev-a already exists',
+    });
+  });
+
+  it('notices a snapshot whose original cluster was never deleted (a teardown crashed before the delete)', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a')]);
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)['dev-a']).toBe(
+      'skipped:a cluster named dev-a already exists (the original uuid-dev-a: the teardown did not delete it)',
+    );
+    expect(h.console.created).toEqual([]);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('failed');
+  });
+
+  it('after a create that errs but was applied, adopts the cluster instead of creating another', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+    h.console.failCreate = () => ({
+      error: apiError('POST /clusters', { status: 502, maybeApplied: true }),
+      applied: true,
+    });
+
+    // Act
+    const summary = await h.run('recreate', policy());
+    h.console.failCreate = undefined;
+    const again = await h.run('recreate', policy());
+
+    // Assess
+    const created = h.console.byName('dev-a');
+    expect(created).toHaveLength(1);
+    expect(h.console.calls.filter((c) => c.startsWith('createCluster'))).toHaveLength(1);
+    expect(summary.clusters[0]).toMatchObject({
+      status: 'done',
+      action: 'cluster-recreated',
+      detail: {
+        newClusterId: created[0]?.uuid,
+        adopted: 'the create answered an error but the cluster exists',
+      },
+    });
+    expect(outcomes(again)).toEqual({
+      'dev-a': 'skipped:waiting for the recreated cluster to be Healthy (status Creating); allowlist pending',
+    });
+    expect(h.console.duplicateCreates).toEqual([]);
+  });
+
+  it('after a create that errs and was not applied, goes back to deleted and the next run creates it once', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+    h.console.failCreate = () => ({
+      error: apiError('POST /clusters', { maybeApplied: true }),
+      applied: false,
+    });
+
+    // Act
+    const first = await h.run('recreate', policy());
+    const statusBetween = (await h.stores.snapshots.get('dev-a'))?.status;
+    h.console.failCreate = undefined;
+    const second = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(first)['dev-a']).toMatch(/^failed:create failed and was not applied/);
+    expect(first.failed).toBe(true);
+    expect(statusBetween).toBe('deleted');
+    expect(outcomes(second)).toEqual({ 'dev-a': 'done:cluster-recreated' });
+    expect(h.console.byName('dev-a')).toHaveLength(1);
+  });
+
+  it('a create the API refuses (400) marks the snapshot failed', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+    h.console.failCreate = () => ({ error: apiError('POST /clusters', { status: 400 }), applied: false });
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)['dev-a']).toMatch(
+      /^failed:create refused: console api POST \/clusters failed: 400/,
+    );
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('failed');
+  });
+
+  it('refuses to move backups to another region when the snapshot backup region is gone', async () => {
+    // Prepare
+    const h = await withSnapshots([
+      snapshot('dev-a', { backupRegion: { uuid: 'gone', name: 'Gone, Nowhere' } }),
+    ]);
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)['dev-a']).toBe(
+      'failed:cannot recreate: backup region Gone, Nowhere is no longer offered for Belgium, Europe (europe-west1)',
+    );
+    expect(h.console.created).toEqual([]);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('failed');
+  });
+
+  it("resumes a 'recreating' snapshot with a recorded id without creating again", async () => {
+    // Prepare
+    const h = await withSnapshots(
+      [snapshot('dev-a', { status: 'recreating', newClusterId: 'new-dev-a' })],
+      [cluster('dev-a', { uuid: 'new-dev-a', labels: undefined })],
+    );
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:allowlist-restored' });
+    expect(h.console.created).toEqual([]);
+    expect(h.console.puts).toEqual([{ clusterId: 'new-dev-a', entries: [OFFICE] }]);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
+  });
+
+  it("adopts the cluster an interrupted attempt created ('recreating', no id, created after the snapshot moved)", async () => {
+    // Prepare
+    const movedAt = NOW - HOUR;
+    const h = await withSnapshots(
+      [snapshot('dev-a', { status: 'recreating', updatedAt: new Date(movedAt).toISOString() })],
+      [
+        cluster('dev-a', {
+          uuid: 'new-dev-a',
+          created: new Date(movedAt + 1_000).toISOString(),
+          ready: 'Creating',
+        }),
+      ],
+    );
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(h.console.created).toEqual([]);
+    expect(outcomes(summary)['dev-a']).toMatch(/^skipped:waiting for the recreated cluster to be Healthy/);
+    expect(await h.stores.snapshots.get('dev-a')).toMatchObject({
+      status: 'recreated',
+      newClusterId: 'new-dev-a',
+    });
+  });
+
+  it('does not adopt a same-named cluster that predates the interrupted attempt', async () => {
+    // Prepare
+    const h = await withSnapshots(
+      [snapshot('dev-a', { status: 'recreating', updatedAt: new Date(NOW - HOUR).toISOString() })],
+      [cluster('dev-a', { uuid: 'older-dev-a', daysOld: 3 })],
+    );
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'skipped:a cluster named dev-a already exists' });
+    expect(h.console.created).toEqual([]);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('failed');
+  });
+
+  it("creates once when an interrupted attempt ('recreating', no id) left no cluster", async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a', { status: 'recreating' })]);
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:cluster-recreated' });
+    expect(h.console.byName('dev-a')).toHaveLength(1);
+  });
+
+  it('only one of two overlapping runs creates the cluster', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+
+    // Act
+    const [a, b] = await Promise.all([h.run('recreate', policy()), h.run('recreate', policy())]);
+
+    // Assess
+    expect(h.console.byName('dev-a')).toHaveLength(1);
+    expect(h.console.duplicateCreates).toEqual([]);
+    expect(
+      [outcomes(a)['dev-a'], outcomes(b)['dev-a']].filter((o) => o === 'done:cluster-recreated'),
+    ).toHaveLength(1);
+  });
+
+  it('in a dry run reports would-recreate-cluster and writes nothing', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+
+    // Act
+    const summary = await h.run('recreate', policy({ dryRun: true }));
+
+    // Assess
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:would-recreate-cluster' });
+    expect(h.console.calls.filter((c) => /^(createCluster|putIpAllowlist)/.test(c))).toEqual([]);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('deleted');
+    expect(h.stores.calls['snapshots.transition'] ?? 0).toBe(0);
+  });
+
+  it('does nothing when recreate is disabled', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+
+    // Act
+    const summary = await h.run(
+      'recreate',
+      policy({ recreate: { enabled: false, schedule: 'cron(0 6 * * ? *)' } }),
+    );
+
+    // Assess
+    expect(summary.clusters).toEqual([]);
+    expect(summary.notes.join('\n')).toContain('recreate is disabled');
+    expect(h.console.calls).toEqual([]);
+  });
+
+  it('leaves done and failed snapshots alone', async () => {
+    // Prepare
+    const h = await withSnapshots([
+      snapshot('dev-a', { status: 'done' }),
+      snapshot('dev-b', { status: 'failed' }),
+    ]);
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(summary.clusters).toEqual([]);
+    expect(h.console.created).toEqual([]);
+  });
+});
