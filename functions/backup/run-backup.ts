@@ -81,6 +81,22 @@ export async function runBackup(deps: BackupDeps, scope: RunScope, policy: Backu
   return { clusters: outcomes, notes };
 }
 
+/** Camunda backups need generation 8.2.4 or later. */
+export const MIN_BACKUP_GENERATION = [8, 2, 4] as const;
+
+/** True when a generation name (e.g. '8.2.0', '8.1.12-rc1') is older than 8.2.4; unparseable → false (the API decides). */
+export function isBelowMinimumGeneration(name: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(name.trim());
+  if (!m) return false;
+  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
+  for (let i = 0; i < 3; i++) {
+    const a = v[i] ?? 0;
+    const b = MIN_BACKUP_GENERATION[i] ?? 0;
+    if (a !== b) return a < b;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Manual mode.
 
@@ -93,6 +109,13 @@ async function manualCluster(
 ): Promise<ClusterOutcome> {
   const ready = cluster?.status?.ready;
   if (ready !== 'Healthy') return skipped(target, `cluster is ${ready ?? 'in an unknown state'}`);
+  const generation = cluster?.generation?.name;
+  if (generation && isBelowMinimumGeneration(generation)) {
+    return skipped(
+      target,
+      `generation ${generation} is older than ${MIN_BACKUP_GENERATION.join('.')}, which backups need`,
+    );
+  }
 
   const inspected = await inspect(deps, target);
   if (!('backups' in inspected)) return inspected;

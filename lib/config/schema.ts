@@ -319,7 +319,7 @@ export const automationConfigSchema = z
           .refine((s) => !s.startsWith('aws.'), {
             error: "must not start with 'aws.' (reserved for AWS services)",
           })
-          .default('camunda.console-automation'),
+          .default('camunda.automation'),
       })
       .prefault({}),
     webhooks: z

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, normalizeCron, runBackup } from '#functions/backup/run-backup.ts';
+import {
+  formatAge,
+  isBelowMinimumGeneration,
+  normalizeCron,
+  runBackup,
+} from '#functions/backup/run-backup.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
@@ -647,5 +652,16 @@ describe('helpers', () => {
     expect(formatAge(2 * HOUR + 5 * 60_000)).toBe('2h 5m');
     expect(formatAge(76 * HOUR)).toBe('3d 4h');
     expect(normalizeCron('  0   2 * *  * ')).toBe('0 2 * * *');
+  });
+});
+
+describe('isBelowMinimumGeneration', () => {
+  it('compares numerically against 8.2.4 and leaves unparseable names to the API', () => {
+    expect(isBelowMinimumGeneration('8.2.0')).toBe(true);
+    expect(isBelowMinimumGeneration('8.2.3-rc1')).toBe(true);
+    expect(isBelowMinimumGeneration('7.99.99')).toBe(true);
+    expect(isBelowMinimumGeneration('8.2.4')).toBe(false);
+    expect(isBelowMinimumGeneration('8.10.0')).toBe(false);
+    expect(isBelowMinimumGeneration('Camunda 8.7+gen3')).toBe(false);
   });
 });

@@ -36,7 +36,7 @@ describe('parseConfig defaults', () => {
       timeZone: 'UTC',
       concurrency: 4,
       timeMarginSeconds: 30,
-      events: { source: 'camunda.console-automation' },
+      events: { source: 'camunda.automation' },
       webhooks: { maxBodyBytes: 65_536, toleranceSeconds: 300 },
       alerts: { emails: [] },
       backup: {
