@@ -111,6 +111,8 @@ export async function executeRun(
     return left === undefined || left > settings.timeMarginMs;
   };
 
+  // Every outcome forEachCluster produced, so a body that throws afterwards still reports what was done.
+  const produced = new Map<string, ClusterOutcome>();
   const forEachCluster: RunScope['forEachCluster'] = async (items, work) => {
     const results: ClusterOutcome[] = new Array(items.length);
     let next = 0;
@@ -119,7 +121,9 @@ export async function executeRun(
         const i = next++;
         if (i >= items.length) return;
         const item = items[i] as (typeof items)[number];
-        results[i] = await oneCluster(item, work);
+        const outcome = await oneCluster(item, work);
+        results[i] = outcome;
+        produced.set(outcome.clusterId, outcome);
       }
     };
     const workers = Array.from({ length: Math.max(1, Math.min(settings.concurrency, items.length)) }, worker);
@@ -138,7 +142,12 @@ export async function executeRun(
     try {
       claimed = await claims.claim(request.job, item.clusterId, owner, settings.leaseMs);
     } catch (err) {
-      return record({ ...item, status: 'failed', error: `could not claim cluster: ${errorText(err)}` });
+      return record({
+        clusterId: item.clusterId,
+        clusterName: item.clusterName,
+        status: 'failed',
+        error: `could not claim cluster: ${errorText(err)}`,
+      });
     }
     if (!claimed) return outcomeFor(item, 'skipped', 'another run of this job is working on this cluster');
     let outcome: ClusterOutcome;
@@ -181,7 +190,11 @@ export async function executeRun(
       hasTime,
     });
   } catch (err) {
-    result = { clusters: [], notes: [`run failed before finishing: ${errorText(err)}`], failRun: true };
+    result = {
+      clusters: [...produced.values()],
+      notes: [`run failed before finishing: ${errorText(err)}`],
+      failRun: true,
+    };
   }
 
   const counts: Record<OutcomeStatus, number> = { done: 0, skipped: 0, failed: 0, deferred: 0 };

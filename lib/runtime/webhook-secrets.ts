@@ -27,7 +27,8 @@ export function parseWebhookSecret(raw: string | undefined, where: string): stri
   if (secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s.trim().length >= 16)) {
     throw new WebhookSecretError(`${where} must hold one or two signing secrets of at least 16 characters`);
   }
-  return secrets as string[];
+  // Trimmed like a plain secret: a stray space or newline in the JSON would make the key undecodable.
+  return (secrets as string[]).map((s) => s.trim());
 }
 
 export function secretsManagerWebhookSecrets(

@@ -1,0 +1,176 @@
+// The webhook signing secrets: parsing a stored secret (plain, or JSON during a rotation), the local
+// environment source, and the Secrets Manager source with its cache (over a fake client).
+import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import {
+  envWebhookSecrets,
+  parseWebhookSecret,
+  secretsManagerWebhookSecrets,
+  WEBHOOK_SECRETS_LOCAL_ENV,
+} from '#lib/runtime/webhook-secrets.ts';
+import { WebhookSecretError } from '#lib/triggers/errors.ts';
+import { manualClock } from '#test/fakes/clock.ts';
+
+const CURRENT = `whsec_${Buffer.from('current-signing-key-0123456789').toString('base64')}`;
+const PREVIOUS = `whsec_${Buffer.from('previous-signing-key-987654321').toString('base64')}`;
+const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+/** A fake Secrets Manager client: answers `value()` (or throws it when it is an Error), counts the calls. */
+function fakeSecretsManager(value: () => string | Error) {
+  const inputs: GetSecretValueCommand['input'][] = [];
+  const client = {
+    async send(command: GetSecretValueCommand) {
+      inputs.push(command.input);
+      const v = value();
+      if (v instanceof Error) throw v;
+      return { SecretString: v };
+    },
+  } as unknown as SecretsManagerClient;
+  return { client, inputs };
+}
+
+describe('parseWebhookSecret', () => {
+  it('reads a plain secret, trimmed', () => {
+    // Act
+    const secrets = parseWebhookSecret(`  ${CURRENT}\n`, 'secret x');
+    // Assess
+    expect(secrets).toEqual([CURRENT]);
+  });
+
+  it('reads both secrets of a rotation, current first', () => {
+    // Act
+    const secrets = parseWebhookSecret(JSON.stringify({ current: CURRENT, previous: PREVIOUS }), 'secret x');
+    // Assess
+    expect(secrets).toEqual([CURRENT, PREVIOUS]);
+  });
+
+  it('reads a rotation JSON with only the current secret, or an empty previous one', () => {
+    // Assess
+    expect(parseWebhookSecret(JSON.stringify({ current: CURRENT }), 'secret x')).toEqual([CURRENT]);
+    expect(parseWebhookSecret(JSON.stringify({ current: CURRENT, previous: '' }), 'secret x')).toEqual([
+      CURRENT,
+    ]);
+  });
+
+  it('trims the secrets of a rotation JSON, as it does a plain one', () => {
+    // Act
+    const secrets = parseWebhookSecret(
+      JSON.stringify({ current: ` ${CURRENT} `, previous: `${PREVIOUS}\n` }),
+      'secret x',
+    );
+    // Assess: a stray space would make every signature check fail.
+    expect(secrets).toEqual([CURRENT, PREVIOUS]);
+  });
+
+  it.each([
+    ['undefined', undefined, 'secret x is empty'],
+    ['blank', '   ', 'secret x is empty'],
+    ['invalid JSON', '{"current": ', 'secret x is not valid JSON'],
+    ['a short plain secret', 'whsec_short', 'at least 16 characters'],
+    ['JSON without secrets', '{}', 'one or two signing secrets'],
+    ['a non-string current', '{"current": 12345678901234567890}', 'one or two signing secrets'],
+    ['a short previous', JSON.stringify({ current: CURRENT, previous: 'tiny' }), 'at least 16 characters'],
+  ])('refuses %s with a WebhookSecretError naming where it came from', (_, raw, message) => {
+    // Act
+    const err = thrown(() => parseWebhookSecret(raw, 'secret x'));
+    // Assess
+    expect(err).toBeInstanceOf(WebhookSecretError);
+    expect((err as Error).message).toContain(message);
+  });
+
+  it('never puts the secret in its error', () => {
+    // Prepare: valid JSON, but the previous secret is too short.
+    const raw = JSON.stringify({ current: CURRENT, previous: 'whsec_tiny' });
+    // Act
+    const err = thrown(() => parseWebhookSecret(raw, 'secret x')) as Error;
+    // Assess
+    expect(err.message).not.toContain(CURRENT);
+    expect(err.message).not.toContain('whsec_tiny');
+  });
+});
+
+describe('envWebhookSecrets', () => {
+  it('reads one secret, or two comma-separated while rotating', async () => {
+    // Act
+    const one = await envWebhookSecrets({ [WEBHOOK_SECRETS_LOCAL_ENV]: CURRENT })();
+    const two = await envWebhookSecrets({ [WEBHOOK_SECRETS_LOCAL_ENV]: `${CURRENT}, ${PREVIOUS}` })();
+    // Assess
+    expect(one).toEqual([CURRENT]);
+    expect(two).toEqual([CURRENT, PREVIOUS]);
+  });
+
+  it('refuses a missing variable, naming it', async () => {
+    // Act
+    const err = await envWebhookSecrets({})().catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(WebhookSecretError);
+    expect((err as Error).message).toContain('WEBHOOK_SECRETS is empty');
+  });
+});
+
+describe('secretsManagerWebhookSecrets', () => {
+  it('reads the secret once and answers from the cache until it is maxAgeMs old', async () => {
+    // Prepare
+    const clock = manualClock();
+    let stored = CURRENT;
+    const { client, inputs } = fakeSecretsManager(() => stored);
+    const secrets = secretsManagerWebhookSecrets(client, SECRET_ID, { maxAgeMs: 60_000, now: clock.now });
+    // Act
+    const first = await secrets();
+    clock.advance(30_000);
+    stored = JSON.stringify({ current: PREVIOUS, previous: CURRENT });
+    const cached = await secrets();
+    clock.advance(30_000);
+    const refreshed = await secrets();
+    // Assess
+    expect(inputs).toEqual([{ SecretId: SECRET_ID }, { SecretId: SECRET_ID }]);
+    expect(first).toEqual([CURRENT]);
+    expect(cached).toEqual([CURRENT]);
+    expect(refreshed).toEqual([PREVIOUS, CURRENT]);
+  });
+
+  it('keeps a value for five minutes by default', async () => {
+    // Prepare
+    const clock = manualClock();
+    const { client, inputs } = fakeSecretsManager(() => CURRENT);
+    const secrets = secretsManagerWebhookSecrets(client, SECRET_ID, { now: clock.now });
+    // Act
+    await secrets();
+    clock.advance(5 * 60_000 - 1);
+    await secrets();
+    const before = inputs.length;
+    clock.advance(1);
+    await secrets();
+    // Assess
+    expect(before).toBe(1);
+    expect(inputs).toHaveLength(2);
+  });
+
+  it('does not cache a failed read or a bad value: the next call reads again', async () => {
+    // Prepare
+    const clock = manualClock();
+    const answers: Array<string | Error> = [new Error('AccessDeniedException'), 'short', CURRENT];
+    const { client, inputs } = fakeSecretsManager(() => answers.shift() ?? CURRENT);
+    const secrets = secretsManagerWebhookSecrets(client, SECRET_ID, { now: clock.now });
+    // Act
+    const denied = await secrets().catch((e: unknown) => e);
+    const bad = await secrets().catch((e: unknown) => e);
+    const good = await secrets();
+    // Assess
+    expect((denied as Error).message).toBe('AccessDeniedException');
+    expect(bad).toBeInstanceOf(WebhookSecretError);
+    expect((bad as Error).message).toContain(`secret ${SECRET_ID}`);
+    expect((bad as Error).message).not.toContain('short');
+    expect(good).toEqual([CURRENT]);
+    expect(inputs).toHaveLength(3);
+  });
+});
