@@ -1,0 +1,390 @@
+// `npm run invoke`: the script run as a child process (stdout piped, so it prints JSON) for every job and
+// trigger against the simulator it starts itself; then against a simulator this test plays as "live
+// Camunda" (forced dry run of the teardown) and a DynamoDB endpoint shared between two invocations.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '#lib/jobs/types.ts';
+import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface InvokeJson {
+  job: string;
+  action: string;
+  trigger: string;
+  console: 'simulator' | 'camunda';
+  dynamodb: 'embedded' | 'endpoint' | 'aws';
+  forcedDryRun: boolean;
+  notes: string[];
+  result: 'summary' | 'rejected' | 'ignored' | 'error';
+  summary?: RunSummary;
+  httpStatus?: number;
+  message?: string;
+  events: string[];
+  exitCode: number;
+}
+
+/** The variables that would switch the script to real Camunda or another DynamoDB, removed. */
+const BACKEND_ENV = [
+  'CAMUNDA_CONSOLE_CLIENT_ID',
+  'CAMUNDA_CONSOLE_CLIENT_SECRET',
+  'CAMUNDA_CONSOLE_BASE_URL',
+  'CAMUNDA_OAUTH_URL',
+  'CAMUNDA_CONSOLE_OAUTH_AUDIENCE',
+  'CAMUNDA_CONSOLE_CREDENTIALS_SECRET',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'STATE_TABLE_NAME',
+  'WEBHOOK_SECRETS',
+  'WEBHOOK_SIGNING_SECRET',
+];
+
+function invoke(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of BACKEND_ENV) delete env[k];
+    Object.assign(env, extraEnv);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/invoke.ts', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function parsed(run: Run): InvokeJson {
+  try {
+    return JSON.parse(run.stdout) as InvokeJson;
+  } catch {
+    throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+function summaryOf(out: InvokeJson): RunSummary {
+  if (!out.summary) throw new Error(`no summary: ${JSON.stringify(out)}`);
+  return out.summary;
+}
+
+const done = (s: RunSummary, action: string) =>
+  s.clusters
+    .filter((c) => c.status === 'done' && c.action === action)
+    .map((c) => c.clusterName)
+    .sort();
+
+const KEEP_DEV_PAYMENTS = () =>
+  JSON.stringify({
+    cluster: 'dev-payments',
+    until: new Date(Date.now() + 6 * 3_600_000).toISOString(),
+    by: 'alice@example.com',
+    reason: 'load test',
+  });
+
+describe('npm run invoke against the simulator it starts', () => {
+  it.concurrent.each([
+    ['schedule', 'schedule'],
+    ['eventbridge', 'eventbridge'],
+    ['webhook', 'webhook'],
+  ])('backup run via --trigger %s creates the eligible backups', async (trigger, source) => {
+    // Act
+    const run = await invoke(['backup', 'run', '--trigger', trigger, '--config', 'local']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const out = parsed(run);
+    expect(out).toMatchObject({ console: 'simulator', dynamodb: 'embedded', result: 'summary', exitCode: 0 });
+    const summary = summaryOf(out);
+    expect(summary.trigger).toBe(source);
+    expect(done(summary, 'backup-created')).toEqual([
+      'prod-billing',
+      'prod-orders',
+      'prod-payments',
+      'stage-payments',
+    ]);
+    if (trigger === 'webhook') expect(out.httpStatus).toBe(202);
+    expect(out.events).toContain('backup.run.result');
+    // Piped: one plain progress line per cluster outcome on stderr.
+    expect(run.stderr).toContain('progress prod-payments done backup-created');
+  });
+
+  it.concurrent('teardown notice on a schedule plans the old dev clusters and publishes the notice', async () => {
+    // Act
+    const out = parsed(await invoke(['teardown', 'notice', '--config', 'local']));
+
+    // Assess
+    const summary = summaryOf(out);
+    expect(summary.trigger).toBe('schedule');
+    expect(done(summary, 'teardown-planned')).toEqual(['dev-orders', 'dev-payments', 'dev-sandbox-bob']);
+    expect(out.events).toContain('teardown.notice');
+  });
+
+  it.concurrent('teardown run from an EventBridge event deletes against the simulator (no forced dry run)', async () => {
+    // Act
+    const out = parsed(await invoke(['teardown', 'run', '--trigger', 'eventbridge', '--config', 'local']));
+
+    // Assess
+    const summary = summaryOf(out);
+    expect(summary.trigger).toBe('eventbridge');
+    expect(out.forcedDryRun).toBe(false);
+    expect(summary.dryRun).toBe(false);
+    expect(done(summary, 'cluster-deleted')).toEqual(['dev-orders', 'dev-payments', 'dev-sandbox-bob']);
+  });
+
+  it.concurrent('teardown keep-alive by signed webhook (the default trigger) stores the keep-alive', async () => {
+    // Act
+    const out = parsed(
+      await invoke(['teardown', 'keep-alive', '--payload', KEEP_DEV_PAYMENTS(), '--config', 'local']),
+    );
+
+    // Assess
+    expect(out.httpStatus).toBe(202);
+    const summary = summaryOf(out);
+    expect(summary.trigger).toBe('webhook');
+    expect(done(summary, 'keep-alive-set')).toEqual(['dev-payments']);
+  });
+
+  it.concurrent('teardown recreate by webhook with nothing torn down reports no snapshot', async () => {
+    // Act
+    const out = parsed(await invoke(['teardown', 'recreate', '--trigger', 'webhook', '--config', 'local']));
+
+    // Assess
+    expect(out.httpStatus).toBe(202);
+    expect(summaryOf(out).notes).toContain('no snapshot to recreate');
+    expect(out.exitCode).toBe(0);
+  });
+
+  it.concurrent('allowlist-sync sync on a schedule updates the Enterprise clusters', async () => {
+    // Act
+    const out = parsed(await invoke(['allowlist-sync', '--config', 'local']));
+
+    // Assess
+    const summary = summaryOf(out);
+    expect(summary.action).toBe('sync');
+    expect(summary.trigger).toBe('schedule');
+    expect(done(summary, 'allowlist-updated').length).toBeGreaterThan(0);
+    expect(summary.clusters.every((c) => !c.clusterName.startsWith('dev-'))).toBe(true);
+  });
+
+  it.concurrent('allowlist-sync set-source by webhook stores the source and syncs it', async () => {
+    // Prepare
+    const payload = JSON.stringify({
+      source: 'office-vpn',
+      entries: [{ cidr: '198.51.100.0/28', description: 'vpn egress' }],
+    });
+
+    // Act
+    const out = parsed(
+      await invoke(['allowlist-sync', 'set-source', '--payload', payload, '--config', 'local']),
+    );
+
+    // Assess
+    expect(out.httpStatus).toBe(202);
+    const summary = summaryOf(out);
+    expect(summary.notes).toContain('source office-vpn now has 1 entries (version 1)');
+    expect(done(summary, 'allowlist-updated')).toHaveLength(8);
+  });
+
+  it.concurrent('--dry-run reports what would be done and changes nothing', async () => {
+    // Act
+    const out = parsed(await invoke(['backup', '--dry-run', '--config', 'local']));
+
+    // Assess
+    const summary = summaryOf(out);
+    expect(summary.dryRun).toBe(true);
+    expect(done(summary, 'would-create-backup')).toHaveLength(4);
+    expect(done(summary, 'backup-created')).toEqual([]);
+  });
+
+  it.concurrent('sends an --event file as it is, re-signing a webhook event', async () => {
+    // Act
+    const [scheduled, webhook] = await Promise.all([
+      invoke(['backup', '--event', 'test/fixtures/events/scheduler-backup-run.json', '--config', 'local']),
+      invoke(['teardown', '--event', 'test/fixtures/events/apigw-v2-webhook.json', '--config', 'local']),
+    ]);
+
+    // Assess: the scheduler fixture runs under its own key; the webhook passes the signature check and
+    // is refused only for its (past) keep-alive time.
+    expect(summaryOf(parsed(scheduled)).idempotencyKey).toBe('backup:run:2026-01-15T02:00:00Z');
+    const refused = parsed(webhook);
+    expect(webhook.code).toBe(1);
+    expect(refused.result).toBe('rejected');
+    expect(refused.httpStatus).toBe(422);
+    expect(refused.message).toContain('is in the past');
+  });
+
+  it.concurrent('exits 1 when the run fails', async () => {
+    // Prepare
+    const payload = JSON.stringify({
+      cluster: 'no-such-cluster',
+      until: new Date(Date.now() + 3_600_000).toISOString(),
+      by: 'me',
+      reason: 'test',
+    });
+
+    // Act
+    const run = await invoke([
+      'teardown',
+      'keep-alive',
+      '--trigger',
+      'eventbridge',
+      '--payload',
+      payload,
+      '--config',
+      'local',
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    const summary = summaryOf(parsed(run));
+    expect(summary.failed).toBe(true);
+    expect(summary.clusters[0]).toMatchObject({ status: 'failed', error: 'no such cluster' });
+  });
+
+  it.concurrent('uses the repository config by default and says its selectors may not fit the simulator', async () => {
+    // Act
+    const out = parsed(await invoke(['teardown', 'notice']));
+
+    // Assess: automation.config.ts keeps the teardown a dry run.
+    expect(summaryOf(out).dryRun).toBe(true);
+    expect(out.notes.join(' ')).toContain('--config local fits it');
+  });
+});
+
+describe('npm run invoke with bad arguments', () => {
+  it.concurrent.each([
+    [[], 'missing <job>'],
+    [['restore'], "unknown job 'restore'"],
+    [['backup', 'delete'], "unknown action 'delete' for backup: one of run"],
+    [['teardown', 'keep-alive'], 'teardown keep-alive needs --payload'],
+    [['backup', '--trigger', 'sqs'], "unknown --trigger 'sqs'"],
+    [['backup', '--payload', '{}'], 'backup run takes no payload'],
+    [['backup', '--event', 'x.json', '--trigger', 'webhook'], '--trigger cannot be combined with --event'],
+    [['backup', '--frobnicate'], 'unknown option --frobnicate'],
+    [['teardown', '--config', 'local', '--env', 'prod'], '--env applies to a config file'],
+    [['teardown', '--env', 'nowhere'], "unknown environment 'nowhere' (known: dev, prod)"],
+  ])('%j → exit 2: %s', async (args, message) => {
+    // Act
+    const run = await invoke(args);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+  });
+
+  it.concurrent('prints the usage with --help', async () => {
+    // Act
+    const run = await invoke(['--help']);
+
+    // Assess
+    expect(run.code).toBe(0);
+    for (const text of [
+      '--trigger <kind>',
+      '--event <file>',
+      '--dry-run',
+      '--config <file>',
+      '--env <name>',
+      '--live-delete',
+    ]) {
+      expect(run.stdout).toContain(text);
+    }
+  });
+});
+
+describe('npm run invoke against "live" Camunda and a DynamoDB endpoint', () => {
+  // A simulator started here stands in for real Camunda: the script sees CAMUNDA_* credentials.
+  let camunda: RunningSimulator;
+  let db: EmbeddedDynamo;
+  let live: Record<string, string>;
+  beforeAll(async () => {
+    [camunda, db] = await Promise.all([
+      startSimulator({ seed: 'org', tarPitMs: 50, authRateLimit: false }),
+      startDynalite(),
+    ]);
+    live = {
+      CAMUNDA_CONSOLE_CLIENT_ID: camunda.clientId,
+      CAMUNDA_CONSOLE_CLIENT_SECRET: camunda.clientSecret,
+      CAMUNDA_CONSOLE_BASE_URL: camunda.url,
+      CAMUNDA_OAUTH_URL: camunda.oauthUrl,
+      CAMUNDA_CONSOLE_OAUTH_AUDIENCE: camunda.audience,
+    };
+  });
+  afterAll(async () => {
+    await Promise.all([camunda.close(), db.close()]);
+  });
+
+  it('forces the teardown to a dry run against live Camunda unless --live-delete is given', async () => {
+    // Act
+    const guarded = await invoke(['teardown', 'run', '--config', 'local'], live);
+    const stillThere = ['dev-payments', 'dev-orders', 'dev-sandbox-bob'].filter((n) =>
+      camunda.state.clusterByName(n),
+    );
+    const deleting = await invoke(['teardown', 'run', '--config', 'local', '--live-delete'], live);
+
+    // Assess
+    expect(guarded.code).toBe(0);
+    const first = parsed(guarded);
+    expect(first).toMatchObject({ console: 'camunda', forcedDryRun: true });
+    expect(summaryOf(first).dryRun).toBe(true);
+    expect(done(summaryOf(first), 'would-delete-cluster')).toEqual([
+      'dev-orders',
+      'dev-payments',
+      'dev-sandbox-bob',
+    ]);
+    expect(first.notes.join(' ')).toContain('forced to a dry run');
+    expect(guarded.stderr).toContain('forced to a dry run');
+    expect(stillThere).toHaveLength(3);
+
+    const second = parsed(deleting);
+    expect(second.forcedDryRun).toBe(false);
+    expect(done(summaryOf(second), 'cluster-deleted')).toEqual([
+      'dev-orders',
+      'dev-payments',
+      'dev-sandbox-bob',
+    ]);
+    expect(camunda.state.clusterByName('dev-payments')).toBeUndefined();
+  });
+
+  it('keeps state in the table at AWS_ENDPOINT_URL_DYNAMODB across invocations', async () => {
+    // Prepare
+    const endpoint = { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, STATE_TABLE_NAME: 'invoke-test-state' };
+
+    // Act: a keep-alive in one process, the teardown in the next (each with its own simulator).
+    const keep = await invoke(
+      ['teardown', 'keep-alive', '--payload', KEEP_DEV_PAYMENTS(), '--config', 'local'],
+      endpoint,
+    );
+    const teardown = await invoke(['teardown', 'run', '--config', 'local', '--dry-run'], endpoint);
+
+    // Assess
+    expect(parsed(keep)).toMatchObject({ dynamodb: 'endpoint', httpStatus: 202 });
+    expect(keep.stderr).toContain(`table invoke-test-state (created)`);
+    const summary = summaryOf(parsed(teardown));
+    const kept = summary.clusters.find((c) => c.clusterName === 'dev-payments');
+    expect(kept).toMatchObject({ status: 'skipped' });
+    expect(kept?.status === 'skipped' ? kept.reason : '').toMatch(
+      /^keep-alive until .* by alice@example\.com/,
+    );
+    expect(teardown.stderr).not.toContain('(created)');
+  });
+});
