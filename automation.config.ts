@@ -41,8 +41,8 @@ export default defineConfig({
 
   events: {
     // EventBridge `source` of the events the jobs accept (requests) and publish (results). Non-empty, no
-    // whitespace, must not start with 'aws.'. Default 'camunda.console-automation'.
-    source: 'camunda.console-automation',
+    // whitespace, must not start with 'aws.'. Default 'camunda.automation'.
+    source: 'camunda.automation',
   },
 
   webhooks: {
@@ -125,6 +125,10 @@ export default defineConfig({
       enabled: true,
       // When (scheduler expression in timeZone). Default 'cron(0 7 ? * MON-FRI *)' (07:00 on weekdays).
       schedule: 'cron(0 7 ? * MON-FRI *)',
+      // A second recreate run that finishes what the first could not: new clusters take a few minutes to
+      // become Healthy, and their allowlist is re-applied only then (until that, a new cluster accepts every
+      // address). It never recreates a cluster twice. Default 'cron(30 7 ? * MON-FRI *)'.
+      followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
     },
     keepAlive: {
       // Longest a keep-alive request spares a cluster, in hours. Number > 0, default 12.

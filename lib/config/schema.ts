@@ -190,6 +190,7 @@ const teardownSchema = z
       .strictObject({
         enabled: bool().default(false),
         schedule: schedule().default('cron(0 7 ? * MON-FRI *)'),
+        followUpSchedule: schedule().default('cron(30 7 ? * MON-FRI *)'),
       })
       .prefault({}),
     keepAlive: z.strictObject({ maxHours: positive().default(12) }).prefault({}),

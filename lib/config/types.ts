@@ -59,7 +59,16 @@ export interface TeardownPolicy {
   /** Scheduler expressions in `timeZone`. */
   noticeSchedule: string;
   schedule: string;
-  recreate: { enabled: boolean; schedule: string };
+  recreate: {
+    enabled: boolean;
+    schedule: string;
+    /**
+     * A second recreate run (e.g. 30 minutes later) that finishes what the first could not: clusters that were
+     * not Healthy yet get their allowlist re-applied, failed recreates are retried. Never recreates a cluster
+     * twice.
+     */
+    followUpSchedule: string;
+  };
   keepAlive: { maxHours: number };
 }
 

@@ -58,7 +58,11 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     maxDeletionsPerRun: 5,
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
     schedule: 'cron(0 22 ? * MON-FRI *)',
-    recreate: { enabled: true, schedule: 'cron(0 6 ? * MON-FRI *)' },
+    recreate: {
+      enabled: true,
+      schedule: 'cron(0 6 ? * MON-FRI *)',
+      followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
+    },
     keepAlive: { maxHours: 24 },
     ...overrides,
   };

@@ -95,7 +95,11 @@ export function policy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy 
     maxDeletionsPerRun: 10,
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
     schedule: 'cron(0 22 ? * MON-FRI *)',
-    recreate: { enabled: true, schedule: 'cron(0 6 ? * MON-FRI *)' },
+    recreate: {
+      enabled: true,
+      schedule: 'cron(0 6 ? * MON-FRI *)',
+      followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
+    },
     keepAlive: { maxHours: 48 },
     ...overrides,
   };

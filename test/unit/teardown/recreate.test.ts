@@ -358,7 +358,9 @@ describe('runRecreate', () => {
     // Act
     const summary = await h.run(
       'recreate',
-      policy({ recreate: { enabled: false, schedule: 'cron(0 6 * * ? *)' } }),
+      policy({
+        recreate: { enabled: false, schedule: 'cron(0 6 * * ? *)', followUpSchedule: 'cron(30 6 * * ? *)' },
+      }),
     );
 
     // Assess
