@@ -5,7 +5,7 @@ import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { type Exclusion, planTeardown, type TeardownDeps } from './plan.ts';
 
-export const NOTICE_EVENT = 'teardown.notice';
+export const NOTICE_EVENT = 'teardown.notice.sent';
 
 export function excludedOutcome(e: Exclusion): ClusterOutcome {
   return {

@@ -426,7 +426,7 @@ async function playStory(
       const s = summaryOf(d);
       if (!s) return;
       planned = doneWith(s, 'teardown-planned').map((c) => c.clusterName);
-      const notice = local.events.events.filter((e) => e.detailType === 'teardown.notice').at(-1);
+      const notice = local.events.events.filter((e) => e.detailType === 'teardown.notice.sent').at(-1);
       const listed = Array.isArray(notice?.detail.clusters) ? notice.detail.clusters.length : -1;
       r.checks.push(
         check(
@@ -435,7 +435,7 @@ async function playStory(
             ? `${plural(planned.length, 'cluster')} planned for tonight (at least 2)`
             : `${plural(planned.length, 'cluster')} planned for tonight: the story needs 2 (try the seeded org or a larger --seed)`,
         ),
-        check(listed === planned.length, `a teardown.notice event lists them (${Math.max(0, listed)})`),
+        check(listed === planned.length, `a teardown.notice.sent event lists them (${Math.max(0, listed)})`),
       );
     },
   );

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import configFile from '../../automation.config.ts';
 import { buildApp } from '#infra/build-app.ts';
 import type { AutomationStack } from '#infra/stack.ts';
+import configFile from '../../automation.config.ts';
 
 export { configFile };
 
@@ -21,22 +21,46 @@ export interface Synthesised {
   template: Template;
   /** Same as `template.toJSON()`. */
   json: TemplateJson;
+  /** With `nag: true`: what cdk-nag reported during this synth. */
+  validation?: Validation;
 }
 
 export interface TemplateJson {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  Resources: Record<
+    string,
+    {
+      Type: string;
+      Properties?: Record<string, unknown>;
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    }
+  >;
   Outputs?: Record<string, { Value: unknown }>;
 }
 
+/**
+ * One synth of the app; with `nag: true` the cdk-nag packs run and their report is read first. CDK's built-in
+ * CloudFormation schema validation costs seconds per synth: off here (test/infra/nag.test.ts runs it).
+ */
 export function synth(options: { configFile?: unknown; envName?: string; nag?: boolean } = {}): Synthesised {
+  const nag = options.nag ?? false;
   const { app, stack } = buildApp({
     configFile: options.configFile ?? configFile,
     envName: options.envName,
-    nag: options.nag ?? false,
-    appProps: { context: SKIP_BUNDLING },
+    nag,
+    appProps: { context: SKIP_BUNDLING, builtinCloudFormationValidation: false },
   });
+  const validation = nag ? validate(app) : undefined;
+  // Reuses the assembly of the synth above (App caches it); synthesises now without nag.
   const template = Template.fromStack(stack);
-  return { app, stack, template, json: template.toJSON() as TemplateJson };
+  return { app, stack, template, json: template.toJSON() as TemplateJson, validation };
+}
+
+/** A resource's properties; throws when there is no such resource (so a test fails with its id). */
+export function propsOf(json: TemplateJson, id: string): Record<string, unknown> {
+  const props = json.Resources[id]?.Properties;
+  if (!props) throw new Error(`no resource ${id} (with properties) in the template`);
+  return props;
 }
 
 /** The logical id of a construct's CloudFormation resource (its default child, or itself). */
@@ -119,7 +143,11 @@ interface ValidationReport {
   pluginReports: Array<{
     pluginName: string;
     conclusion: string;
-    violations: Array<{ ruleName: string; severity?: string; violatingConstructs: Array<{ constructPath?: string }> }>;
+    violations: Array<{
+      ruleName: string;
+      severity?: string;
+      violatingConstructs: Array<{ constructPath?: string }>;
+    }>;
     suppressedViolations?: Array<{
       ruleName: string;
       severity?: string;
@@ -134,12 +162,15 @@ interface ValidationReport {
  * the cloud assembly): every unacknowledged finding of every severity (CDK only fails synth on errors; warnings
  * count here too), and every acknowledged one with its reason. `synthError` is set when synth threw.
  */
-export function validate(app: App): {
+export interface Validation {
+  /** The plugins that reported (cdk-nag packs are named by their pack: AwsSolutions, Serverless). */
   plugins: string[];
   findings: Finding[];
   suppressed: Suppressed[];
   synthError?: Error;
-} {
+}
+
+export function validate(app: App): Validation {
   let synthError: Error | undefined;
   try {
     app.synth();
@@ -148,7 +179,9 @@ export function validate(app: App): {
   }
   const file = join(app.outdir, 'validation-report.json');
   if (!existsSync(file)) {
-    throw new Error(`no validation report in ${app.outdir}${synthError ? `: synth failed: ${synthError.message}` : ''}`);
+    throw new Error(
+      `no validation report in ${app.outdir}${synthError ? `: synth failed: ${synthError.message}` : ''}`,
+    );
   }
   const report = JSON.parse(readFileSync(file, 'utf8')) as ValidationReport;
   const findings: Finding[] = [];

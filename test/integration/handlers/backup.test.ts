@@ -74,7 +74,9 @@ describe('backup handler', () => {
     for (const a of answers) expect(a.statusCode).toBe(202);
     const bodies = answers.map((a) => JSON.parse(a.body) as RunSummary);
     expect(bodies[0]?.dryRun).toBe(true);
-    expect(bodies[0]?.clusters.some((c) => c.status === 'done' && c.action === 'would-create-backup')).toBe(true);
+    expect(bodies[0]?.clusters.some((c) => c.status === 'done' && c.action === 'would-create-backup')).toBe(
+      true,
+    );
     expect(bodies[1]?.replayed).toBe(true);
     expect(bodies[2]?.clusters).toEqual(bodies[0]?.clusters);
     expect(posts()).toBe(0);
@@ -82,7 +84,12 @@ describe('backup handler', () => {
 
   it('a webhook with a bad signature is refused with 401 and changes nothing', async () => {
     // Prepare
-    const event = webhookEvent('backup', 'run', {}, { secret: `whsec_${Buffer.from('not-the-right-key-000000').toString('base64')}` });
+    const event = webhookEvent(
+      'backup',
+      'run',
+      {},
+      { secret: `whsec_${Buffer.from('not-the-right-key-000000').toString('base64')}` },
+    );
     // Act
     const answer = (await invoke(event)) as WebhookResponse;
     // Assess

@@ -198,7 +198,7 @@ describe('teardown handler: the night and the morning after', () => {
     // Act 1: the evening notice (EventBridge Scheduler).
     const notice = (await invoke(schedulerEvent('teardown', 'notice', '2026-11-27T19:30:00Z'))) as RunSummary;
     // Assess 1: one notice event listing tonight's candidates; the young sandbox is left out with its reason.
-    const noticeEvents = local.events.events.filter((e) => e.detailType === 'teardown.notice');
+    const noticeEvents = local.events.events.filter((e) => e.detailType === 'teardown.notice.sent');
     expect(noticeEvents).toHaveLength(1);
     const noticeDetail = noticeEvents[0]?.detail ?? {};
     const planned = ((noticeDetail.clusters ?? []) as Array<{ name: string }>).map((c) => c.name).sort();

@@ -135,7 +135,7 @@ describe('npm run invoke against the simulator it starts', () => {
     const summary = summaryOf(out);
     expect(summary.trigger).toBe('schedule');
     expect(done(summary, 'teardown-planned')).toEqual(['dev-orders', 'dev-payments', 'dev-sandbox-bob']);
-    expect(out.events).toContain('teardown.notice');
+    expect(out.events).toContain('teardown.notice.sent');
   });
 
   it.concurrent('teardown run from an EventBridge event deletes against the simulator (no forced dry run)', async () => {

@@ -172,7 +172,7 @@ describe('teardown against the simulator and DynamoDB', () => {
     const snapshotsAfterTeardown = await t.stores.snapshots.list();
 
     // Assess: the notice and the teardown
-    const published = t.events.find((e) => e.detailType === 'teardown.notice')?.detail ?? {};
+    const published = t.events.find((e) => e.detailType === 'teardown.notice.sent')?.detail ?? {};
     expect(notice.failed).toBe(false);
     expect((published.clusters as Array<{ name: string }>).map((c) => c.name).sort()).toEqual([
       'dev-orders',

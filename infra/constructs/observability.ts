@@ -1,0 +1,264 @@
+// Alerts (an encrypted SNS topic with e-mail subscriptions), alarms on failed runs, function errors, the
+// dead-letter queue, token errors and auth-server 429s, and one dashboard.
+//
+// The job metrics are Powertools Metrics (CloudWatch EMF) in METRICS_NAMESPACE. Powertools Metrics v2 puts one
+// default dimension on every metric: `service`, the function's POWERTOOLS_SERVICE_NAME, which the
+// AutomationFunction construct sets to the job name. So every metric here is `{namespace, name, service=<job>}`:
+// that exact dimension set, or CloudWatch finds no data.
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { JobName } from '#lib/jobs/types.ts';
+import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
+import type { TokenMetricName } from '#lib/token/provider.ts';
+import type { AutomationFunction } from './automation-function.ts';
+
+export interface ObservabilityProps {
+  functions: Record<JobName, AutomationFunction>;
+  deadLetters: IQueue;
+  alertEmails: string[];
+  envName: string;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The dimension Powertools Metrics v2 adds to every metric (the service name = the job). */
+export const SERVICE_DIMENSION = 'service';
+
+/** Token-provider counters that raise an alarm, with the count (summed over all jobs, per 5 minutes) that does. */
+export const TOKEN_ALARMS: ReadonlyArray<{
+  metric: TokenMetricName;
+  threshold: number;
+  description: string;
+}> = [
+  {
+    metric: 'AuthRejected',
+    threshold: 1,
+    description:
+      "Camunda's auth server rejected the Console API credentials (401/400): check the credentials secret",
+  },
+  {
+    metric: 'AuthRateLimited',
+    threshold: 1,
+    description:
+      "Camunda's auth server answered 429: token requests from this IP are blocked for a while (about 1 per second per source IP)",
+  },
+  {
+    metric: 'AuthUnavailable',
+    threshold: 3,
+    description: "Camunda's auth server failed to answer token requests (5xx or timeouts), repeatedly",
+  },
+  {
+    metric: 'SharedCacheUnavailable',
+    threshold: 1,
+    description:
+      'The shared token cache (DynamoDB) failed; containers fell back to asking the auth server themselves',
+  },
+];
+
+/** A counter one job emits. */
+export function jobMetric(job: string, name: string, label = name): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { [SERVICE_DIMENSION]: job },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+    label,
+  });
+}
+
+/** The same counter summed over every job (missing data counts as 0). */
+export function allJobs(jobs: readonly string[], name: string, label = name): IMetric {
+  // Ids unique per metric name: one graph may hold several of these expressions.
+  const id = (i: number) => `${name.toLowerCase()}_${i}`;
+  const usingMetrics: Record<string, IMetric> = {};
+  jobs.forEach((job, i) => {
+    usingMetrics[id(i)] = jobMetric(job, name);
+  });
+  return new MathExpression({
+    expression: jobs.map((_, i) => `FILL(${id(i)}, 0)`).join(' + '),
+    usingMetrics,
+    label,
+    period: FIVE_MINUTES,
+  });
+}
+
+export class Observability extends Construct {
+  readonly topic: Topic;
+  readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    // CloudWatch alarms can only publish to an encrypted topic whose key lets CloudWatch use it (the AWS
+    // managed aws/sns key does not): hence a key of our own.
+    const key = new Key(this, 'TopicKey', {
+      description: 'Camunda console automation alerts topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    this.topic = new Topic(this, 'Alerts', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: `Camunda automation alerts (${props.envName})`,
+    });
+    // The topic policy (enforceSSL) replaces SNS's default one, so CloudWatch needs its own statement: only
+    // this account's alarms may publish. Publishing to an encrypted topic also needs the key (its policy).
+    const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AlarmsOfThisAccountPublish',
+        principals: [cloudwatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    key.grant(cloudwatch, 'kms:Decrypt', 'kms:GenerateDataKey');
+    for (const email of props.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
+    const action = new SnsAction(this.topic);
+    const jobs = Object.keys(props.functions) as JobName[];
+
+    const alarm = (alarmId: string, description: string, metric: IMetric, threshold = 1) => {
+      const a = new Alarm(this, alarmId, {
+        alarmDescription: `${description} [${props.envName}]`,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(action);
+      this.alarms.push(a);
+      return a;
+    };
+
+    for (const job of jobs) {
+      const fn = props.functions[job].fn;
+      const name = pascalCase(job);
+      alarm(
+        `${name}RunsFailed`,
+        `${job}: a run failed (a cluster failed, or a guard such as the blast-radius limit tripped)`,
+        jobMetric(job, 'RunsFailed'),
+      );
+      alarm(
+        `${name}FunctionErrors`,
+        `${job}: the function ended in an error (a failed run, or a crash before the run summary)`,
+        fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      );
+    }
+    alarm(
+      'DeadLetters',
+      'Invocations that failed every retry (and undeliverable schedules/events) wait in the dead-letter queue',
+      props.deadLetters.metricApproximateNumberOfMessagesVisible({
+        period: FIVE_MINUTES,
+        statistic: 'Maximum',
+      }),
+    );
+    for (const t of TOKEN_ALARMS) alarm(t.metric, t.description, allJobs(jobs, t.metric), t.threshold);
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# Camunda console automation (${props.envName})\nRuns, clusters acted on, failures, and where Console API tokens came from. Dry runs count as runs; only real actions count as clusters acted on.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({ title: 'Runs per job', left: jobs.map((j) => jobMetric(j, 'Runs', j)), width: 12 }),
+      new GraphWidget({
+        title: 'Failures',
+        left: [
+          ...jobs.map((j) => jobMetric(j, 'RunsFailed', `${j} runs failed`)),
+          ...jobs.map((j) => jobMetric(j, 'ClustersFailed', `${j} clusters failed`)),
+        ],
+        right: jobs.map((j) =>
+          props.functions[j].fn.metricErrors({
+            period: FIVE_MINUTES,
+            statistic: 'Sum',
+            label: `${j} errors`,
+          }),
+        ),
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Clusters acted on',
+        left: [
+          jobMetric('backup', 'BackupCreated', 'backed up'),
+          jobMetric('teardown', 'ClusterDeleted', 'torn down'),
+          jobMetric('teardown', 'ClusterRecreated', 'recreated'),
+          jobMetric('allowlist-sync', 'AllowlistUpdated', 'allowlists synced'),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Deferred and skipped clusters',
+        left: [
+          ...jobs.map((j) => jobMetric(j, 'ClustersDeferred', `${j} deferred`)),
+          ...jobs.map((j) => jobMetric(j, 'ClustersSkipped', `${j} skipped`)),
+        ],
+        right: [
+          props.deadLetters.metricApproximateNumberOfMessagesVisible({
+            period: FIVE_MINUTES,
+            statistic: 'Maximum',
+            label: 'dead letters',
+          }),
+        ],
+        width: 12,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Token source',
+        left: [
+          allJobs(jobs, 'TokenFromMemory', 'memory'),
+          allJobs(jobs, 'TokenFromShared', 'shared (DynamoDB)'),
+          allJobs(jobs, 'TokenFromAuth', 'auth server'),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Auth server calls and refusals',
+        left: [allJobs(jobs, 'AuthCalls', 'auth calls')],
+        right: [
+          allJobs(jobs, 'AuthRateLimited', '429'),
+          allJobs(jobs, 'AuthRejected', 'rejected'),
+          allJobs(jobs, 'AuthUnavailable', 'unavailable'),
+          allJobs(jobs, 'TokenWaits', 'waits'),
+          allJobs(jobs, 'LeaseTakeovers', 'lease takeovers'),
+        ],
+        width: 12,
+      }),
+    );
+  }
+}
+
+/** `allowlist-sync` → `AllowlistSync`. */
+export function pascalCase(s: string): string {
+  return s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => `${w[0]?.toUpperCase()}${w.slice(1)}`)
+    .join('');
+}

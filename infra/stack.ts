@@ -1,0 +1,356 @@
+// The whole deployment: one stack composed of constructs per concern. Three functions (one per job) are
+// triggered by EventBridge Scheduler (the config's schedules, in its time zone), by events on the project's
+// bus, and by signed webhooks; they share one DynamoDB table, the Console API credentials and the webhook
+// signing secret; everything that fails ends in one dead-letter queue, and alarms go to one SNS topic.
+import { fileURLToPath } from 'node:url';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  TimeZone,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleGroup,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { AutomationConfig } from '#lib/config/types.ts';
+import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
+import { WEBHOOK_SECRET_ENV } from '#lib/runtime/webhook-secrets.ts';
+import { STATE_TABLE_ENV } from '#lib/state/table.ts';
+import { CREDENTIALS_SECRET_ENV } from '#lib/token/from-env.ts';
+import { CLUSTER_CREATED, RECREATE_RESULT } from '#lib/triggers/normalize.ts';
+import { AutomationFunction } from './constructs/automation-function.ts';
+import { Observability, pascalCase } from './constructs/observability.ts';
+import { StateTable } from './constructs/state-table.ts';
+
+export interface AutomationStackProps extends StackProps {
+  /** The validated config of the environment being deployed. */
+  config: AutomationConfig;
+  envName: string;
+}
+
+const ENTRY: Record<JobName, string> = {
+  backup: 'functions/backup/handler.ts',
+  teardown: 'functions/teardown/handler.ts',
+  'allowlist-sync': 'functions/allowlist-sync/handler.ts',
+};
+
+const DESCRIPTION: Record<JobName, string> = {
+  backup: 'Camunda cluster backups by policy',
+  teardown: 'Nightly teardown of dev clusters: notice, keep-alive, teardown, morning recreate',
+  'allowlist-sync': 'Keeps cluster IP allowlists equal to the desired state',
+};
+
+/** The env var the functions publish their result events with (lib/runtime/container.ts). */
+export const EVENT_BUS_ENV = 'EVENT_BUS_NAME';
+
+/** Placeholders the created secrets hold until the user puts the real values (docs/DEPLOY.md). Never change
+ * them: a changed template value would overwrite what the user stored. */
+export const CREDENTIALS_PLACEHOLDER = JSON.stringify({ clientId: '', clientSecret: '' });
+export const WEBHOOK_SECRET_PLACEHOLDER = JSON.stringify({ current: '', previous: '' });
+
+export interface ScheduleSpec {
+  /** Construct id of the schedule (stable: renaming it replaces the schedule). */
+  id: string;
+  job: JobName;
+  action: string;
+  /** EventBridge Scheduler expression, evaluated in the config's time zone. */
+  expression: string;
+}
+
+/**
+ * The schedules the config asks for: only enabled jobs get any; recreate (and its follow-up run, which
+ * re-applies allowlists once the new clusters are Healthy) only when enabled.
+ */
+export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
+  const out: ScheduleSpec[] = [];
+  const { backup, teardown, allowlist } = config;
+  if (backup.enabled)
+    out.push({ id: 'BackupRun', job: 'backup', action: 'run', expression: backup.schedule });
+  if (teardown.enabled) {
+    out.push({
+      id: 'TeardownNotice',
+      job: 'teardown',
+      action: 'notice',
+      expression: teardown.noticeSchedule,
+    });
+    out.push({ id: 'TeardownRun', job: 'teardown', action: 'run', expression: teardown.schedule });
+    if (teardown.recreate.enabled) {
+      const { schedule, followUpSchedule } = teardown.recreate;
+      out.push({ id: 'TeardownRecreate', job: 'teardown', action: 'recreate', expression: schedule });
+      out.push({
+        id: 'TeardownRecreateFollowUp',
+        job: 'teardown',
+        action: 'recreate',
+        expression: followUpSchedule,
+      });
+    }
+  }
+  if (allowlist.enabled) {
+    out.push({
+      id: 'AllowlistSyncSync',
+      job: 'allowlist-sync',
+      action: 'sync',
+      expression: allowlist.schedule,
+    });
+  }
+  return out;
+}
+
+/**
+ * The EventBridge `detail-type`s that trigger a job: `<job>.<action>` for each of its actions, and for the
+ * allowlist sync also a new cluster and the morning recreate's result (the recreated clusters need their
+ * allowlist). Result events (`<job>.<action>.result`) are published on the same bus and source; they match
+ * none of these, so no job triggers itself.
+ */
+export function detailTypesFor(job: JobName): string[] {
+  const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}`);
+  if (job === 'allowlist-sync') types.push(CLUSTER_CREATED, RECREATE_RESULT);
+  return types;
+}
+
+/**
+ * The event pattern of a job's rule. The jobs publish on the same bus and source as they receive, and the evening
+ * notice's detail-type (`teardown.notice`) is also a request's. What the jobs publish (run summaries, the notice)
+ * always carries `idempotencyKey`, which a request's detail never does (the request schemas refuse unknown keys),
+ * so request rules drop details that have one: the notice never comes back as a notice request. The allowlist
+ * sync consumes a published summary on purpose (`teardown.recreate.result`) and has no such filter.
+ */
+export function requestPattern(job: JobName, source: string): EventPattern {
+  const detailType = detailTypesFor(job);
+  const consumesPublished = detailType.some((t) => t.endsWith('.result'));
+  return consumesPublished
+    ? { source: [source], detailType }
+    : { source: [source], detailType, detail: { [PUBLISHED_MARKER]: Match.doesNotExist() } };
+}
+
+/** A field every event the jobs publish carries and no request may carry. */
+export const PUBLISHED_MARKER = 'idempotencyKey';
+
+const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+
+export class AutomationStack extends Stack {
+  readonly functions: Record<JobName, AutomationFunction>;
+  readonly table: StateTable;
+  readonly bus: EventBus;
+  readonly api: HttpApi;
+  readonly consoleSecret: ISecret;
+  readonly webhookSecret: ISecret;
+  readonly deadLetters: Queue;
+  readonly observability: Observability;
+  readonly webhookAuth: AutomationConfig['deployment']['webhookAuth'];
+
+  constructor(scope: Construct, id: string, props: AutomationStackProps) {
+    super(scope, id, props);
+    const { config, envName } = props;
+    const d = config.deployment;
+    this.webhookAuth = d.webhookAuth;
+
+    this.table = new StateTable(this, 'State');
+    this.bus = new EventBus(this, 'Bus', {
+      description: 'Camunda console automation: job requests and results',
+    });
+
+    // Secrets Manager, default aws/secretsmanager key. Created holding a placeholder the functions refuse with a
+    // clear message (docs/DEPLOY.md has the commands that fill them), or imported by ARN from the config.
+    this.consoleSecret = d.consoleCredentialsSecretArn
+      ? Secret.fromSecretCompleteArn(this, 'ConsoleCredentials', d.consoleCredentialsSecretArn)
+      : new Secret(this, 'ConsoleCredentials', {
+          description:
+            'Camunda Console API client credentials: JSON {"clientId": "...", "clientSecret": "..."}',
+          secretStringValue: SecretValue.unsafePlainText(CREDENTIALS_PLACEHOLDER),
+        });
+    // Not generated by Secrets Manager: a generated password is not a Standard Webhooks secret (whsec_ + base64).
+    this.webhookSecret = d.webhookSecretArn
+      ? Secret.fromSecretCompleteArn(this, 'WebhookSecret', d.webhookSecretArn)
+      : new Secret(this, 'WebhookSecret', {
+          description:
+            'Standard Webhooks signing secret "whsec_<base64>", or JSON {"current": "whsec_...", "previous": "whsec_..."} while rotating',
+          secretStringValue: SecretValue.unsafePlainText(WEBHOOK_SECRET_PLACEHOLDER),
+        });
+
+    // Failed async invocations (after Lambda's retries), undeliverable events and undeliverable schedules.
+    // SQS-managed encryption: EventBridge, Scheduler and Lambda can all write to it without key policies.
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const environment: Record<string, string> = {
+      [STATE_TABLE_ENV]: this.table.table.tableName,
+      [CREDENTIALS_SECRET_ENV]: this.consoleSecret.secretArn,
+      [WEBHOOK_SECRET_ENV]: this.webhookSecret.secretArn,
+      [EVENT_BUS_ENV]: this.bus.eventBusName,
+      AUTOMATION_ENV: envName,
+    };
+    // The validated config is inlined into each bundle (esbuild define): no 4 KB limit as with env vars, no
+    // fetch at start. A config change therefore redeploys the code (`cdk diff` shows a new asset, not the
+    // config: review automation.config.ts itself).
+    const define = { 'process.env.AUTOMATION_CONFIG': JSON.stringify(JSON.stringify(config)) };
+
+    const fns = {} as Record<JobName, AutomationFunction>;
+    for (const job of JOBS) {
+      const f = new AutomationFunction(this, `${pascalCase(job)}Job`, {
+        entry: root(ENTRY[job]),
+        service: job,
+        description: DESCRIPTION[job],
+        timeout: Duration.seconds(d.functionTimeoutSeconds),
+        memorySize: d.memoryMb,
+        logRetention: d.logRetentionDays as RetentionDays,
+        deadLetters: this.deadLetters,
+        environment,
+        define,
+        // Caps this job's simultaneous containers, hence simultaneous cold starts that may each ask Camunda's
+        // rate-limited auth server for a token. 0 = no reservation (a new account's quota is often 10 in total,
+        // and Lambda refuses a reservation that leaves less than 10 unreserved).
+        reservedConcurrentExecutions: d.reservedConcurrency > 0 ? d.reservedConcurrency : undefined,
+      });
+      // Only what the code uses, per resource: item reads/writes on the table and its key, reading the two
+      // secrets, publishing result events.
+      this.table.grantItemAccess(f.fn);
+      this.consoleSecret.grantRead(f.fn);
+      this.webhookSecret.grantRead(f.fn);
+      this.bus.grantPutEventsTo(f.fn);
+      fns[job] = f;
+    }
+    this.functions = fns;
+
+    // Schedules: EventBridge Scheduler in the config's IANA time zone (right across daylight saving), no
+    // flexible window. The input carries the scheduled time and execution id: a retried delivery of the same
+    // schedule has the same idempotency key (lib/triggers/normalize.ts).
+    const group = new ScheduleGroup(this, 'Schedules', {});
+    const timeZone = TimeZone.of(config.timeZone);
+    for (const s of schedulesFor(config)) {
+      new Schedule(this, `${s.id}Schedule`, {
+        scheduleGroup: group,
+        description: `${s.job} ${s.action}${s.id.endsWith('FollowUp') ? ' (follow-up)' : ''} (${envName})`,
+        schedule: ScheduleExpression.expression(s.expression, timeZone),
+        timeWindow: TimeWindow.off(),
+        target: new LambdaInvoke(fns[s.job].fn, {
+          input: ScheduleTargetInput.fromObject({
+            job: s.job,
+            action: s.action,
+            scheduledTime: ContextAttribute.scheduledTime,
+            executionId: ContextAttribute.executionId,
+          }),
+          deadLetterQueue: this.deadLetters,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+    }
+
+    // Events: one rule per job on the custom bus, routing its detail-types from the config's source.
+    for (const job of JOBS) {
+      new Rule(this, `${pascalCase(job)}Events`, {
+        eventBus: this.bus,
+        description: `${job} requests (${envName})`,
+        eventPattern: requestPattern(job, config.events.source),
+        targets: [
+          new LambdaFunction(fns[job].fn, {
+            deadLetterQueue: this.deadLetters,
+            retryAttempts: 3,
+            maxEventAge: Duration.hours(2),
+          }),
+        ],
+      });
+    }
+
+    // Webhooks: POST /webhooks/{job}/{action} on the $default stage, throttled, with JSON access logs. Every
+    // request is verified in the function (Standard Webhooks signature); `iam` additionally requires SigV4.
+    const accessLogs = new LogGroup(this, 'WebhookAccessLogs', {
+      retention: d.logRetentionDays as RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new HttpApi(this, 'Webhooks', {
+      apiName: `${this.stackName}-webhooks`,
+      description: `Camunda console automation webhooks (${envName})`,
+      createDefaultStage: false,
+    });
+    new HttpStage(this, 'WebhooksStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: { rateLimit: d.webhookThrottle.rateLimit, burstLimit: d.webhookThrottle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Never headers or bodies (they carry signatures and payloads).
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
+            caller: '$context.identity.caller',
+          }),
+        ),
+      },
+    });
+    const authorizer: IHttpRouteAuthorizer =
+      d.webhookAuth === 'iam' ? new HttpIamAuthorizer() : new HttpNoneAuthorizer();
+    for (const job of JOBS) {
+      this.api.addRoutes({
+        path: `/webhooks/${job}/{action}`,
+        methods: [HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`${pascalCase(job)}Webhook`, fns[job].fn),
+        authorizer,
+      });
+    }
+
+    this.observability = new Observability(this, 'Observability', {
+      functions: fns,
+      deadLetters: this.deadLetters,
+      alertEmails: config.alerts.emails,
+      envName,
+    });
+
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'POST <this>/<job>/<action>, signed with the webhook secret',
+      value: `${this.api.apiEndpoint}/webhooks`,
+    });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'EventSource', { value: config.events.source });
+    new CfnOutput(this, 'ConsoleCredentialsSecretArn', { value: this.consoleSecret.secretArn });
+    new CfnOutput(this, 'WebhookSecretArn', { value: this.webhookSecret.secretArn });
+    new CfnOutput(this, 'StateTableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.observability.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'ScheduleGroupName', { value: group.scheduleGroupName });
+    for (const job of JOBS) {
+      new CfnOutput(this, `${pascalCase(job)}FunctionName`, { value: fns[job].fn.functionName });
+    }
+  }
+}

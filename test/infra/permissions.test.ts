@@ -1,0 +1,198 @@
+// Least privilege, pinned: every statement of every role, resource policies, and no wildcard actions.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { JOBS, type JobName } from '#lib/jobs/types.ts';
+import {
+  grantsOf,
+  iamStatements,
+  logicalId,
+  propsOf,
+  render,
+  type Synthesised,
+  synth,
+} from '#test/infra/harness.ts';
+
+let s: Synthesised;
+let names: Record<string, string>;
+
+beforeAll(() => {
+  s = synth({ envName: 'prod' });
+  names = {
+    [logicalId(s.stack.table.table)]: 'Table',
+    [logicalId(s.stack.table.key)]: 'TableKey',
+    [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
+    [logicalId(s.stack.webhookSecret)]: 'WebhookSecret',
+    [logicalId(s.stack.bus)]: 'Bus',
+    [logicalId(s.stack.deadLetters)]: 'DeadLetters',
+  };
+  for (const job of JOBS) {
+    names[logicalId(s.stack.functions[job].logGroup)] = `${job}Logs`;
+    names[logicalId(s.stack.functions[job].fn)] = `${job}Function`;
+  }
+}, 120_000);
+
+type Props = Record<string, unknown>;
+const resourcesOf = (type: string) =>
+  Object.entries(s.json.Resources).filter(([, r]) => r.Type === type) as Array<
+    [string, { Properties: Props }]
+  >;
+
+describe('function roles', () => {
+  it.each(JOBS)(
+    '%s: exactly its log group, the DLQ, item access to the table and its key, the two secrets, the bus',
+    (job: JobName) => {
+      // Act
+      const grants = grantsOf(s.json, logicalId(s.stack.functions[job].role), names);
+
+      // Assess
+      expect(grants).toEqual(
+        [
+          `Allow logs:CreateLogStream -> ${job}Logs.Arn`,
+          `Allow logs:PutLogEvents -> ${job}Logs.Arn`,
+          'Allow sqs:SendMessage -> DeadLetters.Arn',
+          'Allow sqs:GetQueueAttributes -> DeadLetters.Arn',
+          'Allow sqs:GetQueueUrl -> DeadLetters.Arn',
+          'Allow dynamodb:GetItem -> Table.Arn',
+          'Allow dynamodb:PutItem -> Table.Arn',
+          'Allow dynamodb:UpdateItem -> Table.Arn',
+          'Allow dynamodb:DeleteItem -> Table.Arn',
+          'Allow dynamodb:Query -> Table.Arn',
+          'Allow kms:Decrypt -> TableKey.Arn',
+          'Allow kms:Encrypt -> TableKey.Arn',
+          'Allow kms:GenerateDataKey -> TableKey.Arn',
+          'Allow kms:DescribeKey -> TableKey.Arn',
+          'Allow secretsmanager:GetSecretValue -> ConsoleSecret',
+          'Allow secretsmanager:DescribeSecret -> ConsoleSecret',
+          'Allow secretsmanager:GetSecretValue -> WebhookSecret',
+          'Allow secretsmanager:DescribeSecret -> WebhookSecret',
+          'Allow events:PutEvents -> Bus.Arn',
+        ].sort(),
+      );
+    },
+  );
+
+  it('have no managed or inline policies and trust only Lambda', () => {
+    for (const job of JOBS) {
+      // Act
+      const role = s.json.Resources[logicalId(s.stack.functions[job].role)]?.Properties as Props;
+
+      // Assess
+      expect(role).not.toHaveProperty('ManagedPolicyArns');
+      expect(role).not.toHaveProperty('Policies');
+      expect(role.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+        ],
+      });
+    }
+  });
+});
+
+describe('the whole template', () => {
+  it('has no IAM statement with a wildcard action or a `*` resource', () => {
+    // Act
+    const statements = iamStatements(s.json).map((x) => x.statement);
+    const actions = statements.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    const resources = statements.flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+
+    // Assess
+    expect(statements.length).toBeGreaterThan(20);
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(resources.filter((r) => r === '*')).toEqual([]);
+  });
+
+  it('has only Allow statements in role policies', () => {
+    expect(iamStatements(s.json).every((x) => x.statement.Effect === 'Allow')).toBe(true);
+  });
+});
+
+describe('EventBridge Scheduler', () => {
+  it('assumes a role (per target) that only invokes that function (and its versions) and writes the DLQ', () => {
+    // Act
+    const roles = resourcesOf('AWS::IAM::Role').filter(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    );
+    const grants = roles.map(([id]) => grantsOf(s.json, id, names));
+
+    // Assess
+    expect(grants.sort()).toEqual(
+      (['allowlist-sync', 'backup', 'teardown'] as const).map((job) =>
+        [
+          `Allow lambda:InvokeFunction -> ${job}Function.Arn`,
+          `Allow lambda:InvokeFunction -> ${job}Function.Arn:*`,
+          'Allow sqs:SendMessage -> DeadLetters.Arn',
+        ].sort(),
+      ),
+    );
+    for (const [, role] of roles) {
+      const trust = (role.Properties.AssumeRolePolicyDocument as { Statement: Props[] }).Statement;
+      expect(trust).toHaveLength(1);
+      expect(trust[0]?.Condition).toEqual({
+        StringEquals: {
+          'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+          'aws:SourceArn': { 'Fn::GetAtt': [expect.any(String), 'Arn'] },
+        },
+      });
+    }
+  });
+});
+
+describe('resource policies', () => {
+  it('let only the job’s own rule and the webhook API invoke each function', () => {
+    for (const job of JOBS) {
+      // Act
+      const permissions = resourcesOf('AWS::Lambda::Permission')
+        .map(([, r]) => r.Properties)
+        .filter((p) => render(p.FunctionName) === `${logicalId(s.stack.functions[job].fn)}.Arn`);
+
+      // Assess
+      expect(permissions.map((p) => p.Principal).sort()).toEqual([
+        'apigateway.amazonaws.com',
+        'events.amazonaws.com',
+      ]);
+      for (const p of permissions) {
+        expect(p.Action).toBe('lambda:InvokeFunction');
+        expect(p.SourceArn).toBeDefined();
+      }
+      const api = permissions.find((p) => p.Principal === 'apigateway.amazonaws.com');
+      expect(render(api?.SourceArn)).toMatch(new RegExp(`/webhooks/${job}/\\{action\\}$`));
+    }
+  });
+
+  it('the dead-letter queue refuses plain HTTP and accepts events only from this stack’s rules', () => {
+    // Act
+    const [[, policy] = ['', { Properties: {} }]] = resourcesOf('AWS::SQS::QueuePolicy');
+    const statements = (policy.Properties.PolicyDocument as { Statement: Props[] }).Statement;
+
+    // Assess
+    expect(statements[0]).toMatchObject({
+      Effect: 'Deny',
+      Action: 'sqs:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    const allows = statements.filter((st) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(JOBS.length);
+    for (const st of allows) {
+      expect(st).toMatchObject({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } });
+      expect(st.Condition).toEqual({
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
+      });
+    }
+  });
+
+  it('the table key trusts only the account (its IAM policies decide); the alerts key lets CloudWatch encrypt', () => {
+    // Act
+    const keyPolicy = (id: string) => (propsOf(s.json, id).KeyPolicy as { Statement: Props[] }).Statement;
+    const alertsKey = Object.entries(s.json.Resources).find(
+      ([, r]) => r.Type === 'AWS::KMS::Key' && String(r.Properties?.Description).includes('alerts'),
+    );
+
+    // Assess
+    expect(keyPolicy(logicalId(s.stack.table.key))).toHaveLength(1);
+    expect(keyPolicy(alertsKey?.[0] ?? '')[1]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    });
+  });
+});

@@ -1,0 +1,109 @@
+// The other shape of the deployment settings, in one synth (with cdk-nag): IAM-authorised webhooks, imported
+// secrets, reserved concurrency, other sizes, and only the backup job enabled.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { JOBS } from '#lib/jobs/types.ts';
+import { configFile, grantsOf, logicalId, type Synthesised, synth } from '#test/infra/harness.ts';
+
+const CONSOLE_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/console-AbCdEf';
+const WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/webhook-GhIjKl';
+
+let s: Synthesised;
+
+beforeAll(() => {
+  const { environments: _unused, ...base } = structuredClone(configFile);
+  s = synth({
+    nag: true,
+    configFile: {
+      ...base,
+      teardown: { ...base.teardown, enabled: false },
+      allowlist: { ...base.allowlist, enabled: false },
+      deployment: {
+        consoleCredentialsSecretArn: CONSOLE_ARN,
+        webhookSecretArn: WEBHOOK_ARN,
+        webhookAuth: 'iam',
+        webhookThrottle: { rateLimit: 2, burstLimit: 5 },
+        logRetentionDays: 7,
+        functionTimeoutSeconds: 600,
+        memoryMb: 1024,
+        reservedConcurrency: 5,
+      },
+    },
+  });
+}, 180_000);
+
+type Props = Record<string, unknown>;
+const resourcesOf = (type: string) =>
+  Object.values(s.json.Resources)
+    .filter((r) => r.Type === type)
+    .map((r) => r.Properties as Props);
+
+describe('deployment variants', () => {
+  it('webhookAuth "iam" requires SigV4 on every webhook route', () => {
+    // Act
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route');
+
+    // Assess
+    expect(routes).toHaveLength(JOBS.length);
+    for (const r of routes) expect(r.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('imported secrets: none created, the functions read (only) the given ARNs', () => {
+    for (const job of JOBS) {
+      // Act
+      const fn = s.json.Resources[logicalId(s.stack.functions[job].fn)]?.Properties as Props;
+      const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+      const secretGrants = grantsOf(s.json, logicalId(s.stack.functions[job].role), {}).filter((g) =>
+        g.includes('secretsmanager:'),
+      );
+
+      // Assess
+      expect(env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET).toBe(CONSOLE_ARN);
+      expect(env.WEBHOOK_SIGNING_SECRET).toBe(WEBHOOK_ARN);
+      expect(secretGrants).toEqual(
+        [
+          `Allow secretsmanager:DescribeSecret -> ${CONSOLE_ARN}`,
+          `Allow secretsmanager:DescribeSecret -> ${WEBHOOK_ARN}`,
+          `Allow secretsmanager:GetSecretValue -> ${CONSOLE_ARN}`,
+          `Allow secretsmanager:GetSecretValue -> ${WEBHOOK_ARN}`,
+        ].sort(),
+      );
+    }
+    expect(resourcesOf('AWS::SecretsManager::Secret')).toEqual([]);
+  });
+
+  it('sizes, reserved concurrency, retention and throttling follow the config', () => {
+    // Assess
+    for (const fn of resourcesOf('AWS::Lambda::Function')) {
+      expect(fn).toMatchObject({ MemorySize: 1024, Timeout: 600, ReservedConcurrentExecutions: 5 });
+    }
+    for (const group of resourcesOf('AWS::Logs::LogGroup')) expect(group.RetentionInDays).toBe(7);
+    expect(resourcesOf('AWS::ApiGatewayV2::Stage')[0]?.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 2,
+      ThrottlingBurstLimit: 5,
+    });
+  });
+
+  it('disabled jobs get no schedule, but keep their function, events and webhooks (they answer "disabled")', () => {
+    // Act
+    const schedules = resourcesOf('AWS::Scheduler::Schedule');
+
+    // Assess
+    expect(schedules).toHaveLength(1);
+    const target = schedules[0]?.Target as Props | undefined;
+    expect(JSON.parse(String(target?.Input))).toMatchObject({
+      job: 'backup',
+      action: 'run',
+    });
+    expect(resourcesOf('AWS::Lambda::Function')).toHaveLength(JOBS.length);
+    expect(resourcesOf('AWS::Events::Rule')).toHaveLength(JOBS.length);
+  });
+
+  it('passes cdk-nag without the acknowledgements this shape does not need', () => {
+    // Assess
+    expect(s.validation?.synthError).toBeUndefined();
+    expect(s.validation?.findings).toEqual([]);
+    const rules = s.validation?.suppressed.map((f) => f.rule) ?? [];
+    expect(rules).not.toContain('AwsSolutions-APIG4');
+    expect(rules).not.toContain('AwsSolutions-SMG4');
+  });
+});
