@@ -39,13 +39,14 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AutomationConfig } from '#lib/config/types.ts';
+import { pascalCase } from '#lib/jobs/names.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
 import { WEBHOOK_SECRET_ENV } from '#lib/runtime/webhook-secrets.ts';
 import { STATE_TABLE_ENV } from '#lib/state/table.ts';
 import { CREDENTIALS_SECRET_ENV } from '#lib/token/from-env.ts';
 import { CLUSTER_CREATED, RECREATE_RESULT } from '#lib/triggers/normalize.ts';
 import { AutomationFunction } from './constructs/automation-function.ts';
-import { Observability, pascalCase } from './constructs/observability.ts';
+import { Observability } from './constructs/observability.ts';
 import { StateTable } from './constructs/state-table.ts';
 
 export interface AutomationStackProps extends StackProps {

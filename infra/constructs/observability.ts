@@ -24,6 +24,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { pascalCase } from '#lib/jobs/names.ts';
 import type { JobName } from '#lib/jobs/types.ts';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
 import type { TokenMetricName } from '#lib/token/provider.ts';
@@ -252,13 +253,4 @@ export class Observability extends Construct {
       }),
     );
   }
-}
-
-/** `allowlist-sync` → `AllowlistSync`. */
-export function pascalCase(s: string): string {
-  return s
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => `${w[0]?.toUpperCase()}${w.slice(1)}`)
-    .join('');
 }

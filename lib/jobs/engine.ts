@@ -3,6 +3,7 @@
 // and the one summary → log, metrics, result event.
 import { randomUUID } from 'node:crypto';
 import { ConsoleApiError } from '#lib/console/errors.ts';
+import { pascalCase } from './names.ts';
 import type { JobDeps } from './ports.ts';
 import type { ClusterOutcome, Delivery, JobRequest, OutcomeStatus, RunSummary } from './types.ts';
 
@@ -219,11 +220,7 @@ export async function executeRun(
 
 /** 'backup-created' → 'BackupCreated': one counter per kind of action done (the dashboard's figures). */
 export function actionMetricName(action: string): string {
-  return action
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => `${w[0]?.toUpperCase()}${w.slice(1)}`)
-    .join('');
+  return pascalCase(action);
 }
 
 /** Logs the one summary line, emits the counters, publishes the result event. */
