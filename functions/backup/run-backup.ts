@@ -20,6 +20,11 @@ const HOUR_MS = 60 * 60 * 1000;
  */
 export const CLOCK_SKEW_TOLERANCE_MS = 5 * 60 * 1000;
 
+/** POSTs per cluster and run when the Console keeps answering 429 (each one re-read before the next). */
+export const MAX_THROTTLED_CREATES = 3;
+/** `recoverCreate` found no backup the failed POST could have created. */
+const NOT_APPLIED = Symbol('not applied');
+
 /** What goes through `scope.forEachCluster` (only the two fields an outcome carries). */
 interface Target {
   clusterId: string;
@@ -170,20 +175,35 @@ async function decide(
 
   if (scope.dryRun) return { outcome: done(target, 'would-create-backup') };
 
-  const attemptStartedAt = deps.clock.now();
-  try {
-    const backup = await deps.console.createBackup(target.clusterId);
-    deps.log.info('backup created', { clusterId: target.clusterId, backupId: backup.uuid });
-    return {
-      outcome: done(target, 'backup-created', { backupId: backup.uuid }),
-      createdBackupId: backup.uuid,
-    };
-  } catch (err) {
-    const skip = skipReason(err, 'create');
-    if (skip) return { outcome: skipped(target, skip) };
-    if (!(err instanceof ConsoleApiError && err.maybeApplied))
-      return { outcome: failed(target, errorText(err)) };
-    return recoverCreate(deps, target, inspected, attemptStartedAt, err);
+  for (let attempt = 1; ; attempt++) {
+    const attemptStartedAt = deps.clock.now();
+    try {
+      const backup = await deps.console.createBackup(target.clusterId);
+      deps.log.info('backup created', { clusterId: target.clusterId, backupId: backup.uuid });
+      return {
+        outcome: done(target, 'backup-created', { backupId: backup.uuid }),
+        createdBackupId: backup.uuid,
+      };
+    } catch (err) {
+      const skip = skipReason(err, 'create');
+      if (skip) return { outcome: skipped(target, skip) };
+      if (!(err instanceof ConsoleApiError && err.maybeApplied))
+        return { outcome: failed(target, errorText(err)) };
+      const recovered = await recoverCreate(deps, target, inspected, attemptStartedAt, err);
+      // A 429 that the re-read shows was not applied only asked us to slow down: send the POST again (it
+      // waits at the client's throttle gate). Should the Console have applied it after all, its
+      // once-an-hour rule refuses the second one, which ends in `skipReason`, never in a second backup.
+      if (recovered !== NOT_APPLIED) return recovered;
+      if (err.status !== 429 || attempt >= MAX_THROTTLED_CREATES) {
+        return {
+          outcome: failed(target, `backup request failed and no new backup appeared: ${errorText(err)}`),
+        };
+      }
+      deps.log.info('backup request throttled and not applied; sending it again', {
+        clusterId: target.clusterId,
+        attempt,
+      });
+    }
   }
 }
 
@@ -197,7 +217,7 @@ async function recoverCreate(
   inspected: Inspection,
   attemptStartedAt: number,
   cause: ConsoleApiError,
-): Promise<Decision> {
+): Promise<Decision | typeof NOT_APPLIED> {
   deps.log.warn('backup request may have been applied; re-reading backups', {
     clusterId: target.clusterId,
     error: errorText(cause),
@@ -222,11 +242,7 @@ async function recoverCreate(
         Date.parse(b.created) >= attemptStartedAt - CLOCK_SKEW_TOLERANCE_MS,
     )
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0];
-  if (!ours) {
-    return {
-      outcome: failed(target, `backup request failed and no new backup appeared: ${errorText(cause)}`),
-    };
-  }
+  if (!ours) return NOT_APPLIED;
   deps.log.info('backup found after a failed request', { clusterId: target.clusterId, backupId: ours.uuid });
   return {
     outcome: done(target, 'backup-created', {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAge,
   isBelowMinimumGeneration,
+  MAX_THROTTLED_CREATES,
   normalizeCron,
   runBackup,
 } from '#functions/backup/run-backup.ts';
@@ -260,6 +261,64 @@ describe('runBackup, manual mode', () => {
     expect(a.status === 'failed' && a.error).toContain('no new backup appeared');
     expect(api.count('createBackup')).toBe(1);
     expect(summary.failed).toBe(true);
+  });
+
+  it('sends the POST again after a 429 the re-read shows was not applied, creating one backup', async () => {
+    // Prepare: the Console throttles the first POST without creating anything
+    const { api, run } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.failNext('createBackup', { error: apiError(POST, 429, { maybeApplied: true }) });
+
+    // Act
+    const summary = await run();
+
+    // Assess
+    const a = outcome(summary, 'prod-a');
+    expect(a).toMatchObject({ status: 'done', action: 'backup-created' });
+    expect(api.count('createBackup')).toBe(2);
+    expect(api.backups.get('uuid-prod-a')).toHaveLength(1);
+    // inspect, then the re-read after the 429
+    expect(api.count('listBackups')).toBe(2);
+  });
+
+  it('does not send the POST again after a 429 that did create the backup', async () => {
+    // Prepare
+    const { api, run } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.failNext('createBackup', { error: apiError(POST, 429, { maybeApplied: true }), applied: true });
+
+    // Act
+    const summary = await run();
+
+    // Assess
+    expect(outcome(summary, 'prod-a')).toMatchObject({ status: 'done', action: 'backup-created' });
+    expect(api.count('createBackup')).toBe(1);
+    expect(api.backups.get('uuid-prod-a')).toHaveLength(1);
+  });
+
+  it(`fails after ${MAX_THROTTLED_CREATES} POSTs all answered 429, and does not resend after a timeout`, async () => {
+    // Prepare
+    const { api, run } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
+    for (let i = 0; i < MAX_THROTTLED_CREATES; i++) {
+      api.failNext('createBackup', { error: apiError(POST, 429, { maybeApplied: true }) }, 'uuid-prod-a');
+    }
+    api.failNext(
+      'createBackup',
+      { error: apiError(POST, undefined, { maybeApplied: true, code: 'timeout' }) },
+      'uuid-prod-b',
+    );
+
+    // Act
+    const summary = await run();
+
+    // Assess
+    const a = outcome(summary, 'prod-a');
+    expect(a.status === 'failed' && a.error).toContain('no new backup appeared');
+    expect(api.count('createBackup', 'uuid-prod-a')).toBe(MAX_THROTTLED_CREATES);
+    expect(outcome(summary, 'prod-b').status).toBe('failed');
+    expect(api.count('createBackup', 'uuid-prod-b')).toBe(1);
+    expect(api.backups.get('uuid-prod-a') ?? []).toHaveLength(0);
   });
 
   it('fails without re-reading on an error that proves nothing was created', async () => {

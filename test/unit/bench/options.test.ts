@@ -14,6 +14,7 @@ describe('parseTokenBenchOptions', () => {
     expect(options.sizes).toEqual([1, 10, 50, 200]);
     expect(options.coldSamples).toBe(100);
     expect(options.write).toBe(true);
+    expect(options.productionTimeouts).toBe(false);
   });
 
   it('reads a smaller run from argv, sorting and de-duplicating the sizes', () => {
@@ -27,6 +28,7 @@ describe('parseTokenBenchOptions', () => {
       '--out',
       '/tmp/b.md',
       '--no-write',
+      '--production-timeouts',
     ]);
     // Assess
     expect(options).toEqual({
@@ -35,6 +37,7 @@ describe('parseTokenBenchOptions', () => {
       warmIterations: 200,
       out: '/tmp/b.md',
       write: false,
+      productionTimeouts: true,
     });
   });
 

@@ -41,6 +41,8 @@ function row(n: number, over: Partial<HerdRow> = {}): HerdRow {
 function report(over: Partial<TokenBenchReport> = {}): TokenBenchReport {
   return {
     machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'TestOS', node: 'v20.0.0' },
+    loadAverage: { start: 0.5, end: 1.25 },
+    herdTuning: { authTimeoutMs: 30_000, leaseMs: 35_000, maxWaitMs: 90_000 },
     date: '2026-01-01T00:00:00Z',
     command: 'npm run bench:token',
     durationMs: 61_000,
@@ -86,6 +88,19 @@ describe('renderTokenSection', () => {
     );
     expect(md).toContain('| warm getToken(), token in memory | 3 | 0.30 µs | 4.0 µs | 4.0 µs |');
     expect(md).toContain('min 1, p50 1, max 1; over all 3 processes: GetItem 3');
+  });
+
+  it('states the load the machine was under and the timeouts the herds ran with', () => {
+    // Act
+    const relaxed = renderTokenSection(report({ loadAverage: { start: 0.5, end: 7 } }));
+    const production = renderTokenSection(report({ herdTuning: 'production' }));
+    // Assess
+    expect(relaxed).toContain(
+      'load average 0.5 at the start, 7.0 at the end on 2 cores: other work competed',
+    );
+    expect(relaxed).toContain('relaxed provider timeouts (auth call 30 s, lease 35 s, wait 90 s');
+    expect(production).toContain('The herds ran with the provider’s production timeouts.');
+    expect(production).not.toContain('relaxed');
   });
 
   it('lists failures the table does not show, such as a failed herd with the limit off', () => {
