@@ -74,7 +74,13 @@ export interface LocalEnvOptions {
 
 export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<LocalEnv> {
   const [sim, db] = await Promise.all([
-    startSimulator({ seed: 'org', backupDurationMs: 100, clusterCreateMs: 100, tarPitMs: 50, ...options.sim }),
+    startSimulator({
+      seed: 'org',
+      backupDurationMs: 100,
+      clusterCreateMs: 100,
+      tarPitMs: 50,
+      ...options.sim,
+    }),
     startDynalite(),
   ]);
   const tableName = await db.createTable(`local-state-${randomUUID().slice(0, 8)}`);
@@ -138,7 +144,11 @@ export function schedulerEvent(job: string, action: string, scheduledTime: strin
 }
 
 /** A custom EventBridge event on the project's bus. */
-export function eventBridgeEvent(detailType: string, detail: Record<string, unknown>, id: string = randomUUID()) {
+export function eventBridgeEvent(
+  detailType: string,
+  detail: Record<string, unknown>,
+  id: string = randomUUID(),
+) {
   return {
     version: '0',
     id,

@@ -56,7 +56,11 @@ describe('parseConfig defaults', () => {
         maxDeletionsPerRun: 5,
         noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
         schedule: 'cron(0 20 ? * MON-FRI *)',
-        recreate: { enabled: false, schedule: 'cron(0 7 ? * MON-FRI *)', followUpSchedule: 'cron(30 7 ? * MON-FRI *)' },
+        recreate: {
+          enabled: false,
+          schedule: 'cron(0 7 ? * MON-FRI *)',
+          followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
+        },
         keepAlive: { maxHours: 12 },
       },
       allowlist: {
