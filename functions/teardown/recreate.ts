@@ -356,8 +356,13 @@ export async function runRecreate(
     (item) => recreateOne(item.snapshot),
   );
 
+  // Outcomes an earlier attempt of this delivery recorded for snapshots it finished (no longer listed):
+  // the retried run's summary still accounts for them.
+  const listedIds = new Set(listed.map((s) => s.clusterId));
+  const earlierOnly = [...scope.previous.values()].filter((o) => !listedIds.has(o.clusterId));
+
   const notes: string[] = [];
-  if (listed.length === 0) notes.push('no snapshot to recreate');
+  if (listed.length === 0 && earlierOnly.length === 0) notes.push('no snapshot to recreate');
   const open = clusters.filter(
     (c) =>
       c.status !== 'deferred' && c.detail?.allowlist === 'pending' && (snapshotEntries(listed, c) ?? 0) > 0,
@@ -369,7 +374,7 @@ export async function runRecreate(
     );
   }
   if (scope.dryRun) notes.push('dry run: nothing created, no snapshot changed');
-  return { clusters, notes };
+  return { clusters: [...clusters, ...earlierOnly], notes };
 }
 
 function snapshotEntries(listed: readonly ClusterSnapshot[], c: ClusterOutcome): number | undefined {

@@ -86,7 +86,13 @@ const fail = (message: string): ParseResult => ({ ok: false, message });
 
 function strictAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
-  if (ipaddr.IPv6.isValid(text)) return ipaddr.IPv6.parse(text);
+  if (ipaddr.IPv6.isValid(text)) {
+    // ipaddr.js reads an embedded IPv4 leniently (`::ffff:010.0.0.1`, `::ffff:0x10.0.0.1`): the same rule as for
+    // plain IPv4 applies to it.
+    const embedded = text.includes('.') ? text.slice(text.lastIndexOf(':') + 1) : undefined;
+    if (embedded !== undefined && !ipaddr.IPv4.isValidFourPartDecimal(embedded)) return undefined;
+    return ipaddr.IPv6.parse(text);
+  }
   return undefined;
 }
 
