@@ -12,12 +12,18 @@ export const handler = jobHandler('teardown', {
   run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown) },
   recreate: { run: (c, scope) => runRecreate(c, scope, c.config.teardown) },
   'keep-alive': {
-    precheck: (c, request) => {
+    // A bad keep-alive is answered 422 before anything is stored: a typo must not fail a run (and page).
+    precheck: async (c, request) => {
+      let cluster: string;
       try {
-        checkKeepAlive(request.payload, c.config.teardown, c.clock.now());
+        cluster = checkKeepAlive(request.payload, c.config.teardown, c.clock.now()).payload.cluster;
       } catch (err) {
         if (err instanceof TeardownError) throw new RequestRefusedError(err.message, { cause: err });
         throw err;
+      }
+      const clusters = await c.console.listClusters();
+      if (!clusters.some((k) => k.uuid === cluster || k.name === cluster)) {
+        throw new RequestRefusedError(`keep-alive refused: no cluster has the uuid or name '${cluster}'`);
       }
     },
     run: (c, scope) => setKeepAlive(c, scope, c.config.teardown),

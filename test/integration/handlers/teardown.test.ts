@@ -185,8 +185,8 @@ describe('teardown handler: redelivery', () => {
     const bodies = answers.map(bodyOf);
     expect(doneWith(bodies[0] as RunSummary, 'keep-alive-set')).toEqual(['dev-orders']);
     expect(bodies.slice(1).map((b) => b.replayed)).toEqual([true, true]);
-    // One listing of the clusters: the replays did not run the action again.
-    expect(routeCount('GET /clusters')).toBe(1);
+    // Each delivery's precheck looks the cluster up (read-only); only the first ran the action (one more listing).
+    expect(routeCount('GET /clusters')).toBe(4);
     const stored = await local.container.keepAlives.active(0);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ cluster: 'dev-orders', until, by: 'alice' });
@@ -319,6 +319,20 @@ describe('teardown handler: the night and the morning after', () => {
     expect(await local.container.keepAlives.active(0)).toEqual([]);
     expect(local.sim.stats.console.requests).toBe(0);
     expect(local.events.events).toEqual([]);
+  });
+
+  it('a keep-alive for a cluster that does not exist is refused with 422 and stores nothing', async () => {
+    // Prepare
+    const until = new Date(now() + HOUR).toISOString();
+    const event = webhookEvent('teardown', 'keep-alive', keepAliveBody('dev-typo', until));
+    // Act
+    const answer = (await invoke(event)) as WebhookResponse;
+    // Assess
+    expect(answer.statusCode).toBe(422);
+    expect(answer.body).toContain("no cluster has the uuid or name 'dev-typo'");
+    expect(await local.container.keepAlives.active(0)).toEqual([]);
+    expect(local.events.events).toEqual([]);
+    expect(local.counters.totals.RunsFailed).toBeUndefined();
   });
 
   it('a keep-alive further ahead than keepAlive.maxHours is refused with 422', async () => {

@@ -2,10 +2,15 @@
 // trigger against the simulator it starts itself; then against a simulator this test plays as "live
 // Camunda" (forced dry run of the teardown) and a DynamoDB endpoint shared between two invocations.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deepMerge } from '#lib/config/load.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { LOCAL_CONFIG } from '#test/helpers/local-env.ts';
 import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -232,7 +237,24 @@ describe('npm run invoke against the simulator it starts', () => {
     expect(refused.message).toContain('is in the past');
   });
 
-  it.concurrent('exits 1 when the run fails', async () => {
+  it.concurrent('exits 1 when the run fails (the blast-radius guard trips)', async () => {
+    // Prepare: the local policy with a cap of one deletion, below tonight's candidates.
+    const dir = mkdtempSync(join(tmpdir(), 'invoke-config-'));
+    const file = join(dir, 'guard.json');
+    writeFileSync(file, JSON.stringify(deepMerge(LOCAL_CONFIG, { teardown: { maxDeletionsPerRun: 1 } })));
+
+    // Act
+    const run = await invoke(['teardown', 'run', '--trigger', 'schedule', '--config', file]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    const summary = summaryOf(parsed(run));
+    expect(summary.failed).toBe(true);
+    expect(summary.counts.done).toBe(0);
+    expect(summary.notes.join(' ')).toContain('blast-radius guard');
+  });
+
+  it.concurrent('exits 1 when a request is refused (keep-alive for an unknown cluster)', async () => {
     // Prepare
     const payload = JSON.stringify({
       cluster: 'no-such-cluster',
@@ -255,9 +277,9 @@ describe('npm run invoke against the simulator it starts', () => {
 
     // Assess
     expect(run.code).toBe(1);
-    const summary = summaryOf(parsed(run));
-    expect(summary.failed).toBe(true);
-    expect(summary.clusters[0]).toMatchObject({ status: 'failed', error: 'no such cluster' });
+    const out = parsed(run);
+    expect(out.result).toBe('error');
+    expect(JSON.stringify(out)).toContain("no cluster has the uuid or name 'no-such-cluster'");
   });
 
   it.concurrent('uses the repository config by default and says its selectors may not fit the simulator', async () => {
