@@ -9,18 +9,43 @@ export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
 }
 
+const fits = (value: unknown) => Buffer.byteLength(JSON.stringify(value)) <= MAX_DETAIL_BYTES;
+
+/** The longest prefix of `items` for which `build(prefix)` fits (binary search; `build([])` is assumed to). */
+function longestFitting<T>(
+  items: T[],
+  build: (kept: T[]) => Record<string, unknown>,
+): Record<string, unknown> {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(build(items.slice(0, mid)))) lo = mid;
+    else hi = mid - 1;
+  }
+  return build(items.slice(0, lo));
+}
+
 /**
- * Shrinks a summary-like detail that is too big for one event: keeps counts, notes and the clusters that
- * failed or were deferred, and says how many done/skipped entries were left out.
+ * Shrinks a detail that is too big for one event (a run summary over thousands of clusters, a notice with a
+ * long list): keeps every other field, then as many `clusters` entries as fit — failed and deferred ones
+ * first — and says how many were left out (`clustersOmitted`); a notice's `excluded` list goes first.
  */
 export function fitDetail(detail: Record<string, unknown>): Record<string, unknown> {
-  const json = JSON.stringify(detail);
-  if (Buffer.byteLength(json) <= MAX_DETAIL_BYTES) return detail;
-  const clusters = Array.isArray(detail.clusters) ? (detail.clusters as Array<{ status?: string }>) : [];
-  const kept = clusters.filter((c) => c.status === 'failed' || c.status === 'deferred');
-  const slim = { ...detail, clusters: kept, clustersOmitted: clusters.length - kept.length };
-  if (Buffer.byteLength(JSON.stringify(slim)) <= MAX_DETAIL_BYTES) return slim;
-  return { ...detail, clusters: [], clustersOmitted: clusters.length };
+  if (fits(detail)) return detail;
+  const clusters = Array.isArray(detail.clusters) ? (detail.clusters as Array<{ status?: unknown }>) : [];
+  const urgent = (c: { status?: unknown }) => c.status === 'failed' || c.status === 'deferred';
+  const ordered = [...clusters.filter(urgent), ...clusters.filter((c) => !urgent(c))];
+  let base: Record<string, unknown> = detail;
+  if (Array.isArray(detail.excluded)) {
+    const excluded = detail.excluded as unknown[];
+    base = { ...detail, excluded: [], excludedOmitted: excluded.length };
+  }
+  return longestFitting(ordered, (kept) => ({
+    ...base,
+    clusters: kept,
+    clustersOmitted: clusters.length - kept.length,
+  }));
 }
 
 export function eventBridgePublisher(

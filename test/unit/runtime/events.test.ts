@@ -55,7 +55,7 @@ describe('fitDetail', () => {
     expect(fitted).toBe(detail);
   });
 
-  it('keeps counts, notes and the failed and deferred clusters of an oversized summary, and says how many it left out', () => {
+  it('keeps counts, notes, the failed and deferred clusters first and as many others as fit, and says how many it left out', () => {
     // Prepare: 500 done clusters of ~1 KB each, one failed and one deferred.
     const failed: ClusterOutcome = { clusterId: 'f', clusterName: 'broken', status: 'failed', error: 'boom' };
     const deferred: ClusterOutcome = {
@@ -70,15 +70,21 @@ describe('fitDetail', () => {
     const fitted = fitDetail(detail);
     // Assess
     expect(bytes(fitted)).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
-    expect(fitted.clusters).toEqual([failed, deferred]);
-    expect(fitted.clustersOmitted).toBe(500);
+    const kept = fitted.clusters as ClusterOutcome[];
+    expect(kept.slice(0, 2)).toEqual([failed, deferred]);
+    expect(kept.length).toBeGreaterThan(2);
+    expect(kept.length).toBeLessThan(502);
+    expect(fitted.clustersOmitted).toBe(502 - kept.length);
+    // As many as fit: one more done cluster would not.
+    const next = (detail.clusters as ClusterOutcome[])[kept.length - 2];
+    expect(bytes({ ...fitted, clusters: [...kept, next] })).toBeGreaterThan(MAX_DETAIL_BYTES);
     expect(fitted.counts).toEqual(detail.counts);
     expect(fitted.notes).toEqual(['a note']);
     // The caller's detail is not changed.
     expect((detail.clusters as unknown[]).length).toBe(502);
   });
 
-  it('drops every cluster when even the failed ones do not fit', () => {
+  it('keeps as many failed clusters as fit when even the failed ones do not all fit', () => {
     // Prepare: 300 failed clusters of ~1 KB each.
     const failures: ClusterOutcome[] = Array.from({ length: 300 }, (_, i) => ({
       clusterId: `f${i}`,
@@ -90,10 +96,44 @@ describe('fitDetail', () => {
     // Act
     const fitted = fitDetail(detail);
     // Assess
-    expect(fitted.clusters).toEqual([]);
-    expect(fitted.clustersOmitted).toBe(300);
+    const kept = fitted.clusters as ClusterOutcome[];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toEqual(failures.slice(0, kept.length));
+    expect(fitted.clustersOmitted).toBe(300 - kept.length);
     expect(bytes(fitted)).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
     expect(fitted.job).toBe('allowlist-sync');
+  });
+
+  it('fits an oversized teardown notice: candidates kept as far as they fit, the excluded list dropped first', () => {
+    // Prepare: a notice (its candidates carry no status) with long lists.
+    const candidates = Array.from({ length: 2_000 }, (_, i) => ({
+      id: `c${i}`,
+      name: `dev-${i}`,
+      labels: ['x'.repeat(100)],
+    }));
+    const excluded = Array.from({ length: 2_000 }, (_, i) => ({
+      id: `e${i}`,
+      name: `dev-e${i}`,
+      reason: 'protected',
+    }));
+    const notice = {
+      plannedAt: '2026-11-27T18:00:00Z',
+      maxDeletionsPerRun: 5,
+      clusters: candidates,
+      excluded,
+    };
+    expect(bytes(notice)).toBeGreaterThan(MAX_DETAIL_BYTES);
+    // Act
+    const fitted = fitDetail(notice);
+    // Assess
+    expect(bytes(fitted)).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
+    expect(fitted.excluded).toEqual([]);
+    expect(fitted.excludedOmitted).toBe(2_000);
+    const kept = fitted.clusters as unknown[];
+    expect(kept.length).toBeGreaterThan(1_000);
+    expect(kept).toEqual(candidates.slice(0, kept.length));
+    expect(fitted.clustersOmitted).toBe(2_000 - kept.length);
+    expect(fitted.maxDeletionsPerRun).toBe(5);
   });
 });
 
@@ -114,7 +154,8 @@ describe('eventBridgePublisher', () => {
       DetailType: 'allowlist-sync.sync.result',
     });
     const sent = JSON.parse(entry?.Detail ?? '{}') as Record<string, unknown>;
-    expect(sent.clustersOmitted).toBe(500);
+    expect(sent.clustersOmitted).toBeGreaterThan(0);
+    expect((sent.clusters as unknown[]).length + Number(sent.clustersOmitted)).toBe(500);
     expect(Buffer.byteLength(entry?.Detail ?? '')).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
   });
 
@@ -151,6 +192,8 @@ describe('memoryPublisher', () => {
       'allowlist-sync.sync.result',
     ]);
     expect(publisher.events[0]?.detail.clusters).toEqual([{ clusterId: 'c1', status: 'done' }]);
-    expect(publisher.events[1]?.detail.clustersOmitted).toBe(500);
+    const fitted = publisher.events[1]?.detail ?? {};
+    expect(fitted.clustersOmitted).toBeGreaterThan(0);
+    expect((fitted.clusters as unknown[]).length + Number(fitted.clustersOmitted)).toBe(500);
   });
 });
