@@ -41,6 +41,7 @@ import type { Construct } from 'constructs';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
+import { ENVIRONMENT_ENV } from '#lib/runtime/metrics.ts';
 import { WEBHOOK_SECRET_ENV } from '#lib/runtime/webhook-secrets.ts';
 import { STATE_TABLE_ENV } from '#lib/state/table.ts';
 import { CREDENTIALS_SECRET_ENV } from '#lib/token/from-env.ts';
@@ -208,7 +209,8 @@ export class AutomationStack extends Stack {
       [CREDENTIALS_SECRET_ENV]: this.consoleSecret.secretArn,
       [WEBHOOK_SECRET_ENV]: this.webhookSecret.secretArn,
       [EVENT_BUS_ENV]: this.bus.eventBusName,
-      AUTOMATION_ENV: envName,
+      // Also the `environment` dimension of every metric (lib/runtime/powertools.ts), which the alarms name.
+      [ENVIRONMENT_ENV]: envName,
     };
     // The validated config is inlined into each bundle (esbuild define): no 4 KB limit as with env vars, no
     // fetch at start. A config change therefore redeploys the code (`cdk diff` shows a new asset, not the

@@ -1,10 +1,13 @@
 // Alerts (an encrypted SNS topic with e-mail subscriptions), alarms on failed runs, function errors, the
 // dead-letter queue, token errors and auth-server 429s, and one dashboard.
 //
-// The job metrics are Powertools Metrics (CloudWatch EMF) in METRICS_NAMESPACE. Powertools Metrics v2 puts one
-// default dimension on every metric: `service`, the function's POWERTOOLS_SERVICE_NAME, which the
-// AutomationFunction construct sets to the job name. So every metric here is `{namespace, name, service=<job>}`:
-// that exact dimension set, or CloudWatch finds no data.
+// The job metrics are Powertools Metrics (CloudWatch EMF) in METRICS_NAMESPACE with two default dimensions in
+// one dimension set: `service`, the function's POWERTOOLS_SERVICE_NAME, which the AutomationFunction construct
+// sets to the job name, and `environment`, the function's AUTOMATION_ENV, which the stack sets to the
+// environment's name (lib/runtime/powertools.ts). So every metric here is
+// `{namespace, name, service=<job>, environment=<env>}`: that exact dimension set, or CloudWatch finds no data.
+// Two environments in one account and region therefore never see each other's runs. AWS's own metrics (Lambda
+// errors, the queue) are per resource and need no such dimension.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
@@ -26,7 +29,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { pascalCase } from '#lib/jobs/names.ts';
 import type { JobName } from '#lib/jobs/types.ts';
-import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
+import { ENVIRONMENT_DIMENSION, METRICS_NAMESPACE, SERVICE_DIMENSION } from '#lib/runtime/metrics.ts';
 import type { TokenMetricName } from '#lib/token/provider.ts';
 import type { AutomationFunction } from './automation-function.ts';
 
@@ -39,8 +42,7 @@ export interface ObservabilityProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
-/** The dimension Powertools Metrics v2 adds to every metric (the service name = the job). */
-export const SERVICE_DIMENSION = 'service';
+export { ENVIRONMENT_DIMENSION, SERVICE_DIMENSION };
 
 /** Token-provider counters that raise an alarm, with the count (summed over all jobs, per 5 minutes) that does. */
 export const TOKEN_ALARMS: ReadonlyArray<{
@@ -73,25 +75,25 @@ export const TOKEN_ALARMS: ReadonlyArray<{
   },
 ];
 
-/** A counter one job emits. */
-export function jobMetric(job: string, name: string, label = name): Metric {
+/** A counter one job emits in one environment. */
+export function jobMetric(job: string, envName: string, name: string, label = name): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
-    dimensionsMap: { [SERVICE_DIMENSION]: job },
+    dimensionsMap: { [SERVICE_DIMENSION]: job, [ENVIRONMENT_DIMENSION]: envName },
     statistic: 'Sum',
     period: FIVE_MINUTES,
     label,
   });
 }
 
-/** The same counter summed over every job (missing data counts as 0). */
-export function allJobs(jobs: readonly string[], name: string, label = name): IMetric {
+/** The same counter summed over every job of one environment (missing data counts as 0). */
+export function allJobs(jobs: readonly string[], envName: string, name: string, label = name): IMetric {
   // Ids unique per metric name: one graph may hold several of these expressions.
   const id = (i: number) => `${name.toLowerCase()}_${i}`;
   const usingMetrics: Record<string, IMetric> = {};
   jobs.forEach((job, i) => {
-    usingMetrics[id(i)] = jobMetric(job, name);
+    usingMetrics[id(i)] = jobMetric(job, envName, name);
   });
   return new MathExpression({
     expression: jobs.map((_, i) => `FILL(${id(i)}, 0)`).join(' + '),
@@ -137,6 +139,9 @@ export class Observability extends Construct {
     for (const email of props.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
     const action = new SnsAction(this.topic);
     const jobs = Object.keys(props.functions) as JobName[];
+    // This environment's metrics only.
+    const counter = (job: string, name: string, label = name) => jobMetric(job, props.envName, name, label);
+    const sum = (name: string, label = name) => allJobs(jobs, props.envName, name, label);
 
     const alarm = (alarmId: string, description: string, metric: IMetric, threshold = 1) => {
       const a = new Alarm(this, alarmId, {
@@ -158,7 +163,7 @@ export class Observability extends Construct {
       alarm(
         `${name}RunsFailed`,
         `${job}: a run failed (a cluster failed, or a guard such as the blast-radius limit tripped)`,
-        jobMetric(job, 'RunsFailed'),
+        counter(job, 'RunsFailed'),
       );
       alarm(
         `${name}FunctionErrors`,
@@ -174,7 +179,7 @@ export class Observability extends Construct {
         statistic: 'Maximum',
       }),
     );
-    for (const t of TOKEN_ALARMS) alarm(t.metric, t.description, allJobs(jobs, t.metric), t.threshold);
+    for (const t of TOKEN_ALARMS) alarm(t.metric, t.description, sum(t.metric), t.threshold);
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     this.dashboard.addWidgets(
@@ -185,12 +190,12 @@ export class Observability extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Runs per job', left: jobs.map((j) => jobMetric(j, 'Runs', j)), width: 12 }),
+      new GraphWidget({ title: 'Runs per job', left: jobs.map((j) => counter(j, 'Runs', j)), width: 12 }),
       new GraphWidget({
         title: 'Failures',
         left: [
-          ...jobs.map((j) => jobMetric(j, 'RunsFailed', `${j} runs failed`)),
-          ...jobs.map((j) => jobMetric(j, 'ClustersFailed', `${j} clusters failed`)),
+          ...jobs.map((j) => counter(j, 'RunsFailed', `${j} runs failed`)),
+          ...jobs.map((j) => counter(j, 'ClustersFailed', `${j} clusters failed`)),
         ],
         right: jobs.map((j) =>
           props.functions[j].fn.metricErrors({
@@ -206,18 +211,18 @@ export class Observability extends Construct {
       new GraphWidget({
         title: 'Clusters acted on',
         left: [
-          jobMetric('backup', 'BackupCreated', 'backed up'),
-          jobMetric('teardown', 'ClusterDeleted', 'torn down'),
-          jobMetric('teardown', 'ClusterRecreated', 'recreated'),
-          jobMetric('allowlist-sync', 'AllowlistUpdated', 'allowlists synced'),
+          counter('backup', 'BackupCreated', 'backed up'),
+          counter('teardown', 'ClusterDeleted', 'torn down'),
+          counter('teardown', 'ClusterRecreated', 'recreated'),
+          counter('allowlist-sync', 'AllowlistUpdated', 'allowlists synced'),
         ],
         width: 12,
       }),
       new GraphWidget({
         title: 'Deferred and skipped clusters',
         left: [
-          ...jobs.map((j) => jobMetric(j, 'ClustersDeferred', `${j} deferred`)),
-          ...jobs.map((j) => jobMetric(j, 'ClustersSkipped', `${j} skipped`)),
+          ...jobs.map((j) => counter(j, 'ClustersDeferred', `${j} deferred`)),
+          ...jobs.map((j) => counter(j, 'ClustersSkipped', `${j} skipped`)),
         ],
         right: [
           props.deadLetters.metricApproximateNumberOfMessagesVisible({
@@ -233,21 +238,21 @@ export class Observability extends Construct {
       new GraphWidget({
         title: 'Token source',
         left: [
-          allJobs(jobs, 'TokenFromMemory', 'memory'),
-          allJobs(jobs, 'TokenFromShared', 'shared (DynamoDB)'),
-          allJobs(jobs, 'TokenFromAuth', 'auth server'),
+          sum('TokenFromMemory', 'memory'),
+          sum('TokenFromShared', 'shared (DynamoDB)'),
+          sum('TokenFromAuth', 'auth server'),
         ],
         width: 12,
       }),
       new GraphWidget({
         title: 'Auth server calls and refusals',
-        left: [allJobs(jobs, 'AuthCalls', 'auth calls')],
+        left: [sum('AuthCalls', 'auth calls')],
         right: [
-          allJobs(jobs, 'AuthRateLimited', '429'),
-          allJobs(jobs, 'AuthRejected', 'rejected'),
-          allJobs(jobs, 'AuthUnavailable', 'unavailable'),
-          allJobs(jobs, 'TokenWaits', 'waits'),
-          allJobs(jobs, 'LeaseTakeovers', 'lease takeovers'),
+          sum('AuthRateLimited', '429'),
+          sum('AuthRejected', 'rejected'),
+          sum('AuthUnavailable', 'unavailable'),
+          sum('TokenWaits', 'waits'),
+          sum('LeaseTakeovers', 'lease takeovers'),
         ],
         width: 12,
       }),

@@ -1,8 +1,8 @@
 // Alerts, alarms and the dashboard, and the contract that makes them see data: the metrics the real engine
 // emits through Powertools Metrics (configured by the function's environment) carry exactly the namespace,
-// name and `service` dimension the alarms and widgets ask CloudWatch for.
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+// name and `service` + `environment` dimensions the alarms and widgets ask CloudWatch for, so two environments
+// in one account and region never see each other's metrics.
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN_ALARMS } from '#infra/constructs/observability.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { actionMetricName, executeRun } from '#lib/jobs/engine.ts';
@@ -10,23 +10,35 @@ import { JOBS, type JobName } from '#lib/jobs/types.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
 import { silentLog } from '#lib/runtime/log.ts';
 import { METRICS_NAMESPACE, powertoolsCounters } from '#lib/runtime/metrics.ts';
+import { createMetrics } from '#lib/runtime/powertools.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import { configFile, logicalId, propsOf, render, type Synthesised, synth } from '#test/infra/harness.ts';
 
 const config = resolveConfig(configFile, 'prod');
+/** Two environments of the config, as if deployed to one account and region. */
+const ENVS = ['prod', 'dev'] as const;
+type EnvName = (typeof ENVS)[number];
+const stacks = {} as Record<EnvName, Synthesised>;
 let s: Synthesised;
 
 beforeAll(() => {
-  s = synth({ envName: 'prod' });
-}, 120_000);
+  for (const envName of ENVS) stacks[envName] = synth({ envName });
+  s = stacks.prod;
+}, 180_000);
 
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
+/** The dimensions every metric of ours carries in environment `env` (lib/runtime/powertools.ts), in the
+ * template's order (CDK sorts them by name; CloudWatch ignores the order). */
+const dims = (job: string, env: string = 'prod') => [
+  { Name: 'environment', Value: env },
+  { Name: 'service', Value: job },
+];
+const serviceOf = (m: { Dimensions: Dimension[] } | undefined) =>
+  String(m?.Dimensions.find((d) => d.Name === 'service')?.Value);
 
 type Props = Record<string, unknown>;
+type Dimension = { Name: string; Value: unknown };
 interface MetricStat {
-  Metric: { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> };
+  Metric: { Namespace: string; MetricName: string; Dimensions: Dimension[] };
   Period: number;
   Stat: string;
 }
@@ -39,26 +51,36 @@ interface AlarmProps {
   EvaluationPeriods: number;
   MetricName?: string;
   Namespace?: string;
-  Dimensions?: Array<{ Name: string; Value: unknown }>;
+  Dimensions?: Dimension[];
   Metrics?: Array<{ Id: string; Expression?: string; MetricStat?: MetricStat; ReturnData?: boolean }>;
 }
 
-const alarms = () =>
-  Object.values(s.json.Resources)
+const alarms = (of: Synthesised = s) =>
+  Object.values(of.json.Resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties as unknown as AlarmProps);
 
 /** Alarms whose metric (or one of whose math inputs) is `name`. */
-const alarmsOn = (name: string) =>
-  alarms().filter(
+const alarmsOn = (name: string, of: Synthesised = s) =>
+  alarms(of).filter(
     (a) => a.MetricName === name || a.Metrics?.some((m) => m.MetricStat?.Metric.MetricName === name),
   );
 
 const topicRef = () => ({ Ref: logicalId(s.stack.observability.topic) });
 
-const fnEnv = (job: JobName) =>
-  (propsOf(s.json, logicalId(s.stack.functions[job].fn)).Environment as { Variables: Record<string, string> })
-    .Variables;
+const fnEnv = (job: JobName, of: Synthesised = s) =>
+  (
+    propsOf(of.json, logicalId(of.stack.functions[job].fn)).Environment as {
+      Variables: Record<string, string>;
+    }
+  ).Variables;
+
+/** The metric a job's RunsFailed alarm watches. */
+const runsFailedWatched = (job: JobName, of: Synthesised) =>
+  alarmsOn('RunsFailed', of)
+    .flatMap((a) => a.Metrics ?? [])
+    .map((m) => m.MetricStat?.Metric)
+    .find((m) => serviceOf(m) === job);
 
 describe('alerts topic', () => {
   it('is encrypted with its own key, mails the environment’s addresses, and lets this account’s alarms publish', () => {
@@ -105,10 +127,10 @@ describe('alarms', () => {
     }
   });
 
-  it.each(JOBS)('%s: a failed run (RunsFailed, service=%s) alarms', (job) => {
+  it.each(JOBS)('%s: a failed run (RunsFailed of this job in environment prod) alarms', (job) => {
     // Act
     const found = alarmsOn('RunsFailed').filter((a) =>
-      a.Metrics?.some((m) => m.MetricStat?.Metric.Dimensions.some((d) => d.Value === job)),
+      a.Metrics?.some((m) => serviceOf(m.MetricStat?.Metric) === job),
     );
 
     // Assess
@@ -123,7 +145,7 @@ describe('alarms', () => {
           Metric: {
             Namespace: METRICS_NAMESPACE,
             MetricName: 'RunsFailed',
-            Dimensions: [{ Name: 'service', Value: job }],
+            Dimensions: dims(job),
           },
           Period: 300,
           Stat: 'Sum',
@@ -169,14 +191,12 @@ describe('alarms', () => {
       expect(others).toEqual([]);
       expect(alarm?.Threshold).toBe(threshold);
       expect(
-        inputs
-          .map((m) => m.MetricStat?.Metric)
-          .sort((a, b) => String(a?.Dimensions[0]?.Value).localeCompare(String(b?.Dimensions[0]?.Value))),
+        inputs.map((m) => m.MetricStat?.Metric).sort((a, b) => serviceOf(a).localeCompare(serviceOf(b))),
       ).toEqual(
         [...JOBS].sort().map((job) => ({
           Namespace: METRICS_NAMESPACE,
           MetricName: metric,
-          Dimensions: [{ Name: 'service', Value: job }],
+          Dimensions: dims(job),
         })),
       );
       for (const m of inputs) expect(expression?.Expression).toContain(`FILL(${m.Id}, 0)`);
@@ -191,13 +211,37 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  const body = () => {
+  const body = (of: Synthesised = s) => {
     const [id = ''] =
-      Object.entries(s.json.Resources).find(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard') ?? [];
-    return render(propsOf(s.json, id).DashboardBody);
+      Object.entries(of.json.Resources).find(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard') ?? [];
+    return render(propsOf(of.json, id).DashboardBody);
   };
   const shows = (job: string, name: string) =>
-    body().includes(JSON.stringify([METRICS_NAMESPACE, name, 'service', job]).slice(0, -1));
+    body().includes(
+      JSON.stringify([METRICS_NAMESPACE, name, 'environment', 'prod', 'service', job]).slice(0, -1),
+    );
+
+  it.each(ENVS)(
+    'graphs only the %s environment’s metrics: every metric of ours names its job and environment',
+    (env) => {
+      // Act: the metric arrays of every graph ([namespace, name, dimension, value, …, options?])
+      const widgets = (
+        JSON.parse(body(stacks[env])) as { widgets: Array<{ properties: { metrics?: unknown[][] } }> }
+      ).widgets;
+      const ours = widgets
+        .flatMap((w) => w.properties.metrics ?? [])
+        .filter((m) => m[0] === METRICS_NAMESPACE)
+        .map((m) => m.filter((part) => typeof part === 'string'));
+
+      // Assess
+      expect(ours.length).toBeGreaterThan(JOBS.length * 3);
+      for (const m of ours) {
+        expect(m).toHaveLength(6);
+        expect([m[2], m[3], m[4]]).toEqual(['environment', env, 'service']);
+        expect(JOBS).toContain(m[5]);
+      }
+    },
+  );
 
   it('shows runs and failures per job', () => {
     for (const job of JOBS) {
@@ -243,71 +287,86 @@ describe('dashboard', () => {
 });
 
 describe('metrics contract', () => {
-  it('the engine’s counters, through Powertools configured by the function’s environment, are what the alarms watch', async () => {
-    // Prepare: a container of the backup function (its env from the template), a run with one failed cluster
-    const env = fnEnv('backup');
-    vi.stubEnv('POWERTOOLS_SERVICE_NAME', env.POWERTOOLS_SERVICE_NAME);
-    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', env.POWERTOOLS_METRICS_NAMESPACE);
-    const metrics = new Metrics();
-    let now = Date.parse('2026-03-02T02:00:00Z');
-    const clock = { now: () => now++ };
-    const stores = createMemoryStores(clock);
-    const deps = {
-      ledger: stores.ledger,
-      claims: stores.claims,
-      clock,
-      log: silentLog,
-      metrics: powertoolsCounters(metrics),
-      events: memoryPublisher(),
-    };
-    const clusters = [
-      { clusterId: 'c1', clusterName: 'prod-a' },
-      { clusterId: 'c2', clusterName: 'prod-b' },
-    ];
-
-    // Act
-    const summary = await executeRun(
-      deps,
-      { job: 'backup', action: 'run' },
-      { source: 'schedule', idempotencyKey: 'backup:run:2026-03-02T02:00:00Z', at: '2026-03-02T02:00:00Z' },
-      { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 600_000, retryFailed: true },
-      async (scope) => ({
-        clusters: await scope.forEachCluster(clusters, async (c) =>
-          c.clusterId === 'c1'
-            ? { ...c, status: 'done', action: 'backup-created' }
-            : { ...c, status: 'failed', error: 'ConsoleApiError: 503' },
-        ),
-      }),
-    );
-    const emf = metrics.serializeMetrics() as unknown as {
-      _aws: {
-        CloudWatchMetrics: Array<{
-          Namespace: string;
-          Dimensions: string[][];
-          Metrics: Array<{ Name: string }>;
-        }>;
+  it.each(ENVS)(
+    '%s: the engine’s counters, through Powertools configured by the function’s environment, are what this environment’s alarms watch, and no other’s',
+    async (env) => {
+      // Prepare: a container of the backup function (its env from this environment's template), a run with one
+      // failed cluster
+      const stack = stacks[env];
+      const otherEnv = ENVS.find((e) => e !== env) ?? env;
+      const metrics = createMetrics(fnEnv('backup', stack));
+      let now = Date.parse('2026-03-02T02:00:00Z');
+      const clock = { now: () => now++ };
+      const stores = createMemoryStores(clock);
+      const deps = {
+        ledger: stores.ledger,
+        claims: stores.claims,
+        clock,
+        log: silentLog,
+        metrics: powertoolsCounters(metrics),
+        events: memoryPublisher(),
       };
-      service: string;
-    };
+      const clusters = [
+        { clusterId: 'c1', clusterName: 'prod-a' },
+        { clusterId: 'c2', clusterName: 'prod-b' },
+      ];
 
-    // Assess: the EMF document has the alarm's namespace, the `service` dimension = job, and the metric names
-    expect(summary.failed).toBe(true);
-    const [directive] = emf._aws.CloudWatchMetrics;
-    expect(directive?.Namespace).toBe(METRICS_NAMESPACE);
-    expect(directive?.Dimensions).toEqual([['service']]);
-    expect(emf.service).toBe('backup');
-    const emitted = directive?.Metrics.map((m) => m.Name) ?? [];
-    expect(emitted).toEqual(
-      expect.arrayContaining(['Runs', 'RunsFailed', 'ClustersFailed', 'BackupCreated']),
-    );
-    const watched = alarmsOn('RunsFailed')
-      .flatMap((a) => a.Metrics ?? [])
-      .map((m) => m.MetricStat?.Metric)
-      .find((m) => m?.Dimensions[0]?.Value === 'backup');
-    expect(watched).toEqual({
-      Namespace: directive?.Namespace,
-      MetricName: 'RunsFailed',
-      Dimensions: (directive?.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: emf.service })),
-    });
-  });
+      // Act
+      const summary = await executeRun(
+        deps,
+        { job: 'backup', action: 'run' },
+        { source: 'schedule', idempotencyKey: 'backup:run:2026-03-02T02:00:00Z', at: '2026-03-02T02:00:00Z' },
+        { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 600_000, retryFailed: true },
+        async (scope) => ({
+          clusters: await scope.forEachCluster(clusters, async (c) =>
+            c.clusterId === 'c1'
+              ? { ...c, status: 'done', action: 'backup-created' }
+              : { ...c, status: 'failed', error: 'ConsoleApiError: 503' },
+          ),
+        }),
+      );
+      const emf = metrics.serializeMetrics() as unknown as {
+        _aws: {
+          CloudWatchMetrics: Array<{
+            Namespace: string;
+            Dimensions: string[][];
+            Metrics: Array<{ Name: string }>;
+          }>;
+        };
+      } & Record<string, unknown>;
+
+      // Assess: one dimension set {service=job, environment=env}, the alarm's namespace and the metric names
+      expect(summary.failed).toBe(true);
+      const [directive, ...more] = emf._aws.CloudWatchMetrics;
+      expect(more).toEqual([]);
+      expect(directive?.Namespace).toBe(METRICS_NAMESPACE);
+      expect(directive?.Dimensions).toEqual([['service', 'environment']]);
+      expect(emf.service).toBe('backup');
+      expect(emf.environment).toBe(env);
+      const emitted = directive?.Metrics.map((m) => m.Name) ?? [];
+      expect(emitted).toEqual(
+        expect.arrayContaining(['Runs', 'RunsFailed', 'ClustersFailed', 'BackupCreated']),
+      );
+      // What CloudWatch stores: the namespace, the name, and exactly the dimensions of the one set, with values
+      const stored = {
+        Namespace: directive?.Namespace,
+        MetricName: 'RunsFailed',
+        Dimensions: (directive?.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: emf[name] })),
+      };
+      const byName = (d: Dimension[] = []) => [...d].sort((a, b) => a.Name.localeCompare(b.Name));
+      const watched = runsFailedWatched('backup', stack);
+      const othersWatched = runsFailedWatched('backup', stacks[otherEnv]);
+      expect({ ...watched, Dimensions: byName(watched?.Dimensions) }).toEqual({
+        ...stored,
+        Dimensions: byName(stored.Dimensions),
+      });
+      // …and the other environment's alarm watches its own environment: it never sees these
+      expect(otherEnv).not.toBe(env);
+      expect(othersWatched?.Dimensions).toEqual(dims('backup', otherEnv));
+      expect({ ...othersWatched, Dimensions: byName(othersWatched?.Dimensions) }).not.toEqual({
+        ...stored,
+        Dimensions: byName(stored.Dimensions),
+      });
+    },
+  );
 });
