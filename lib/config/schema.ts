@@ -2,11 +2,15 @@
 // parts get defaults, unknown keys are refused (a typo must not silently fall back to a default — or, in a
 // selector, select everything or nothing).
 import { z } from 'zod';
-import { AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
+import {
+  type AllowlistEntry,
+  type AllowlistRules,
+  AllowlistValidationError,
+  normalizeEntries,
+} from '#lib/allowlist/entries.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
-import { isExplicit } from './selector.ts';
-import type { AutomationConfig, ClusterSelector } from './types.ts';
+import type { AutomationConfig } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks with messages that say what is expected
@@ -15,14 +19,16 @@ type Issue = { input?: unknown };
 const requiredOr = (message: string) => (issue: Issue) =>
   issue.input === undefined ? 'is required' : message;
 
+// One check, not `.int().min().max()`: zod's `.int()` marks its issue as aborting everything above it, which would
+// skip the cross-setting checks of every enclosing section (see `crossCheck` below).
 function integer(min: number, max?: number) {
   const message =
     max === undefined ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}`;
-  const base = z
+  return z
     .number({ error: requiredOr(message) })
-    .int({ error: message })
-    .min(min, { error: message });
-  return max === undefined ? base : base.max(max, { error: message });
+    .refine((n) => Number.isSafeInteger(n) && n >= min && (max === undefined || n <= max), {
+      error: message,
+    });
 }
 
 function positive(message = 'must be a number > 0') {
@@ -95,6 +101,41 @@ const httpUrl = () =>
   );
 
 // ---------------------------------------------------------------------------------------------------------------
+// Cross-setting checks
+//
+// zod skips an object's refinements once one of its settings is invalid, so a ConfigError would name the broken
+// setting but not, say, the empty selector next to it — that would show up only after the first fix. Every
+// check across settings therefore runs with `crossCheck` (as long as the section is an object at all) and
+// reads only what it can trust: a setting zod could not give its type (`hasType`) is skipped, a selector is
+// looked at defensively (`namesClusters`). The checks never fire on a setting that is itself refused in a
+// way that leaves its meaning unknown, so they add no misleading issues.
+
+type Payload = z.core.ParsePayload;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Options of a section's cross-setting refinement: it runs despite other issues when the section is an object. */
+const crossCheck = { when: (payload: Payload) => isRecord(payload.value) } as const;
+
+const overlaps = (a: readonly PropertyKey[], b: readonly PropertyKey[]) =>
+  a.every((key, i) => i >= b.length || key === b[i]);
+
+/**
+ * True when the setting at `path` (relative to the object being refined) has its type: no issue that stops zod
+ * (wrong type, unknown enum value, …) sits at it, inside it or on the way to it. A setting with only a
+ * non-aborting issue (out of range, bad expression) has its type and counts, as in zod's own refinements.
+ */
+function hasType(ctx: Payload, ...path: PropertyKey[]): boolean {
+  return !ctx.issues.some((i) => i.continue !== true && overlaps(i.path ?? [], path));
+}
+
+/** True when the setting at `path` has no issue at all (a limit that is itself refused is not applied). */
+function isValid(ctx: Payload, ...path: PropertyKey[]): boolean {
+  return !ctx.issues.some((i) => i.code !== 'unrecognized_keys' && overlaps(i.path ?? [], path));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Selectors
 
 const CRITERIA = ['ids', 'names', 'labels', 'planTypes', 'regions', 'generations'] as const;
@@ -113,8 +154,23 @@ const unknownSelectorKey = (known: readonly string[]) => (issue: { code?: string
 
 const excludeSchema = z.strictObject(criteriaShape, { error: unknownSelectorKey(CRITERIA) });
 
-const hasCriteria = (s: Omit<ClusterSelector, 'exclude' | 'all'>) =>
-  CRITERIA.some((k) => (s[k]?.length ?? 0) > 0);
+/** A criterion counts when it is a non-empty list, or given with a bad value (which is refused on its own). */
+const hasCriteria = (s: Record<string, unknown>) =>
+  CRITERIA.some((k) => {
+    const value = s[k];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined;
+  });
+
+/**
+ * `isExplicit` for a selector that may hold refused settings: a selector that is not an object, or a criterion
+ * or `all` with a bad value, counts as naming clusters, so its refusal is not joined by a misleading "selects
+ * none". On a valid selector it equals `isExplicit`.
+ */
+function namesClusters(selector: unknown): boolean {
+  if (!isRecord(selector)) return true;
+  const all = selector.all;
+  return all === true || (all !== undefined && typeof all !== 'boolean') || hasCriteria(selector);
+}
 
 const selectorSchema = z
   .strictObject(
@@ -122,7 +178,7 @@ const selectorSchema = z
     { error: unknownSelectorKey([...CRITERIA, 'all', 'exclude']) },
   )
   .superRefine((s, ctx) => {
-    if (s.all === true && hasCriteria(s)) {
+    if (hasType(ctx, 'all') && s.all === true && hasCriteria(s)) {
       ctx.addIssue({
         code: 'custom',
         path: ['all'],
@@ -130,7 +186,7 @@ const selectorSchema = z
           'all: true selects every cluster, so the other criteria would be ignored: drop one or the other',
       });
     }
-  });
+  }, crossCheck);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Policies
@@ -157,10 +213,10 @@ const backupSchema = z
     selector: selectorSchema.prefault({}),
   })
   .superRefine((b, ctx) => {
-    if (b.mode === 'native' && b.nativeCron === undefined) {
+    if (hasType(ctx, 'mode') && b.mode === 'native' && b.nativeCron === undefined) {
       ctx.addIssue({ code: 'custom', path: ['nativeCron'], message: "is required when mode is 'native'" });
     }
-    if (b.enabled && !isExplicit(b.selector)) {
+    if (hasType(ctx, 'enabled') && b.enabled && !namesClusters(b.selector)) {
       ctx.addIssue({
         code: 'custom',
         path: ['selector'],
@@ -168,7 +224,7 @@ const backupSchema = z
           'must name the clusters to back up (ids, names, labels, … or all: true): an empty selector selects none',
       });
     }
-  });
+  }, crossCheck);
 
 const protectSchema = z.strictObject({
   ids: list(text()).default([]),
@@ -196,13 +252,14 @@ const teardownSchema = z
     keepAlive: z.strictObject({ maxHours: positive().default(12) }).prefault({}),
   })
   .superRefine((t, ctx) => {
-    if (t.selector.all !== undefined) {
+    // An `all` with a bad value is refused at the same path already (and is not "no criteria").
+    if (hasType(ctx, 'selector', 'all') && t.selector.all !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['selector', 'all'],
         message: 'teardown never accepts all: name the clusters to delete (names, labels, ids, …)',
       });
-    } else if (t.enabled && !isExplicit(t.selector)) {
+    } else if (hasType(ctx, 'enabled') && t.enabled && !namesClusters(t.selector)) {
       ctx.addIssue({
         code: 'custom',
         path: ['selector'],
@@ -210,11 +267,18 @@ const teardownSchema = z
           'must name the clusters to tear down (names, labels, ids, …): an empty selector selects none',
       });
     }
-  });
+  }, crossCheck);
 
 const sourceSchema = z.strictObject({
   selector: selectorSchema
-    .refine((s) => isExplicit(s), { error: 'must name at least one criterion (or leave the selector out)' })
+    .superRefine((s, ctx) => {
+      if (!namesClusters(s)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must name at least one criterion (or leave the selector out)',
+        });
+      }
+    }, crossCheck)
     .optional(),
   maxEntries: integer(1).optional(),
 });
@@ -241,19 +305,19 @@ const allowlistSchema = z
     maxEntries: integer(1, 1000).default(50),
     maxDescriptionLength: integer(1, 1000).default(100),
   })
-  .transform((a, ctx) => {
-    let entries: Array<{ cidr: string; description: string }> = [];
-    try {
-      entries = normalizeEntries(a.static, { ...a, allowEmpty: true });
-    } catch (error) {
-      if (!(error instanceof AllowlistValidationError)) throw error;
-      for (const p of error.problems) {
-        const path =
-          p.index < 0 ? ['static'] : p.field === 'entry' ? ['static', p.index] : ['static', p.index, p.field];
-        ctx.addIssue({ code: 'custom', path, message: p.value ? `'${p.value}': ${p.message}` : p.message });
-      }
+  .superRefine((a, ctx) => {
+    if (hasType(ctx, 'static')) {
+      // A rule that is itself refused is not applied (its own issue names it): only certain problems are named.
+      staticEntries(ctx, a.static, {
+        allowCatchAll: hasType(ctx, 'allowCatchAll') ? a.allowCatchAll : true,
+        maxEntries: isValid(ctx, 'maxEntries') ? a.maxEntries : Number.POSITIVE_INFINITY,
+        maxDescriptionLength: isValid(ctx, 'maxDescriptionLength')
+          ? a.maxDescriptionLength
+          : Number.POSITIVE_INFINITY,
+      });
     }
-    if (a.enabled && !isExplicit(a.selector)) {
+    const enabled = hasType(ctx, 'enabled') && a.enabled;
+    if (enabled && !namesClusters(a.selector)) {
       ctx.addIssue({
         code: 'custom',
         path: ['selector'],
@@ -261,7 +325,15 @@ const allowlistSchema = z
           'must name the clusters to sync (ids, names, labels, … or all: true): an empty selector selects none',
       });
     }
-    if (a.enabled && !a.allowEmpty && a.static.length === 0 && Object.keys(a.sources).length === 0) {
+    if (
+      enabled &&
+      hasType(ctx, 'allowEmpty') &&
+      hasType(ctx, 'static') &&
+      hasType(ctx, 'sources') &&
+      !a.allowEmpty &&
+      a.static.length === 0 &&
+      Object.keys(a.sources).length === 0
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['static'],
@@ -269,17 +341,44 @@ const allowlistSchema = z
           'no static entries and no sources: the sync would write an empty allowlist, which opens the clusters to everyone',
       });
     }
-    for (const [name, source] of Object.entries(a.sources)) {
-      if (source.maxEntries !== undefined && source.maxEntries > a.maxEntries) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sources', name, 'maxEntries'],
-          message: `must not exceed allowlist.maxEntries (${a.maxEntries})`,
-        });
+    if (isRecord(a.sources) && isValid(ctx, 'maxEntries')) {
+      for (const [name, source] of Object.entries(a.sources)) {
+        if (!hasType(ctx, 'sources', name, 'maxEntries')) continue;
+        if (source.maxEntries !== undefined && source.maxEntries > a.maxEntries) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', name, 'maxEntries'],
+            message: `must not exceed allowlist.maxEntries (${a.maxEntries})`,
+          });
+        }
       }
     }
-    return { ...a, static: entries };
-  });
+  }, crossCheck)
+  // Runs only on a valid section, whose entries the refinement above has already accepted under the same rules.
+  .transform((a, ctx) => ({ ...a, static: staticEntries(ctx, a.static, a) }));
+
+/**
+ * The static entries checked as a whole list under `rules` (`normalizeEntries`), each problem an issue at the
+ * entry and field at fault; the canonical entries, or `[]` after a problem.
+ */
+function staticEntries(
+  ctx: z.core.$RefinementCtx,
+  entries: unknown,
+  rules: Omit<AllowlistRules, 'allowEmpty'>,
+): AllowlistEntry[] {
+  try {
+    // An empty list is judged by the section's empty-allowlist check, which knows about sources and allowEmpty.
+    return normalizeEntries(entries, { ...rules, allowEmpty: true });
+  } catch (error) {
+    if (!(error instanceof AllowlistValidationError)) throw error;
+    for (const p of error.problems) {
+      const path =
+        p.index < 0 ? ['static'] : p.field === 'entry' ? ['static', p.index] : ['static', p.index, p.field];
+      ctx.addIssue({ code: 'custom', path, message: p.value ? `'${p.value}': ${p.message}` : p.message });
+    }
+    return [];
+  }
+}
 
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -338,14 +437,18 @@ export const automationConfigSchema = z
     deployment: deploymentSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
-    if (c.timeMarginSeconds >= c.deployment.functionTimeoutSeconds) {
+    if (
+      hasType(ctx, 'timeMarginSeconds') &&
+      hasType(ctx, 'deployment', 'functionTimeoutSeconds') &&
+      c.timeMarginSeconds >= c.deployment.functionTimeoutSeconds
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['timeMarginSeconds'],
         message: `must be less than deployment.functionTimeoutSeconds (${c.deployment.functionTimeoutSeconds})`,
       });
     }
-  });
+  }, crossCheck);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Issues → ConfigError
