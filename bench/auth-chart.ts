@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { authRequestsChart, chartDataFrom, renderChartSection } from './lib/auth-chart.ts';
-import { BENCHMARKS_INTRO, replaceSection } from './lib/report.ts';
+import { writeSection } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
@@ -31,19 +31,8 @@ await writeFile(resolve(ROOT, values.chart), authRequestsChart(data));
 process.stdout.write(`wrote ${values.chart} from ${values.figures}\n`);
 if (!values['no-write']) {
   const out = resolve(ROOT, values.out);
-  const existing = await readFile(out, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return BENCHMARKS_INTRO;
-    throw err;
-  });
   // Links are relative to the markdown file; both live in docs/.
   const relativeTo = (path: string) => path.replace(/^docs\//, '');
-  await writeFile(
-    out,
-    replaceSection(
-      existing,
-      'auth-chart',
-      renderChartSection(data, relativeTo(values.chart), values.figures),
-    ),
-  );
+  await writeSection(out, 'auth-chart', renderChartSection(data, relativeTo(values.chart), values.figures));
   process.stdout.write(`wrote the auth-chart section of ${values.out}\n`);
 }

@@ -4,7 +4,7 @@
 // Not a test: it asserts nothing, it measures.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +26,7 @@ import {
   topContributors,
 } from './lib/coldstart-report.ts';
 import { benchCommand, isoSeconds, loadAverage, machineInfo } from './lib/machine.ts';
-import { BENCHMARKS_INTRO, formatMs, replaceSection } from './lib/report.ts';
+import { formatMs, writeSection } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BASELINE_ENTRY = fileURLToPath(new URL('./baseline/sdk-handler.ts', import.meta.url));
@@ -283,12 +283,7 @@ try {
   const section = renderColdstartSection(report);
   if (!options['no-write']) {
     const out = resolve(ROOT, options.out);
-    const existing = await readFile(out, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return BENCHMARKS_INTRO;
-      throw err;
-    });
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, replaceSection(existing, 'coldstart', section));
+    await writeSection(out, 'coldstart', section);
     process.stdout.write(`\nwrote the coldstart section of ${options.out}\n`);
   }
   process.stdout.write(`\n${section}\n`);

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
 import { type JobName, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
 import { getContainer } from '#lib/runtime/container.ts';
+import { lambdaContext } from '#test/helpers/lambda-context.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -25,24 +26,6 @@ function required(name: string): string {
   return value;
 }
 
-function context(functionName: string, budgetMs: number): Context {
-  const deadline = Date.now() + budgetMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 const job = required('BENCH_JOB') as JobName;
 const action = required('BENCH_ACTION');
 const resultFile = required('BENCH_RESULT_FILE');
@@ -54,7 +37,7 @@ const began = performance.now();
 let summary: RunSummary | undefined;
 let error: string | undefined;
 try {
-  const result = await handler(event, context(job, budgetMs));
+  const result = await handler(event, lambdaContext(job, budgetMs));
   summary = result as RunSummary;
 } catch (err) {
   if (err instanceof RunFailedError) summary = err.summary;

@@ -5,9 +5,9 @@
 // Not a test: it asserts nothing, it measures.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,7 @@ import {
   type WorkerResult,
 } from './lib/jobs-report.ts';
 import { benchCommand, isoSeconds, loadAverage, machineInfo } from './lib/machine.ts';
-import { BENCHMARKS_INTRO, formatMs, replaceSection } from './lib/report.ts';
+import { formatMs, writeSection } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./jobs-worker.ts', import.meta.url));
@@ -145,12 +145,7 @@ const report: JobsBenchReport = {
 const section = renderJobsSection(report);
 if (!parsed['no-write']) {
   const out = resolve(ROOT, parsed.out);
-  const existing = await readFile(out, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return BENCHMARKS_INTRO;
-    throw err;
-  });
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, replaceSection(existing, 'jobs', section));
+  await writeSection(out, 'jobs', section);
   process.stdout.write(`\nwrote the jobs section of ${parsed.out}\n`);
 }
 process.stdout.write(`\n${section}\n`);

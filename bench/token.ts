@@ -3,7 +3,7 @@
 // Camunda's ~1 req/s limit, and what a cold and a warm getToken() cost. Rewrites the `token` section of
 // docs/BENCHMARKS.md with the figures of this run. Not a test: it asserts nothing, it measures.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
 import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 import { benchCommand, isoSeconds, loadAverage, machineInfo } from './lib/machine.ts';
 import { BenchOptionsError, parseTokenBenchOptions, TOKEN_BENCH_USAGE } from './lib/options.ts';
-import { BENCHMARKS_INTRO, replaceSection, summarize } from './lib/report.ts';
+import { summarize, writeSection } from './lib/report.ts';
 import {
   type ColdResult,
   type HerdPass,
@@ -98,12 +98,7 @@ try {
 const section = renderTokenSection(report);
 if (options.write) {
   const out = resolve(ROOT, options.out);
-  const existing = await readFile(out, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return BENCHMARKS_INTRO;
-    throw err;
-  });
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, replaceSection(existing, 'token', section));
+  await writeSection(out, 'token', section);
   log(`\nwrote the token section of ${options.out}`);
   // The same figures as data, beside the markdown: bench/auth-chart.ts draws docs/auth-requests.svg from them.
   const figures = resolve(dirname(out), 'bench-token.json');

@@ -1,3 +1,5 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 // The pure parts of the benchmarks: percentiles, markdown tables and replacing one benchmark's own
 // section of docs/BENCHMARKS.md without touching the others.
 
@@ -101,4 +103,17 @@ export function formatUs(ms: number): string {
   if (us < 100) return `${us.toFixed(1)} µs`;
   if (us < 1000) return `${Math.round(us)} µs`;
   return formatMs(ms);
+}
+
+/**
+ * Replaces the `name` section of the markdown file at `path` (creating the file with the intro if it is
+ * missing), leaving every other section as it is.
+ */
+export async function writeSection(path: string, name: string, body: string): Promise<void> {
+  const existing = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return BENCHMARKS_INTRO;
+    throw err;
+  });
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, replaceSection(existing, name, body));
 }

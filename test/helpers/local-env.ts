@@ -1,7 +1,6 @@
 // A complete local deployment in one process: the Console API + OAuth simulator, an embedded DynamoDB
 // with the state table, and the composition root wired to them. Used by the handler tests and `npm start`.
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import { deepMerge, resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { type Container, createContainer, setContainer } from '#lib/runtime/container.ts';
@@ -10,6 +9,9 @@ import { type RecordedLine, recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+
+export { lambdaContext } from '#test/helpers/lambda-context.ts';
+
 import { type RunningSimulator, type SimOptions, startSimulator } from '#test/sim/index.ts';
 
 export const LOCAL_WEBHOOK_SECRET = `whsec_${Buffer.from('local-webhook-signing-key-0123456789').toString('base64')}`;
@@ -116,25 +118,6 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
       setContainer(undefined);
       await Promise.all([sim.close(), db.close()]);
     },
-  };
-}
-
-/** A Lambda context good enough for the middleware stack, with a remaining-time budget. */
-export function lambdaContext(functionName: string, budgetMs = 300_000): Context {
-  const deadline = Date.now() + budgetMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 
