@@ -136,6 +136,40 @@ describe('shared token provider', () => {
     expect(new Set(tokens)).toEqual(new Set(['token-1']));
   });
 
+  it('an instance that read "no token" cannot take the lease once another one has published (no second auth call)', async () => {
+    // Prepare: B reads the empty item, then, before B asks for the lease, A fetches and publishes a token.
+    const a = h.provider();
+    const racingStore: TokenStore = {
+      ...h.store,
+      async tryLease(key, request) {
+        await a.getToken();
+        return h.store.tryLease(key, request);
+      },
+    };
+    const b = new SharedTokenProvider({
+      credentials: {
+        describe: 't',
+        get: async () => ({ clientId: 'client-a', clientSecret: 'secret-1' }),
+        reload: async () => ({ clientId: 'client-a', clientSecret: 'secret-1' }),
+      },
+      oauth: OAUTH,
+      store: racingStore,
+      requestToken: h.auth.fn,
+      now: () => h.clock.t,
+      sleep: async (ms) => {
+        h.clock.t += ms;
+      },
+      // No floor between auth calls: only the needs-refresh condition can stop B.
+      tuning: { minAuthIntervalMs: 0 },
+    });
+    // Act
+    const token = await b.getToken();
+    // Assess: the lease condition saw that the stored token no longer needs refreshing.
+    expect(token).toBe('token-1');
+    expect(h.auth.calls).toBe(1);
+    expect(b.stats).toMatchObject({ auth: 0, shared: 1 });
+  });
+
   it('stores the expiry minus the skew margin and treats an expired shared token as absent', async () => {
     // Prepare
     const p = h.provider({ skewMs: 30_000 });
