@@ -210,14 +210,9 @@ export async function checkSourceUpdate(
   return { name, entries, applies, updatedBy: payload.updatedBy };
 }
 
-export async function setSource(
-  deps: AllowlistDeps,
-  scope: RunScope,
-  policy: AllowlistPolicy,
-): Promise<SetSourceResult> {
-  const { log } = deps;
-  const { name, entries, applies, updatedBy } = await checkSourceUpdate(deps, scope.request, policy);
-  const requested = scope.request.clusterIds ?? [];
+/** The clusters to sync (narrowed to the request's `clusterIds`) and a note on the source's reach. */
+function reachOf(applies: Cluster[], request: JobRequest): { syncClusterIds: string[]; reach: string } {
+  const requested = request.clusterIds ?? [];
   const syncClusterIds = applies
     .map((c) => c.uuid)
     .filter((id) => requested.length === 0 || requested.includes(id));
@@ -225,6 +220,51 @@ export async function setSource(
     applies.length === 0
       ? 'it applies to no selected cluster'
       : `it applies to ${applies.length} selected cluster(s)`;
+  return { syncClusterIds, reach };
+}
+
+/**
+ * A retry of a delivery whose earlier attempt already stored the source (it recorded sync outcomes, and
+ * the sync only runs after the put): the source is not stored again, so that an update another delivery
+ * made in between is not undone; only the sync is finished, with the source as it is stored now.
+ */
+async function resumeAfterStore(
+  deps: AllowlistDeps,
+  scope: RunScope,
+  policy: AllowlistPolicy,
+): Promise<SetSourceResult> {
+  const { source: name } = readPayload(scope.request.payload);
+  const listed = await deps.console.listClusters();
+  const applies = selectClusters(listed, policy.selector).filter((c) => sourceApplies(c, policy, name));
+  const { syncClusterIds, reach } = reachOf(applies, scope.request);
+  const stored = (await deps.allowlistSources.list()).find((s) => s.name === name);
+  deps.log.info('allowlist source stored by an earlier attempt, not stored again', {
+    source: name,
+    version: stored?.version,
+    idempotencyKey: scope.delivery.idempotencyKey,
+  });
+  const notes = [
+    `retry of delivery ${scope.delivery.idempotencyKey}: source ${name} was stored by the earlier attempt and is not stored again ` +
+      `(now version ${stored?.version ?? 'unknown'}, ${stored?.entries.length ?? 0} entries)`,
+    reach,
+  ];
+  if (!policy.enabled) notes.push('allowlist policy is disabled; no sync requested');
+  return {
+    body: { clusters: [], notes },
+    syncRequested: policy.enabled && syncClusterIds.length > 0,
+    syncClusterIds,
+  };
+}
+
+export async function setSource(
+  deps: AllowlistDeps,
+  scope: RunScope,
+  policy: AllowlistPolicy,
+): Promise<SetSourceResult> {
+  if (!scope.dryRun && scope.previous.size > 0) return resumeAfterStore(deps, scope, policy);
+  const { log } = deps;
+  const { name, entries, applies, updatedBy } = await checkSourceUpdate(deps, scope.request, policy);
+  const { syncClusterIds, reach } = reachOf(applies, scope.request);
 
   if (scope.dryRun) {
     log.info('allowlist source not stored (dry run)', { source: name, entries: entries.length });

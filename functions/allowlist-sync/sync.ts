@@ -10,7 +10,7 @@ import {
   fromConsoleList,
   toConsoleList,
 } from '#lib/allowlist/entries.ts';
-import { selectClusters } from '#lib/config/selector.ts';
+import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
@@ -35,8 +35,10 @@ export const FORBIDDEN =
 export const CREATING = 'cluster is still being created; the next sync sets its allowlist';
 export const GONE = 'cluster no longer exists';
 export const IN_SYNC = 'in sync';
+export const NO_LONGER_SELECTED = 'no longer selected by the allowlist policy (changed since the listing)';
 
 const isForbidden = (error: unknown): boolean => error instanceof ConsoleApiError && error.status === 403;
+const isNotFound = (error: unknown): boolean => error instanceof ConsoleApiError && error.status === 404;
 
 /** The diff as reported in an outcome's detail. */
 export type AllowlistChange = {
@@ -80,11 +82,16 @@ export async function runSync(
     log.warn('allowlist sources not declared in the policy, ignored', { sources: undeclared });
     notes.push(`stored source(s) not declared in the policy, ignored: ${undeclared.join(', ')}`);
   }
-  const sources = stored.filter((s) => declaredSource(policy, s.name) !== undefined);
+
+  // The sources are read again for each cluster (right after its fresh read, under its claim): a run over
+  // many clusters takes minutes, and a source replaced meanwhile (an address revoked) must not be put back
+  // by this run from a copy read at its start.
+  const declaredSources = async (): Promise<AllowlistSource[]> =>
+    (await deps.allowlistSources.list()).filter((s) => declaredSource(policy, s.name) !== undefined);
 
   const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
   const clusters = await scope.forEachCluster(targets, (target) =>
-    syncOne(deps, scope, policy, sources, target),
+    syncOne(deps, scope, policy, declaredSources, target),
   );
   return { clusters, notes };
 }
@@ -93,7 +100,7 @@ async function syncOne(
   deps: AllowlistDeps,
   scope: RunScope,
   policy: AllowlistPolicy,
-  sources: AllowlistSource[],
+  readSources: () => Promise<AllowlistSource[]>,
   target: Target,
 ): Promise<ClusterOutcome> {
   const { console, log } = deps;
@@ -113,6 +120,8 @@ async function syncOne(
     throw error;
   }
   if (cluster === undefined) return skipped(GONE);
+  // The policy judges the cluster as it is now (renamed, relabelled since the listing), as teardown does.
+  if (!matchesSelector(cluster, policy.selector)) return skipped(NO_LONGER_SELECTED);
   if (cluster.status?.ready === 'Creating') return skipped(CREATING);
 
   const field = Array.isArray(cluster.ipallowlist)
@@ -123,6 +132,7 @@ async function syncOne(
   const currentList = field === undefined ? undefined : cluster[field];
   if (currentList === undefined) return skipped(NO_ALLOWLIST_FIELD);
 
+  const sources = await readSources();
   let desired: AllowlistEntry[];
   try {
     desired = desiredFor(cluster, policy, sources, log);
@@ -160,6 +170,8 @@ async function syncOne(
     );
   } catch (error) {
     if (isForbidden(error)) return skipped(FORBIDDEN, detail);
+    // Deleted since the read (e.g. by the nightly teardown): nothing to protect any more.
+    if (isNotFound(error)) return skipped(GONE, detail);
     throw error;
   }
   log.info('allowlist updated', {

@@ -67,6 +67,35 @@ export async function setKeepAlive(
   }
 
   const untilIso = new Date(until).toISOString();
+  // A keep-alive only ever prevents a deletion: one already in force for the same cluster (as named) that
+  // lasts at least as long stays, so a later, shorter request cannot cut short someone else's.
+  const longer = (await deps.keepAlives.active(now)).find(
+    (k) => k.cluster === payload.cluster && Date.parse(k.until) >= until,
+  );
+  if (longer) {
+    deps.log.info('keep-alive not shortened', {
+      cluster: payload.cluster,
+      requested: untilIso,
+      inForce: longer.until,
+      by: longer.by,
+    });
+    const reason = `a keep-alive until ${longer.until} by ${longer.by} (${longer.reason}) is in force and lasts at least as long: kept`;
+    return {
+      clusters: matched.map(
+        (c): ClusterOutcome => ({
+          clusterId: c.uuid,
+          clusterName: c.name,
+          status: 'skipped',
+          reason,
+          detail: {
+            requested: { until: untilIso, by: payload.by, reason: payload.reason },
+            keepAlive: { until: longer.until, by: longer.by, reason: longer.reason },
+          },
+        }),
+      ),
+      notes: [`keep-alive for '${payload.cluster}' not stored: ${reason}`],
+    };
+  }
   await deps.keepAlives.put({
     cluster: payload.cluster,
     until: untilIso,

@@ -28,6 +28,8 @@ export interface Exclusion {
 export interface TeardownPlan {
   candidates: Cluster[];
   excluded: Exclusion[];
+  /** The uuid of every cluster the Console listed (selected or not). */
+  listedIds: ReadonlySet<string>;
 }
 
 /** Only these states are deleted; Creating, Updating, Resuming, Maintenance, … are left alone. */
@@ -144,7 +146,11 @@ export async function planTeardown(
   const nameCount = new Map<string, number>();
   for (const c of clusters) nameCount.set(c.name, (nameCount.get(c.name) ?? 0) + 1);
 
-  const plan: TeardownPlan = { candidates: [], excluded: [] };
+  const plan: TeardownPlan = {
+    candidates: [],
+    excluded: [],
+    listedIds: new Set(clusters.map((c) => c.uuid)),
+  };
   for (const cluster of selectClusters(clusters, policy.selector, onlyIds)) {
     const exclusion = exclusionOf(cluster, policy, keepAlives, now);
     if (exclusion) {

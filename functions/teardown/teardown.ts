@@ -90,6 +90,41 @@ function done(
   return { clusterId: c.uuid, clusterName: c.name, status: 'done', action, ...(detail ? { detail } : {}) };
 }
 
+/**
+ * What an earlier attempt of this delivery did to clusters this attempt does not work on (no longer
+ * selected or listed), so the retry's summary accounts for them. A cluster the Console no longer lists
+ * and whose snapshot was saved under this delivery was deleted by it: reported 'cluster-deleted' even when
+ * the earlier attempt could not tell (its delete errored and the re-read failed) or died before recording.
+ */
+function earlierOutcomes(
+  previous: ReadonlyMap<string, ClusterOutcome>,
+  savedEarlier: ReadonlyMap<string, ClusterSnapshot>,
+  workedOn: ReadonlySet<string>,
+  listed: ReadonlySet<string>,
+): ClusterOutcome[] {
+  const gone = (id: string) => !listed.has(id) && savedEarlier.has(id);
+  const confirmed = (id: string, name: string, extra: Record<string, unknown>): ClusterOutcome =>
+    done({ uuid: id, name }, 'cluster-deleted', {
+      snapshot: savedEarlier.get(id)?.name ?? name,
+      ...extra,
+      confirmedBy: 'no longer listed when this delivery was retried (snapshot saved by an earlier attempt)',
+    });
+  const out: ClusterOutcome[] = [];
+  for (const o of previous.values()) {
+    if (workedOn.has(o.clusterId)) continue;
+    if (o.status === 'failed' && gone(o.clusterId)) {
+      out.push(confirmed(o.clusterId, o.clusterName, { ...o.detail, earlierError: o.error }));
+    } else {
+      out.push(o);
+    }
+  }
+  for (const [id, s] of savedEarlier) {
+    if (previous.has(id) || workedOn.has(id) || !gone(id)) continue;
+    out.push(confirmed(id, s.name, {}));
+  }
+  return out;
+}
+
 export async function runTeardown(
   deps: TeardownDeps,
   scope: RunScope,
@@ -113,15 +148,17 @@ export async function runTeardown(
   for (const [id, o] of scope.previous) {
     if (o.status === 'done' && o.action === 'cluster-deleted') deletedEarlier.add(id);
   }
+  const savedEarlier = new Map<string, ClusterSnapshot>();
   for (const s of await snapshots.list()) {
-    if (s.teardownKey === key) deletedEarlier.add(s.clusterId);
+    if (s.teardownKey !== key) continue;
+    deletedEarlier.add(s.clusterId);
+    savedEarlier.set(s.clusterId, s);
   }
   for (const id of candidateIds) deletedEarlier.delete(id);
 
   const notes: string[] = [];
   const excluded = plan.excluded.map(excludedOutcome);
-  // Outcomes of an earlier attempt for clusters that are no longer listed (deleted by it).
-  const earlierOnly = [...scope.previous.values()].filter((o) => !listedIds.has(o.clusterId));
+  const earlierOnly = earlierOutcomes(scope.previous, savedEarlier, listedIds, plan.listedIds);
   if (scope.previous.size > 0)
     notes.push(`retry of delivery ${key}: ${deletedEarlier.size} deletion(s) made earlier`);
 

@@ -83,7 +83,10 @@ export async function handleJob(
       concurrency: config.concurrency,
       timeMarginMs: config.timeMarginSeconds * 1000,
       remainingTimeMs: c.invocation.remainingTimeMs,
-      leaseMs: context.getRemainingTimeInMillis() + 60_000,
+      // The run (and its cluster claims) is held until just after this invocation's own timeout, and no
+      // longer: Lambda retries a timed-out async invocation about a minute later, and that retry must find
+      // the lease expired so it redoes the unfinished part instead of answering "already running".
+      leaseMs: context.getRemainingTimeInMillis() + 5_000,
       retryFailed: !isWebhook,
     },
     (scope) =>

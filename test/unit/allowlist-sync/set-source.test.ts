@@ -7,8 +7,8 @@ import {
 import { runSync } from '#functions/allowlist-sync/sync.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
-import type { RunScope } from '#lib/jobs/engine.ts';
-import { cluster, NOW, outcomeOf, policy, world } from './fakes.ts';
+import { executeRun, type RunScope } from '#lib/jobs/engine.ts';
+import { cluster, NOW, outcomeOf, policy, SETTINGS, world } from './fakes.ts';
 
 const VPN = [
   { cidr: '198.51.100.10/32', description: 'vpn egress a' },
@@ -268,5 +268,60 @@ describe('setSource', () => {
       { ip: '198.51.100.11/32', description: 'vpn egress b' },
       { ip: '203.0.113.0/24', description: 'office' },
     ]);
+  });
+});
+
+describe('setSource retried', () => {
+  it('a retry of a failed delivery does not put back entries a newer update replaced', async () => {
+    // Prepare: delivery E1 stores 'office-vpn' and its sync fails on one cluster (the run fails, and Lambda
+    // retries E1 a minute later). Meanwhile E2 replaces the source (an address revoked) and syncs.
+    const w = await setup([cluster('prod-a', { ipallowlist: [] }), cluster('prod-b', { ipallowlist: [] })]);
+    const p = withVpn();
+    const engine = {
+      ledger: w.stores.ledger,
+      claims: w.stores.claims,
+      clock: w.clock,
+      log: w.log,
+      metrics: { count() {} },
+      events: { async publish() {} },
+    };
+    const deliver = (key: string, payload: unknown) =>
+      executeRun(
+        engine,
+        { job: 'allowlist-sync', action: 'set-source', payload },
+        { source: 'eventbridge', idempotencyKey: key, at: new Date(NOW).toISOString() },
+        SETTINGS,
+        async (scope) => {
+          const result = await setSource(w.deps, scope, p);
+          if (!result.syncRequested) return result.body;
+          return runSync(
+            w.deps,
+            { ...scope, request: { ...scope.request, clusterIds: result.syncClusterIds } },
+            p,
+          );
+        },
+      );
+    const e1 = { source: 'office-vpn', entries: VPN };
+    const e2 = { source: 'office-vpn', entries: [{ cidr: '198.51.100.20/32', description: 'vpn egress c' }] };
+    let failures = 1;
+    w.console.failPut = (id) => (id === 'uuid-prod-b' && failures-- > 0 ? new Error('503') : undefined);
+    const first = await deliver('event-e1', e1);
+    await deliver('event-e2', e2);
+
+    // Act
+    const retry = await deliver('event-e1', e1);
+
+    // Assess
+    expect(first.failed).toBe(true);
+    expect(retry.failed).toBe(false);
+    expect((await w.source('office-vpn'))?.entries).toEqual([
+      { cidr: '198.51.100.20/32', description: 'vpn egress c' },
+    ]);
+    for (const id of ['uuid-prod-a', 'uuid-prod-b']) {
+      expect(w.console.clusters.get(id)?.ipallowlist?.map((e) => e.ip)).toEqual([
+        '198.51.100.20/32',
+        '203.0.113.0/24',
+      ]);
+    }
   });
 });

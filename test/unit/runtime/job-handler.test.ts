@@ -389,3 +389,28 @@ describe('jobHandler', () => {
     expect(events.events.map((e) => e.detailType)).toEqual(['backup.run.result']);
   });
 });
+
+describe('the run lease after a timed-out invocation', () => {
+  it('has expired when Lambda retries a timed-out async invocation a minute later, so the retry redoes the work', async () => {
+    // Prepare: the first invocation (2 s left) starts the run and never finishes (Lambda times it out).
+    const c = container();
+    const frozen: Record<string, ActionDefinition> = { run: { run: () => new Promise<never>(() => {}) } };
+    void handleJob('backup', frozen, direct('backup', 'run'), context(2_000), c);
+    await new Promise((r) => setTimeout(r, 10));
+    const finishing: Record<string, ActionDefinition> = {
+      run: { run: async () => ({ clusters: [], notes: ['finished'] }) },
+    };
+    // Act: Lambda's first retry of the timed-out invocation comes about a minute later.
+    clock.advance(2_000 + 59_000);
+    const retry = (await handleJob(
+      'backup',
+      finishing,
+      direct('backup', 'run'),
+      context(2_000),
+      c,
+    )) as RunSummary;
+    // Assess: not answered "already running": the retry ran the work.
+    expect(retry.replayed).toBeUndefined();
+    expect(retry.notes).toEqual(['finished']);
+  });
+});

@@ -126,3 +126,53 @@ describe('setKeepAlive', () => {
     expect(await h.stores.keepAlives.active(NOW)).toHaveLength(1);
   });
 });
+
+describe('setKeepAlive with a keep-alive already in force', () => {
+  it('a later, shorter keep-alive does not cut short an earlier, longer one', async () => {
+    // Prepare: alice keeps dev-a for the night; bob, unaware, asks for the evening only.
+    const h = harness([cluster('dev-a')]);
+    const alice = {
+      cluster: 'dev-a',
+      until: at(NOW + 10 * HOUR),
+      by: 'alice',
+      reason: 'load test overnight',
+    };
+    const bob = { cluster: 'dev-a', until: at(NOW + HOUR), by: 'bob', reason: 'demo this evening' };
+    await h.run('keep-alive', policy(), { payload: alice });
+
+    // Act
+    const summary = await h.run('keep-alive', policy(), { payload: bob });
+    h.clock.advance(2 * HOUR);
+    const teardown = await h.run('run', policy());
+
+    // Assess
+    expect(summary.failed).toBe(false);
+    expect(summary.clusters[0]).toMatchObject({
+      status: 'skipped',
+      detail: { keepAlive: { until: alice.until, by: 'alice' } },
+    });
+    expect(h.console.deleted).toEqual([]);
+    expect(outcomes(teardown)).toEqual({
+      'dev-a': `skipped:keep-alive until ${alice.until} by alice (load test overnight)`,
+    });
+  });
+
+  it('a longer keep-alive for the same cluster replaces a shorter one', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+    await h.run('keep-alive', policy(), {
+      payload: { cluster: 'uuid-dev-a', until: at(NOW + HOUR), by: 'bob', reason: 'demo' },
+    });
+    const longer = { cluster: 'uuid-dev-a', until: at(NOW + 10 * HOUR), by: 'alice', reason: 'load test' };
+
+    // Act
+    const summary = await h.run('keep-alive', policy(), { payload: longer });
+
+    // Assess
+    expect(summary.clusters[0]).toMatchObject({
+      status: 'done',
+      detail: { until: longer.until, by: 'alice' },
+    });
+    expect(await h.stores.keepAlives.active(NOW)).toEqual([{ ...longer, setAt: at(NOW) }]);
+  });
+});

@@ -374,3 +374,58 @@ describe('runTeardown', () => {
     expect(h.console.calls).toEqual([]);
   });
 });
+
+describe('runTeardown retried after an attempt that could not finish its accounting', () => {
+  it('a retry confirms a delete whose outcome the first attempt could not tell: the cluster is gone, the run succeeds', async () => {
+    // Prepare: the DELETE times out although applied, and the re-read fails too: outcome unknown.
+    const h = harness([cluster('dev-a'), cluster('dev-b')]);
+    h.console.failDelete = (id) =>
+      id === 'uuid-dev-a' ? { error: apiError('DELETE /clusters/{clusterUuid}'), applied: true } : undefined;
+    h.console.beforeGet = (id) => {
+      if (!h.console.clusters.has(id)) throw apiError('GET /clusters/{clusterUuid}');
+    };
+    const first = await h.run('run', policy(), { key: 'night-1' });
+    h.console.failDelete = undefined;
+    h.console.beforeGet = undefined;
+
+    // Act
+    const retry = await h.run('run', policy(), { key: 'night-1' });
+
+    // Assess
+    expect(outcomes(first)['dev-a']).toMatch(/^failed:delete failed \(delete outcome unknown\)/);
+    expect(first.failed).toBe(true);
+    expect(h.console.deleted.sort()).toEqual(['uuid-dev-a', 'uuid-dev-b']);
+    expect(outcomes(retry)).toEqual({ 'dev-a': 'done:cluster-deleted', 'dev-b': 'done:cluster-deleted' });
+    expect(retry.failed).toBe(false);
+    expect(h.console.calls.filter((c) => c.startsWith('deleteCluster'))).toHaveLength(2);
+  });
+
+  it("a retry's summary includes a deletion the earlier attempt made without recording its outcome", async () => {
+    // Prepare: the earlier attempt of night-1 saved dev-a's snapshot, deleted it, and died before recording.
+    const h = harness([cluster('dev-b')]);
+    await h.stores.snapshots.save({
+      clusterId: 'uuid-dev-a',
+      name: 'dev-a',
+      labels: [],
+      planType: { ...REF.starter },
+      region: { ...REF.eu },
+      channel: { ...REF.stable },
+      generation: { ...REF.g872 },
+      allowlist: [],
+      takenAt: new Date(NOW).toISOString(),
+      teardownKey: 'night-1',
+      status: 'deleted',
+      note: NOTE_DELETE_PENDING,
+      updatedAt: new Date(NOW).toISOString(),
+    });
+
+    // Act
+    const summary = await h.run('run', policy({ maxDeletionsPerRun: 2 }), { key: 'night-1' });
+
+    // Assess
+    expect(h.console.deleted).toEqual(['uuid-dev-b']);
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:cluster-deleted', 'dev-b': 'done:cluster-deleted' });
+    expect(summary.counts.done).toBe(2);
+    expect(summary.failed).toBe(false);
+  });
+});
