@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { type Log, silentLog } from '#lib/runtime/log.ts';
 import { type CredentialsSource, secretFingerprint } from './credentials.ts';
-import { TokenError } from './errors.ts';
+import { TokenError, type TokenErrorCode } from './errors.ts';
 import {
   AuthCallError,
   type Credentials,
@@ -49,9 +49,16 @@ export interface TokenMetrics {
 }
 
 export interface TokenProviderTuning {
-  /** Taken off every expiry, for clock skew between us, the auth server and the Console API. */
+  /**
+   * Taken off every expiry, for clock skew between us, the auth server and the Console API; at most half
+   * of what a token has left when it arrives (the auth server may hand back a cached token near its end).
+   */
   skewMs: number;
-  /** Inside this window before expiry one instance refreshes while everybody keeps using the token. */
+  /**
+   * Inside this window before expiry one instance refreshes while everybody keeps using the token; at most
+   * the second half of the usable life the token arrived with (else a short-lived token would be in the
+   * window from the start and refreshed at the fleet's auth floor rate).
+   */
   refreshWindowMs: number;
   /** How long a lease holder may take; longer than authTimeoutMs. */
   leaseMs: number;
@@ -112,8 +119,19 @@ export interface TokenProviderDeps {
 interface Held {
   token: string;
   expiresAt: number;
+  refreshAt: number;
   version?: number;
 }
+
+/** A token the auth server issued, with the skew margin taken off and its refresh point set. */
+interface Usable {
+  accessToken: string;
+  expiresAt: number;
+  refreshAt: number;
+}
+
+/** A token with less usable life than this when it arrives is not worth handing out. */
+const MIN_USABLE_MS = 1_000;
 
 const METRIC_BY_ORIGIN: Record<TokenOrigin, TokenMetricName> = {
   memory: 'TokenFromMemory',
@@ -157,6 +175,7 @@ export class SharedTokenProvider implements TokenSource {
     blockedUntil: number;
     failures: number;
     rejectedFingerprint?: string;
+    blockReason?: string;
     lastAuthAt: number;
   } = {
     blockedUntil: 0,
@@ -179,13 +198,21 @@ export class SharedTokenProvider implements TokenSource {
     const held = this.held;
     const now = this.now();
     if (held && held.expiresAt > now) {
-      if (held.expiresAt - this.t.refreshWindowMs <= now) this.refreshAhead();
+      if (held.refreshAt <= now) this.refreshAhead();
       return this.handOut(held.token, 'memory');
     }
-    this.inflight ??= this.acquire(signal).finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+    if (signal?.aborted) throw signal.reason;
+    if (!this.inflight) {
+      // Shared by every caller in this container, so no caller's signal reaches it: one caller giving up
+      // must neither fail the others nor abort the lease holder's auth call (which would be recorded
+      // fleet-wide as an auth server failure). A caller's signal only ends its own wait.
+      const inflight = this.acquire().finally(() => {
+        this.inflight = undefined;
+      });
+      inflight.catch(() => {}); // every caller that still waits sees the rejection; none must go unhandled
+      this.inflight = inflight;
+    }
+    return signal ? untilAborted(this.inflight, signal) : this.inflight;
   }
 
   async invalidate(token: string): Promise<void> {
@@ -221,8 +248,8 @@ export class SharedTokenProvider implements TokenSource {
     return tokenItemKey(credentials.clientId, this.deps.oauth.audience, this.deps.oauth.tokenUrl);
   }
 
-  private hold(token: string, expiresAt: number, version?: number): void {
-    this.held = { token, expiresAt, version };
+  private hold(token: string, expiresAt: number, refreshAt: number, version?: number): void {
+    this.held = { token, expiresAt, refreshAt, version };
     if (version !== undefined) {
       this.versions.set(token, version);
       if (this.versions.size > 8) {
@@ -241,26 +268,26 @@ export class SharedTokenProvider implements TokenSource {
     return this.now() + Math.max(0, budget);
   }
 
-  private async acquire(signal?: AbortSignal): Promise<string> {
+  private async acquire(): Promise<string> {
     let credentials = await this.deps.credentials.get();
     const { store } = this.deps;
-    if (!store) return this.acquireLocally(credentials, signal);
+    if (!store) return this.acquireLocally(credentials);
     const deadline = this.deadline();
     let delay = this.t.pollInitialMs;
     let waited = false;
     for (;;) {
-      if (signal?.aborted) throw signal.reason;
       const key = this.keyFor(credentials);
       let state: SharedTokenState;
       try {
         state = await store.read(key);
       } catch (err) {
-        return this.fallBack(err, credentials, signal);
+        return this.fallBack(err, credentials);
       }
       const now = this.now();
       if (state.token && state.expiresAt !== undefined && state.expiresAt > now) {
-        this.hold(state.token, state.expiresAt, state.version);
-        if (state.expiresAt - this.t.refreshWindowMs <= now) this.refreshAhead();
+        const refreshAt = this.refreshPointOf(state.expiresAt, state.refreshAt);
+        this.hold(state.token, state.expiresAt, refreshAt, state.version);
+        if (refreshAt <= now) this.refreshAhead();
         if (waited) this.log.debug('token after wait', { source: 'shared' });
         return this.handOut(state.token, 'shared');
       }
@@ -277,9 +304,9 @@ export class SharedTokenProvider implements TokenSource {
         try {
           lease = await store.tryLease(key, this.leaseRequest(credentials, now));
         } catch (err) {
-          return this.fallBack(err, credentials, signal);
+          return this.fallBack(err, credentials);
         }
-        if (lease) return this.refreshWithLease(key, lease, credentials, signal);
+        if (lease) return this.refreshWithLease(key, lease, credentials);
       }
       if (now + delay > deadline) {
         throw new TokenError(
@@ -293,6 +320,11 @@ export class SharedTokenProvider implements TokenSource {
       await this.sleep(delay / 2 + (this.random() * delay) / 2);
       delay = Math.min(delay * 2, this.t.pollMaxMs);
     }
+  }
+
+  /** The stored refresh point, or for an item written without one, a fixed window before expiry. */
+  private refreshPointOf(expiresAt: number, refreshAt: number | undefined): number {
+    return refreshAt ?? expiresAt - this.t.refreshWindowMs;
   }
 
   private leaseRequest(credentials: Credentials, now: number) {
@@ -321,12 +353,7 @@ export class SharedTokenProvider implements TokenSource {
     throw this.rejectedError(credentials);
   }
 
-  private async refreshWithLease(
-    key: string,
-    lease: Lease,
-    credentials: Credentials,
-    signal?: AbortSignal,
-  ): Promise<string> {
+  private async refreshWithLease(key: string, lease: Lease, credentials: Credentials): Promise<string> {
     const store = this.deps.store;
     if (!store) throw new Error('unreachable: lease without a store');
     const previous = lease.previous;
@@ -335,9 +362,9 @@ export class SharedTokenProvider implements TokenSource {
       this.deps.metrics?.count('LeaseTakeovers');
       this.log.warn('token lease taken over', { expiredLeaseAgoMs: this.now() - previous.leaseUntil });
     }
-    let issued: IssuedToken;
+    let issued: Usable;
     try {
-      issued = await this.callAuth(credentials, signal);
+      issued = await this.callAuth(credentials);
     } catch (err) {
       if (!(err instanceof AuthCallError)) throw err;
       const now = this.now();
@@ -358,18 +385,47 @@ export class SharedTokenProvider implements TokenSource {
     }
     let version: number | undefined;
     try {
-      version = await store.publish(key, lease.owner, issued.accessToken, issued.expiresAt, this.now());
+      version = await store.publish(
+        key,
+        lease.owner,
+        issued.accessToken,
+        issued.expiresAt,
+        this.now(),
+        issued.refreshAt,
+      );
       if (version === undefined)
         this.log.warn('token lease lost before publishing; token kept in this container only');
     } catch (err) {
       this.log.warn('token not shared: the state table is unavailable', { error: describe(err) });
     }
-    this.hold(issued.accessToken, issued.expiresAt, version);
+    this.hold(issued.accessToken, issued.expiresAt, issued.refreshAt, version);
     return this.handOut(issued.accessToken, 'auth');
   }
 
-  /** The auth call itself; returns the token with the skew margin already taken off its expiry. */
-  private async callAuth(credentials: Credentials, signal?: AbortSignal): Promise<IssuedToken> {
+  /**
+   * The skew margin and the refresh point for a token as it arrived. Both are sized by what the token has
+   * left, not by a full lifetime: a cached token handed back with 20 s left is used for 10 s, not thrown
+   * away (which left the fleet without a token until the auth server minted a new one), and a token with
+   * less usable life than the refresh window is refreshed at half of it, not at every chance.
+   */
+  private usable(issued: IssuedToken): Usable {
+    const now = this.now();
+    const left = issued.expiresAt - now;
+    const expiresAt = issued.expiresAt - Math.min(this.t.skewMs, Math.floor(left / 2));
+    const usableMs = expiresAt - now;
+    if (usableMs < MIN_USABLE_MS) {
+      throw new AuthCallError({
+        kind: 'bad-response',
+        status: 200,
+        detail: 'the auth server answered with a token that expires at once',
+      });
+    }
+    const refreshAt = expiresAt - Math.min(this.t.refreshWindowMs, Math.floor(usableMs / 2));
+    return { accessToken: issued.accessToken, expiresAt, refreshAt };
+  }
+
+  /** The auth call itself; returns the token with the skew margin taken off and its refresh point. */
+  private async callAuth(credentials: Credentials): Promise<Usable> {
     const call = this.deps.requestToken ?? requestToken;
     this.stats.authCalls++;
     this.deps.metrics?.count('AuthCalls');
@@ -379,17 +435,8 @@ export class SharedTokenProvider implements TokenSource {
         fetch: this.deps.fetch,
         timeoutMs: this.t.authTimeoutMs,
         now: this.now,
-        signal,
       });
-      const expiresAt = issued.expiresAt - this.t.skewMs;
-      if (expiresAt <= this.now()) {
-        throw new AuthCallError({
-          kind: 'bad-response',
-          status: 200,
-          detail: 'the auth server answered with a token that expires within the skew margin',
-        });
-      }
-      return { accessToken: issued.accessToken, expiresAt };
+      return this.usable(issued);
     } catch (err) {
       if (err instanceof AuthCallError) {
         const kind = err.failure.kind;
@@ -413,19 +460,23 @@ export class SharedTokenProvider implements TokenSource {
     const f = err.failure;
     const floor = f.kind === 'rate-limited' ? this.t.blockFloorMs : this.t.unavailableFloorMs;
     const backoff = Math.min(this.t.blockMaxMs, floor * 2 ** Math.min(failures - 1, 20));
+    // A Retry-After is honoured as a minimum, never relied on: a short one repeated ("1") must not hold
+    // the fleet at the auth floor rate while the auth server keeps the whole IP blocked.
     const hinted = f.kind === 'rate-limited' ? f.retryAfterMs : undefined;
-    return now + Math.max(hinted ?? backoff, this.t.minAuthIntervalMs);
+    return now + Math.max(hinted ?? 0, backoff, this.t.minAuthIntervalMs);
   }
 
   private blockedError(state: SharedTokenState, cause?: unknown): TokenError {
     const until = state.blockedUntil ?? this.now();
     const seconds = Math.max(1, Math.ceil((until - this.now()) / 1000));
-    const why =
+    const [code, why]: [TokenErrorCode, string] =
       state.blockReason === 'rate-limited'
-        ? "Camunda's auth server rate-limited this account's token requests (HTTP 429)"
-        : "Camunda's auth server failed to answer a token request";
+        ? ['auth-blocked', "Camunda's auth server rate-limited this account's token requests (HTTP 429)"]
+        : state.blockReason === 'bad-response'
+          ? ['auth-bad-response', "Camunda's auth server answered a token request without a usable token"]
+          : ['auth-unavailable', "Camunda's auth server failed to answer a token request"];
     return new TokenError(
-      state.blockReason === 'rate-limited' ? 'auth-blocked' : 'auth-unavailable',
+      code,
       `${why}; no instance asks again for ${seconds} s (until ${new Date(until).toISOString()})`,
       { cause, retryAt: until },
     );
@@ -451,15 +502,20 @@ export class SharedTokenProvider implements TokenSource {
       const credentials = await this.deps.credentials.get();
       if (!store) {
         if (now < this.local.blockedUntil) return;
+        // Rejected credentials are re-checked when the token runs out, never retried in the background.
+        if (this.local.rejectedFingerprint === secretFingerprint(credentials)) return;
         await this.authLocally(credentials);
         return;
       }
       const key = this.keyFor(credentials);
       const state = await store.read(key);
       const t = this.now();
-      if (state.token && state.expiresAt !== undefined && state.expiresAt - this.t.refreshWindowMs > t) {
-        this.hold(state.token, state.expiresAt, state.version);
-        return;
+      if (state.token && state.expiresAt !== undefined && state.expiresAt > t) {
+        const refreshAt = this.refreshPointOf(state.expiresAt, state.refreshAt);
+        if (refreshAt > t) {
+          this.hold(state.token, state.expiresAt, refreshAt, state.version);
+          return;
+        }
       }
       const lease = await store.tryLease(key, this.leaseRequest(credentials, t));
       if (lease) await this.refreshWithLease(key, lease, credentials);
@@ -474,15 +530,15 @@ export class SharedTokenProvider implements TokenSource {
       });
   }
 
-  private fallBack(err: unknown, credentials: Credentials, signal?: AbortSignal): Promise<string> {
+  private fallBack(err: unknown, credentials: Credentials): Promise<string> {
     this.stats.fallbacks++;
     this.deps.metrics?.count('SharedCacheUnavailable');
     this.log.warn('shared token cache unavailable; falling back to this container', { error: describe(err) });
-    return this.acquireLocally(credentials, signal);
+    return this.acquireLocally(credentials);
   }
 
   /** Per-container single flight with its own failure memory: used without a store or when it is down. */
-  private async acquireLocally(credentials: Credentials, signal?: AbortSignal): Promise<string> {
+  private async acquireLocally(credentials: Credentials): Promise<string> {
     const now = this.now();
     const fingerprint = secretFingerprint(credentials);
     if (this.local.rejectedFingerprint === fingerprint) {
@@ -490,19 +546,19 @@ export class SharedTokenProvider implements TokenSource {
       credentials = fresh;
     }
     if (now < this.local.blockedUntil) {
-      throw this.blockedError({ blockedUntil: this.local.blockedUntil, blockReason: 'rate-limited' });
+      throw this.blockedError({ blockedUntil: this.local.blockedUntil, blockReason: this.local.blockReason });
     }
     const gap = this.local.lastAuthAt + this.t.minAuthIntervalMs - now;
     if (gap > 0) await this.sleep(gap);
-    return this.authLocally(credentials, signal);
+    return this.authLocally(credentials);
   }
 
-  private async authLocally(credentials: Credentials, signal?: AbortSignal): Promise<string> {
+  private async authLocally(credentials: Credentials): Promise<string> {
     this.local.lastAuthAt = this.now();
     try {
-      const issued = await this.callAuth(credentials, signal);
+      const issued = await this.callAuth(credentials);
       this.local = { blockedUntil: 0, failures: 0, lastAuthAt: this.local.lastAuthAt };
-      this.hold(issued.accessToken, issued.expiresAt);
+      this.hold(issued.accessToken, issued.expiresAt, issued.refreshAt);
       return this.handOut(issued.accessToken, 'auth');
     } catch (err) {
       if (!(err instanceof AuthCallError)) throw err;
@@ -514,9 +570,20 @@ export class SharedTokenProvider implements TokenSource {
       }
       this.local.failures++;
       this.local.blockedUntil = this.blockUntil(err, this.local.failures, now);
+      this.local.blockReason = err.failure.kind;
       throw this.blockedError({ blockedUntil: this.local.blockedUntil, blockReason: err.failure.kind }, err);
     }
   }
+}
+
+/** The promise, or the signal's reason as soon as it aborts (the work behind the promise carries on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function describe(err: unknown): string {

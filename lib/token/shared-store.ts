@@ -14,6 +14,8 @@ export interface SharedTokenState {
   token?: string;
   /** Epoch ms after which the token must not be used (skew margin already taken off). */
   expiresAt?: number;
+  /** Epoch ms from which one instance may refresh the token ahead of its expiry. */
+  refreshAt?: number;
   version?: number;
   leaseOwner?: string;
   leaseUntil?: number;
@@ -28,7 +30,10 @@ export interface LeaseRequest {
   owner: string;
   now: number;
   leaseMs: number;
-  /** The lease is only granted if the stored token expires at or before this (it needs refreshing). */
+  /**
+   * The lease is only granted if the stored token needs refreshing: its refresh point (stored with it) has
+   * come, or, for an item written without one, it expires at or before this.
+   */
   refreshBefore: number;
   /** ... and if these credentials are not the ones recorded as rejected. */
   fingerprint: string;
@@ -46,13 +51,17 @@ export interface Lease {
 export interface TokenStore {
   read(key: string): Promise<SharedTokenState>;
   tryLease(key: string, request: LeaseRequest): Promise<Lease | undefined>;
-  /** Returns the new version, or undefined if the lease was lost (another holder took over). */
+  /**
+   * Returns the new version, or undefined if the lease was lost (another holder took over). `refreshAt`:
+   * from when the token may be refreshed ahead of its expiry (default: the lease's `refreshBefore` rule).
+   */
   publish(
     key: string,
     owner: string,
     token: string,
     expiresAt: number,
     now: number,
+    refreshAt?: number,
   ): Promise<number | undefined>;
   recordBlocked(
     key: string,
@@ -90,6 +99,7 @@ function fromItem(item: Record<string, AttributeValue> | undefined): SharedToken
   return {
     token: str(item.tok),
     expiresAt: num(item.tokExp),
+    refreshAt: num(item.tokRefresh),
     version: num(item.ver),
     leaseOwner: str(item.leaseOwner),
     leaseUntil: num(item.leaseUntil),
@@ -131,7 +141,10 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
             UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastAuthAt = :now, #ttl = :ttl',
             ConditionExpression: [
               '(attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-              '(attribute_not_exists(tokExp) OR tokExp <= :refreshBefore)',
+              // A token needs refreshing from its own refresh point: a fixed window before expiry would
+              // hold a short-lived token (or one handed back part-way through its life) in the window
+              // from the start, and the fleet would refresh it at the auth floor rate for its whole life.
+              '(attribute_not_exists(tokExp) OR tokRefresh <= :now OR (attribute_not_exists(tokRefresh) AND tokExp <= :refreshBefore))',
               '(attribute_not_exists(blockedUntil) OR blockedUntil <= :now)',
               '(attribute_not_exists(rejectedFp) OR rejectedFp <> :fp)',
               '(attribute_not_exists(lastAuthAt) OR lastAuthAt <= :lastAuthBefore)',
@@ -157,13 +170,16 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
       }
     },
 
-    async publish(key, owner, token, expiresAt, now) {
+    async publish(key, owner, token, expiresAt, now, refreshAt) {
+      const cleared = 'leaseOwner, leaseUntil, blockedUntil, failures, blockReason, rejectedFp';
       try {
         const out = await update(
           {
             UpdateExpression:
-              'SET tok = :tok, tokExp = :exp, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl ' +
-              'REMOVE leaseOwner, leaseUntil, blockedUntil, failures, blockReason, rejectedFp',
+              'SET tok = :tok, tokExp = :exp, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl' +
+              (refreshAt === undefined
+                ? ` REMOVE ${cleared}, tokRefresh`
+                : `, tokRefresh = :refresh REMOVE ${cleared}`),
             ConditionExpression: 'leaseOwner = :owner',
             ExpressionAttributeNames: { '#ttl': ttlAttribute },
             ExpressionAttributeValues: {
@@ -173,6 +189,7 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
               ':one': n(1),
               ':ttl': n(ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS)),
               ':owner': s(owner),
+              ...(refreshAt === undefined ? {} : { ':refresh': n(refreshAt) }),
             },
             ReturnValues: 'UPDATED_NEW',
           },
@@ -234,7 +251,7 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
       try {
         await update(
           {
-            UpdateExpression: 'REMOVE tok, tokExp',
+            UpdateExpression: 'REMOVE tok, tokExp, tokRefresh',
             ConditionExpression: 'ver = :ver AND attribute_exists(tok)',
             ExpressionAttributeValues: { ':ver': n(version) },
           },

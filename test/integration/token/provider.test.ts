@@ -324,6 +324,45 @@ describe('shared token provider', () => {
     expect(h.auth.calls).toBe(2);
   });
 
+  it('a short Retry-After on repeated 429s does not stop the backoff from growing', async () => {
+    // Prepare: the auth server keeps answering 429 with "Retry-After: 1" (never rely on the header).
+    h.auth.behaviour = async () => {
+      throw new AuthCallError({ kind: 'rate-limited', status: 429, retryAfterMs: 1_000 });
+    };
+    const p = h.provider({ blockFloorMs: 10_000 });
+    // Act
+    const retryAts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const err = (await p.getToken().catch((e: unknown) => e)) as TokenError;
+      retryAts.push(err.retryAt ?? 0);
+      h.clock.t = err.retryAt ?? h.clock.t;
+    }
+    // Assess: 10 s, then 20 s, then 40 s; the hint is a minimum, not a replacement for the backoff.
+    expect(retryAts).toEqual([T0 + 10_000, T0 + 30_000, T0 + 70_000]);
+    expect(h.auth.calls).toBe(3);
+  });
+
+  // FINDING (not fixed, needs a policy decision): when the Console rejects every token (for example a
+  // wrong CAMUNDA_CONSOLE_OAUTH_AUDIENCE, or a client the Console revoked while the auth server still
+  // issues tokens), every Console call invalidates the shared token and the next one fetches a new one:
+  // the fleet calls the auth server at its floor rate (~0.9/s, the whole IP's budget) for as long as
+  // jobs run. A cap on shared invalidations (say one per 30 s per credential) would bound it.
+  it.fails('a Console that rejects every token does not turn each Console call into an auth call', async () => {
+    // Prepare
+    const instances = Array.from({ length: 3 }, () => h.provider());
+    // Act: 60 Console calls over a minute, each answered 401, each followed by the client's one refresh.
+    for (let i = 0; i < 20; i++) {
+      for (const p of instances) {
+        const token = await p.getToken();
+        await p.invalidate(token);
+        await p.getToken();
+      }
+      h.clock.t += 3_000;
+    }
+    // Assess
+    expect(h.auth.calls).toBeLessThanOrEqual(5);
+  });
+
   it('after a 401 no instance tries the same secret again; a changed secret is tried once', async () => {
     // Prepare
     h.auth.behaviour = async (_call, credentials) => {
@@ -474,6 +513,26 @@ describe('when DynamoDB is unavailable or throttled', () => {
     dead.destroy();
   });
 
+  it('while the table is down, an auth server outage is reported as one, not as a 429', async () => {
+    // Prepare
+    proxy.fail('*', 'internal');
+    const clock = { t: T0 };
+    const auth = fakeAuth(clock);
+    auth.behaviour = async () => {
+      throw new AuthCallError({ kind: 'unavailable', status: 503, detail: 'HTTP 503' });
+    };
+    const { provider } = providerVia(client, auth, clock);
+    // Act
+    const first = await provider.getToken().catch((e: unknown) => e);
+    clock.t += 500;
+    const second = await provider.getToken().catch((e: unknown) => e);
+    // Assess
+    expect((first as TokenError).code).toBe('auth-unavailable');
+    expect((second as TokenError).code).toBe('auth-unavailable');
+    expect((second as TokenError).message).not.toMatch(/429/);
+    expect(auth.calls).toBe(1);
+  });
+
   it('keeps its in-container failure memory while the table is down: a 429 blocks the next attempts', async () => {
     // Prepare
     proxy.fail('*', 'internal');
@@ -491,5 +550,126 @@ describe('when DynamoDB is unavailable or throttled', () => {
     expect((first as TokenError).code).toBe('auth-blocked');
     expect((second as TokenError).code).toBe('auth-blocked');
     expect(auth.calls).toBe(1);
+  });
+});
+
+describe('tokens handed out with little life left', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  /** Five warm instances, each asked for a token once a second; returns what they got. */
+  async function runFleet(instances: SharedTokenProvider[], seconds: number): Promise<unknown[]> {
+    const answers: unknown[] = [];
+    for (let s = 0; s < seconds; s++) {
+      for (const p of instances) answers.push(await p.getToken().catch((e: unknown) => e));
+      await Promise.all(instances.map((p) => p.settle()));
+      h.clock.t += 1_000;
+    }
+    return answers;
+  }
+
+  it('a token whose whole life is shorter than the refresh window is refreshed at half-life, not every second', async () => {
+    // Prepare: 80 s tokens, 30 s skew margin: 50 s usable, inside the 60 s refresh window as issued.
+    h.auth.lifetimeMs = 80_000;
+    const instances = Array.from({ length: 5 }, () =>
+      h.provider({ skewMs: 30_000, refreshWindowMs: 60_000 }),
+    );
+    // Act
+    const answers = await runFleet(instances, 120);
+    // Assess: one refresh about every 25 s (5 in 120 s), never one per second; nobody waited or failed.
+    expect(answers.filter((a) => typeof a !== 'string')).toEqual([]);
+    expect(h.auth.calls).toBeLessThanOrEqual(6);
+    expect(h.sleeps).toEqual([]);
+  });
+
+  it('a cached token handed back part-way through its life keeps the fleet served with few auth calls', async () => {
+    // Prepare: an auth server like Camunda's that hands back its cached token while it has ≥ 1 s left.
+    let cached: IssuedToken | undefined;
+    h.auth.behaviour = async (call) => {
+      if (cached && cached.expiresAt - h.clock.t >= 1_000) return cached;
+      cached = { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
+      return cached;
+    };
+    const instances = Array.from({ length: 5 }, () =>
+      h.provider({ skewMs: 30_000, refreshWindowMs: 60_000 }),
+    );
+    // Act: past the end of the first token's life.
+    const answers = await runFleet(instances, 400);
+    // Assess: no caller ever went without a token (inside the skew margin the cached token is still
+    // usable for part of what is left), and the refreshes ahead of expiry thin out instead of hammering.
+    expect(answers.filter((a) => typeof a !== 'string')).toEqual([]);
+    expect(h.auth.calls).toBeLessThanOrEqual(15);
+    expect(new Set(answers)).toEqual(new Set(['token-1', expect.stringMatching(/^token-\d+$/)]));
+  });
+
+  it('a token that expires almost at once is reported as a bad answer, not as an auth server outage', async () => {
+    // Prepare
+    h.auth.behaviour = async () => ({ accessToken: 'nearly-dead', expiresAt: h.clock.t + 500 });
+    // Act
+    const err = await h
+      .provider()
+      .getToken()
+      .catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(TokenError);
+    expect((err as TokenError).code).toBe('auth-bad-response');
+    expect((err as TokenError).message).not.toMatch(/failed to answer/);
+  });
+});
+
+describe('abort signals', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+
+  it("one caller's abort neither fails the other callers sharing the token request nor records an auth outage", async () => {
+    // Prepare: the auth call behaves like fetch: it ends early with 'unavailable' when its signal aborts.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let calls = 0;
+    const abortable: typeof requestToken = async (_settings, _credentials, options) => {
+      calls++;
+      await new Promise<void>((resolve, reject) => {
+        options?.signal?.addEventListener('abort', () =>
+          reject(new AuthCallError({ kind: 'unavailable', detail: 'connection failed: aborted' })),
+        );
+        void gate.then(resolve);
+      });
+      return { accessToken: 'token-shared', expiresAt: h.clock.t + 300_000 };
+    };
+    const p = new SharedTokenProvider({
+      credentials: {
+        describe: 't',
+        get: async () => ({ clientId: 'client-a', clientSecret: 'secret-1' }),
+        reload: async () => ({ clientId: 'client-a', clientSecret: 'secret-1' }),
+      },
+      oauth: OAUTH,
+      store: h.store,
+      requestToken: abortable,
+      now: () => h.clock.t,
+      metrics: { count: (name) => h.metrics.push(name) },
+    });
+    const impatient = new AbortController();
+    // Act
+    const first = p.getToken(impatient.signal).catch((e: unknown) => e);
+    const second = p.getToken().catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    impatient.abort(new Error('caller gave up'));
+    const firstResult = await first;
+    release();
+    const secondResult = await second;
+    const shared = await h.store.read(KEY);
+    // Assess
+    expect((firstResult as Error).message).toBe('caller gave up');
+    expect(secondResult).toBe('token-shared');
+    expect(calls).toBe(1);
+    expect(shared.blockedUntil).toBeUndefined();
+    expect(shared.token).toBe('token-shared');
+    expect(h.metrics).not.toContain('AuthUnavailable');
   });
 });
