@@ -80,6 +80,12 @@ export interface TokenProviderTuning {
   credentialsRecheckMs: number;
   /** Least time between two background refresh attempts in one container. */
   backgroundRetryMs: number;
+  /**
+   * Least time between two fleet-wide invalidations after Console 401s. A Console that rejects every token
+   * (wrong audience, revoked client) would otherwise make every Console call an auth call; a genuinely
+   * revoked token is replaced within this time.
+   */
+  invalidationIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: TokenProviderTuning = {
@@ -97,6 +103,7 @@ export const DEFAULT_TUNING: TokenProviderTuning = {
   unavailableFloorMs: 2_000,
   credentialsRecheckMs: 30_000,
   backgroundRetryMs: 1_000,
+  invalidationIntervalMs: 30_000,
 };
 
 export interface TokenProviderDeps {
@@ -225,8 +232,20 @@ export class SharedTokenProvider implements TokenSource {
     if (!store || version === undefined) return;
     try {
       const credentials = await this.deps.credentials.get();
-      const removed = await store.invalidate(this.keyFor(credentials), version);
-      this.log.info('token invalidated', { version, removedShared: removed });
+      const now = this.now();
+      const removed = await store.invalidate(
+        this.keyFor(credentials),
+        version,
+        now,
+        now - this.t.invalidationIntervalMs,
+      );
+      if (removed) this.log.info('token invalidated', { version });
+      else {
+        this.log.warn('token not invalidated: already replaced, or another was invalidated moments ago', {
+          version,
+          minIntervalMs: this.t.invalidationIntervalMs,
+        });
+      }
     } catch (err) {
       this.log.warn('token invalidation not shared', { error: describe(err) });
     }

@@ -73,7 +73,12 @@ export interface TokenStore {
   ): Promise<void>;
   recordRejected(key: string, owner: string, fingerprint: string, now: number): Promise<void>;
   /** Compare-and-delete: removes the token only if it is still at this version. */
-  invalidate(key: string, version: number): Promise<boolean>;
+  /**
+   * Compare-and-delete: removes the token only if it is still at this version and no token of this
+   * credential was invalidated after `notInvalidatedSince` (a Console that rejects every token must not
+   * turn every call into an auth call). True when it removed the token.
+   */
+  invalidate(key: string, version: number, now: number, notInvalidatedSince: number): Promise<boolean>;
 }
 
 /** The item key for a credential: from client id, audience and token URL, never from the secret. */
@@ -247,13 +252,18 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
       }
     },
 
-    async invalidate(key, version) {
+    async invalidate(key, version, now, notInvalidatedSince) {
       try {
         await update(
           {
-            UpdateExpression: 'REMOVE tok, tokExp, tokRefresh',
-            ConditionExpression: 'ver = :ver AND attribute_exists(tok)',
-            ExpressionAttributeValues: { ':ver': n(version) },
+            UpdateExpression: 'SET invalidatedAt = :now REMOVE tok, tokExp, tokRefresh',
+            ConditionExpression:
+              'ver = :ver AND attribute_exists(tok) AND (attribute_not_exists(invalidatedAt) OR invalidatedAt <= :since)',
+            ExpressionAttributeValues: {
+              ':ver': n(version),
+              ':now': n(now),
+              ':since': n(notInvalidatedSince),
+            },
           },
           key,
         );

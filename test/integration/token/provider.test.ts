@@ -342,12 +342,11 @@ describe('shared token provider', () => {
     expect(h.auth.calls).toBe(3);
   });
 
-  // FINDING (not fixed, needs a policy decision): when the Console rejects every token (for example a
-  // wrong CAMUNDA_CONSOLE_OAUTH_AUDIENCE, or a client the Console revoked while the auth server still
-  // issues tokens), every Console call invalidates the shared token and the next one fetches a new one:
-  // the fleet calls the auth server at its floor rate (~0.9/s, the whole IP's budget) for as long as
-  // jobs run. A cap on shared invalidations (say one per 30 s per credential) would bound it.
-  it.fails('a Console that rejects every token does not turn each Console call into an auth call', async () => {
+  // When the Console rejects every token (a wrong CAMUNDA_CONSOLE_OAUTH_AUDIENCE, or a client the Console
+  // revoked while the auth server still issues tokens), each Console call would invalidate the shared token
+  // and the next would fetch a new one: the whole IP's auth budget for as long as jobs run. Shared
+  // invalidations are capped at one per `invalidationIntervalMs` (30 s) per credential.
+  it('a Console that rejects every token does not turn each Console call into an auth call', async () => {
     // Prepare
     const instances = Array.from({ length: 3 }, () => h.provider());
     // Act: 60 Console calls over a minute, each answered 401, each followed by the client's one refresh.
