@@ -170,6 +170,31 @@ function compareEntries(a: AllowlistEntry, b: AllowlistEntry): number {
   return a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0;
 }
 
+/**
+ * The address families whose whole space the given networks cover together (e.g. 0.0.0.0/1 + 128.0.0.0/1):
+ * a catch-all in disguise.
+ */
+function coveredFamilies(networks: readonly ParsedCidr[]): Array<'ipv4' | 'ipv6'> {
+  const covered: Array<'ipv4' | 'ipv6'> = [];
+  for (const kind of ['ipv4', 'ipv6'] as const) {
+    const bits = kind === 'ipv4' ? 32 : 128;
+    const ranges = networks
+      .filter((n) => n.kind === kind)
+      .map((n) => {
+        const start = n.bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+        return { start, end: start + (1n << BigInt(bits - n.prefix)) - 1n };
+      })
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    let next = 0n; // the lowest address not yet covered
+    for (const r of ranges) {
+      if (r.start > next) break;
+      if (r.end + 1n > next) next = r.end + 1n;
+    }
+    if (ranges.length > 0 && next === 1n << BigInt(bits)) covered.push(kind);
+  }
+  return covered;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Merging duplicates
 
@@ -282,6 +307,16 @@ export function normalizeEntries(entries: unknown, rules: AllowlistRules): Allow
     if (typeof description === 'string') collect(collected, parsed.value, description);
   });
 
+  if (problems.length === 0 && !rules.allowCatchAll) {
+    for (const kind of coveredFamilies([...collected.values()].map((c) => c.parsed))) {
+      problems.push({
+        index: -1,
+        field: 'entry',
+        value: '',
+        message: `together these entries admit every ${kind === 'ipv4' ? 'IPv4' : 'IPv6'} address, like ${kind === 'ipv4' ? '0.0.0.0/0' : '::/0'} (refused unless allowCatchAll is set)`,
+      });
+    }
+  }
   if (problems.length === 0) {
     if (collected.size === 0 && !rules.allowEmpty) {
       problems.push({

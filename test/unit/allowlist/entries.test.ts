@@ -408,3 +408,78 @@ describe('diffEntries', () => {
     expect(diff.added.map((e) => e.cidr)).toEqual(['9.0.0.0/8', '10.0.0.0/8', '2001:db8::/32']);
   });
 });
+
+describe('catch-all in disguise', () => {
+  const rules = { allowCatchAll: false, allowEmpty: false, maxEntries: 50, maxDescriptionLength: 100 };
+
+  it('refuses networks that together cover every IPv4 or IPv6 address', () => {
+    // Act
+    const halves = () =>
+      normalizeEntries(
+        [
+          { cidr: '0.0.0.0/1', description: 'lower half' },
+          { cidr: '128.0.0.0/2', description: 'a quarter' },
+          { cidr: '192.0.0.0/2', description: 'the last quarter' },
+        ],
+        rules,
+      );
+    const v6 = () =>
+      normalizeEntries(
+        [
+          { cidr: '::/1', description: 'a' },
+          { cidr: '8000::/1', description: 'b' },
+        ],
+        rules,
+      );
+    // Assess
+    expect(halves).toThrow(AllowlistValidationError);
+    expect(halves).toThrow(/admit every IPv4 address/);
+    expect(v6).toThrow(/admit every IPv6 address/);
+  });
+
+  it('accepts them when allowCatchAll is set, and accepts a gap of one address', () => {
+    const entries = [
+      { cidr: '0.0.0.0/1', description: 'lower half' },
+      { cidr: '128.0.0.0/1', description: 'upper half' },
+    ];
+    expect(normalizeEntries(entries, { ...rules, allowCatchAll: true })).toHaveLength(2);
+    const almost = [
+      { cidr: '0.0.0.0/1', description: 'lower half' },
+      { cidr: '128.0.0.0/2', description: 'a quarter' },
+      { cidr: '192.0.0.0/3', description: 'an eighth' },
+      { cidr: '224.0.0.0/4', description: 'a sixteenth' },
+      { cidr: '240.0.0.0/5', description: 'and so on' },
+      { cidr: '248.0.0.0/6', description: '.' },
+      { cidr: '252.0.0.0/7', description: '.' },
+      { cidr: '254.0.0.0/8', description: '.' },
+      { cidr: '255.0.0.0/9', description: '.' },
+      { cidr: '255.128.0.0/10', description: '.' },
+      { cidr: '255.192.0.0/11', description: '.' },
+      { cidr: '255.224.0.0/12', description: '.' },
+      { cidr: '255.240.0.0/13', description: '.' },
+      { cidr: '255.248.0.0/14', description: '.' },
+      { cidr: '255.252.0.0/15', description: '.' },
+      { cidr: '255.254.0.0/16', description: '.' },
+      { cidr: '255.255.0.0/17', description: '.' },
+      { cidr: '255.255.128.0/18', description: '.' },
+      { cidr: '255.255.192.0/19', description: '.' },
+      { cidr: '255.255.224.0/20', description: '.' },
+      { cidr: '255.255.240.0/21', description: '.' },
+      { cidr: '255.255.248.0/22', description: '.' },
+      { cidr: '255.255.252.0/23', description: '.' },
+      { cidr: '255.255.254.0/24', description: '.' },
+      { cidr: '255.255.255.0/25', description: '.' },
+      { cidr: '255.255.255.128/26', description: '.' },
+      { cidr: '255.255.255.192/27', description: '.' },
+      { cidr: '255.255.255.224/28', description: '.' },
+      { cidr: '255.255.255.240/29', description: '.' },
+      { cidr: '255.255.255.248/30', description: '.' },
+      { cidr: '255.255.255.252/31', description: '.' },
+      // 255.255.255.254/32 and 255.255.255.255 left out
+    ];
+    expect(normalizeEntries(almost, rules)).toHaveLength(almost.length);
+    expect(() =>
+      normalizeEntries([...almost, { cidr: '255.255.255.254/31', description: 'the rest' }], rules),
+    ).toThrow(/admit every IPv4 address/);
+  });
+});
