@@ -2,7 +2,7 @@
 // esbuild metafile), the probe a fresh `node` process runs, and the `coldstart` section of
 // docs/BENCHMARKS.md with a reading written from the figures themselves.
 
-import { loadText } from './machine.ts';
+import { sectionOpening } from './machine.ts';
 import { formatMs, markdownTable, percentile } from './report.ts';
 import type { MachineInfo } from './token-report.ts';
 
@@ -155,7 +155,7 @@ function contributorsLine(s: SubjectResult): string {
 }
 
 export function renderColdstartSection(r: ColdstartReport): string {
-  const m = r.machine;
+  const _m = r.machine;
   const baseline = r.subjects.find((s) => s.kind === 'baseline');
   const rows = r.subjects.map((s) => [
     s.kind === 'baseline' ? `${s.name} (baseline)` : `${s.name}`,
@@ -182,15 +182,7 @@ export function renderColdstartSection(r: ColdstartReport): string {
   );
   const makeup = r.subjects.map((s) => `- **${s.name}**: ${contributorsLine(s)}.`);
   return [
-    '## Cold start: bundle size and module initialisation',
-    '',
-    `Run ${r.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ` +
-      `took ${Math.round(r.durationMs / 1000)} s; ${loadText(r.load, m.cores)}.`,
-    '',
-    '```sh',
-    r.command,
-    '```',
-    '',
+    ...sectionOpening('Cold start: bundle size and module initialisation', r, r.load),
     'Each `functions/*/handler.ts` is bundled as the CDK stack bundles it (`infra/constructs/automation-function.ts`: ' +
       `esbuild, ESM, minify, platform node, target ${r.target}, main fields module/main, the createRequire banner, ` +
       'source map, nothing external, the resolved `LOCAL_CONFIG` inlined as `process.env.AUTOMATION_CONFIG`). ' +

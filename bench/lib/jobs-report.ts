@@ -2,7 +2,7 @@
 // the duplicate actions read from the simulator's request log, the goals, and the `jobs` section of
 // docs/BENCHMARKS.md with a reading written from the figures themselves.
 
-import { loadText } from './machine.ts';
+import { sectionOpening } from './machine.ts';
 import { formatMs, markdownTable } from './report.ts';
 import type { MachineInfo } from './token-report.ts';
 
@@ -213,7 +213,7 @@ function perCluster(calls: number, clusters: number): string {
 }
 
 export function renderJobsSection(r: JobsBenchReport): string {
-  const m = r.machine;
+  const _m = r.machine;
   const table = markdownTable(
     [
       'job',
@@ -264,15 +264,7 @@ export function renderJobsSection(r: JobsBenchReport): string {
     );
   });
   return [
-    '## Jobs: 1,000 clusters through the real handlers',
-    '',
-    `Run ${r.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ` +
-      `took ${Math.round(r.durationMs / 1000)} s; ${loadText(r.load, m.cores)}.`,
-    '',
-    '```sh',
-    r.command,
-    '```',
-    '',
+    ...sectionOpening('Jobs: 1,000 clusters through the real handlers', r, r.load),
     `Each job runs once against a fresh simulator seeded with \`generateOrg(${r.orgClusters})\` ` +
       `(${r.latencyMs} ms added to every Console answer; Console rate limit: a token bucket of ` +
       `${r.limit.perSecond} requests/s, burst ${r.limit.burst}, answering 429 with Retry-After) and a fresh table ` +

@@ -46,3 +46,26 @@ export function loadText(load: { start: number; end: number }, cores: number): s
     ? `${text} on ${cores} cores: other work competed for the CPU, so times are inflated`
     : text;
 }
+
+/**
+ * The opening every benchmark section shares: its title, the machine, date, duration and load of the run,
+ * and the exact command in a code block.
+ */
+export function sectionOpening(
+  title: string,
+  run: { date: string; machine: MachineInfo; durationMs: number; command: string },
+  load: { start: number; end: number },
+): string[] {
+  const m = run.machine;
+  return [
+    `## ${title}`,
+    '',
+    `Run ${run.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ` +
+      `took ${Math.round(run.durationMs / 1000)} s; ${loadText(load, m.cores)}.`,
+    '',
+    '```sh',
+    run.command,
+    '```',
+    '',
+  ];
+}

@@ -1,6 +1,6 @@
 // Renders the figures of one `npm run bench:token` run as the `token` section of docs/BENCHMARKS.md,
 // including a reading written from the figures themselves (it says what was measured, good or bad).
-import { loadText } from './machine.ts';
+import { sectionOpening } from './machine.ts';
 import { formatMs, formatUs, markdownTable, type Summary } from './report.ts';
 
 /** One herd: `n` cold processes released at one instant against a fresh simulator. */
@@ -98,7 +98,7 @@ export function refused429(pass: HerdPass): number {
 }
 
 export function renderTokenSection(r: TokenBenchReport): string {
-  const m = r.machine;
+  const _m = r.machine;
   const limitText = `${r.limit.perSecond} request/s per source, ${Math.round(r.limit.blockMs / 1000)} s block`;
   const herdTable = markdownTable(
     [
@@ -150,15 +150,7 @@ export function renderTokenSection(r: TokenBenchReport): string {
     : 'DynamoDB requests per cold process: no sample completed.';
   const anomalies = anomalyLines(r);
   return [
-    '## Token provider: auth requests and getToken() latency',
-    '',
-    `Run ${r.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ` +
-      `took ${Math.round(r.durationMs / 1000)} s; ${loadText(r.loadAverage, m.cores)}.`,
-    '',
-    '```sh',
-    r.command,
-    '```',
-    '',
+    ...sectionOpening('Token provider: auth requests and getToken() latency', r, r.loadAverage),
     'Each cold start is a separate OS process running `bench/token-worker.ts` (bundled with esbuild): it builds ' +
       'the provider with `tokenProviderFromEnv()` as a function does and loads Node’s `fetch` (a `data:` URL, no ' +
       'network); once every process of the herd has loaded, all are released at one instant to call `getToken()` ' +
