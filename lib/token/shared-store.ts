@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure, n, num, s, str } from '#lib/state/dynamo-io.ts';
 import { TABLE_SCHEMA, ttlSeconds } from '#lib/state/table.ts';
 
 export interface SharedTokenState {
@@ -93,12 +93,6 @@ export function tokenItemKey(clientId: string, audience: string, tokenUrl: strin
 const SORT_KEY = 'token';
 const RETAIN_MS = 2 * 24 * 3600_000;
 
-const n = (v: number): AttributeValue => ({ N: String(v) });
-const s = (v: string): AttributeValue => ({ S: v });
-const num = (v: AttributeValue | undefined): number | undefined =>
-  v?.N === undefined ? undefined : Number(v.N);
-const str = (v: AttributeValue | undefined): string | undefined => v?.S;
-
 function fromItem(item: Record<string, AttributeValue> | undefined): SharedTokenState {
   if (!item) return {};
   return {
@@ -114,13 +108,6 @@ function fromItem(item: Record<string, AttributeValue> | undefined): SharedToken
     blockReason: str(item.blockReason),
     rejectedFingerprint: str(item.rejectedFp),
   };
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err as { name?: string }).name === 'ConditionalCheckFailedException'
-  );
 }
 
 export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): TokenStore {
