@@ -247,7 +247,10 @@ export class AutomationStack extends Stack {
     // Schedules: EventBridge Scheduler in the config's IANA time zone (right across daylight saving), no
     // flexible window. The input carries the scheduled time and execution id: a retried delivery of the same
     // schedule has the same idempotency key (lib/triggers/normalize.ts).
-    const group = new ScheduleGroup(this, 'Schedules', {});
+    // Deleted with the stack (CDK's default is RETAIN): the group has a fixed name derived from the stack, so a
+    // retained group would make the next `cdk deploy` of the same stack fail with "already exists". Deleting the
+    // group deletes its schedules, which are this stack's anyway.
+    const group = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
     const timeZone = TimeZone.of(config.timeZone);
     for (const s of schedulesFor(config)) {
       new Schedule(this, `${s.id}Schedule`, {
