@@ -25,6 +25,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
@@ -38,6 +39,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
@@ -151,6 +153,16 @@ export function requestPattern(job: JobName, source: string): EventPattern {
     : { source: [source], detailType, detail: { [PUBLISHED_MARKER]: Match.doesNotExist() } };
 }
 
+/**
+ * The `detail-type`s a job's function publishes (lib/jobs/engine.ts: `<job>.<action>.result` after every run;
+ * functions/teardown/notice.ts: the evening notice). Its role may put events with these and no other.
+ */
+export function publishedDetailTypes(job: JobName): string[] {
+  const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}.result`);
+  if (job === 'teardown') types.push(NOTICE_EVENT);
+  return types;
+}
+
 /** A field every event the jobs publish carries and no request may carry. */
 export const PUBLISHED_MARKER = 'idempotencyKey';
 
@@ -237,9 +249,27 @@ export class AutomationStack extends Stack {
       // Only what the code uses, per resource: item reads/writes on the table and its key, reading the two
       // secrets, publishing result events.
       this.table.grantItemAccess(f.fn);
-      this.consoleSecret.grantRead(f.fn);
-      this.webhookSecret.grantRead(f.fn);
-      this.bus.grantPutEventsTo(f.fn);
+      // GetSecretValue only (grantRead would add DescribeSecret, which the code never calls).
+      f.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.consoleSecret.secretArn, this.webhookSecret.secretArn],
+        }),
+      );
+      // PutEvents on this bus, only with the project's source and this job's own published detail-types: a
+      // function cannot forge another job's results or a request.
+      f.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: {
+            StringEquals: {
+              'events:source': config.events.source,
+              'events:detail-type': publishedDetailTypes(job),
+            },
+          },
+        }),
+      );
       fns[job] = f;
     }
     this.functions = fns;

@@ -126,16 +126,33 @@ export class Observability extends Construct {
     // The topic policy (enforceSSL) replaces SNS's default one, so CloudWatch needs its own statement: only
     // this account's alarms may publish. Publishing to an encrypted topic also needs the key (its policy).
     const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    // Confused-deputy guard on both: only CloudWatch alarms of this account and region (any alarm ARN there: the
+    // alarms' own ARNs cannot be named without a cycle, topic → key → alarm → topic).
+    const stack = Stack.of(this);
+    const alarmsHere = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+      },
+    };
     this.topic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AlarmsOfThisAccountPublish',
         principals: [cloudwatch],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: alarmsHere,
       }),
     );
-    key.grant(cloudwatch, 'kms:Decrypt', 'kms:GenerateDataKey');
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AlarmsOfThisAccountUseTheKey',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: alarmsHere,
+      }),
+    );
     for (const email of props.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
     const action = new SnsAction(this.topic);
     const jobs = Object.keys(props.functions) as JobName[];
