@@ -65,8 +65,9 @@ export default defineConfig({
     enabled: true,
     // When the job runs: an EventBridge Scheduler expression in timeZone — cron(min hour day-of-month month
     // day-of-week year) with '?' in one of the two day fields, rate(n minutes|hours|days) or
-    // at(yyyy-mm-ddThh:mm:ss). Default 'cron(0 2 * * ? *)' (02:00 every day).
-    schedule: 'cron(0 2 * * ? *)',
+    // at(yyyy-mm-ddThh:mm:ss). Default 'cron(0 2 * * ? *)' (02:00 every day). A time that daylight saving skips
+    // or repeats in timeZone (02:00–03:00 in Europe/Berlin) is refused: here 03:00.
+    schedule: 'cron(0 3 * * ? *)',
     // true: log and report what would be done, change nothing. Default false.
     dryRun: false,
     // 'manual': this job creates a backup per selected cluster (Camunda allows one manual backup per hour and
