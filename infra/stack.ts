@@ -40,6 +40,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
+import { longestGapMs } from '#lib/config/schedule-times.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
@@ -49,7 +50,12 @@ import { STATE_TABLE_ENV } from '#lib/state/table.ts';
 import { CREDENTIALS_SECRET_ENV } from '#lib/token/from-env.ts';
 import { CLUSTER_CREATED, RECREATE_RESULT } from '#lib/triggers/normalize.ts';
 import { AutomationFunction } from './constructs/automation-function.ts';
-import { Observability } from './constructs/observability.ts';
+import {
+  HEARTBEAT_SLACK_HOURS,
+  type HeartbeatSpec,
+  MAX_HEARTBEAT_PERIOD_HOURS,
+  Observability,
+} from './constructs/observability.ts';
 import { StateTable } from './constructs/state-table.ts';
 
 export interface AutomationStackProps extends StackProps {
@@ -161,6 +167,34 @@ export function publishedDetailTypes(job: JobName): string[] {
   const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}.result`);
   if (job === 'teardown') types.push(NOTICE_EVENT);
   return types;
+}
+
+/**
+ * One heartbeat per scheduled action (recreate's two schedules together): the longest gap between its runs in
+ * the config's time zone over the coming 400 days (so both daylight-saving changes), plus slack, in whole hours.
+ * An action whose gap exceeds CloudWatch's 7-day evaluation limit (a monthly cron, a one-off at()) gets none.
+ */
+export function heartbeatsFor(config: AutomationConfig, from: Date = new Date()): HeartbeatSpec[] {
+  const byAction = new Map<string, ScheduleSpec[]>();
+  for (const s of schedulesFor(config)) {
+    const key = `${s.job}.${s.action}`;
+    byAction.set(key, [...(byAction.get(key) ?? []), s]);
+  }
+  const out: HeartbeatSpec[] = [];
+  for (const specs of byAction.values()) {
+    const [first] = specs;
+    if (!first) continue;
+    const gapMs = longestGapMs(
+      specs.map((s) => s.expression),
+      config.timeZone,
+      from,
+    );
+    const longestGapHours = gapMs / 3_600_000;
+    const periodHours = Math.ceil(longestGapHours + HEARTBEAT_SLACK_HOURS);
+    if (!Number.isFinite(periodHours) || periodHours > MAX_HEARTBEAT_PERIOD_HOURS) continue;
+    out.push({ job: first.job, action: first.action, longestGapHours, periodHours });
+  }
+  return out;
 }
 
 /** A field every event the jobs publish carries and no request may carry. */
@@ -370,6 +404,8 @@ export class AutomationStack extends Stack {
       deadLetters: this.deadLetters,
       alertEmails: config.alerts.emails,
       envName,
+      api: this.api,
+      heartbeats: heartbeatsFor(config),
     });
 
     new CfnOutput(this, 'WebhookUrl', {
