@@ -27,7 +27,9 @@ import { defineConfig } from '#lib/config/load.ts';
 
 export default defineConfig({
   // IANA time zone of every schedule below (EventBridge Scheduler evaluates them in it, including daylight
-  // saving). Default 'UTC'. Offsets like '+01:00' are refused.
+  // saving). Default 'UTC'. Offsets like '+01:00' are refused. A schedule whose local time daylight saving skips
+  // (the run would not happen that day) or repeats (ambiguous, maybe twice) in this zone is refused with the
+  // window to avoid, unless it fires every hour.
   timeZone: 'Europe/Berlin',
 
   // Clusters worked on at the same time within one run. Integer 1–50, default 4. Keep it small: every cluster
