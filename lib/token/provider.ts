@@ -367,7 +367,7 @@ export class SharedTokenProvider implements TokenSource {
         let lease: Lease | undefined;
         try {
           lease = await this.storeCall(
-            () => store.tryLease(key, this.leaseRequest(credentials, now)),
+            () => store.tryLease(key, this.leaseRequest(credentials, this.now())),
             deadline,
           );
         } catch (err) {
@@ -734,7 +734,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * the pause ends within the caller's budget. After a 429 the whole source IP is blocked for an unknown
  * while: callers fail at once with the time nobody asks again.
  */
-export function outlastsPause(state: SharedTokenState, deadline: number): boolean {
+function outlastsPause(state: SharedTokenState, deadline: number): boolean {
   return state.blockReason === 'unavailable' && (state.blockedUntil ?? 0) <= deadline;
 }
 
