@@ -64,9 +64,16 @@ export interface KeepAlive {
   setAt: string;
 }
 
+/** What a keep-alive put did: stored, or refused because one lasting at least as long is in force. */
+export type KeepAlivePut = { stored: true } | { stored: false; inForce: KeepAlive | undefined };
+
 export interface KeepAliveStore {
-  /** Stores (or replaces) the keep-alive for that cluster, with a TTL at `until`. */
-  put(keepAlive: KeepAlive): Promise<void>;
+  /**
+   * Stores the keep-alive for that cluster (as named), with a TTL at `until` — unless one that lasts at
+   * least as long is in force: a conditional write, so of concurrent puts the longest `until` wins whatever
+   * the order of arrival. A keep-alive only ever prevents a deletion; it is never shortened.
+   */
+  put(keepAlive: KeepAlive): Promise<KeepAlivePut>;
   /** Keep-alives whose `until` is after `now` (expired ones are ignored even if TTL has not removed them). */
   active(now: number): Promise<KeepAlive[]>;
 }

@@ -227,7 +227,12 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
       keepAliveKey('keepAlives.put', keepAlive.cluster);
       const untilMs = instantMs('keepAlives.put', 'until', keepAlive.until);
       const { cluster, until, by, reason, setAt } = keepAlive;
+      // Longest wins (the adapter's conditional write): one lasting at least as long stays.
+      const existing = keepAliveItems.get(cluster);
+      if (existing && existing.untilMs >= untilMs)
+        return { stored: false, inForce: copy(existing.keepAlive) };
       keepAliveItems.set(cluster, { keepAlive: copy({ cluster, until, by, reason, setAt }), untilMs });
+      return { stored: true };
     },
     async active(now) {
       enter('keepAlives.active');

@@ -477,6 +477,65 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       expect(await stores.keepAlives.active(now + 2 * HOUR)).toEqual([second]);
     });
 
+    it('never replaces a keep-alive lasting at least as long, and says which one is in force', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      const long = keepAlive('dev-a', new Date(now + 5 * HOUR).toISOString(), 'long');
+      const first = await stores.keepAlives.put(long);
+      // Act
+      const shorter = await stores.keepAlives.put(
+        keepAlive('dev-a', new Date(now + HOUR).toISOString(), 's'),
+      );
+      const same = await stores.keepAlives.put(keepAlive('dev-a', long.until, 'same until'));
+      // Assess
+      expect(first).toEqual({ stored: true });
+      expect(shorter).toEqual({ stored: false, inForce: long });
+      expect(same).toEqual({ stored: false, inForce: long });
+      expect(await stores.keepAlives.active(now)).toEqual([long]);
+    });
+
+    it('replaces an expired keep-alive still stored, whatever its until', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      await stores.keepAlives.put(keepAlive('dev-a', new Date(now + HOUR).toISOString(), 'old'));
+      clock.advance(2 * HOUR);
+      const fresh = keepAlive('dev-a', new Date(clock.now() + 30 * 60_000).toISOString(), 'new');
+      // Act
+      const put = await stores.keepAlives.put(fresh);
+      // Assess
+      expect(put).toEqual({ stored: true });
+      expect(await stores.keepAlives.active(clock.now())).toEqual([fresh]);
+    });
+
+    it('of many concurrent puts for one cluster the longest until is in force, round after round', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      const rounds = 10;
+      const inForce: string[] = [];
+      const expected: string[] = [];
+      // Act
+      for (let round = 0; round < rounds; round++) {
+        // A different arrival order each round; the longest is at a different position.
+        const hours = Array.from({ length: 6 }, (_, i) => 1 + ((i * 7 + round * 3) % 11));
+        const results = await Promise.all(
+          hours.map((hh, i) =>
+            stores.keepAlives.put(
+              keepAlive(`race-${round}`, new Date(now + hh * HOUR).toISOString(), `r${i}`),
+            ),
+          ),
+        );
+        expect(results.some((r) => r.stored)).toBe(true);
+        const stored = (await stores.keepAlives.active(now)).find((k) => k.cluster === `race-${round}`);
+        inForce.push(stored?.until ?? 'none');
+        expected.push(new Date(now + Math.max(...hours) * HOUR).toISOString());
+      }
+      // Assess
+      expect(inForce).toEqual(expected);
+    });
+
     it('lists more than 1 MB of keep-alives (pagination)', async () => {
       // Prepare
       const { stores, clock } = await setup();
