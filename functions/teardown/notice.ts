@@ -3,6 +3,7 @@
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { lateDeliveryRefusal } from './lateness.ts';
 import { type Exclusion, planTeardown, type TeardownDeps } from './plan.ts';
 
 export const NOTICE_EVENT = 'teardown.notice.sent';
@@ -29,6 +30,8 @@ export async function runNotice(
   policy: TeardownPolicy,
 ): Promise<RunBody> {
   if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; no notice sent'] };
+  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
+  if (late) return late;
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);
   const plannedAt = new Date(deps.clock.now()).toISOString();
   const max = policy.maxDeletionsPerRun;

@@ -11,6 +11,7 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot, SnapshotStatus } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { lateDeliveryRefusal } from './lateness.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
 
 const ACTIVE: SnapshotStatus[] = ['deleted', 'recreating', 'recreated'];
@@ -85,6 +86,8 @@ export async function runRecreate(
       notes: ['recreate is disabled (teardown.recreate.enabled is false); nothing done'],
     };
   }
+  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
+  if (late) return late;
   const { console: api, snapshots, clock, log } = deps;
   const key = scope.delivery.idempotencyKey;
   const only = scope.request.clusterIds ?? [];

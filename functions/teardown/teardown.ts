@@ -17,6 +17,7 @@ import type { Cluster } from '#lib/console/client.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { lateDeliveryRefusal } from './lateness.ts';
 import { excludedOutcome, guardReason } from './notice.ts';
 import { allowlistOf, exclusionOf, planTeardown, type TeardownDeps, TeardownError } from './plan.ts';
 
@@ -131,6 +132,8 @@ export async function runTeardown(
   policy: TeardownPolicy,
 ): Promise<RunBody> {
   if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; nothing done'] };
+  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
+  if (late) return late;
   const { console: api, snapshots, keepAlives, clock, log } = deps;
   const key = scope.delivery.idempotencyKey;
   const max =

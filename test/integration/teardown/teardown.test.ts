@@ -56,6 +56,9 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     protect: { ids: [], names: [], labels: [] },
     minAgeHours: 24,
     maxDeletionsPerRun: 5,
+    windowStartHour: 12,
+    adHoc: 'noticed-only',
+    maxLatenessMinutes: 60,
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
     schedule: 'cron(0 22 ? * MON-FRI *)',
     recreate: {
@@ -65,6 +68,8 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     },
     keepAlive: { maxHours: 24 },
     ...overrides,
+    // Like the config: the window budget defaults to the per-run guard.
+    maxDeletionsPerWindow: overrides.maxDeletionsPerWindow ?? overrides.maxDeletionsPerRun ?? 5,
   };
 }
 
