@@ -7,7 +7,10 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterStatus, IpAllowlistEntry } from '#lib/console/client.ts';
 import type { JobDeps, KeepAlive } from '#lib/jobs/ports.ts';
 
-export type TeardownDeps = Pick<JobDeps, 'console' | 'keepAlives' | 'snapshots' | 'events' | 'clock' | 'log'>;
+export type TeardownDeps = Pick<
+  JobDeps,
+  'console' | 'keepAlives' | 'snapshots' | 'teardownWindows' | 'events' | 'clock' | 'log'
+>;
 
 /** The teardown job's failure domain: a policy it refuses to run, a keep-alive it refuses to store. */
 export class TeardownError extends Error {

@@ -122,6 +122,38 @@ export interface SnapshotStore {
   ): Promise<boolean>;
 }
 
+/** One teardown window as the state table holds it (see functions/teardown/window.ts for the window). */
+export interface TeardownWindowState {
+  /** When a scheduled notice of this window was recorded (ISO); absent when none was. */
+  noticedAt?: string;
+  /** The clusters the window's scheduled notice(s) listed: what an ad-hoc run may delete ('noticed-only'). */
+  noticed: string[];
+  /** The clusters a deletion was reserved for in this window's budget, by every run and trigger. */
+  reserved: string[];
+}
+
+/**
+ * The deletion budget of a teardown window, shared by every run and every trigger, and what the window's
+ * notice listed. Every change is one conditional write, so concurrent runs cannot overspend.
+ */
+export interface TeardownWindowStore {
+  get(windowId: string): Promise<TeardownWindowState>;
+  /** Adds the clusters a scheduled notice listed to the window's noticed set. */
+  recordNotice(windowId: string, clusterIds: string[], now: number): Promise<void>;
+  /**
+   * Reserves the deletion of one cluster before it is deleted: granted while fewer than `limit` clusters are
+   * reserved in the window, or when this cluster already is (a retry does not spend twice).
+   */
+  reserve(
+    windowId: string,
+    clusterId: string,
+    limit: number,
+    now: number,
+  ): Promise<{ granted: boolean; reserved: number }>;
+  /** Gives a reservation back when the delete certainly did not happen. */
+  release(windowId: string, clusterId: string, now: number): Promise<void>;
+}
+
 export interface AllowlistSource {
   name: string;
   entries: AllowlistEntryConfig[];
@@ -167,6 +199,7 @@ export interface JobDeps {
   claims: ClusterClaims;
   keepAlives: KeepAliveStore;
   snapshots: SnapshotStore;
+  teardownWindows: TeardownWindowStore;
   allowlistSources: AllowlistSourceStore;
   backupTracking: BackupTrackingStore;
 }

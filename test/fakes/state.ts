@@ -16,6 +16,7 @@ import type {
   RunLedger,
   SnapshotStatus,
   SnapshotStore,
+  TeardownWindowStore,
 } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, JobName, RunSummary } from '#lib/jobs/types.ts';
 import type { StateStores } from '#lib/state/dynamo.ts';
@@ -27,10 +28,12 @@ import {
   instantMs,
   isExpiredAt,
   keepAliveKey,
+  keyPart,
   outcomeKey,
   RETENTION_MS,
   runKey,
   snapshotKey,
+  teardownWindowKey,
 } from '#lib/state/keys.ts';
 import { decodeSummary, encodeSummary, fitOutcome } from '#lib/state/summary-codec.ts';
 import { ttlSeconds } from '#lib/state/table.ts';
@@ -306,6 +309,67 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
     },
   };
 
+  // --- TeardownWindowStore ------------------------------------------------------------------------
+  const windowItems = new Map<
+    string,
+    Stored<{ noticedAt?: string; noticed: string[]; reserved: string[] }>
+  >();
+  const windowOf = (windowId: string, now: number) =>
+    live(windowItems.get(windowId), now) ?? { noticed: [], reserved: [] };
+  const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort(byKey);
+  const teardownWindows: TeardownWindowStore = {
+    async get(windowId) {
+      enter('teardownWindows.get');
+      teardownWindowKey('teardownWindows.get', windowId);
+      const w = windowOf(windowId, clock.now());
+      return copy(w);
+    },
+    async recordNotice(windowId, clusterIds, now) {
+      enter('teardownWindows.recordNotice');
+      teardownWindowKey('teardownWindows.recordNotice', windowId);
+      for (const id of clusterIds) keyPart('teardownWindows.recordNotice', 'cluster id', id);
+      const w = windowOf(windowId, now);
+      windowItems.set(windowId, {
+        value: {
+          ...w,
+          noticedAt: new Date(now).toISOString(),
+          noticed: sorted([...w.noticed, ...clusterIds]),
+        },
+        ttl: ttlSeconds(now + RETENTION_MS.teardownWindow),
+      });
+    },
+    async reserve(windowId, clusterId, limit, now) {
+      enter('teardownWindows.reserve');
+      teardownWindowKey('teardownWindows.reserve', windowId);
+      keyPart('teardownWindows.reserve', 'cluster id', clusterId);
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new StateStoreError(
+          'teardownWindows.reserve',
+          undefined,
+          `teardownWindows.reserve: limit must be an integer >= 1, got ${limit}`,
+        );
+      }
+      const w = windowOf(windowId, now);
+      if (w.reserved.includes(clusterId)) return { granted: true, reserved: w.reserved.length };
+      if (w.reserved.length >= limit) return { granted: false, reserved: w.reserved.length };
+      const reserved = sorted([...w.reserved, clusterId]);
+      windowItems.set(windowId, {
+        value: { ...w, reserved },
+        ttl: ttlSeconds(now + RETENTION_MS.teardownWindow),
+      });
+      return { granted: true, reserved: reserved.length };
+    },
+    async release(windowId, clusterId, now) {
+      enter('teardownWindows.release');
+      teardownWindowKey('teardownWindows.release', windowId);
+      keyPart('teardownWindows.release', 'cluster id', clusterId);
+      const entry = windowItems.get(windowId);
+      const w = live(entry, now);
+      if (!entry || !w) return;
+      entry.value = { ...w, reserved: w.reserved.filter((id) => id !== clusterId) };
+    },
+  };
+
   // --- AllowlistSourceStore -----------------------------------------------------------------------
   const sources = new Map<string, AllowlistSource>();
   const allowlistSources: AllowlistSourceStore = {
@@ -355,6 +419,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
     claims,
     keepAlives,
     snapshots,
+    teardownWindows,
     allowlistSources,
     backupTracking,
     fail(operation, fault = 'throttle', times = Number.POSITIVE_INFINITY) {

@@ -106,6 +106,7 @@ async function setup(): Promise<Setup> {
     console: api,
     keepAlives: stores.keepAlives,
     snapshots: stores.snapshots,
+    teardownWindows: stores.teardownWindows,
     events: publisher,
     clock,
     log: silentLog,

@@ -326,6 +326,7 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     console: api,
     keepAlives: stores.keepAlives,
     snapshots: stores.snapshots,
+    teardownWindows: stores.teardownWindows,
     events,
     clock,
     log,
