@@ -129,7 +129,8 @@ describe('teardown handler: redelivery', () => {
   });
 
   it('an EventBridge event delivered three times deletes each cluster once', async () => {
-    // Prepare
+    // Prepare: tonight's scheduled notice (an ad-hoc run deletes only noticed clusters).
+    await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = eventBridgeEvent('teardown.run', {});
     // Act
     const results = [await invoke(event), await invoke(event), await invoke(event)] as RunSummary[];
@@ -146,7 +147,8 @@ describe('teardown handler: redelivery', () => {
   });
 
   it('a signed webhook delivered three times answers 202 each time and deletes each cluster once', async () => {
-    // Prepare
+    // Prepare: tonight's scheduled notice (an ad-hoc run deletes only noticed clusters).
+    await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = webhookEvent('teardown', 'run', {});
     // Act
     const answers = [await invoke(event), await invoke(event), await invoke(event)] as WebhookResponse[];
@@ -290,7 +292,8 @@ describe('teardown handler: the night and the morning after', () => {
   });
 
   it('a dry-run teardown reports what it would delete and deletes nothing', async () => {
-    // Prepare
+    // Prepare: tonight's scheduled notice (an ad-hoc run deletes only noticed clusters).
+    await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = eventBridgeEvent('teardown.run', { dryRun: true });
     // Act
     const summary = (await invoke(event)) as RunSummary;
