@@ -64,6 +64,16 @@ export interface KeepAlive {
   setAt: string;
 }
 
+/**
+ * A stored item that cannot be read (a bad manual edit, a bug, a half-migrated item). Bulk reads return it
+ * apart instead of failing the whole list, so only its own cluster fails; `key` is the item's sort key (the
+ * cluster name of a snapshot, the cluster a keep-alive names).
+ */
+export interface UnreadableItem {
+  key: string;
+  reason: string;
+}
+
 /** What a keep-alive put did: stored, or refused because one lasting at least as long is in force. */
 export type KeepAlivePut = { stored: true } | { stored: false; inForce: KeepAlive | undefined };
 
@@ -74,8 +84,13 @@ export interface KeepAliveStore {
    * the order of arrival. A keep-alive only ever prevents a deletion; it is never shortened.
    */
   put(keepAlive: KeepAlive): Promise<KeepAlivePut>;
-  /** Keep-alives whose `until` is after `now` (expired ones are ignored even if TTL has not removed them). */
+  /**
+   * Keep-alives whose `until` is after `now` (expired ones are ignored even if TTL has not removed them).
+   * Throws a StateStoreError when any stored keep-alive is unreadable: use `listing` to get both apart.
+   */
   active(now: number): Promise<KeepAlive[]>;
+  /** The active keep-alives, and the unreadable ones apart (a cluster with one must not be deleted). */
+  listing(now: number): Promise<{ keepAlives: KeepAlive[]; unreadable: UnreadableItem[] }>;
 }
 
 export type SnapshotStatus = 'deleted' | 'recreating' | 'recreated' | 'done' | 'failed';
@@ -108,8 +123,15 @@ export interface ClusterSnapshot {
 export interface SnapshotStore {
   /** Saves the snapshot under its cluster name (a newer teardown replaces an older snapshot). */
   save(snapshot: ClusterSnapshot): Promise<void>;
+  /** Throws a StateStoreError naming the snapshot when it is unreadable. */
   get(name: string): Promise<ClusterSnapshot | undefined>;
+  /** Throws a StateStoreError when any listed snapshot is unreadable: use `listing` to get both apart. */
   list(statuses?: SnapshotStatus[]): Promise<ClusterSnapshot[]>;
+  /**
+   * The readable snapshots in `statuses`, and every unreadable one apart (whatever its status: it cannot be
+   * told), so one corrupt item fails only its own cluster.
+   */
+  listing(statuses?: SnapshotStatus[]): Promise<{ snapshots: ClusterSnapshot[]; unreadable: UnreadableItem[] }>;
   /**
    * Moves a snapshot from `from` to a new status with changes; false if it was not in `from`
    * (another run moved it first).

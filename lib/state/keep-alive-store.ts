@@ -2,7 +2,7 @@
 // whole partition and drops every keep-alive whose `until` has passed, whether or not TTL removed it yet.
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { KeepAlive, KeepAliveStore } from '#lib/jobs/ports.ts';
+import type { KeepAlive, KeepAliveStore, UnreadableItem } from '#lib/jobs/ports.ts';
 import {
   attempt,
   conditionalWrite,
@@ -17,6 +17,7 @@ import {
   str,
   TTL,
 } from './dynamo-io.ts';
+import { StateStoreError } from './errors.ts';
 import { instantMs, KEEPALIVE_PK, keepAliveKey } from './keys.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
@@ -65,7 +66,7 @@ export function dynamoKeepAliveStore(
   tableName: string,
   _options: DynamoStoreOptions = {},
 ): KeepAliveStore {
-  return {
+  const store: KeepAliveStore = {
     async put(keepAlive) {
       const key = keepAliveKey('keepAlives.put', keepAlive.cluster);
       const untilMs = instantMs('keepAlives.put', 'until', keepAlive.until);
@@ -108,21 +109,31 @@ export function dynamoKeepAliveStore(
     },
 
     async active(now) {
-      // Expiry is judged by `until` against the caller's `now` (the ttl is `until`, so it agrees).
-      const items = await queryLive(client, tableName, 'keepAlives.active', KEEPALIVE_PK, now);
-      const active: KeepAlive[] = [];
-      for (const item of items) {
-        const untilMs = num(item.untilMs);
-        if (untilMs === undefined || untilMs <= now) continue;
-        active.push({
-          cluster: str(item.cluster) ?? '',
-          until: str(item.until) ?? new Date(untilMs).toISOString(),
-          by: str(item.by) ?? '',
-          reason: str(item.reason) ?? '',
-          setAt: str(item.setAt) ?? '',
-        });
+      const { keepAlives, unreadable } = await store.listing(now);
+      const [first] = unreadable;
+      if (first) {
+        throw new StateStoreError(
+          'keepAlives.active',
+          undefined,
+          `keepAlives.active: the keep-alive of '${first.key}' is unreadable: ${first.reason}`,
+        );
       }
-      return active;
+      return keepAlives;
+    },
+
+    async listing(now) {
+      // Expiry is judged by `until` against the caller's `now` (the ttl is `until`, so it agrees). An
+      // unreadable item is returned apart: its cluster must not be deleted as if it had no keep-alive.
+      const items = await queryLive(client, tableName, 'keepAlives.active', KEEPALIVE_PK, now);
+      const keepAlives: KeepAlive[] = [];
+      const unreadable: UnreadableItem[] = [];
+      for (const item of items) {
+        const d = decodeKeepAlive(item);
+        if (!d.ok) unreadable.push({ key: str(item[TABLE_SCHEMA.sortKey.name]) ?? '', reason: d.reason });
+        else if (d.untilMs > now) keepAlives.push(d.keepAlive);
+      }
+      return { keepAlives, unreadable };
     },
   };
+  return store;
 }

@@ -16,6 +16,11 @@ export interface StateContractSubject {
   /** Every storage call below the stores fails this way until `healStorage()`. */
   breakStorage(fault: 'throttle' | 'reset'): void;
   healStorage(): void;
+  /**
+   * Writes an unreadable item the way a bad manual edit or a bug would: a snapshot whose saved JSON is cut
+   * off, or a keep-alive without its until.
+   */
+  plantCorrupt(kind: 'snapshot' | 'keepAlive', key: string): Promise<void>;
 }
 
 const HOUR = 3600_000;
@@ -715,6 +720,69 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       const listed = await stores.snapshots.list(['deleted']);
       // Assess
       expect(listed).toEqual(all);
+    });
+  });
+
+  describe(`${label}: unreadable items`, () => {
+    it('a corrupt snapshot is listed apart with the reason; the readable ones are listed; get names it', async () => {
+      // Prepare
+      const { stores, plantCorrupt } = await setup();
+      await stores.snapshots.save(snapshotOf('dev-a'));
+      await stores.snapshots.save(snapshotOf('dev-c'));
+      await plantCorrupt('snapshot', 'dev-b');
+      // Act
+      const listing = await stores.snapshots.listing(['deleted']);
+      const got = await rejection(stores.snapshots.get('dev-b'));
+      const listed = await rejection(stores.snapshots.list());
+      // Assess
+      expect(listing.snapshots.map((s) => s.name)).toEqual(['dev-a', 'dev-c']);
+      expect(listing.unreadable).toEqual([
+        { key: 'dev-b', reason: expect.stringMatching(/stored snapshot is not valid JSON/) },
+      ]);
+      expect(got).toBeInstanceOf(StateStoreError);
+      expect((got as Error).message).toMatch(/dev-b/);
+      expect(listed).toBeInstanceOf(StateStoreError);
+    });
+
+    it('a corrupt keep-alive is listed apart under its cluster, never as no keep-alive', async () => {
+      // Prepare
+      const { stores, clock, plantCorrupt } = await setup();
+      const now = clock.now();
+      const fine = {
+        cluster: 'dev-a',
+        until: new Date(now + HOUR).toISOString(),
+        by: 'alice',
+        reason: 'demo',
+        setAt: new Date(now).toISOString(),
+      };
+      await stores.keepAlives.put(fine);
+      await plantCorrupt('keepAlive', 'dev-b');
+      // Act
+      const listing = await stores.keepAlives.listing(now);
+      const active = await rejection(stores.keepAlives.active(now));
+      // Assess
+      expect(listing.keepAlives).toEqual([fine]);
+      expect(listing.unreadable).toEqual([{ key: 'dev-b', reason: expect.stringMatching(/untilMs/) }]);
+      expect(active).toBeInstanceOf(StateStoreError);
+    });
+
+    it('a valid keep-alive replaces a corrupt one', async () => {
+      // Prepare
+      const { stores, clock, plantCorrupt } = await setup();
+      const now = clock.now();
+      await plantCorrupt('keepAlive', 'dev-b');
+      const fresh = {
+        cluster: 'dev-b',
+        until: new Date(now + HOUR).toISOString(),
+        by: 'bob',
+        reason: 'r',
+        setAt: new Date(now).toISOString(),
+      };
+      // Act
+      const put = await stores.keepAlives.put(fresh);
+      // Assess
+      expect(put).toEqual({ stored: true });
+      expect(await stores.keepAlives.listing(now)).toEqual({ keepAlives: [fresh], unreadable: [] });
     });
   });
 
