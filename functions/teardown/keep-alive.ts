@@ -95,7 +95,7 @@ export async function setKeepAlive(
   // A keep-alive only ever prevents a deletion: one already in force for the same cluster (as named) that
   // lasts at least as long stays, so a later, shorter request cannot cut short someone else's. The check
   // here gives the common case its answer; the store's conditional write settles a race (longest wins).
-  const longer = (await deps.keepAlives.active(now)).find(
+  const longer = (await deps.keepAlives.listing(now)).keepAlives.find(
     (k) => k.cluster === payload.cluster && Date.parse(k.until) >= until,
   );
   if (longer) return kept(longer);

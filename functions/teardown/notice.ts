@@ -4,7 +4,7 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { lateDeliveryRefusal } from './lateness.ts';
-import { type Exclusion, planTeardown, type TeardownDeps } from './plan.ts';
+import { type Exclusion, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
 export const NOTICE_EVENT = 'teardown.notice.sent';
@@ -64,7 +64,11 @@ export async function runNotice(
     dryRun: scope.dryRun,
     idempotencyKey: scope.delivery.idempotencyKey,
     clusters: plan.candidates.map((c) => ({ id: c.uuid, name: c.name, labels: c.labels ?? [] })),
-    excluded: plan.excluded.map((e) => ({ id: e.cluster.uuid, name: e.cluster.name, reason: e.reason })),
+    excluded: [...plan.unreadable, ...plan.excluded].map((e) => ({
+      id: e.cluster.uuid,
+      name: e.cluster.name,
+      reason: e.reason,
+    })),
     maxDeletionsPerRun: max,
     window: { id: windowId, maxDeletionsPerWindow: policy.maxDeletionsPerWindow, adHoc: policy.adHoc },
     guardWouldTrip: guardTrips,
@@ -100,6 +104,7 @@ export async function runNotice(
         detail: { plannedAt },
       }),
     ),
+    ...plan.unreadable.map(unreadableOutcome),
     ...plan.excluded.map(excludedOutcome),
   ];
   return { clusters, notes };

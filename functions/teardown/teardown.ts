@@ -19,7 +19,15 @@ import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { lateDeliveryRefusal } from './lateness.ts';
 import { excludedOutcome, guardReason } from './notice.ts';
-import { allowlistOf, exclusionOf, planTeardown, type TeardownDeps, TeardownError } from './plan.ts';
+import {
+  allowlistOf,
+  exclusionOf,
+  planTeardown,
+  type TeardownDeps,
+  TeardownError,
+  unreadableKeepAlive,
+  unreadableOutcome,
+} from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
 export const NOTE_DELETE_PENDING = 'saved before the delete; delete not confirmed yet';
@@ -169,6 +177,7 @@ export async function runTeardown(
   const listedIds = new Set([
     ...candidateIds,
     ...unnoticed.map((o) => o.clusterId),
+    ...plan.unreadable.map((e) => e.cluster.uuid),
     ...plan.excluded.map((e) => e.cluster.uuid),
   ]);
 
@@ -179,7 +188,10 @@ export async function runTeardown(
     if (o.status === 'done' && o.action === 'cluster-deleted') deletedEarlier.add(id);
   }
   const savedEarlier = new Map<string, ClusterSnapshot>();
-  for (const s of await snapshots.list()) {
+  // An unreadable snapshot cannot say which run saved it: reported, and the cluster of that name fails
+  // below (its earlier snapshot cannot be read, so no new one is saved and it is not deleted).
+  const stored = await snapshots.listing();
+  for (const s of stored.snapshots) {
     if (s.teardownKey !== key) continue;
     deletedEarlier.add(s.clusterId);
     savedEarlier.set(s.clusterId, s);
@@ -187,7 +199,16 @@ export async function runTeardown(
   for (const id of candidateIds) deletedEarlier.delete(id);
 
   const notes: string[] = [];
-  const excluded = [...unnoticed, ...plan.excluded.map(excludedOutcome)];
+  const excluded = [
+    ...plan.unreadable.map(unreadableOutcome),
+    ...unnoticed,
+    ...plan.excluded.map(excludedOutcome),
+  ];
+  if (stored.unreadable.length > 0) {
+    notes.push(
+      `${stored.unreadable.length} unreadable snapshot(s): ${stored.unreadable.map((u) => `${u.key} (${u.reason})`).join(', ')}`,
+    );
+  }
   const earlierOnly = earlierOutcomes(scope.previous, savedEarlier, listedIds, plan.listedIds);
   if (scope.previous.size > 0)
     notes.push(`retry of delivery ${key}: ${deletedEarlier.size} deletion(s) made earlier`);
@@ -238,7 +259,12 @@ export async function runTeardown(
     if (fresh.name !== planned.name) return skipped(planned, `renamed to ${fresh.name} since planning`);
     if (!matchesSelector(fresh, policy.selector)) return skipped(planned, 'no longer selected');
     const now = clock.now();
-    const exclusion = exclusionOf(fresh, policy, await keepAlives.active(now), now);
+    const current = await keepAlives.listing(now);
+    const unreadable = unreadableKeepAlive(fresh, current.unreadable);
+    if (unreadable !== undefined && !policy.protect.ids.includes(fresh.uuid)) {
+      return { clusterId: planned.uuid, clusterName: planned.name, status: 'failed', error: unreadable };
+    }
+    const exclusion = exclusionOf(fresh, policy, current.keepAlives, now);
     if (exclusion) return skipped(planned, exclusion.reason, exclusion.detail);
 
     const labels = fresh.labels ?? [];
