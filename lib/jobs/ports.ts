@@ -131,7 +131,9 @@ export interface SnapshotStore {
    * The readable snapshots in `statuses`, and every unreadable one apart (whatever its status: it cannot be
    * told), so one corrupt item fails only its own cluster.
    */
-  listing(statuses?: SnapshotStatus[]): Promise<{ snapshots: ClusterSnapshot[]; unreadable: UnreadableItem[] }>;
+  listing(
+    statuses?: SnapshotStatus[],
+  ): Promise<{ snapshots: ClusterSnapshot[]; unreadable: UnreadableItem[] }>;
   /**
    * Moves a snapshot from `from` to a new status with changes; false if it was not in `from`
    * (another run moved it first).
