@@ -130,6 +130,22 @@ export default defineConfig({
     // Blast-radius guard: if more clusters than this qualify, delete none, report and fail the run (a selector
     // gone wrong must not wipe the org). Integer >= 1, default 5.
     maxDeletionsPerRun: 5,
+    // The deletion budget of one teardown window, shared by every run and trigger (the schedule, webhooks,
+    // events, `npm run invoke`): each deletion first reserves one unit with a conditional write, so several
+    // runs — even at the same moment — cannot delete more than this in one night. Integer >= 1 and >=
+    // maxDeletionsPerRun; default: maxDeletionsPerRun (one full nightly run, nothing on top).
+    // maxDeletionsPerWindow: 5,
+    // The teardown window is the 24 h from this local hour (in timeZone), named by the date it starts on; the
+    // notice, the teardown and the morning recreate of one night must fall in one window. Integer 0-23,
+    // default 12 (noon to noon).
+    windowStartHour: 12,
+    // What an ad-hoc run (webhook, event, direct invoke — not the schedule) may delete: 'noticed-only' (only
+    // clusters this window's scheduled notice listed) or 'any-selected'. Default 'noticed-only'.
+    adHoc: 'noticed-only',
+    // A scheduled notice, teardown or recreate delivered more than this many minutes after its scheduled time
+    // (an async retry hours later, a queue drained after a kill switch) is refused and the run fails saying
+    // so; run it by hand if intended. Integer 1-1440, default 60.
+    maxLatenessMinutes: 60,
     // When cluster owners are told which clusters go tonight (scheduler expression in timeZone). Default
     // 'cron(0 18 ? * MON-FRI *)' (18:00 on weekdays).
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',

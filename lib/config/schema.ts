@@ -241,6 +241,14 @@ const teardownSchema = z
     protect: protectSchema.prefault({}),
     minAgeHours: atLeast(0).default(4),
     maxDeletionsPerRun: integer(1).default(5),
+    // Issue #10 hardening: a deletion budget per teardown window shared by every run and trigger, what an
+    // ad-hoc (not scheduled) run may delete, and how late a scheduled delivery may still run.
+    maxDeletionsPerWindow: integer(1).optional(),
+    windowStartHour: integer(0, 23).default(12),
+    adHoc: z
+      .enum(['noticed-only', 'any-selected'], { error: "must be 'noticed-only' or 'any-selected'" })
+      .default('noticed-only'),
+    maxLatenessMinutes: integer(1, 1440).default(60),
     noticeSchedule: schedule().default('cron(0 18 ? * MON-FRI *)'),
     schedule: schedule().default('cron(0 20 ? * MON-FRI *)'),
     recreate: z
@@ -268,7 +276,21 @@ const teardownSchema = z
           'must name the clusters to tear down (names, labels, ids, …): an empty selector selects none',
       });
     }
-  }, crossCheck);
+    if (
+      isValid(ctx, 'maxDeletionsPerRun') &&
+      isValid(ctx, 'maxDeletionsPerWindow') &&
+      t.maxDeletionsPerWindow !== undefined &&
+      t.maxDeletionsPerWindow < t.maxDeletionsPerRun
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxDeletionsPerWindow'],
+        message: `must be >= maxDeletionsPerRun (${t.maxDeletionsPerRun}): one run may not plan more than the window allows`,
+      });
+    }
+  }, crossCheck)
+  // The window budget defaults to the per-run guard: one full nightly run, and nothing on top of it.
+  .transform((t) => ({ ...t, maxDeletionsPerWindow: t.maxDeletionsPerWindow ?? t.maxDeletionsPerRun }));
 
 const sourceSchema = z.strictObject({
   selector: selectorSchema
