@@ -51,6 +51,8 @@ export interface Delivery {
   idempotencyKey: string;
   /** ISO time the trigger was scheduled or sent. */
   at: string;
+  /** Webhooks: the sender (config `webhooks.senders`) whose secret signed the request. */
+  sender?: string;
 }
 
 export type ClusterOutcome =

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import { type JobName, type JobRequest, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
-import { normalizeTrigger } from '#lib/triggers/normalize.ts';
+import { normalizeTrigger, type WebhookTriggerOptions } from '#lib/triggers/normalize.ts';
 import { accepted, rejected, type WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { type Container, getContainer } from './container.ts';
 import { withMiddleware } from './middleware.ts';
@@ -28,6 +28,19 @@ function policyOf(job: JobName, config: AutomationConfig): { enabled: boolean; d
 
 export type JobResult = RunSummary | WebhookResponse | { ignored: true; reason: string };
 
+/** The webhook settings of the config; none (every HTTP request answered 404) when no sender is declared. */
+export function webhookOptions(c: Container): WebhookTriggerOptions | undefined {
+  const { webhooks } = c.config;
+  const senders = Object.entries(webhooks.senders);
+  if (senders.length === 0) return undefined;
+  return {
+    secrets: c.webhookSecrets,
+    scopes: Object.fromEntries(senders.map(([name, sender]) => [name, sender.routes])),
+    maxBodyBytes: webhooks.maxBodyBytes,
+    toleranceSeconds: webhooks.toleranceSeconds,
+  };
+}
+
 /** The handler logic without the middleware (the exported `handler` wraps it). */
 export async function handleJob(
   job: JobName,
@@ -41,11 +54,7 @@ export async function handleJob(
   const trigger = await normalizeTrigger(event, {
     job,
     eventSource: config.events.source,
-    webhook: {
-      secrets: c.webhookSecrets,
-      maxBodyBytes: config.webhooks.maxBodyBytes,
-      toleranceSeconds: config.webhooks.toleranceSeconds,
-    },
+    webhook: webhookOptions(c),
     now: c.clock.now,
   });
   if (trigger.kind === 'webhook-rejected') return trigger.response;

@@ -8,9 +8,20 @@ import { type Delivery, JOB_ACTIONS, type JobName, type JobRequest } from '#lib/
 import { TriggerError, WebhookSecretError } from './errors.ts';
 import { rejected, type WebhookResponse } from './webhook-response.ts';
 
+/**
+ * One webhook sender's active signing secrets (`whsec_` + base64: one, or two while rotating), or why they
+ * cannot be used (unfilled, unreadable): one sender's broken secret does not stop the others.
+ */
+export type SenderSecrets = { sender: string; secrets: string[] } | { sender: string; problem: string };
+
 export interface WebhookTriggerOptions {
-  /** The active signing secrets (`whsec_` + base64): one, or two while rotating. Read per request (cache it). */
-  secrets: () => Promise<string[]>;
+  /** Every sender's signing secrets. Read per request (cache it). */
+  secrets: () => Promise<SenderSecrets[]>;
+  /**
+   * What each sender may call (config `webhooks.senders`): `<job>.<action>` routes, or `'*'` for every
+   * route. A sender missing here may call nothing.
+   */
+  scopes: Readonly<Record<string, readonly string[]>>;
   /** Larger bodies are answered 413 before anything else is read. */
   maxBodyBytes: number;
   /** How far `webhook-timestamp` may be from now, either way (Standard Webhooks uses 300). */
@@ -364,11 +375,13 @@ async function verifiedWebhook(
   }
 
   const body = base64 ? Buffer.from(rawBody, 'base64') : Buffer.from(rawBody, 'utf8');
-  if (!signatureMatches(await signingKeys(webhook), id, sentAt, body, signature)) {
-    throw new TriggerError(
-      401,
-      'invalid signature: webhook-signature matches none of the active signing secrets',
-    );
+  const signers = await signingSenders(webhook, id, sentAt, body, signature);
+  // The scope is checked right after the signature, before the body is even parsed: a sender may not learn
+  // anything about a route it may not call, and nothing is stored for it.
+  const route = `${job}.${routeAction}`;
+  const sender = signers.find((name) => mayCall(webhook.scopes[name], route));
+  if (sender === undefined) {
+    throw new TriggerError(403, `webhook sender '${clip(signers[0] ?? '', 64)}' may not call ${route}`);
   }
 
   const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
@@ -389,29 +402,83 @@ async function verifiedWebhook(
       source: 'webhook',
       idempotencyKey: `webhook:${id}`,
       at: new Date(sentAt * 1000).toISOString(),
+      sender,
     },
   };
 }
 
-async function signingKeys(webhook: WebhookTriggerOptions): Promise<Webhook[]> {
-  let secrets: string[];
+/** True when `scope` (a sender's routes) grants `route`; `'*'` grants every route. */
+export function mayCall(scope: readonly string[] | undefined, route: string): boolean {
+  return scope !== undefined && (scope.includes('*') || scope.includes(route));
+}
+
+/**
+ * The senders one of whose secrets made `signature` (usually one). 401 when none did; a deployment fault
+ * (`WebhookSecretError`, a 5xx) when none did and some sender's secret could not be used — the request may
+ * be that sender's, and a 401 would blame the caller for our unfilled secret.
+ */
+async function signingSenders(
+  webhook: WebhookTriggerOptions,
+  id: string,
+  sentAt: number,
+  body: Buffer,
+  signature: string,
+): Promise<string[]> {
+  let senders: SenderSecrets[];
   try {
-    secrets = await webhook.secrets();
+    senders = await webhook.secrets();
   } catch (err) {
     throw new WebhookSecretError('webhook signing secrets could not be read', { cause: err });
   }
-  if (!Array.isArray(secrets) || secrets.length === 0) {
+  if (!Array.isArray(senders) || senders.length === 0) {
     throw new WebhookSecretError('no webhook signing secret is configured');
   }
-  return secrets.map((secret, i) => {
-    try {
-      return new Webhook(secret);
-    } catch (err) {
-      throw new WebhookSecretError(`webhook signing secret #${i + 1} is not a whsec_ base64 secret`, {
-        cause: err,
+  const matched: string[] = [];
+  const unusable: Array<{ sender: string; problem: string; cause?: unknown }> = [];
+  for (const entry of senders) {
+    if ('problem' in entry) {
+      unusable.push({
+        sender: entry.sender,
+        problem: `the signing secret of webhook sender '${entry.sender}' is unusable: ${entry.problem}`,
       });
+      continue;
     }
-  });
+    const keys = signingKeys(entry);
+    if ('problem' in keys) unusable.push(keys);
+    else if (signatureMatches(keys.keys, id, sentAt, body, signature)) matched.push(entry.sender);
+  }
+  if (matched.length > 0) return matched;
+  const [first] = unusable;
+  if (first) {
+    throw new WebhookSecretError(first.problem, { cause: first.cause });
+  }
+  throw new TriggerError(
+    401,
+    'invalid signature: webhook-signature matches none of the active signing secrets',
+  );
+}
+
+function signingKeys(entry: {
+  sender: string;
+  secrets: string[];
+}): { keys: Webhook[] } | { sender: string; problem: string; cause?: unknown } {
+  const { sender, secrets } = entry;
+  if (!Array.isArray(secrets) || secrets.length === 0) {
+    return { sender, problem: `webhook sender '${sender}' has no signing secret` };
+  }
+  const keys: Webhook[] = [];
+  for (const [i, secret] of secrets.entries()) {
+    try {
+      keys.push(new Webhook(secret));
+    } catch (cause) {
+      return {
+        sender,
+        problem: `webhook signing secret #${i + 1} of sender '${sender}' is not a whsec_ base64 secret`,
+        cause,
+      };
+    }
+  }
+  return { keys };
 }
 
 /** True when one of the `v1,<base64>` signatures is the HMAC of one of the keys (constant-time compare). */

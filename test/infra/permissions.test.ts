@@ -20,7 +20,12 @@ beforeAll(() => {
     [logicalId(s.stack.table.table)]: 'Table',
     [logicalId(s.stack.table.key)]: 'TableKey',
     [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
-    [logicalId(s.stack.webhookSecret)]: 'WebhookSecret',
+    ...Object.fromEntries(
+      Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
+        logicalId(secret),
+        `${sender}Secret`,
+      ]),
+    ),
     [logicalId(s.stack.bus)]: 'Bus',
     [logicalId(s.stack.deadLetters)]: 'DeadLetters',
   };
@@ -62,8 +67,11 @@ describe('function roles', () => {
           'Allow kms:DescribeKey -> TableKey.Arn',
           'Allow secretsmanager:GetSecretValue -> ConsoleSecret',
           'Allow secretsmanager:DescribeSecret -> ConsoleSecret',
-          'Allow secretsmanager:GetSecretValue -> WebhookSecret',
-          'Allow secretsmanager:DescribeSecret -> WebhookSecret',
+          // One secret per webhook sender of automation.config.ts.
+          'Allow secretsmanager:GetSecretValue -> chat-botSecret',
+          'Allow secretsmanager:DescribeSecret -> chat-botSecret',
+          'Allow secretsmanager:GetSecretValue -> network-automationSecret',
+          'Allow secretsmanager:DescribeSecret -> network-automationSecret',
           'Allow events:PutEvents -> Bus.Arn',
         ].sort(),
       );

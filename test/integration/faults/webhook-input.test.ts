@@ -13,9 +13,9 @@ import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { type FaultEnv, HANDLERS, startFaultEnv } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { LOCAL_WEBHOOK_SECRET, lambdaContext } from '#test/helpers/local-env.ts';
+import { LOCAL_KEEP_ALIVE_SECRET, LOCAL_WEBHOOK_SECRET, lambdaContext } from '#test/helpers/local-env.ts';
 
-const ALLOWED = [202, 400, 401, 404, 405, 413, 415, 422];
+const ALLOWED = [202, 400, 401, 403, 404, 405, 413, 415, 422];
 const MAX_BODY = 4_096;
 const TOLERANCE = 300;
 const OTHER_SECRET = `whsec_${Buffer.from('another-signing-key-not-ours-0123').toString('base64')}`;
@@ -89,6 +89,7 @@ const DIMENSIONS = [
   'id',
   'timestamp',
   'signature',
+  'scope',
   'media',
   'json',
 ] as const;
@@ -106,6 +107,8 @@ interface Spec {
   id: string;
   timestampOffset: number | string;
   signature: SignatureMode;
+  /** Signed by sender 'keep-alive-bot' (scope: teardown.keep-alive only) instead of 'default' (scope '*'). */
+  keepAliveBot: boolean;
   garbageSignature: string;
   omit: Array<'webhook-id' | 'webhook-timestamp' | 'webhook-signature'>;
   headerCase: 'lower' | 'title' | 'upper';
@@ -241,6 +244,7 @@ const spec: fc.Arbitrary<Spec> = fc.tuple(fc.constantFrom(...JOBS), broken).chai
     signature: bad('signature')
       ? fc.constantFrom<SignatureMode>('other-secret', 'tampered', 'garbage', 'base64-text')
       : fc.constantFrom<SignatureMode>('valid', 'valid-among-others'),
+    keepAliveBot: fc.constant(bad('scope')),
     garbageSignature: fc.oneof(
       fc.string({ maxLength: 60 }),
       fc.base64String({ maxLength: 60 }).map((s) => `v1,${s}`),
@@ -274,23 +278,23 @@ function build(s: Spec, nowSeconds: number): Built {
   const signedAt = typeof s.timestampOffset === 'number' ? nowSeconds + s.timestampOffset : nowSeconds;
   const sign = (secret: string, body: Buffer | string) =>
     signWebhook(secret, s.id || 'msg_fallback', signedAt, body)['webhook-signature'];
+  const ours = s.keepAliveBot ? LOCAL_KEEP_ALIVE_SECRET : LOCAL_WEBHOOK_SECRET;
   let signature: string;
   switch (s.signature) {
     case 'valid':
-      signature = sign(LOCAL_WEBHOOK_SECRET, bytes);
+      signature = sign(ours, bytes);
       break;
     case 'valid-among-others':
-      signature = `${sign(OTHER_SECRET, bytes)} v1,${Buffer.from('x').toString('base64')} ${sign(LOCAL_WEBHOOK_SECRET, bytes)}`;
+      signature = `${sign(OTHER_SECRET, bytes)} v1,${Buffer.from('x').toString('base64')} ${sign(ours, bytes)}`;
       break;
     case 'other-secret':
       signature = sign(OTHER_SECRET, bytes);
       break;
     case 'tampered':
-      signature = sign(LOCAL_WEBHOOK_SECRET, Buffer.concat([bytes, Buffer.from(' ')]));
+      signature = sign(ours, Buffer.concat([bytes, Buffer.from(' ')]));
       break;
     case 'base64-text':
-      signature =
-        s.base64 && raw !== bytes.toString('utf8') ? sign(LOCAL_WEBHOOK_SECRET, raw) : s.garbageSignature;
+      signature = s.base64 && raw !== bytes.toString('utf8') ? sign(ours, raw) : s.garbageSignature;
       break;
     default:
       signature = s.garbageSignature;
@@ -304,8 +308,8 @@ function build(s: Spec, nowSeconds: number): Built {
   if (!s.omit.includes('webhook-timestamp')) put('webhook-timestamp', timestamp);
   if (!s.omit.includes('webhook-signature')) put('webhook-signature', signature);
 
-  // The documented order: route 404, method 405, size 413, Standard Webhooks headers 401, media type 415,
-  // JSON 400, then the request itself (422) or the run (202).
+  // The documented order: route 404, method 405, size 413, Standard Webhooks headers and signature 401, the
+  // signing sender's scope 403, media type 415, JSON 400, then the request itself (422) or the run (202).
   const expected = ((): number[] => {
     if (!s.route.valid) return [404];
     if (s.method.toUpperCase() !== 'POST') return [405];
@@ -318,6 +322,7 @@ function build(s: Spec, nowSeconds: number): Built {
     if (!/^[\x21-\x7e]{1,256}$/.test(id)) return [401];
     if (!/^\d{1,12}$/.test(ts) || Math.abs(Number(ts) - nowSeconds) > TOLERANCE) return [401];
     if (s.signature !== 'valid' && s.signature !== 'valid-among-others') return [401];
+    if (s.keepAliveBot && !/\/webhooks\/teardown\/keep-alive\/?$/.test(s.route.path)) return [403];
     const media = (s.contentType ?? '').split(';')[0]?.trim().toLowerCase();
     if (media !== 'application/json') return [415];
     try {
@@ -481,6 +486,8 @@ describe('webhook entry point, generated input', () => {
     // Prepare
     scanner.addSecret(LOCAL_WEBHOOK_SECRET);
     scanner.addSecret(LOCAL_WEBHOOK_SECRET.slice('whsec_'.length));
+    scanner.addSecret(LOCAL_KEEP_ALIVE_SECRET);
+    scanner.addSecret(LOCAL_KEEP_ALIVE_SECRET.slice('whsec_'.length));
     scanner.addSecret(env.credentials.clientSecret);
     for (const token of env.issuedTokens) scanner.addSecret(token);
     scanner.addValue('log lines', env.log.lines);
