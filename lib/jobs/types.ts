@@ -53,6 +53,11 @@ export interface Delivery {
   at: string;
   /** Webhooks: the sender (config `webhooks.senders`) whose secret signed the request. */
   sender?: string;
+  /**
+   * Webhooks: SHA-256 (hex) of the raw body. With the route it is part of the delivery's identity: the same
+   * idempotency key with another route or body is a conflict, never a replay of the first request's result.
+   */
+  bodyDigest?: string;
 }
 
 export type ClusterOutcome =
@@ -107,6 +112,25 @@ export class RunFailedError extends Error {
     super(
       `${summary.job} ${summary.action} failed: ${summary.counts.failed} cluster(s) failed` +
         (summary.notes.length ? `; ${summary.notes.join('; ')}` : ''),
+    );
+  }
+}
+
+/**
+ * The idempotency key of a delivery already belongs to another request (another route, or another body):
+ * nothing ran and nothing was stored. Webhooks answer it 409.
+ */
+export class IdempotencyConflictError extends Error {
+  override readonly name = 'IdempotencyConflictError';
+  constructor(
+    readonly idempotencyKey: string,
+    /** The route of the request that first used the key. */
+    readonly first: { job: string; action: string },
+    readonly reason: 'route' | 'body',
+  ) {
+    super(
+      `idempotency key '${idempotencyKey}' already belongs to ${first.job}.${first.action}` +
+        (reason === 'body' ? ' with another body' : ''),
     );
   }
 }

@@ -3,7 +3,14 @@
 import type { Context } from 'aws-lambda';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
-import { type JobName, type JobRequest, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
+import {
+  type Delivery,
+  IdempotencyConflictError,
+  type JobName,
+  type JobRequest,
+  RunFailedError,
+  type RunSummary,
+} from '#lib/jobs/types.ts';
 import { normalizeTrigger, type WebhookTriggerOptions } from '#lib/triggers/normalize.ts';
 import { accepted, rejected, type WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { type Container, getContainer } from './container.ts';
@@ -39,6 +46,21 @@ export function webhookOptions(c: Container): WebhookTriggerOptions | undefined 
     maxBodyBytes: webhooks.maxBodyBytes,
     toleranceSeconds: webhooks.toleranceSeconds,
   };
+}
+
+/** 409 for a webhook-id reused on another route or with another body: nothing ran, nothing was stored. */
+export function conflictAnswer(
+  err: IdempotencyConflictError,
+  delivery: Delivery,
+  request: Pick<JobRequest, 'job' | 'action'>,
+): WebhookResponse {
+  const id = delivery.idempotencyKey.replace(/^webhook:/, '');
+  const first = `${err.first.job}.${err.first.action}`;
+  const what =
+    err.reason === 'route'
+      ? `was already used for ${first}; this request is for ${request.job}.${request.action}`
+      : `was already used for ${first} with another body`;
+  return rejected(409, `webhook-id '${id}' ${what}: send every new request with a fresh webhook-id`);
 }
 
 /** The handler logic without the middleware (the exported `handler` wraps it). */
@@ -102,7 +124,11 @@ export async function handleJob(
       policy.enabled
         ? action.run(c, scope)
         : Promise.resolve({ clusters: [], notes: [`${job} is disabled in the config`] }),
-  );
+  ).catch((err: unknown) => {
+    if (isWebhook && err instanceof IdempotencyConflictError) return conflictAnswer(err, delivery, request);
+    throw err;
+  });
+  if ('statusCode' in summary) return summary;
   if (isWebhook) return accepted(summary);
   if (summary.failed && !summary.replayed) throw new RunFailedError(summary);
   return summary;

@@ -1,7 +1,7 @@
 // One normalisation layer for every trigger: EventBridge Scheduler, classic EventBridge schedule rules,
 // custom EventBridge events, signed webhooks (API Gateway HTTP API / Function URL, payload 2.0) and
 // direct invocation all become `{ request, delivery }`. Bad webhook input is answered (4xx), never thrown.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isJobAction, parseJobRequest } from '#lib/jobs/requests.ts';
 import { type Delivery, JOB_ACTIONS, type JobName, type JobRequest } from '#lib/jobs/types.ts';
@@ -403,6 +403,7 @@ async function verifiedWebhook(
       idempotencyKey: `webhook:${id}`,
       at: new Date(sentAt * 1000).toISOString(),
       sender,
+      bodyDigest: createHash('sha256').update(body).digest('hex'),
     },
   };
 }

@@ -88,6 +88,7 @@ interface RunRecord {
   action?: string;
   startedAt?: string;
   leaseUntil?: number;
+  bodyDigest?: string;
   attempts: number;
   failed?: boolean;
   summary?: Uint8Array;
@@ -135,12 +136,21 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
   };
 
   const ledger: RunLedger = {
-    async start(key, job, action, { leaseMs, retryFailed }) {
+    async start(key, job, action, { leaseMs, retryFailed, bodyDigest }) {
       enter('ledger.start');
       runKey('ledger.start', key);
       const now = clock.now();
       const existing = runs.get(key);
       const expired = existing !== undefined && isExpiredAt(existing.ttl, now);
+      if (existing && !expired) {
+        const first = { job: existing.job ?? '', action: existing.action ?? '' };
+        if (first.job !== job || first.action !== action) {
+          return { kind: 'conflict', ...first, reason: 'route' };
+        }
+        if (bodyDigest !== undefined && existing.bodyDigest !== bodyDigest) {
+          return { kind: 'conflict', ...first, reason: 'body' };
+        }
+      }
       const begin = (previous: Map<string, ClusterOutcome>) => {
         runs.set(key, {
           status: 'running',
@@ -148,6 +158,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
           action,
           startedAt: new Date(now).toISOString(),
           leaseUntil: now + leaseMs,
+          bodyDigest: bodyDigest ?? (expired ? undefined : existing?.bodyDigest),
           attempts: (existing?.attempts ?? 0) + 1,
           ttl: ttlSeconds(now + leaseMs + RETENTION_MS.run),
         });

@@ -349,6 +349,72 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
     });
   });
 
+  describe(`${label}: RunLedger request identity (route and body digest)`, () => {
+    const D1 = 'a'.repeat(64);
+    const D2 = 'b'.repeat(64);
+    const keepAlive = (bodyDigest: string, retryFailed = false) => ({ ...LEASE, retryFailed, bodyDigest });
+
+    it('answers a conflict naming the first route when the key is reused on another route, and changes nothing', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const startedAt = new Date(clock.now()).toISOString();
+      await stores.ledger.start('webhook:x', 'teardown', 'keep-alive', keepAlive(D1));
+      // Act
+      const otherJob = await stores.ledger.start('webhook:x', 'backup', 'run', keepAlive(D1));
+      const otherAction = await stores.ledger.start('webhook:x', 'teardown', 'run', keepAlive(D1));
+      const original = await stores.ledger.start('webhook:x', 'teardown', 'keep-alive', keepAlive(D1));
+      // Assess
+      expect(otherJob).toEqual({ kind: 'conflict', job: 'teardown', action: 'keep-alive', reason: 'route' });
+      expect(otherAction).toEqual({
+        kind: 'conflict',
+        job: 'teardown',
+        action: 'keep-alive',
+        reason: 'route',
+      });
+      expect(original).toEqual({ kind: 'running', since: startedAt });
+    });
+
+    it('answers a conflict for another body while running, after completion, after the lease expired and after a failure', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      await stores.ledger.start('webhook:x', 'teardown', 'keep-alive', keepAlive(D1));
+      const conflict = { kind: 'conflict', job: 'teardown', action: 'keep-alive', reason: 'body' };
+      // Act
+      const whileRunning = await stores.ledger.start('webhook:x', 'teardown', 'keep-alive', keepAlive(D2));
+      clock.advance(LEASE.leaseMs + 1);
+      const leaseExpired = await stores.ledger.start(
+        'webhook:x',
+        'teardown',
+        'keep-alive',
+        keepAlive(D2, true),
+      );
+      const summary = summaryOf('webhook:x', [failed('c')]);
+      await stores.ledger.finish('webhook:x', summary);
+      const afterFailure = await stores.ledger.start(
+        'webhook:x',
+        'teardown',
+        'keep-alive',
+        keepAlive(D2, true),
+      );
+      const sameBody = await stores.ledger.start('webhook:x', 'teardown', 'keep-alive', keepAlive(D1));
+      // Assess
+      expect([whileRunning, leaseExpired, afterFailure]).toEqual([conflict, conflict, conflict]);
+      expect(sameBody).toEqual({ kind: 'completed', summary });
+    });
+
+    it('restarts an abandoned run of the same route and body as before', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      await stores.ledger.start('webhook:x', 'backup', 'run', keepAlive(D1));
+      await stores.ledger.recordOutcome('webhook:x', done('a'));
+      clock.advance(LEASE.leaseMs + 1);
+      // Act
+      const again = await stores.ledger.start('webhook:x', 'backup', 'run', keepAlive(D1));
+      // Assess
+      expect(again).toEqual({ kind: 'started', previous: new Map([['a', done('a')]]) });
+    });
+  });
+
   describe(`${label}: ClusterClaims`, () => {
     it('grants a free claim, refuses another owner, and is re-entrant for the holder', async () => {
       // Prepare

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +105,7 @@ describe('webhook: accepted requests', () => {
         idempotencyKey: `webhook:${MSG_ID}`,
         at: '2026-01-15T21:00:00.000Z',
         sender: 'default',
+        bodyDigest: createHash('sha256').update(KEEP_ALIVE_BODY).digest('hex'),
       },
     });
   });
