@@ -58,6 +58,30 @@ export interface RunLedger {
   ): Promise<LedgerStart>;
   recordOutcome(key: string, outcome: ClusterOutcome): Promise<void>;
   finish(key: string, summary: RunSummary): Promise<void>;
+  /**
+   * Records an accepted asynchronous request (webhook ingress) under `key`, in state 'accepted', unless a live
+   * record exists: then answers that record's state — or a conflict when it is another route or body, and
+   * changes nothing. A later `start` of the same key, route and body takes the accepted record over.
+   */
+  accept(
+    key: string,
+    job: JobName,
+    action: string,
+    options: { bodyDigest: string },
+  ): Promise<{ kind: 'accepted' | 'existing'; state: RunState } | Extract<LedgerStart, { kind: 'conflict' }>>;
+  /** The state of the run of `key` (with its summary once completed); undefined when there is none. */
+  get(key: string): Promise<RunRecordState | undefined>;
+}
+
+/** Where a run is: accepted (handed over, not yet started), running, completed (or failed). */
+export type RunState = 'accepted' | 'running' | 'completed' | 'failed';
+
+export interface RunRecordState {
+  state: RunState;
+  job: string;
+  action: string;
+  /** Once completed or failed. */
+  summary?: RunSummary;
 }
 
 /** Keeps two overlapping runs of one job from working on the same cluster at once. */

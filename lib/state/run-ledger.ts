@@ -8,7 +8,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { LedgerStart, RunLedger } from '#lib/jobs/ports.ts';
+import type { LedgerStart, RunLedger, RunState } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import {
   attempt,
@@ -52,6 +52,12 @@ function requestConflict(
     return { kind: 'conflict', ...first, reason: 'body' };
   }
   return undefined;
+}
+
+function stateOf(item: Item): RunState {
+  const status = str(item.status);
+  if (status === 'completed') return item.failed?.BOOL === true ? 'failed' : 'completed';
+  return status === 'accepted' ? 'accepted' : 'running';
 }
 
 export function dynamoRunLedger(
@@ -121,7 +127,10 @@ export function dynamoRunLedger(
     const sameRequest =
       `${expr.name('job')} = ${expr.value(s(job))} AND ${expr.name('action')} = ${expr.value(s(action))}` +
       (bodyDigest === undefined ? '' : ` AND ${expr.name('bodyDigest')} = ${expr.value(s(bodyDigest))}`);
-    const takeOver = [`(${status} = ${running} AND ${leaseUntil} <= ${nowValue})`];
+    const takeOver = [
+      `${status} = ${expr.value(s('accepted'))}`,
+      `(${status} = ${running} AND ${leaseUntil} <= ${nowValue})`,
+    ];
     if (retryFailed) {
       takeOver.push(
         `(${status} = ${expr.value(s('completed'))} AND ${expr.name('failed')} = ${expr.value(bool(true))})`,
@@ -130,7 +139,7 @@ export function dynamoRunLedger(
     const conditions = [
       `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
       `${ttl} <= ${expr.value(n(Math.floor(now / 1000)))}`,
-      `(${sameRequest} AND ${takeOver.length > 1 ? `(${takeOver.join(' OR ')})` : takeOver[0]})`,
+      `(${sameRequest} AND (${takeOver.join(' OR ')}))`,
     ];
     try {
       const out = await client.send(
@@ -217,6 +226,52 @@ export function dynamoRunLedger(
           }),
         ),
       );
+    },
+
+    async accept(key, job, action, { bodyDigest }) {
+      const itemKey = runKey('ledger.accept', key);
+      const now = clock.now();
+      const expr = new Expr();
+      const ttl = expr.name(TTL);
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...keyOf(itemKey),
+              status: s('accepted'),
+              job: s(job),
+              action: s(action),
+              bodyDigest: s(bodyDigest),
+              acceptedAt: s(new Date(now).toISOString()),
+              [TTL]: n(ttlSeconds(now + RETENTION_MS.run)),
+            },
+            ConditionExpression: `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) OR ${ttl} <= ${expr.value(n(Math.floor(now / 1000)))}`,
+            ...expr.attributes(),
+          }),
+        );
+        return { kind: 'accepted', state: 'accepted' };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw wrap('ledger.accept', err);
+      }
+      const item = await getLive(client, tableName, 'ledger.accept', itemKey, now);
+      if (!item)
+        throw new StateStoreError('ledger.accept', undefined, 'ledger.accept: the run record vanished');
+      const conflict = requestConflict(item, job, action, bodyDigest);
+      if (conflict?.kind === 'conflict') return conflict;
+      return { kind: 'existing', state: stateOf(item) };
+    },
+
+    async get(key) {
+      const item = await getLive(client, tableName, 'ledger.get', runKey('ledger.get', key), clock.now());
+      if (!item) return undefined;
+      const bytes = item.summary?.B;
+      return {
+        state: stateOf(item),
+        job: str(item.job) ?? '',
+        action: str(item.action) ?? '',
+        ...(bytes ? { summary: decodeSummary(bytes) } : {}),
+      };
     },
 
     async finish(key, summary) {

@@ -206,6 +206,8 @@ function withProgress(ledger: RunLedger, onOutcome: (o: ClusterOutcome) => void)
   return {
     start: (...a) => ledger.start(...a),
     finish: (...a) => ledger.finish(...a),
+    accept: (...a) => ledger.accept(...a),
+    get: (...a) => ledger.get(...a),
     async recordOutcome(key, outcome) {
       onOutcome(outcome);
       return ledger.recordOutcome(key, outcome);

@@ -415,6 +415,62 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
     });
   });
 
+  describe(`${label}: RunLedger accepted runs (asynchronous webhooks)`, () => {
+    const D1 = 'c'.repeat(64);
+    const D2 = 'd'.repeat(64);
+
+    it('accepts a new key once; later accepts answer its state; a start takes it over; get follows it', async () => {
+      // Prepare
+      const { stores } = await setup();
+      // Act
+      const first = await stores.ledger.accept('webhook:a', 'teardown', 'run', { bodyDigest: D1 });
+      const again = await stores.ledger.accept('webhook:a', 'teardown', 'run', { bodyDigest: D1 });
+      const accepted = await stores.ledger.get('webhook:a');
+      const start = await stores.ledger.start('webhook:a', 'teardown', 'run', {
+        ...LEASE,
+        retryFailed: true,
+        bodyDigest: D1,
+      });
+      const running = await stores.ledger.get('webhook:a');
+      const summary = summaryOf('webhook:a', [done('x')]);
+      await stores.ledger.finish('webhook:a', summary);
+      const completed = await stores.ledger.get('webhook:a');
+      const afterwards = await stores.ledger.accept('webhook:a', 'teardown', 'run', { bodyDigest: D1 });
+      // Assess
+      expect(first).toEqual({ kind: 'accepted', state: 'accepted' });
+      expect(again).toEqual({ kind: 'existing', state: 'accepted' });
+      expect(accepted).toEqual({ state: 'accepted', job: 'teardown', action: 'run' });
+      expect(start).toEqual({ kind: 'started', previous: new Map() });
+      expect(running).toEqual({ state: 'running', job: 'teardown', action: 'run' });
+      expect(completed).toEqual({ state: 'completed', job: 'teardown', action: 'run', summary });
+      expect(afterwards).toEqual({ kind: 'existing', state: 'completed' });
+      expect(await stores.ledger.get('webhook:none')).toBeUndefined();
+    });
+
+    it('answers a conflict for another route or body and changes nothing; a start of another body cannot take it over', async () => {
+      // Prepare
+      const { stores } = await setup();
+      await stores.ledger.accept('webhook:a', 'teardown', 'run', { bodyDigest: D1 });
+      // Act
+      const otherRoute = await stores.ledger.accept('webhook:a', 'backup', 'run', { bodyDigest: D1 });
+      const otherBody = await stores.ledger.accept('webhook:a', 'teardown', 'run', { bodyDigest: D2 });
+      const otherStart = await stores.ledger.start('webhook:a', 'teardown', 'run', {
+        ...LEASE,
+        retryFailed: true,
+        bodyDigest: D2,
+      });
+      // Assess
+      expect(otherRoute).toEqual({ kind: 'conflict', job: 'teardown', action: 'run', reason: 'route' });
+      expect(otherBody).toEqual({ kind: 'conflict', job: 'teardown', action: 'run', reason: 'body' });
+      expect(otherStart).toEqual({ kind: 'conflict', job: 'teardown', action: 'run', reason: 'body' });
+      expect(await stores.ledger.get('webhook:a')).toEqual({
+        state: 'accepted',
+        job: 'teardown',
+        action: 'run',
+      });
+    });
+  });
+
   describe(`${label}: ClusterClaims`, () => {
     it('grants a free claim, refuses another owner, and is re-entrant for the holder', async () => {
       // Prepare
@@ -829,6 +885,8 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       'ledger.start': (s) => s.ledger.start('k1', 'backup', 'run', { ...LEASE, retryFailed: true }),
       'ledger.recordOutcome': (s) => s.ledger.recordOutcome('k1', done('a')),
       'ledger.finish': (s) => s.ledger.finish('k1', summaryOf('k1', [])),
+      'ledger.accept': (s) => s.ledger.accept('k1', 'backup', 'run', { bodyDigest: 'd' }),
+      'ledger.get': (s) => s.ledger.get('k1'),
       'claims.claim': (s) => s.claims.claim('backup', 'c1', 'owner-a', HOUR),
       'claims.release': (s) => s.claims.release('backup', 'c1', 'owner-a'),
       'keepAlives.put': (s, now) =>
