@@ -58,6 +58,8 @@ export interface Delivery {
    * idempotency key with another route or body is a conflict, never a replay of the first request's result.
    */
   bodyDigest?: string;
+  /** Asynchronous webhooks: the run id the ingress answered (the job answers no HTTP request). */
+  runId?: string;
 }
 
 export type ClusterOutcome =

@@ -2,7 +2,7 @@
 // with the policy's dry-run and time budget, answer the webhook or fail the invocation on failure.
 import type { Context } from 'aws-lambda';
 import type { AutomationConfig } from '#lib/config/types.ts';
-import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
 import {
   type Delivery,
   IdempotencyConflictError,
@@ -63,6 +63,24 @@ export function conflictAnswer(
   return rejected(409, `webhook-id '${id}' ${what}: send every new request with a fresh webhook-id`);
 }
 
+function runSettings(
+  c: Container,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  retryFailed: boolean,
+): RunSettings {
+  return {
+    dryRun: false,
+    concurrency: c.config.concurrency,
+    timeMarginMs: c.config.timeMarginSeconds * 1000,
+    remainingTimeMs: c.invocation.remainingTimeMs,
+    // The run (and its cluster claims) is held until just after this invocation's own timeout, and no
+    // longer: Lambda retries a timed-out async invocation about a minute later, and that retry must find
+    // the lease expired so it redoes the unfinished part instead of answering "already running".
+    leaseMs: context.getRemainingTimeInMillis() + 5_000,
+    retryFailed,
+  };
+}
+
 /** The handler logic without the middleware (the exported `handler` wraps it). */
 export async function handleJob(
   job: JobName,
@@ -89,7 +107,9 @@ export async function handleJob(
     return { ignored: true, reason: trigger.reason };
   }
   const { request, delivery } = trigger;
-  const isWebhook = delivery.source === 'webhook';
+  // A webhook answered here (synchronously); one handed over by the ingress (runId) answers no one.
+  const isWebhook = delivery.source === 'webhook' && delivery.runId === undefined;
+  const handedOver = delivery.runId !== undefined;
   const action = actions[request.action];
   if (!action) {
     const message = `${job} has no action '${request.action}' (known: ${Object.keys(actions).join(', ')})`;
@@ -102,6 +122,14 @@ export async function handleJob(
     if (!(err instanceof RequestRefusedError)) throw err;
     c.log.warn('request refused', { job, action: request.action, reason: err.message });
     if (isWebhook) return rejected(422, err.message);
+    if (handedOver) {
+      // Accepted by the ingress, refused here (a check that needs the Console API): the run's status says why.
+      return executeRun(c, request, delivery, runSettings(c, context, false), async () => ({
+        clusters: [],
+        notes: [`request refused: ${err.message}`],
+        failRun: true,
+      }));
+    }
     throw err;
   }
   const policy = policyOf(job, config);
@@ -109,17 +137,7 @@ export async function handleJob(
     c,
     request,
     delivery,
-    {
-      dryRun: policy.dryRun || request.dryRun === true,
-      concurrency: config.concurrency,
-      timeMarginMs: config.timeMarginSeconds * 1000,
-      remainingTimeMs: c.invocation.remainingTimeMs,
-      // The run (and its cluster claims) is held until just after this invocation's own timeout, and no
-      // longer: Lambda retries a timed-out async invocation about a minute later, and that retry must find
-      // the lease expired so it redoes the unfinished part instead of answering "already running".
-      leaseMs: context.getRemainingTimeInMillis() + 5_000,
-      retryFailed: !isWebhook,
-    },
+    { ...runSettings(c, context, !isWebhook), dryRun: policy.dryRun || request.dryRun === true },
     (scope) =>
       policy.enabled
         ? action.run(c, scope)

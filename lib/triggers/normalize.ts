@@ -58,6 +58,18 @@ export const DEFAULT_ACTIONS = {
 /** Events of our source that trigger an allowlist sync of the clusters they name. */
 export const CLUSTER_CREATED = 'cluster.created';
 export const RECREATE_RESULT = 'teardown.recreate.result';
+/** The event the webhook ingress hands an accepted request to its job with (detail: WebhookHandover). */
+export const WEBHOOK_ACCEPTED = 'webhook.accepted';
+
+/** What the ingress hands over: the request, and the identity of the delivery the job runs it under. */
+export interface WebhookHandover {
+  idempotencyKey: string;
+  runId: string;
+  at: string;
+  sender: string;
+  bodyDigest: string;
+  request: JobRequest;
+}
 
 const WEBHOOK_PATH = /^(?:\/[^/]+)?\/webhooks\/([^/]+)\/([^/]+)\/?$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -194,6 +206,8 @@ function fromEventBridge(event: Dict, options: TriggerOptions): NormalizedTrigge
     return { kind: 'run', request, delivery };
   }
 
+  if (detailType === WEBHOOK_ACCEPTED) return fromHandover(detail, options);
+
   const dot = detailType.indexOf('.');
   const job = dot > 0 ? detailType.slice(0, dot) : detailType;
   const action = dot > 0 ? detailType.slice(dot + 1) : '';
@@ -207,6 +221,24 @@ function fromEventBridge(event: Dict, options: TriggerOptions): NormalizedTrigge
     options.job,
   );
   return { kind: 'run', request, delivery };
+}
+
+function fromHandover(detail: unknown, options: TriggerOptions): NormalizedTrigger {
+  if (!isRecord(detail))
+    throw new TriggerError(422, `detail of a ${WEBHOOK_ACCEPTED} event must be an object`);
+  const request = parseJobRequest(detail.request, options.job);
+  return {
+    kind: 'run',
+    request,
+    delivery: {
+      source: 'webhook',
+      idempotencyKey: nonEmpty(detail.idempotencyKey, 'detail.idempotencyKey'),
+      at: isoTime(detail.at, 'detail.at'),
+      sender: nonEmpty(detail.sender, 'detail.sender'),
+      bodyDigest: nonEmpty(detail.bodyDigest, 'detail.bodyDigest'),
+      runId: nonEmpty(detail.runId, 'detail.runId'),
+    },
+  };
 }
 
 function fromScheduledRule(event: Dict, options: TriggerOptions): NormalizedTrigger {
@@ -337,6 +369,50 @@ async function verifiedWebhook(
     throw new TriggerError(413, `body of ${size} bytes exceeds the limit of ${webhook.maxBodyBytes} bytes`);
   }
 
+  const body = base64 ? Buffer.from(rawBody, 'base64') : Buffer.from(rawBody, 'utf8');
+  const { id, sentAt, signers, headers } = await authenticate(event, webhook, now, body);
+  // The scope is checked right after the signature, before the body is even parsed: a sender may not learn
+  // anything about a route it may not call, and nothing is stored for it.
+  const route = `${job}.${routeAction}`;
+  const sender = signers.find((name) => mayCall(webhook.scopes[name], route));
+  if (sender === undefined) {
+    throw new TriggerError(403, `webhook sender '${clip(signers[0] ?? '', 64)}' may not call ${route}`);
+  }
+
+  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new TriggerError(415, 'content-type must be application/json');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new TriggerError(400, 'body is not valid JSON');
+  }
+  const request = parseJobRequest(withRoute(json, job, routeAction, `route ${event.rawPath}`), job);
+  return {
+    kind: 'run',
+    request,
+    delivery: {
+      source: 'webhook',
+      idempotencyKey: `webhook:${id}`,
+      at: new Date(sentAt * 1000).toISOString(),
+      sender,
+      bodyDigest: createHash('sha256').update(body).digest('hex'),
+    },
+  };
+}
+
+/**
+ * Checks the Standard Webhooks headers of a request (present, well-formed, timestamp within the tolerance)
+ * and its signature over `body`: 401 otherwise. Answers which senders' secrets made the signature.
+ */
+export async function authenticate(
+  event: Dict,
+  webhook: WebhookTriggerOptions,
+  now: () => number,
+  body: Buffer,
+): Promise<{ id: string; sentAt: number; signers: string[]; headers: Record<string, string> }> {
   const headers = lowerCaseHeaders(event.headers);
   const id = headers['webhook-id'];
   const timestamp = headers['webhook-timestamp'];
@@ -374,38 +450,8 @@ async function verifiedWebhook(
     );
   }
 
-  const body = base64 ? Buffer.from(rawBody, 'base64') : Buffer.from(rawBody, 'utf8');
   const signers = await signingSenders(webhook, id, sentAt, body, signature);
-  // The scope is checked right after the signature, before the body is even parsed: a sender may not learn
-  // anything about a route it may not call, and nothing is stored for it.
-  const route = `${job}.${routeAction}`;
-  const sender = signers.find((name) => mayCall(webhook.scopes[name], route));
-  if (sender === undefined) {
-    throw new TriggerError(403, `webhook sender '${clip(signers[0] ?? '', 64)}' may not call ${route}`);
-  }
-
-  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw new TriggerError(415, 'content-type must be application/json');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new TriggerError(400, 'body is not valid JSON');
-  }
-  const request = parseJobRequest(withRoute(json, job, routeAction, `route ${event.rawPath}`), job);
-  return {
-    kind: 'run',
-    request,
-    delivery: {
-      source: 'webhook',
-      idempotencyKey: `webhook:${id}`,
-      at: new Date(sentAt * 1000).toISOString(),
-      sender,
-      bodyDigest: createHash('sha256').update(body).digest('hex'),
-    },
-  };
+  return { id, sentAt, signers, headers };
 }
 
 /** True when `scope` (a sender's routes) grants `route`; `'*'` grants every route. */
