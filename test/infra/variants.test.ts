@@ -68,9 +68,6 @@ describe('deployment variants', () => {
       });
       expect(secretGrants).toEqual(
         [
-          `Allow secretsmanager:DescribeSecret -> ${CONSOLE_ARN}`,
-          `Allow secretsmanager:DescribeSecret -> ${WEBHOOK_ARN}`,
-          `Allow secretsmanager:DescribeSecret -> ${CI_WEBHOOK_ARN}`,
           `Allow secretsmanager:GetSecretValue -> ${CONSOLE_ARN}`,
           `Allow secretsmanager:GetSecretValue -> ${WEBHOOK_ARN}`,
           `Allow secretsmanager:GetSecretValue -> ${CI_WEBHOOK_ARN}`,
