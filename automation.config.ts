@@ -53,6 +53,20 @@ export default defineConfig({
     // How far a webhook's signed timestamp may be from now, in seconds (replay protection). Integer 30–3600,
     // default 300.
     toleranceSeconds: 300,
+    // Who may send webhooks: each sender has its own signing secret (one Secrets Manager secret per sender,
+    // created by the stack or imported with deployment.webhookSecretArns) and may call only the routes listed
+    // here, '<job>.<action>': backup.run, teardown.notice, teardown.run, teardown.recreate,
+    // teardown.keep-alive, allowlist-sync.sync, allowlist-sync.set-source — or '*' (every route, only when
+    // written here). A signed request for a route outside its sender's routes is answered 403 and changes
+    // nothing. Sender names: lower-case letters, digits, dashes. Default {} (no webhooks: every request 404).
+    // Upgrading from the single webhook secret: name its sender 'default' (it keeps that secret) and list
+    // its routes.
+    senders: {
+      // The chat bot people ask for a keep-alive through.
+      'chat-bot': { routes: ['teardown.keep-alive'] },
+      // The network team's automation that replaces the office-vpn allowlist source.
+      'network-automation': { routes: ['allowlist-sync.set-source'] },
+    },
   },
 
   alerts: {
@@ -210,7 +224,8 @@ export default defineConfig({
     // Import existing Secrets Manager secrets (complete ARNs, with the 6-character suffix) instead of creating
     // empty ones to fill in after the first deploy. Not set by default.
     //   consoleCredentialsSecretArn: JSON {"clientId": "...", "clientSecret": "..."} of a Console API client
-    //   webhookSecretArn: the Standard Webhooks signing secret 'whsec_...' (or {"current","previous"})
+    //   webhookSecretArns: { '<sender>': ARN } per webhook sender: its signing secret 'whsec_...' (or
+    //     {"current","previous"}); webhookSecretArn is the same for sender 'default'
     // consoleCredentialsSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda-console-AbCdEf',
     // 'signature': webhooks are public and verified by their signature. 'iam': callers must also sign with
     // SigV4 (AWS_IAM). Default 'signature'.

@@ -179,7 +179,9 @@ try {
         STATE_TABLE_NAME: 'bench-state',
         CAMUNDA_CONSOLE_CREDENTIALS_SECRET:
           'arn:aws:secretsmanager:us-east-1:123456789012:secret:console-abc',
-        WEBHOOK_SIGNING_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-abc',
+        WEBHOOK_SENDER_SECRETS: JSON.stringify({
+          default: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-abc',
+        }),
         EVENT_BUS_NAME: 'bench-bus',
         AUTOMATION_ENV: 'bench',
         POWERTOOLS_SERVICE_NAME: job,

@@ -14,7 +14,7 @@ function acknowledge(scope: IConstruct, pack: Pack, rule: string, reason: string
 }
 
 export function acknowledgeFindings(stack: AutomationStack): void {
-  for (const secret of [stack.consoleSecret, stack.webhookSecret]) {
+  for (const secret of [stack.consoleSecret, ...Object.values(stack.webhookSecrets)]) {
     // Imported secrets (config deployment.*SecretArn) are not resources of this stack.
     if (!(secret instanceof Secret)) continue;
     acknowledge(

@@ -8,6 +8,7 @@ import {
   AllowlistValidationError,
   normalizeEntries,
 } from '#lib/allowlist/entries.ts';
+import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
 import { dstFindingMatters, dstFindings, formatLocal } from './schedule-times.ts';
@@ -408,9 +409,51 @@ const LOG_RETENTION_DAYS = [
   9999,
 ] as const;
 
+// ---------------------------------------------------------------------------------------------------------------
+// Webhook senders
+
+/** Every route a webhook may call: `<job>.<action>`. */
+export const WEBHOOK_ROUTES: readonly string[] = JOBS.flatMap((job) =>
+  JOB_ACTIONS[job].map((action) => `${job}.${action}`),
+);
+
+/** A sender's name: it names its secret, its construct and its logs. */
+const SENDER_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+const senderRoutes = () =>
+  list(
+    z.string({ error: 'must be a route string' }).refine((r) => r === '*' || WEBHOOK_ROUTES.includes(r), {
+      error: (issue) =>
+        `'${String(issue.input)}' is not a webhook route; known: ${WEBHOOK_ROUTES.join(', ')} (or '*' for all)`,
+    }),
+  )
+    .min(1, { error: "must name at least one route (<job>.<action>, or '*' for every route)" })
+    .superRefine((routes, ctx) => {
+      if (routes.includes('*') && routes.length > 1)
+        ctx.addIssue({ code: 'custom', message: "'*' already grants every route; list it alone" });
+      const seen = new Set<string>();
+      for (const [i, r] of routes.entries()) {
+        if (seen.has(r)) ctx.addIssue({ code: 'custom', path: [i], message: `'${r}' is listed twice` });
+        seen.add(r);
+      }
+    });
+
+const sendersSchema = z
+  .record(
+    z.string().regex(SENDER_NAME, {
+      error: 'sender names are 1-40 lower-case letters, digits and dashes (not at either end)',
+    }),
+    z.strictObject({ routes: senderRoutes() }),
+    { error: 'must be an object of senders: { <name>: { routes: [...] } }' },
+  )
+  .default({});
+
 const deploymentSchema = z.strictObject({
   consoleCredentialsSecretArn: secretArn().optional(),
   webhookSecretArn: secretArn().optional(),
+  webhookSecretArns: z
+    .record(z.string(), secretArn(), { error: 'must be an object { <sender>: <secret ARN> }' })
+    .optional(),
   webhookAuth: z.enum(['signature', 'iam'], { error: "must be 'signature' or 'iam'" }).default('signature'),
   webhookThrottle: z
     .strictObject({ rateLimit: positive().default(10), burstLimit: integer(1, 5000).default(20) })
@@ -449,6 +492,7 @@ export const automationConfigSchema = z
       .strictObject({
         maxBodyBytes: integer(1024, 1_048_576).default(65_536),
         toleranceSeconds: integer(30, 3600).default(300),
+        senders: sendersSchema,
       })
       .prefault({}),
     alerts: z
@@ -468,6 +512,27 @@ export const automationConfigSchema = z
     deployment: deploymentSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
+    if (hasType(ctx, 'webhooks', 'senders') && hasType(ctx, 'deployment')) {
+      const senders = c.webhooks?.senders ?? {};
+      for (const name of Object.keys(c.deployment?.webhookSecretArns ?? {})) {
+        if (!(name in senders)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deployment', 'webhookSecretArns', name],
+            message: `no webhook sender '${name}' in webhooks.senders`,
+          });
+        }
+      }
+      if (c.deployment?.webhookSecretArn !== undefined) {
+        const problem = !('default' in senders)
+          ? "imports the secret of webhook sender 'default', which webhooks.senders does not declare"
+          : c.deployment.webhookSecretArns?.default !== undefined
+            ? "and webhookSecretArns.default both import sender 'default''s secret; keep one"
+            : undefined;
+        if (problem)
+          ctx.addIssue({ code: 'custom', path: ['deployment', 'webhookSecretArn'], message: problem });
+      }
+    }
     if (
       hasType(ctx, 'timeMarginSeconds') &&
       hasType(ctx, 'deployment', 'functionTimeoutSeconds') &&

@@ -118,8 +118,10 @@ export interface AllowlistPolicy {
 export interface DeploymentSettings {
   /** Import an existing Secrets Manager secret `{"clientId","clientSecret"}` instead of creating an empty one. */
   consoleCredentialsSecretArn?: string;
-  /** Import an existing webhook signing secret (`whsec_…`, or JSON `{"current","previous"}`). */
+  /** Import the signing secret of webhook sender 'default' (`whsec_…`, or JSON `{"current","previous"}`). */
   webhookSecretArn?: string;
+  /** Import existing signing secrets per webhook sender (`{ <sender>: <secret ARN> }`) instead of creating them. */
+  webhookSecretArns?: Record<string, string>;
   /** `signature`: public endpoint, Standard Webhooks signatures. `iam`: also require SigV4 (AWS_IAM) callers. */
   webhookAuth: 'signature' | 'iam';
   /** Webhook endpoint throttling (requests per second, burst). */
@@ -133,6 +135,12 @@ export interface DeploymentSettings {
   consoleBaseUrl?: string;
   oauthUrl?: string;
   oauthAudience?: string;
+}
+
+/** One party that sends webhooks: its own signing secret, and the routes it may call. */
+export interface WebhookSender {
+  /** `<job>.<action>` routes (e.g. 'teardown.keep-alive'), or `['*']` for every route. */
+  routes: string[];
 }
 
 /** The shared Console API token (lib/token) when its store, the state table, cannot be read. */
@@ -161,6 +169,8 @@ export interface AutomationConfig {
   webhooks: {
     maxBodyBytes: number;
     toleranceSeconds: number;
+    /** Who may send webhooks, each with its own signing secret, and which routes (`<job>.<action>`) each may call. */
+    senders: Record<string, WebhookSender>;
   };
   alerts: { emails: string[] };
   token: TokenSettings;

@@ -5,7 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { pascalCase } from './names.ts';
 import type { JobDeps } from './ports.ts';
-import type { ClusterOutcome, Delivery, JobRequest, OutcomeStatus, RunSummary } from './types.ts';
+import {
+  type ClusterOutcome,
+  type Delivery,
+  IdempotencyConflictError,
+  type JobRequest,
+  type OutcomeStatus,
+  type RunSummary,
+} from './types.ts';
 
 export interface RunSettings {
   dryRun: boolean;
@@ -83,7 +90,19 @@ export async function executeRun(
   const start = await ledger.start(key, request.job, request.action, {
     leaseMs: settings.leaseMs,
     retryFailed: settings.retryFailed,
+    bodyDigest: delivery.bodyDigest,
   });
+  if (start.kind === 'conflict') {
+    log.warn('idempotency key reused for another request', {
+      job: request.job,
+      action: request.action,
+      idempotencyKey: key,
+      firstRoute: `${start.job}.${start.action}`,
+      reason: start.reason,
+    });
+    metrics.count('IdempotencyConflicts');
+    throw new IdempotencyConflictError(key, { job: start.job, action: start.action }, start.reason);
+  }
   if (start.kind === 'completed') {
     log.info('delivery already handled', { job: request.job, action: request.action, idempotencyKey: key });
     metrics.count('RedeliveriesIgnored');

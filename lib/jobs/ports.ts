@@ -28,7 +28,12 @@ export type LedgerStart =
   /** The same delivery already completed: answer with its summary, do nothing. */
   | { kind: 'completed'; summary: RunSummary }
   /** The same delivery is being run right now by another invocation. */
-  | { kind: 'running'; since: string };
+  | { kind: 'running'; since: string }
+  /**
+   * The key belongs to another request: another route (`job`/`action` differ) or another body (digest
+   * differs). `job` and `action` are the first request's. Nothing was changed.
+   */
+  | { kind: 'conflict'; job: string; action: string; reason: 'route' | 'body' };
 
 /** Idempotency of deliveries: one record per idempotency key, with per-cluster outcomes. */
 export interface RunLedger {
@@ -41,10 +46,42 @@ export interface RunLedger {
     key: string,
     job: JobName,
     action: string,
-    options: { leaseMs: number; retryFailed: boolean },
+    options: {
+      leaseMs: number;
+      retryFailed: boolean;
+      /**
+       * SHA-256 (hex) of the request body (webhooks). Stored with the record; a later start of the same key
+       * with another digest — or another job/action, digest or not — is a 'conflict'.
+       */
+      bodyDigest?: string;
+    },
   ): Promise<LedgerStart>;
   recordOutcome(key: string, outcome: ClusterOutcome): Promise<void>;
   finish(key: string, summary: RunSummary): Promise<void>;
+  /**
+   * Records an accepted asynchronous request (webhook ingress) under `key`, in state 'accepted', unless a live
+   * record exists: then answers that record's state — or a conflict when it is another route or body, and
+   * changes nothing. A later `start` of the same key, route and body takes the accepted record over.
+   */
+  accept(
+    key: string,
+    job: JobName,
+    action: string,
+    options: { bodyDigest: string },
+  ): Promise<{ kind: 'accepted' | 'existing'; state: RunState } | Extract<LedgerStart, { kind: 'conflict' }>>;
+  /** The state of the run of `key` (with its summary once completed); undefined when there is none. */
+  get(key: string): Promise<RunRecordState | undefined>;
+}
+
+/** Where a run is: accepted (handed over, not yet started), running, completed (or failed). */
+export type RunState = 'accepted' | 'running' | 'completed' | 'failed';
+
+export interface RunRecordState {
+  state: RunState;
+  job: string;
+  action: string;
+  /** Once completed or failed. */
+  summary?: RunSummary;
 }
 
 /** Keeps two overlapping runs of one job from working on the same cluster at once. */

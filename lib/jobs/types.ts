@@ -51,6 +51,15 @@ export interface Delivery {
   idempotencyKey: string;
   /** ISO time the trigger was scheduled or sent. */
   at: string;
+  /** Webhooks: the sender (config `webhooks.senders`) whose secret signed the request. */
+  sender?: string;
+  /**
+   * Webhooks: SHA-256 (hex) of the raw body. With the route it is part of the delivery's identity: the same
+   * idempotency key with another route or body is a conflict, never a replay of the first request's result.
+   */
+  bodyDigest?: string;
+  /** Asynchronous webhooks: the run id the ingress answered (the job answers no HTTP request). */
+  runId?: string;
 }
 
 export type ClusterOutcome =
@@ -105,6 +114,25 @@ export class RunFailedError extends Error {
     super(
       `${summary.job} ${summary.action} failed: ${summary.counts.failed} cluster(s) failed` +
         (summary.notes.length ? `; ${summary.notes.join('; ')}` : ''),
+    );
+  }
+}
+
+/**
+ * The idempotency key of a delivery already belongs to another request (another route, or another body):
+ * nothing ran and nothing was stored. Webhooks answer it 409.
+ */
+export class IdempotencyConflictError extends Error {
+  override readonly name = 'IdempotencyConflictError';
+  constructor(
+    readonly idempotencyKey: string,
+    /** The route of the request that first used the key. */
+    readonly first: { job: string; action: string },
+    readonly reason: 'route' | 'body',
+  ) {
+    super(
+      `idempotency key '${idempotencyKey}' already belongs to ${first.job}.${first.action}` +
+        (reason === 'body' ? ' with another body' : ''),
     );
   }
 }

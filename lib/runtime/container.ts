@@ -11,16 +11,23 @@ import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
 import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
 import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
+import type { SenderSecrets } from '#lib/triggers/normalize.ts';
 import { eventBridgePublisher, memoryPublisher } from './events.ts';
 import type { Log } from './log.ts';
 import { powertoolsCounters } from './metrics.ts';
 import { powertoolsLog, metrics as powertoolsMetrics } from './powertools.ts';
-import { envWebhookSecrets, secretsManagerWebhookSecrets, WEBHOOK_SECRET_ENV } from './webhook-secrets.ts';
+import {
+  envWebhookSecrets,
+  parseSenderSecretIds,
+  secretsManagerSenderSecrets,
+  WEBHOOK_SENDER_SECRETS_ENV,
+} from './webhook-secrets.ts';
 
 export interface Container extends JobDeps {
   config: AutomationConfig;
   tokens: SharedTokenProvider;
-  webhookSecrets: () => Promise<string[]>;
+  /** Every webhook sender's signing secrets (cached). */
+  webhookSecrets: () => Promise<SenderSecrets[]>;
   /** Set per invocation by the handler: the Lambda context's remaining time. */
   invocation: { remainingTimeMs?: () => number };
 }
@@ -54,7 +61,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     CAMUNDA_CONSOLE_OAUTH_AUDIENCE: env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
   };
   const secretsManager =
-    env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET || env[WEBHOOK_SECRET_ENV]
+    env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET || env[WEBHOOK_SENDER_SECRETS_ENV]
       ? new SecretsManagerClient({})
       : undefined;
   const tokens = tokenProviderFromEnv({
@@ -82,10 +89,10 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     (busName
       ? eventBridgePublisher(new EventBridgeClient({}), busName, config.events.source)
       : memoryPublisher());
-  const webhookSecretId = env[WEBHOOK_SECRET_ENV];
+  const senderSecretIds = env[WEBHOOK_SENDER_SECRETS_ENV];
   const webhookSecrets =
-    webhookSecretId && secretsManager
-      ? secretsManagerWebhookSecrets(secretsManager, webhookSecretId)
+    senderSecretIds && secretsManager
+      ? secretsManagerSenderSecrets(secretsManager, parseSenderSecretIds(senderSecretIds))
       : envWebhookSecrets(env);
   return {
     config,

@@ -2,9 +2,16 @@
 // with the policy's dry-run and time budget, answer the webhook or fail the invocation on failure.
 import type { Context } from 'aws-lambda';
 import type { AutomationConfig } from '#lib/config/types.ts';
-import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
-import { type JobName, type JobRequest, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
-import { normalizeTrigger } from '#lib/triggers/normalize.ts';
+import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
+import {
+  type Delivery,
+  IdempotencyConflictError,
+  type JobName,
+  type JobRequest,
+  RunFailedError,
+  type RunSummary,
+} from '#lib/jobs/types.ts';
+import { normalizeTrigger, type WebhookTriggerOptions } from '#lib/triggers/normalize.ts';
 import { accepted, rejected, type WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { type Container, getContainer } from './container.ts';
 import { withMiddleware } from './middleware.ts';
@@ -28,6 +35,52 @@ function policyOf(job: JobName, config: AutomationConfig): { enabled: boolean; d
 
 export type JobResult = RunSummary | WebhookResponse | { ignored: true; reason: string };
 
+/** The webhook settings of the config; none (every HTTP request answered 404) when no sender is declared. */
+export function webhookOptions(c: Container): WebhookTriggerOptions | undefined {
+  const { webhooks } = c.config;
+  const senders = Object.entries(webhooks.senders);
+  if (senders.length === 0) return undefined;
+  return {
+    secrets: c.webhookSecrets,
+    scopes: Object.fromEntries(senders.map(([name, sender]) => [name, sender.routes])),
+    maxBodyBytes: webhooks.maxBodyBytes,
+    toleranceSeconds: webhooks.toleranceSeconds,
+  };
+}
+
+/** 409 for a webhook-id reused on another route or with another body: nothing ran, nothing was stored. */
+export function conflictAnswer(
+  err: IdempotencyConflictError,
+  delivery: Delivery,
+  request: Pick<JobRequest, 'job' | 'action'>,
+): WebhookResponse {
+  const id = delivery.idempotencyKey.replace(/^webhook:/, '');
+  const first = `${err.first.job}.${err.first.action}`;
+  const what =
+    err.reason === 'route'
+      ? `was already used for ${first}; this request is for ${request.job}.${request.action}`
+      : `was already used for ${first} with another body`;
+  return rejected(409, `webhook-id '${id}' ${what}: send every new request with a fresh webhook-id`);
+}
+
+function runSettings(
+  c: Container,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  retryFailed: boolean,
+): RunSettings {
+  return {
+    dryRun: false,
+    concurrency: c.config.concurrency,
+    timeMarginMs: c.config.timeMarginSeconds * 1000,
+    remainingTimeMs: c.invocation.remainingTimeMs,
+    // The run (and its cluster claims) is held until just after this invocation's own timeout, and no
+    // longer: Lambda retries a timed-out async invocation about a minute later, and that retry must find
+    // the lease expired so it redoes the unfinished part instead of answering "already running".
+    leaseMs: context.getRemainingTimeInMillis() + 5_000,
+    retryFailed,
+  };
+}
+
 /** The handler logic without the middleware (the exported `handler` wraps it). */
 export async function handleJob(
   job: JobName,
@@ -41,11 +94,7 @@ export async function handleJob(
   const trigger = await normalizeTrigger(event, {
     job,
     eventSource: config.events.source,
-    webhook: {
-      secrets: c.webhookSecrets,
-      maxBodyBytes: config.webhooks.maxBodyBytes,
-      toleranceSeconds: config.webhooks.toleranceSeconds,
-    },
+    webhook: webhookOptions(c),
     now: c.clock.now,
   });
   if (trigger.kind === 'webhook-rejected') return trigger.response;
@@ -58,7 +107,9 @@ export async function handleJob(
     return { ignored: true, reason: trigger.reason };
   }
   const { request, delivery } = trigger;
-  const isWebhook = delivery.source === 'webhook';
+  // A webhook answered here (synchronously); one handed over by the ingress (runId) answers no one.
+  const isWebhook = delivery.source === 'webhook' && delivery.runId === undefined;
+  const handedOver = delivery.runId !== undefined;
   const action = actions[request.action];
   if (!action) {
     const message = `${job} has no action '${request.action}' (known: ${Object.keys(actions).join(', ')})`;
@@ -71,6 +122,14 @@ export async function handleJob(
     if (!(err instanceof RequestRefusedError)) throw err;
     c.log.warn('request refused', { job, action: request.action, reason: err.message });
     if (isWebhook) return rejected(422, err.message);
+    if (handedOver) {
+      // Accepted by the ingress, refused here (a check that needs the Console API): the run's status says why.
+      return executeRun(c, request, delivery, runSettings(c, context, false), async () => ({
+        clusters: [],
+        notes: [`request refused: ${err.message}`],
+        failRun: true,
+      }));
+    }
     throw err;
   }
   const policy = policyOf(job, config);
@@ -78,22 +137,16 @@ export async function handleJob(
     c,
     request,
     delivery,
-    {
-      dryRun: policy.dryRun || request.dryRun === true,
-      concurrency: config.concurrency,
-      timeMarginMs: config.timeMarginSeconds * 1000,
-      remainingTimeMs: c.invocation.remainingTimeMs,
-      // The run (and its cluster claims) is held until just after this invocation's own timeout, and no
-      // longer: Lambda retries a timed-out async invocation about a minute later, and that retry must find
-      // the lease expired so it redoes the unfinished part instead of answering "already running".
-      leaseMs: context.getRemainingTimeInMillis() + 5_000,
-      retryFailed: !isWebhook,
-    },
+    { ...runSettings(c, context, !isWebhook), dryRun: policy.dryRun || request.dryRun === true },
     (scope) =>
       policy.enabled
         ? action.run(c, scope)
         : Promise.resolve({ clusters: [], notes: [`${job} is disabled in the config`] }),
-  );
+  ).catch((err: unknown) => {
+    if (isWebhook && err instanceof IdempotencyConflictError) return conflictAnswer(err, delivery, request);
+    throw err;
+  });
+  if ('statusCode' in summary) return summary;
   if (isWebhook) return accepted(summary);
   if (summary.failed && !summary.replayed) throw new RunFailedError(summary);
   return summary;

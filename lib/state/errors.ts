@@ -7,6 +7,8 @@ export type StateOperation =
   | 'ledger.start'
   | 'ledger.recordOutcome'
   | 'ledger.finish'
+  | 'ledger.accept'
+  | 'ledger.get'
   | 'claims.claim'
   | 'claims.release'
   | 'keepAlives.put'
@@ -28,6 +30,8 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'ledger.start',
   'ledger.recordOutcome',
   'ledger.finish',
+  'ledger.accept',
+  'ledger.get',
   'claims.claim',
   'claims.release',
   'keepAlives.put',

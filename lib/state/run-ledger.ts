@@ -8,7 +8,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { LedgerStart, RunLedger } from '#lib/jobs/ports.ts';
+import type { LedgerStart, RunLedger, RunState } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import {
   attempt,
@@ -38,6 +38,27 @@ import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
 /** Rounds of write-then-read before `start` gives up (only reached if the item changes under it each time). */
 const START_ROUNDS = 4;
+
+/** A live record of another request under the same key: another route, or another body. */
+function requestConflict(
+  item: Item,
+  job: string,
+  action: string,
+  bodyDigest: string | undefined,
+): LedgerStart | undefined {
+  const first = { job: str(item.job) ?? '', action: str(item.action) ?? '' };
+  if (first.job !== job || first.action !== action) return { kind: 'conflict', ...first, reason: 'route' };
+  if (bodyDigest !== undefined && str(item.bodyDigest) !== bodyDigest) {
+    return { kind: 'conflict', ...first, reason: 'body' };
+  }
+  return undefined;
+}
+
+function stateOf(item: Item): RunState {
+  const status = str(item.status);
+  if (status === 'completed') return item.failed?.BOOL === true ? 'failed' : 'completed';
+  return status === 'accepted' ? 'accepted' : 'running';
+}
 
 export function dynamoRunLedger(
   client: DynamoDBClient,
@@ -85,6 +106,7 @@ export function dynamoRunLedger(
     now: number,
     leaseMs: number,
     retryFailed: boolean,
+    bodyDigest: string | undefined,
   ): Promise<{ applied: true; old: Item | undefined } | { applied: false }> => {
     const expr = new Expr();
     const status = expr.name('status');
@@ -97,19 +119,28 @@ export function dynamoRunLedger(
       `${expr.name('action')} = ${expr.value(s(action))}, ${expr.name('attempt')} = ${expr.value(s(attemptId))}, ` +
       `${expr.name('startedAt')} = ${expr.value(s(new Date(now).toISOString()))}, ` +
       `${leaseUntil} = ${expr.value(n(now + leaseMs))}, ` +
+      (bodyDigest === undefined ? '' : `${expr.name('bodyDigest')} = ${expr.value(s(bodyDigest))}, `) +
       `${expr.name('attempts')} = if_not_exists(${expr.name('attempts')}, ${expr.value(n(0))}) + ${expr.value(n(1))}, ` +
       `${ttl} = ${expr.value(n(ttlSeconds(now + leaseMs + RETENTION_MS.run)))} ` +
       `REMOVE ${expr.name('summary')}, ${expr.name('failed')}, ${expr.name('finishedAt')}`;
-    const conditions = [
-      `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
-      `${ttl} <= ${expr.value(n(Math.floor(now / 1000)))}`,
+    // A live record is only taken over by the same request: same route, and the same body when it has a digest.
+    const sameRequest =
+      `${expr.name('job')} = ${expr.value(s(job))} AND ${expr.name('action')} = ${expr.value(s(action))}` +
+      (bodyDigest === undefined ? '' : ` AND ${expr.name('bodyDigest')} = ${expr.value(s(bodyDigest))}`);
+    const takeOver = [
+      `${status} = ${expr.value(s('accepted'))}`,
       `(${status} = ${running} AND ${leaseUntil} <= ${nowValue})`,
     ];
     if (retryFailed) {
-      conditions.push(
+      takeOver.push(
         `(${status} = ${expr.value(s('completed'))} AND ${expr.name('failed')} = ${expr.value(bool(true))})`,
       );
     }
+    const conditions = [
+      `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
+      `${ttl} <= ${expr.value(n(Math.floor(now / 1000)))}`,
+      `(${sameRequest} AND (${takeOver.join(' OR ')}))`,
+    ];
     try {
       const out = await client.send(
         new UpdateItemCommand({
@@ -129,12 +160,12 @@ export function dynamoRunLedger(
   };
 
   return {
-    async start(key, job, action, { leaseMs, retryFailed }): Promise<LedgerStart> {
+    async start(key, job, action, { leaseMs, retryFailed, bodyDigest }): Promise<LedgerStart> {
       runKey('ledger.start', key);
       for (let round = 0; round < START_ROUNDS; round++) {
         const now = clock.now();
         const attemptId = randomUUID();
-        const claimed = await tryClaim(key, job, action, attemptId, now, leaseMs, retryFailed);
+        const claimed = await tryClaim(key, job, action, attemptId, now, leaseMs, retryFailed, bodyDigest);
         if (claimed.applied) {
           const { old } = claimed;
           if (!old) return { kind: 'started', previous: new Map() };
@@ -149,6 +180,8 @@ export function dynamoRunLedger(
         // Our own write was applied but its response was lost and the SDK retried it.
         if (str(item.attempt) === attemptId)
           return { kind: 'started', previous: await readOutcomes(key, now) };
+        const conflict = requestConflict(item, job, action, bodyDigest);
+        if (conflict) return conflict;
         const status = str(item.status);
         if (status === 'completed') {
           if (item.failed?.BOOL === true && retryFailed) continue; // restarted by someone since: look again
@@ -193,6 +226,52 @@ export function dynamoRunLedger(
           }),
         ),
       );
+    },
+
+    async accept(key, job, action, { bodyDigest }) {
+      const itemKey = runKey('ledger.accept', key);
+      const now = clock.now();
+      const expr = new Expr();
+      const ttl = expr.name(TTL);
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...keyOf(itemKey),
+              status: s('accepted'),
+              job: s(job),
+              action: s(action),
+              bodyDigest: s(bodyDigest),
+              acceptedAt: s(new Date(now).toISOString()),
+              [TTL]: n(ttlSeconds(now + RETENTION_MS.run)),
+            },
+            ConditionExpression: `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) OR ${ttl} <= ${expr.value(n(Math.floor(now / 1000)))}`,
+            ...expr.attributes(),
+          }),
+        );
+        return { kind: 'accepted', state: 'accepted' };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw wrap('ledger.accept', err);
+      }
+      const item = await getLive(client, tableName, 'ledger.accept', itemKey, now);
+      if (!item)
+        throw new StateStoreError('ledger.accept', undefined, 'ledger.accept: the run record vanished');
+      const conflict = requestConflict(item, job, action, bodyDigest);
+      if (conflict?.kind === 'conflict') return conflict;
+      return { kind: 'existing', state: stateOf(item) };
+    },
+
+    async get(key) {
+      const item = await getLive(client, tableName, 'ledger.get', runKey('ledger.get', key), clock.now());
+      if (!item) return undefined;
+      const bytes = item.summary?.B;
+      return {
+        state: stateOf(item),
+        job: str(item.job) ?? '',
+        action: str(item.action) ?? '',
+        ...(bytes ? { summary: decodeSummary(bytes) } : {}),
+      };
     },
 
     async finish(key, summary) {

@@ -1,5 +1,5 @@
 /** The HTTP status a bad trigger maps to (webhooks answer it; other triggers only use it as a category). */
-export type TriggerErrorStatus = 400 | 401 | 404 | 405 | 413 | 415 | 422;
+export type TriggerErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422;
 
 /**
  * A trigger that cannot become a run: unrecognised event, wrong job, invalid request, bad webhook.

@@ -1,16 +1,27 @@
 // One normalisation layer for every trigger: EventBridge Scheduler, classic EventBridge schedule rules,
 // custom EventBridge events, signed webhooks (API Gateway HTTP API / Function URL, payload 2.0) and
 // direct invocation all become `{ request, delivery }`. Bad webhook input is answered (4xx), never thrown.
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isJobAction, parseJobRequest } from '#lib/jobs/requests.ts';
 import { type Delivery, JOB_ACTIONS, type JobName, type JobRequest } from '#lib/jobs/types.ts';
 import { TriggerError, WebhookSecretError } from './errors.ts';
 import { rejected, type WebhookResponse } from './webhook-response.ts';
 
+/**
+ * One webhook sender's active signing secrets (`whsec_` + base64: one, or two while rotating), or why they
+ * cannot be used (unfilled, unreadable): one sender's broken secret does not stop the others.
+ */
+export type SenderSecrets = { sender: string; secrets: string[] } | { sender: string; problem: string };
+
 export interface WebhookTriggerOptions {
-  /** The active signing secrets (`whsec_` + base64): one, or two while rotating. Read per request (cache it). */
-  secrets: () => Promise<string[]>;
+  /** Every sender's signing secrets. Read per request (cache it). */
+  secrets: () => Promise<SenderSecrets[]>;
+  /**
+   * What each sender may call (config `webhooks.senders`): `<job>.<action>` routes, or `'*'` for every
+   * route. A sender missing here may call nothing.
+   */
+  scopes: Readonly<Record<string, readonly string[]>>;
   /** Larger bodies are answered 413 before anything else is read. */
   maxBodyBytes: number;
   /** How far `webhook-timestamp` may be from now, either way (Standard Webhooks uses 300). */
@@ -47,6 +58,18 @@ export const DEFAULT_ACTIONS = {
 /** Events of our source that trigger an allowlist sync of the clusters they name. */
 export const CLUSTER_CREATED = 'cluster.created';
 export const RECREATE_RESULT = 'teardown.recreate.result';
+/** The event the webhook ingress hands an accepted request to its job with (detail: WebhookHandover). */
+export const WEBHOOK_ACCEPTED = 'webhook.accepted';
+
+/** What the ingress hands over: the request, and the identity of the delivery the job runs it under. */
+export interface WebhookHandover {
+  idempotencyKey: string;
+  runId: string;
+  at: string;
+  sender: string;
+  bodyDigest: string;
+  request: JobRequest;
+}
 
 const WEBHOOK_PATH = /^(?:\/[^/]+)?\/webhooks\/([^/]+)\/([^/]+)\/?$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -183,6 +206,8 @@ function fromEventBridge(event: Dict, options: TriggerOptions): NormalizedTrigge
     return { kind: 'run', request, delivery };
   }
 
+  if (detailType === WEBHOOK_ACCEPTED) return fromHandover(detail, options);
+
   const dot = detailType.indexOf('.');
   const job = dot > 0 ? detailType.slice(0, dot) : detailType;
   const action = dot > 0 ? detailType.slice(dot + 1) : '';
@@ -196,6 +221,24 @@ function fromEventBridge(event: Dict, options: TriggerOptions): NormalizedTrigge
     options.job,
   );
   return { kind: 'run', request, delivery };
+}
+
+function fromHandover(detail: unknown, options: TriggerOptions): NormalizedTrigger {
+  if (!isRecord(detail))
+    throw new TriggerError(422, `detail of a ${WEBHOOK_ACCEPTED} event must be an object`);
+  const request = parseJobRequest(detail.request, options.job);
+  return {
+    kind: 'run',
+    request,
+    delivery: {
+      source: 'webhook',
+      idempotencyKey: nonEmpty(detail.idempotencyKey, 'detail.idempotencyKey'),
+      at: isoTime(detail.at, 'detail.at'),
+      sender: nonEmpty(detail.sender, 'detail.sender'),
+      bodyDigest: nonEmpty(detail.bodyDigest, 'detail.bodyDigest'),
+      runId: nonEmpty(detail.runId, 'detail.runId'),
+    },
+  };
 }
 
 function fromScheduledRule(event: Dict, options: TriggerOptions): NormalizedTrigger {
@@ -326,6 +369,50 @@ async function verifiedWebhook(
     throw new TriggerError(413, `body of ${size} bytes exceeds the limit of ${webhook.maxBodyBytes} bytes`);
   }
 
+  const body = base64 ? Buffer.from(rawBody, 'base64') : Buffer.from(rawBody, 'utf8');
+  const { id, sentAt, signers, headers } = await authenticate(event, webhook, now, body);
+  // The scope is checked right after the signature, before the body is even parsed: a sender may not learn
+  // anything about a route it may not call, and nothing is stored for it.
+  const route = `${job}.${routeAction}`;
+  const sender = signers.find((name) => mayCall(webhook.scopes[name], route));
+  if (sender === undefined) {
+    throw new TriggerError(403, `webhook sender '${clip(signers[0] ?? '', 64)}' may not call ${route}`);
+  }
+
+  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new TriggerError(415, 'content-type must be application/json');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new TriggerError(400, 'body is not valid JSON');
+  }
+  const request = parseJobRequest(withRoute(json, job, routeAction, `route ${event.rawPath}`), job);
+  return {
+    kind: 'run',
+    request,
+    delivery: {
+      source: 'webhook',
+      idempotencyKey: `webhook:${id}`,
+      at: new Date(sentAt * 1000).toISOString(),
+      sender,
+      bodyDigest: createHash('sha256').update(body).digest('hex'),
+    },
+  };
+}
+
+/**
+ * Checks the Standard Webhooks headers of a request (present, well-formed, timestamp within the tolerance)
+ * and its signature over `body`: 401 otherwise. Answers which senders' secrets made the signature.
+ */
+export async function authenticate(
+  event: Dict,
+  webhook: WebhookTriggerOptions,
+  now: () => number,
+  body: Buffer,
+): Promise<{ id: string; sentAt: number; signers: string[]; headers: Record<string, string> }> {
   const headers = lowerCaseHeaders(event.headers);
   const id = headers['webhook-id'];
   const timestamp = headers['webhook-timestamp'];
@@ -363,55 +450,82 @@ async function verifiedWebhook(
     );
   }
 
-  const body = base64 ? Buffer.from(rawBody, 'base64') : Buffer.from(rawBody, 'utf8');
-  if (!signatureMatches(await signingKeys(webhook), id, sentAt, body, signature)) {
-    throw new TriggerError(
-      401,
-      'invalid signature: webhook-signature matches none of the active signing secrets',
-    );
-  }
-
-  const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw new TriggerError(415, 'content-type must be application/json');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new TriggerError(400, 'body is not valid JSON');
-  }
-  const request = parseJobRequest(withRoute(json, job, routeAction, `route ${event.rawPath}`), job);
-  return {
-    kind: 'run',
-    request,
-    delivery: {
-      source: 'webhook',
-      idempotencyKey: `webhook:${id}`,
-      at: new Date(sentAt * 1000).toISOString(),
-    },
-  };
+  const signers = await signingSenders(webhook, id, sentAt, body, signature);
+  return { id, sentAt, signers, headers };
 }
 
-async function signingKeys(webhook: WebhookTriggerOptions): Promise<Webhook[]> {
-  let secrets: string[];
+/** True when `scope` (a sender's routes) grants `route`; `'*'` grants every route. */
+export function mayCall(scope: readonly string[] | undefined, route: string): boolean {
+  return scope !== undefined && (scope.includes('*') || scope.includes(route));
+}
+
+/**
+ * The senders one of whose secrets made `signature` (usually one). 401 when none did; a deployment fault
+ * (`WebhookSecretError`, a 5xx) when none did and some sender's secret could not be used — the request may
+ * be that sender's, and a 401 would blame the caller for our unfilled secret.
+ */
+async function signingSenders(
+  webhook: WebhookTriggerOptions,
+  id: string,
+  sentAt: number,
+  body: Buffer,
+  signature: string,
+): Promise<string[]> {
+  let senders: SenderSecrets[];
   try {
-    secrets = await webhook.secrets();
+    senders = await webhook.secrets();
   } catch (err) {
     throw new WebhookSecretError('webhook signing secrets could not be read', { cause: err });
   }
-  if (!Array.isArray(secrets) || secrets.length === 0) {
+  if (!Array.isArray(senders) || senders.length === 0) {
     throw new WebhookSecretError('no webhook signing secret is configured');
   }
-  return secrets.map((secret, i) => {
-    try {
-      return new Webhook(secret);
-    } catch (err) {
-      throw new WebhookSecretError(`webhook signing secret #${i + 1} is not a whsec_ base64 secret`, {
-        cause: err,
+  const matched: string[] = [];
+  const unusable: Array<{ sender: string; problem: string; cause?: unknown }> = [];
+  for (const entry of senders) {
+    if ('problem' in entry) {
+      unusable.push({
+        sender: entry.sender,
+        problem: `the signing secret of webhook sender '${entry.sender}' is unusable: ${entry.problem}`,
       });
+      continue;
     }
-  });
+    const keys = signingKeys(entry);
+    if ('problem' in keys) unusable.push(keys);
+    else if (signatureMatches(keys.keys, id, sentAt, body, signature)) matched.push(entry.sender);
+  }
+  if (matched.length > 0) return matched;
+  const [first] = unusable;
+  if (first) {
+    throw new WebhookSecretError(first.problem, { cause: first.cause });
+  }
+  throw new TriggerError(
+    401,
+    'invalid signature: webhook-signature matches none of the active signing secrets',
+  );
+}
+
+function signingKeys(entry: {
+  sender: string;
+  secrets: string[];
+}): { keys: Webhook[] } | { sender: string; problem: string; cause?: unknown } {
+  const { sender, secrets } = entry;
+  if (!Array.isArray(secrets) || secrets.length === 0) {
+    return { sender, problem: `webhook sender '${sender}' has no signing secret` };
+  }
+  const keys: Webhook[] = [];
+  for (const [i, secret] of secrets.entries()) {
+    try {
+      keys.push(new Webhook(secret));
+    } catch (cause) {
+      return {
+        sender,
+        problem: `webhook signing secret #${i + 1} of sender '${sender}' is not a whsec_ base64 secret`,
+        cause,
+      };
+    }
+  }
+  return { keys };
 }
 
 /** True when one of the `v1,<base64>` signatures is the HMAC of one of the keys (constant-time compare). */

@@ -11,8 +11,10 @@ export interface WebhookResponse {
 const ERROR_CODES: Record<TriggerErrorStatus, string> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   422: 'invalid_request',

@@ -66,7 +66,8 @@ Environment:
   AWS_ENDPOINT_URL_DYNAMODB   a local DynamoDB (the table STATE_TABLE_NAME, default
       camunda-automation-local, is created if missing); or STATE_TABLE_NAME alone with AWS credentials
       for a deployed table; with neither an embedded DynamoDB is started
-  WEBHOOK_SECRETS             the signing secret for --trigger webhook (whsec_…); generated if unset
+  WEBHOOK_SECRETS             the signing secret for --trigger webhook (whsec_…); generated if unset. The
+                              webhook is signed as the first sender of webhooks.senders that may call it
 
 Exit code: 0 the run succeeded, 1 it failed (or the webhook was refused), 2 bad arguments or config.`;
 

@@ -19,8 +19,10 @@ import { memoryPublisher } from '#lib/runtime/events.ts';
 import type { JobResult } from '#lib/runtime/job-handler.ts';
 import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
+import { DEFAULT_SENDER } from '#lib/runtime/webhook-secrets.ts';
 import { ensureTable } from '#lib/state/create-table.ts';
 import { STATE_TABLE_ENV } from '#lib/state/table.ts';
+import { mayCall } from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#test/helpers/dynalite.ts';
 import {
@@ -204,6 +206,8 @@ function withProgress(ledger: RunLedger, onOutcome: (o: ClusterOutcome) => void)
   return {
     start: (...a) => ledger.start(...a),
     finish: (...a) => ledger.finish(...a),
+    accept: (...a) => ledger.accept(...a),
+    get: (...a) => ledger.get(...a),
     async recordOutcome(key, outcome) {
       onOutcome(outcome);
       return ledger.recordOutcome(key, outcome);
@@ -299,15 +303,20 @@ export async function runInvoke(args: InvokeArgs, io: Io): Promise<number> {
     }
     const secret =
       io.env.WEBHOOK_SECRETS?.split(',')[0]?.trim() || `whsec_${randomBytes(32).toString('base64')}`;
+    // A local webhook is signed as the first sender of the policy that may call its route (or 'default').
+    const route = `${args.job}.${args.action}`;
+    const sender =
+      Object.entries(config.webhooks.senders).find(([, s]) => mayCall(s.routes, route))?.[0] ??
+      DEFAULT_SENDER;
     const env: NodeJS.ProcessEnv = {
       ...io.env,
       ...camunda.env,
       [STATE_TABLE_ENV]: dynamo.tableName,
-      WEBHOOK_SECRETS: io.env.WEBHOOK_SECRETS?.trim() || secret,
+      WEBHOOK_SECRETS: JSON.stringify({ [sender]: secret }),
     };
     // Local runs read credentials and the webhook secret from the environment, never Secrets Manager.
     delete env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET;
-    delete env.WEBHOOK_SIGNING_SECRET;
+    delete env.WEBHOOK_SENDER_SECRETS;
     delete env.AUTOMATION_CONFIG;
 
     const log = recordingLog();

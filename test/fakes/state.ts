@@ -14,6 +14,7 @@ import type {
   KeepAlive,
   KeepAliveStore,
   RunLedger,
+  RunState,
   SnapshotStatus,
   SnapshotStore,
   TeardownWindowStore,
@@ -43,7 +44,7 @@ export type StorageFault = 'throttle' | 'reset';
 
 /** The run record as the ledger holds it (for assertions). */
 export interface RunRecordView {
-  status: 'running' | 'completed';
+  status: 'accepted' | 'running' | 'completed';
   job?: string;
   action?: string;
   startedAt?: string;
@@ -89,15 +90,21 @@ function faultError(operation: StateOperation, fault: StorageFault): StateStoreE
 }
 
 interface RunRecord {
-  status: 'running' | 'completed';
+  status: 'accepted' | 'running' | 'completed';
   job?: string;
   action?: string;
   startedAt?: string;
   leaseUntil?: number;
+  bodyDigest?: string;
   attempts: number;
   failed?: boolean;
   summary?: Uint8Array;
   ttl: number;
+}
+
+function recordState(record: RunRecord): RunState {
+  if (record.status === 'completed') return record.failed === true ? 'failed' : 'completed';
+  return record.status;
 }
 
 interface Stored<T> {
@@ -141,12 +148,21 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
   };
 
   const ledger: RunLedger = {
-    async start(key, job, action, { leaseMs, retryFailed }) {
+    async start(key, job, action, { leaseMs, retryFailed, bodyDigest }) {
       enter('ledger.start');
       runKey('ledger.start', key);
       const now = clock.now();
       const existing = runs.get(key);
       const expired = existing !== undefined && isExpiredAt(existing.ttl, now);
+      if (existing && !expired) {
+        const first = { job: existing.job ?? '', action: existing.action ?? '' };
+        if (first.job !== job || first.action !== action) {
+          return { kind: 'conflict', ...first, reason: 'route' };
+        }
+        if (bodyDigest !== undefined && existing.bodyDigest !== bodyDigest) {
+          return { kind: 'conflict', ...first, reason: 'body' };
+        }
+      }
       const begin = (previous: Map<string, ClusterOutcome>) => {
         runs.set(key, {
           status: 'running',
@@ -154,6 +170,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
           action,
           startedAt: new Date(now).toISOString(),
           leaseUntil: now + leaseMs,
+          bodyDigest: bodyDigest ?? (expired ? undefined : existing?.bodyDigest),
           attempts: (existing?.attempts ?? 0) + 1,
           ttl: ttlSeconds(now + leaseMs + RETENTION_MS.run),
         });
@@ -164,6 +181,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
         outcomes.delete(key);
         return begin(new Map());
       }
+      if (existing.status === 'accepted') return begin(new Map());
       if (existing.status === 'running') {
         if ((existing.leaseUntil ?? 0) <= now) return begin(liveOutcomes(key, now));
         return { kind: 'running', since: existing.startedAt ?? new Date(now).toISOString() };
@@ -188,6 +206,43 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
         value: JSON.stringify(fitOutcome(outcome)),
         ttl: ttlSeconds(now + RETENTION_MS.run),
       });
+    },
+
+    async accept(key, job, action, { bodyDigest }) {
+      enter('ledger.accept');
+      runKey('ledger.accept', key);
+      const now = clock.now();
+      const existing = runs.get(key);
+      if (!existing || isExpiredAt(existing.ttl, now)) {
+        outcomes.delete(key);
+        runs.set(key, {
+          status: 'accepted',
+          job,
+          action,
+          bodyDigest,
+          attempts: 0,
+          ttl: ttlSeconds(now + RETENTION_MS.run),
+        });
+        return { kind: 'accepted', state: 'accepted' };
+      }
+      const first = { job: existing.job ?? '', action: existing.action ?? '' };
+      if (first.job !== job || first.action !== action)
+        return { kind: 'conflict', ...first, reason: 'route' };
+      if (existing.bodyDigest !== bodyDigest) return { kind: 'conflict', ...first, reason: 'body' };
+      return { kind: 'existing', state: recordState(existing) };
+    },
+
+    async get(key) {
+      enter('ledger.get');
+      runKey('ledger.get', key);
+      const existing = runs.get(key);
+      if (!existing || isExpiredAt(existing.ttl, clock.now())) return undefined;
+      return {
+        state: recordState(existing),
+        job: existing.job ?? '',
+        action: existing.action ?? '',
+        ...(existing.summary ? { summary: decodeSummary(existing.summary) } : {}),
+      };
     },
 
     async finish(key, summary) {

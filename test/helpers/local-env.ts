@@ -14,7 +14,15 @@ export { lambdaContext } from '#test/helpers/lambda-context.ts';
 
 import { type RunningSimulator, type SimOptions, startSimulator } from '#test/sim/index.ts';
 
+/** The secret of local webhook sender 'default', which may call every route. */
 export const LOCAL_WEBHOOK_SECRET = `whsec_${Buffer.from('local-webhook-signing-key-0123456789').toString('base64')}`;
+/** The secret of local webhook sender 'keep-alive-bot', which may only call teardown.keep-alive. */
+export const LOCAL_KEEP_ALIVE_SECRET = `whsec_${Buffer.from('local-keep-alive-bot-key-0123456789').toString('base64')}`;
+/** `WEBHOOK_SECRETS` of the local environment: both senders' secrets. */
+export const LOCAL_WEBHOOK_SECRETS = JSON.stringify({
+  default: LOCAL_WEBHOOK_SECRET,
+  'keep-alive-bot': LOCAL_KEEP_ALIVE_SECRET,
+});
 
 /** A policy that fits the simulator's seeded org (names, labels and plans of test/sim/seed.ts). */
 export const LOCAL_CONFIG = {
@@ -22,6 +30,12 @@ export const LOCAL_CONFIG = {
   concurrency: 4,
   timeMarginSeconds: 5,
   events: { source: 'camunda.automation' },
+  webhooks: {
+    senders: {
+      default: { routes: ['*'] },
+      'keep-alive-bot': { routes: ['teardown.keep-alive'] },
+    },
+  },
   backup: {
     enabled: true,
     schedule: 'cron(0 2 * * ? *)',
@@ -94,7 +108,7 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
     CAMUNDA_CONSOLE_OAUTH_AUDIENCE: sim.audience,
     CAMUNDA_CONSOLE_CLIENT_ID: sim.clientId,
     CAMUNDA_CONSOLE_CLIENT_SECRET: sim.clientSecret,
-    WEBHOOK_SECRETS: LOCAL_WEBHOOK_SECRET,
+    WEBHOOK_SECRETS: LOCAL_WEBHOOK_SECRETS,
   };
   const log = recordingLog();
   const counters = memoryCounters();

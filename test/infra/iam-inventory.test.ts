@@ -52,7 +52,8 @@ const FUNCTION_ROLE = (job: JobName): Allowed[] => [
     resource: 'TableKey.Arn',
     why: 'DynamoDB uses the table’s customer-managed key on the caller’s behalf for every item read and write',
   })),
-  ...(['ConsoleSecret', 'WebhookSecret'] as const).map((secret) => ({
+  // The Console credentials and one signing secret per webhook sender of automation.config.ts.
+  ...(['ConsoleSecret', 'chat-botSecret', 'network-automationSecret'] as const).map((secret) => ({
     action: 'secretsmanager:GetSecretValue',
     resource: secret,
     why: 'lib/token/credentials.ts (Console API client) and lib/runtime/webhook-secrets.ts (signing secret)',
@@ -97,7 +98,12 @@ beforeAll(() => {
     [logicalId(s.stack.table.table)]: 'Table',
     [logicalId(s.stack.table.key)]: 'TableKey',
     [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
-    [logicalId(s.stack.webhookSecret)]: 'WebhookSecret',
+    ...Object.fromEntries(
+      Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
+        logicalId(secret),
+        `${sender}Secret`,
+      ]),
+    ),
     [logicalId(s.stack.bus)]: 'Bus',
     [logicalId(s.stack.deadLetters)]: 'DeadLetters',
   };

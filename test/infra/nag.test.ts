@@ -52,7 +52,8 @@ describe('cdk-nag on the stack', () => {
     expect(accepted).toEqual(
       [
         `AwsSolutions-SMG4 @ ${root}/ConsoleCredentials/Resource`,
-        `AwsSolutions-SMG4 @ ${root}/WebhookSecret/Resource`,
+        `AwsSolutions-SMG4 @ ${root}/WebhookSecretChatBot/Resource`,
+        `AwsSolutions-SMG4 @ ${root}/WebhookSecretNetworkAutomation/Resource`,
         `AwsSolutions-SQS3 @ ${root}/DeadLetters/Resource`,
         `Serverless-SQSRedrivePolicy @ ${root}/DeadLetters/Resource`,
         ...JOBS.map(

@@ -20,7 +20,12 @@ beforeAll(() => {
     [logicalId(s.stack.table.table)]: 'Table',
     [logicalId(s.stack.table.key)]: 'TableKey',
     [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
-    [logicalId(s.stack.webhookSecret)]: 'WebhookSecret',
+    ...Object.fromEntries(
+      Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
+        logicalId(secret),
+        `${sender}Secret`,
+      ]),
+    ),
     [logicalId(s.stack.bus)]: 'Bus',
     [logicalId(s.stack.deadLetters)]: 'DeadLetters',
   };
@@ -80,7 +85,9 @@ describe('function roles', () => {
           'Allow kms:GenerateDataKey -> TableKey.Arn',
           'Allow kms:DescribeKey -> TableKey.Arn',
           'Allow secretsmanager:GetSecretValue -> ConsoleSecret',
-          'Allow secretsmanager:GetSecretValue -> WebhookSecret',
+          // One secret per webhook sender of automation.config.ts.
+          'Allow secretsmanager:GetSecretValue -> chat-botSecret',
+          'Allow secretsmanager:GetSecretValue -> network-automationSecret',
           'Allow events:PutEvents -> Bus.Arn',
         ].sort(),
       );

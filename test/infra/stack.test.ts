@@ -117,10 +117,16 @@ describe('functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         STATE_TABLE_NAME: { Ref: logicalId(s.stack.table.table) },
         CAMUNDA_CONSOLE_CREDENTIALS_SECRET: { Ref: logicalId(s.stack.consoleSecret) },
-        WEBHOOK_SIGNING_SECRET: { Ref: logicalId(s.stack.webhookSecret) },
+        WEBHOOK_SENDER_SECRETS: expect.anything(),
         EVENT_BUS_NAME: { Ref: logicalId(s.stack.bus) },
         AUTOMATION_ENV: 'prod',
       });
+      const senders = JSON.stringify(env.WEBHOOK_SENDER_SECRETS);
+      expect(Object.keys(s.stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
+      for (const [sender, secret] of Object.entries(s.stack.webhookSecrets)) {
+        expect(senders).toContain(`\\"${sender}\\":\\"`);
+        expect(senders).toContain(logicalId(secret));
+      }
     }
   });
 
@@ -188,9 +194,10 @@ describe('secrets', () => {
     const secrets = resourcesOf('AWS::SecretsManager::Secret').map(([, r]) => r.Properties);
 
     // Assess
-    expect(secrets).toHaveLength(2);
+    // The Console credentials, and one signing secret per webhook sender (chat-bot, network-automation).
+    expect(secrets).toHaveLength(3);
     expect(secrets.map((p) => p.SecretString).sort()).toEqual(
-      [CREDENTIALS_PLACEHOLDER, WEBHOOK_SECRET_PLACEHOLDER].sort(),
+      [CREDENTIALS_PLACEHOLDER, WEBHOOK_SECRET_PLACEHOLDER, WEBHOOK_SECRET_PLACEHOLDER].sort(),
     );
     for (const p of secrets) expect(p).not.toHaveProperty('GenerateSecretString');
   });
@@ -523,7 +530,8 @@ describe('outputs', () => {
     expect(outputs).toEqual(
       expect.arrayContaining([
         'ConsoleCredentialsSecretArn',
-        'WebhookSecretArn',
+        'WebhookSecretChatBotArn',
+        'WebhookSecretNetworkAutomationArn',
         'EventBusName',
         'EventSource',
         'WebhookUrl',

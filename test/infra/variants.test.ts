@@ -6,6 +6,7 @@ import { configFile, grantsOf, logicalId, type Synthesised, synth } from '#test/
 
 const CONSOLE_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/console-AbCdEf';
 const WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/webhook-GhIjKl';
+const CI_WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/ci-webhook-MnOpQr';
 
 let s: Synthesised;
 
@@ -17,9 +18,12 @@ beforeAll(() => {
       ...base,
       teardown: { ...base.teardown, enabled: false },
       allowlist: { ...base.allowlist, enabled: false },
+      // The single secret of earlier versions kept as sender 'default', and a second imported sender.
+      webhooks: { senders: { default: { routes: ['backup.run'] }, ci: { routes: ['backup.run'] } } },
       deployment: {
         consoleCredentialsSecretArn: CONSOLE_ARN,
         webhookSecretArn: WEBHOOK_ARN,
+        webhookSecretArns: { ci: CI_WEBHOOK_ARN },
         webhookAuth: 'iam',
         webhookThrottle: { rateLimit: 2, burstLimit: 5 },
         logRetentionDays: 7,
@@ -58,11 +62,15 @@ describe('deployment variants', () => {
 
       // Assess
       expect(env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET).toBe(CONSOLE_ARN);
-      expect(env.WEBHOOK_SIGNING_SECRET).toBe(WEBHOOK_ARN);
+      expect(JSON.parse(String(env.WEBHOOK_SENDER_SECRETS))).toEqual({
+        default: WEBHOOK_ARN,
+        ci: CI_WEBHOOK_ARN,
+      });
       expect(secretGrants).toEqual(
         [
           `Allow secretsmanager:GetSecretValue -> ${CONSOLE_ARN}`,
           `Allow secretsmanager:GetSecretValue -> ${WEBHOOK_ARN}`,
+          `Allow secretsmanager:GetSecretValue -> ${CI_WEBHOOK_ARN}`,
         ].sort(),
       );
     }

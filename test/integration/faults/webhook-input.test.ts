@@ -13,9 +13,9 @@ import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { type FaultEnv, HANDLERS, startFaultEnv } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { LOCAL_WEBHOOK_SECRET, lambdaContext } from '#test/helpers/local-env.ts';
+import { LOCAL_KEEP_ALIVE_SECRET, LOCAL_WEBHOOK_SECRET, lambdaContext } from '#test/helpers/local-env.ts';
 
-const ALLOWED = [202, 400, 401, 404, 405, 413, 415, 422];
+const ALLOWED = [202, 400, 401, 403, 404, 405, 409, 413, 415, 422];
 const MAX_BODY = 4_096;
 const TOLERANCE = 300;
 const OTHER_SECRET = `whsec_${Buffer.from('another-signing-key-not-ours-0123').toString('base64')}`;
@@ -89,6 +89,7 @@ const DIMENSIONS = [
   'id',
   'timestamp',
   'signature',
+  'scope',
   'media',
   'json',
 ] as const;
@@ -106,8 +107,13 @@ interface Spec {
   id: string;
   timestampOffset: number | string;
   signature: SignatureMode;
+  /** Signed by sender 'keep-alive-bot' (scope: teardown.keep-alive only) instead of 'default' (scope '*'). */
+  keepAliveBot: boolean;
   garbageSignature: string;
   omit: Array<'webhook-id' | 'webhook-timestamp' | 'webhook-signature'>;
+  /** Reuse the webhook-id of an earlier accepted request (picked by `pick`). */
+  reuse: boolean;
+  pick: number;
   headerCase: 'lower' | 'title' | 'upper';
 }
 
@@ -241,6 +247,7 @@ const spec: fc.Arbitrary<Spec> = fc.tuple(fc.constantFrom(...JOBS), broken).chai
     signature: bad('signature')
       ? fc.constantFrom<SignatureMode>('other-secret', 'tampered', 'garbage', 'base64-text')
       : fc.constantFrom<SignatureMode>('valid', 'valid-among-others'),
+    keepAliveBot: fc.constant(bad('scope')),
     garbageSignature: fc.oneof(
       fc.string({ maxLength: 60 }),
       fc.base64String({ maxLength: 60 }).map((s) => `v1,${s}`),
@@ -250,6 +257,8 @@ const spec: fc.Arbitrary<Spec> = fc.tuple(fc.constantFrom(...JOBS), broken).chai
       ? fc.subarray(['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const, { minLength: 1 })
       : fc.constant([]),
     headerCase: fc.constantFrom('lower', 'title', 'upper'),
+    reuse: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    pick: fc.nat(),
   });
 });
 
@@ -274,23 +283,23 @@ function build(s: Spec, nowSeconds: number): Built {
   const signedAt = typeof s.timestampOffset === 'number' ? nowSeconds + s.timestampOffset : nowSeconds;
   const sign = (secret: string, body: Buffer | string) =>
     signWebhook(secret, s.id || 'msg_fallback', signedAt, body)['webhook-signature'];
+  const ours = s.keepAliveBot ? LOCAL_KEEP_ALIVE_SECRET : LOCAL_WEBHOOK_SECRET;
   let signature: string;
   switch (s.signature) {
     case 'valid':
-      signature = sign(LOCAL_WEBHOOK_SECRET, bytes);
+      signature = sign(ours, bytes);
       break;
     case 'valid-among-others':
-      signature = `${sign(OTHER_SECRET, bytes)} v1,${Buffer.from('x').toString('base64')} ${sign(LOCAL_WEBHOOK_SECRET, bytes)}`;
+      signature = `${sign(OTHER_SECRET, bytes)} v1,${Buffer.from('x').toString('base64')} ${sign(ours, bytes)}`;
       break;
     case 'other-secret':
       signature = sign(OTHER_SECRET, bytes);
       break;
     case 'tampered':
-      signature = sign(LOCAL_WEBHOOK_SECRET, Buffer.concat([bytes, Buffer.from(' ')]));
+      signature = sign(ours, Buffer.concat([bytes, Buffer.from(' ')]));
       break;
     case 'base64-text':
-      signature =
-        s.base64 && raw !== bytes.toString('utf8') ? sign(LOCAL_WEBHOOK_SECRET, raw) : s.garbageSignature;
+      signature = s.base64 && raw !== bytes.toString('utf8') ? sign(ours, raw) : s.garbageSignature;
       break;
     default:
       signature = s.garbageSignature;
@@ -304,8 +313,9 @@ function build(s: Spec, nowSeconds: number): Built {
   if (!s.omit.includes('webhook-timestamp')) put('webhook-timestamp', timestamp);
   if (!s.omit.includes('webhook-signature')) put('webhook-signature', signature);
 
-  // The documented order: route 404, method 405, size 413, Standard Webhooks headers 401, media type 415,
-  // JSON 400, then the request itself (422) or the run (202).
+  // The documented order: route 404, method 405, size 413, Standard Webhooks headers and signature 401, the
+  // signing sender's scope 403, media type 415, JSON 400, then the request itself (422), then the webhook-id
+  // (409 when it belongs to another route or body; the caller adjusts for reused ids) or the run (202).
   const expected = ((): number[] => {
     if (!s.route.valid) return [404];
     if (s.method.toUpperCase() !== 'POST') return [405];
@@ -318,6 +328,7 @@ function build(s: Spec, nowSeconds: number): Built {
     if (!/^[\x21-\x7e]{1,256}$/.test(id)) return [401];
     if (!/^\d{1,12}$/.test(ts) || Math.abs(Number(ts) - nowSeconds) > TOLERANCE) return [401];
     if (s.signature !== 'valid' && s.signature !== 'valid-among-others') return [401];
+    if (s.keepAliveBot && !/\/webhooks\/teardown\/keep-alive\/?$/.test(s.route.path)) return [403];
     const media = (s.contentType ?? '').split(';')[0]?.trim().toLowerCase();
     if (media !== 'application/json') return [415];
     try {
@@ -368,12 +379,21 @@ async function check(
     auth: env.sim.stats.auth.requests,
     events: env.events.events.length,
   };
+  const table = expected.includes(409) ? await tableItems() : undefined;
   const answer = (await HANDLERS[job](event, lambdaContext(job))) as WebhookResponse;
   expect(ALLOWED).toContain(answer.statusCode);
   expect(expected).toContain(answer.statusCode);
   const body = JSON.parse(answer.body) as Record<string, unknown>;
   if (signature && signature.length >= 8) expect(answer.body).not.toContain(signature);
-  if (answer.statusCode !== 202) {
+  if (answer.statusCode === 409) {
+    // The ledger (and a keep-alive's read of the cluster list) was consulted; nothing was written.
+    scanner.addText('webhook answer', answer.body);
+    expect(Object.keys(body).sort()).toEqual(['error', 'message']);
+    expect(body.message).toMatch(/^webhook-id '.+' was already used for [a-z-]+\.[a-z-]+/);
+    expect(await tableItems()).toBe(table);
+    expect(env.events.events.length).toBe(before.events);
+    expect(env.sim.stats.auth.requests).toBe(before.auth);
+  } else if (answer.statusCode !== 202) {
     scanner.addText('webhook answer', answer.body);
     expect(Object.keys(body).sort()).toEqual(['error', 'message']);
     expect({
@@ -397,13 +417,33 @@ describe('webhook entry point, generated input', () => {
   }, async () => {
     // Prepare
     const byStatus = new Map<number, number>();
+    /** Requests answered 202: their webhook-id, route and body bytes (reused by `reuse` specs). */
+    const accepted: Array<{ id: string; route: string; body: string }> = [];
+    const identity = (event: Record<string, unknown>) => {
+      const raw = String(event.body);
+      const bytes = event.isBase64Encoded === true ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+      const m = /\/webhooks\/([^/]+)\/([^/]+)\/?$/.exec(String(event.rawPath));
+      return { route: m ? `${m[1]}.${m[2]}` : '', body: bytes.toString('hex') };
+    };
     // Act / Assess (per case)
     await fc.assert(
-      fc.asyncProperty(spec, async (s) => {
-        const { event, expected } = build(s, Math.floor(Date.now() / 1000));
-        const headers = event.headers as Record<string, string>;
+      fc.asyncProperty(spec, async (generated) => {
+        const earlier = generated.reuse ? accepted[generated.pick % Math.max(1, accepted.length)] : undefined;
+        const s = earlier ? { ...generated, id: earlier.id } : generated;
+        const built = build(s, Math.floor(Date.now() / 1000));
+        const mine = identity(built.event);
+        // After the request's own checks (…, 422), the idempotency key: the same webhook-id on another route
+        // or with another body is a conflict (409); with the same route and body, a redelivery (202).
+        const reusedByOther =
+          earlier !== undefined && (earlier.route !== mine.route || earlier.body !== mine.body);
+        const expected =
+          reusedByOther && built.expected.includes(202)
+            ? built.expected.map((status) => (status === 202 ? 409 : status))
+            : built.expected;
+        const headers = built.event.headers as Record<string, string>;
         const signature = Object.entries(headers).find(([k]) => k.toLowerCase() === 'webhook-signature')?.[1];
-        const status = await check(event, s.job, expected, signature);
+        const status = await check(built.event, s.job, expected, signature);
+        if (status === 202 && !earlier) accepted.push({ id: s.id, ...mine });
         byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
       }),
       { numRuns: STRUCTURED_RUNS },
@@ -481,6 +521,8 @@ describe('webhook entry point, generated input', () => {
     // Prepare
     scanner.addSecret(LOCAL_WEBHOOK_SECRET);
     scanner.addSecret(LOCAL_WEBHOOK_SECRET.slice('whsec_'.length));
+    scanner.addSecret(LOCAL_KEEP_ALIVE_SECRET);
+    scanner.addSecret(LOCAL_KEEP_ALIVE_SECRET.slice('whsec_'.length));
     scanner.addSecret(env.credentials.clientSecret);
     for (const token of env.issuedTokens) scanner.addSecret(token);
     scanner.addValue('log lines', env.log.lines);

@@ -48,7 +48,7 @@ const BACKEND_ENV = [
   'AWS_ENDPOINT_URL_DYNAMODB',
   'STATE_TABLE_NAME',
   'WEBHOOK_SECRETS',
-  'WEBHOOK_SIGNING_SECRET',
+  'WEBHOOK_SENDER_SECRETS',
 ];
 
 function invoke(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {

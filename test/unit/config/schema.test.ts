@@ -37,7 +37,7 @@ describe('parseConfig defaults', () => {
       concurrency: 4,
       timeMarginSeconds: 30,
       events: { source: 'camunda.automation' },
-      webhooks: { maxBodyBytes: 65_536, toleranceSeconds: 300 },
+      webhooks: { maxBodyBytes: 65_536, toleranceSeconds: 300, senders: {} },
       alerts: { emails: [] },
       token: { storeUnavailable: 'fail', storeRetrySeconds: 5 },
       backup: {

@@ -26,6 +26,7 @@ import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
 const SECRET = `whsec_${Buffer.from('job-handler-signing-key-0123456789').toString('base64')}`;
 const ENABLED = {
+  webhooks: { senders: { default: { routes: ['*'] } } },
   backup: { enabled: true, selector: { all: true } },
   teardown: { enabled: true, dryRun: false, selector: { names: ['dev-*'] } },
 };
@@ -60,7 +61,7 @@ function container(config: AutomationConfig = resolveConfig(ENABLED)): Container
     log,
     metrics: memoryCounters(),
     events,
-    webhookSecrets: async () => [SECRET],
+    webhookSecrets: async () => [{ sender: 'default', secrets: [SECRET] }],
     invocation: {},
     ledger: stores.ledger,
     claims: stores.claims,

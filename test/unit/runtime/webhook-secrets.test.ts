@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   envWebhookSecrets,
   parseWebhookSecret,
+  secretsManagerSenderSecrets,
   secretsManagerWebhookSecrets,
   WEBHOOK_SECRETS_LOCAL_ENV,
 } from '#lib/runtime/webhook-secrets.ts';
@@ -104,8 +105,26 @@ describe('envWebhookSecrets', () => {
     const one = await envWebhookSecrets({ [WEBHOOK_SECRETS_LOCAL_ENV]: CURRENT })();
     const two = await envWebhookSecrets({ [WEBHOOK_SECRETS_LOCAL_ENV]: `${CURRENT}, ${PREVIOUS}` })();
     // Assess
-    expect(one).toEqual([CURRENT]);
-    expect(two).toEqual([CURRENT, PREVIOUS]);
+    expect(one).toEqual([{ sender: 'default', secrets: [CURRENT] }]);
+    expect(two).toEqual([{ sender: 'default', secrets: [CURRENT, PREVIOUS] }]);
+  });
+
+  it('reads one secret per sender from JSON, reporting a bad one without its value or stopping the others', async () => {
+    // Act
+    const senders = await envWebhookSecrets({
+      [WEBHOOK_SECRETS_LOCAL_ENV]: JSON.stringify({
+        'chat-bot': CURRENT,
+        network: { current: PREVIOUS, previous: CURRENT },
+        broken: 'whsec_tiny',
+      }),
+    })();
+    // Assess
+    expect(senders).toEqual([
+      { sender: 'chat-bot', secrets: [CURRENT] },
+      { sender: 'network', secrets: [PREVIOUS, CURRENT] },
+      { sender: 'broken', problem: expect.stringContaining("WEBHOOK_SECRETS (sender 'broken')") },
+    ]);
+    expect(JSON.stringify(senders[2])).not.toContain('whsec_tiny');
   });
 
   it('refuses a missing variable, naming it', async () => {
@@ -114,6 +133,26 @@ describe('envWebhookSecrets', () => {
     // Assess
     expect(err).toBeInstanceOf(WebhookSecretError);
     expect((err as Error).message).toContain('WEBHOOK_SECRETS is empty');
+  });
+});
+
+describe('secretsManagerSenderSecrets', () => {
+  it('reads each sender from its own secret; an unreadable one is a problem naming no value', async () => {
+    // Prepare
+    const client = {
+      async send(command: GetSecretValueCommand) {
+        if (command.input.SecretId === 'arn:bot')
+          throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+        return { SecretString: CURRENT };
+      },
+    } as unknown as SecretsManagerClient;
+    // Act
+    const senders = await secretsManagerSenderSecrets(client, { network: 'arn:network', bot: 'arn:bot' })();
+    // Assess
+    expect(senders).toEqual([
+      { sender: 'network', secrets: [CURRENT] },
+      { sender: 'bot', problem: 'could not be read (AccessDeniedException)' },
+    ]);
   });
 });
 

@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { JobName, RunSummary } from '#lib/jobs/types.ts';
+import { JOB_ACTIONS, JOBS, type JobName, type RunSummary } from '#lib/jobs/types.ts';
 import { WebhookSecretError } from '#lib/triggers/errors.ts';
-import { type NormalizedTrigger, normalizeTrigger, type TriggerOptions } from '#lib/triggers/normalize.ts';
+import {
+  type NormalizedTrigger,
+  normalizeTrigger,
+  type SenderSecrets,
+  type TriggerOptions,
+} from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import { accepted, rejected } from '#lib/triggers/webhook-response.ts';
 import { eventFixture, NOW_MS, NOW_S, SECRET_NEW, SECRET_OLD, SECRET_OTHER } from './fixtures.ts';
@@ -11,7 +18,10 @@ const MSG_ID = 'msg_2r5YwM0aQ1kTz8Lx';
 
 interface Setup {
   job?: JobName;
+  /** The secrets of sender 'default' (scope '*'), unless `senders` is given. */
   secrets?: string[];
+  senders?: SenderSecrets[];
+  scopes?: Record<string, readonly string[]>;
   maxBodyBytes?: number;
   now?: number;
 }
@@ -25,8 +35,9 @@ function setup(s: Setup = {}) {
     webhook: {
       secrets: async () => {
         secretReads++;
-        return s.secrets ?? [SECRET_NEW];
+        return s.senders ?? [{ sender: 'default', secrets: s.secrets ?? [SECRET_NEW] }];
       },
+      scopes: s.scopes ?? { default: ['*'] },
       maxBodyBytes: s.maxBodyBytes ?? 256 * 1024,
       toleranceSeconds: 300,
     },
@@ -89,7 +100,13 @@ describe('webhook: accepted requests', () => {
           reason: 'load test',
         },
       },
-      delivery: { source: 'webhook', idempotencyKey: `webhook:${MSG_ID}`, at: '2026-01-15T21:00:00.000Z' },
+      delivery: {
+        source: 'webhook',
+        idempotencyKey: `webhook:${MSG_ID}`,
+        at: '2026-01-15T21:00:00.000Z',
+        sender: 'default',
+        bodyDigest: createHash('sha256').update(KEEP_ALIVE_BODY).digest('hex'),
+      },
     });
   });
 
@@ -227,6 +244,127 @@ describe('webhook: secret rotation', () => {
     const result = await normalizeTrigger(event, opts);
     // Assess
     expect(result.kind).toBe('run');
+  });
+});
+
+const ROUTES = JOBS.flatMap((job) => JOB_ACTIONS[job].map((action) => `${job}.${action}`));
+
+/** An API Gateway event for `route` (`<job>.<action>`) signed by `secret`. */
+function signedFor(route: string, body: string, secret: string, headers: Record<string, string> = {}) {
+  const [job, action] = route.split('.') as [string, string];
+  const event = signed(body, { secret, headers });
+  event.rawPath = `/webhooks/${job}/${action}`;
+  return event;
+}
+
+describe('webhook: sender scopes', () => {
+  const SENDERS: SenderSecrets[] = [
+    { sender: 'chat-bot', secrets: [SECRET_OLD] },
+    { sender: 'network', secrets: [SECRET_NEW] },
+  ];
+  const SCOPES = { 'chat-bot': ['teardown.keep-alive'], network: ['allowlist-sync.set-source'] };
+
+  it('runs a request whose route is in the scope of the sender whose secret signed it, naming the sender', async () => {
+    // Prepare
+    const { opts } = setup({ senders: SENDERS, scopes: SCOPES });
+    // Act
+    const result = await normalizeTrigger(signed(KEEP_ALIVE_BODY, { secret: SECRET_OLD }), opts);
+    // Assess
+    expect(result).toMatchObject({ kind: 'run', delivery: { sender: 'chat-bot' } });
+  });
+
+  it('answers 403 naming the sender and the route when the route is outside its scope', async () => {
+    // Prepare: the network team's secret, a keep-alive route.
+    const { opts } = setup({ senders: SENDERS, scopes: SCOPES });
+    // Act
+    const result = await normalizeTrigger(signed(KEEP_ALIVE_BODY, { secret: SECRET_NEW }), opts);
+    // Assess
+    expect(rejectedWith(result)).toEqual({
+      status: 403,
+      error: 'forbidden',
+      message: "webhook sender 'network' may not call teardown.keep-alive",
+    });
+  });
+
+  it('checks the signature before the scope, and the scope before the content-type and the body', async () => {
+    // Prepare
+    const { opts } = setup({ senders: SENDERS, scopes: SCOPES });
+    const forged = signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER });
+    const outOfScope = signed('not json', { secret: SECRET_NEW, headers: { 'content-type': 'text/plain' } });
+    // Act
+    const statuses = [
+      rejectedWith(await normalizeTrigger(forged, opts)).status,
+      rejectedWith(await normalizeTrigger(outOfScope, opts)).status,
+    ];
+    // Assess
+    expect(statuses).toEqual([401, 403]);
+  });
+
+  it('a sender with no scope entry may call nothing', async () => {
+    // Prepare: a secret exists for 'ghost' but the policy gives it no routes.
+    const { opts } = setup({ senders: [{ sender: 'ghost', secrets: [SECRET_NEW] }], scopes: {} });
+    // Act
+    const result = await normalizeTrigger(signed(KEEP_ALIVE_BODY), opts);
+    // Assess
+    expect(rejectedWith(result)).toMatchObject({
+      status: 403,
+      message: "webhook sender 'ghost' may not call teardown.keep-alive",
+    });
+  });
+
+  it.each([
+    ['the previous secret', SECRET_OLD],
+    ['the current secret', SECRET_NEW],
+  ])("keeps a sender's scope while it rotates: %s verifies and is scoped alike", async (_name, secret) => {
+    // Prepare
+    const { opts } = setup({
+      senders: [{ sender: 'chat-bot', secrets: [SECRET_NEW, SECRET_OLD] }],
+      scopes: { 'chat-bot': ['teardown.keep-alive'] },
+    });
+    // Act
+    const keepAlive = await normalizeTrigger(signed(KEEP_ALIVE_BODY, { secret }), opts);
+    const teardown = await normalizeTrigger(signedFor('teardown.run', '{}', secret), opts);
+    // Assess
+    expect(keepAlive).toMatchObject({ kind: 'run', delivery: { sender: 'chat-bot' } });
+    expect(rejectedWith(teardown).status).toBe(403);
+  });
+
+  it("property: a signed request runs exactly when its route is in the signing sender's scope", async () => {
+    // Prepare: random scopes for two senders, a random route of this function's job, a random signer.
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+    const scope = fc.oneof(
+      { weight: 1, arbitrary: fc.constant<string[]>(['*']) },
+      { weight: 6, arbitrary: fc.subarray([...ROUTES]) },
+    );
+    // Act / Assess
+    await fc.assert(
+      fc.asyncProperty(
+        scope,
+        scope,
+        fc.constantFrom(...JOB_ACTIONS.teardown),
+        fc.constantFrom(0, 1),
+        async (scopeA, scopeB, action, signer) => {
+          const { opts } = setup({
+            senders: [
+              { sender: 'a', secrets: [SECRET_OLD] },
+              { sender: 'b', secrets: [SECRET_NEW] },
+            ],
+            scopes: { a: scopeA, b: scopeB },
+          });
+          const route = `teardown.${action}`;
+          const granted = [scopeA, scopeB][signer] ?? [];
+          const body = action === 'keep-alive' ? KEEP_ALIVE_BODY : '{}';
+          const result = await normalizeTrigger(
+            signedFor(route, body, [SECRET_OLD, SECRET_NEW][signer] ?? ''),
+            opts,
+          );
+          const allowed = granted.includes('*') || granted.includes(route);
+          if (allowed) expect(result.kind).toBe('run');
+          else expect(rejectedWith(result).status).toBe(403);
+        },
+      ),
+      { numRuns: 300, seed },
+    );
   });
 });
 
@@ -550,6 +688,7 @@ describe('webhook: secret faults are errors, not 401', () => {
         secrets: async () => {
           throw new Error('AccessDeniedException: not authorized to perform secretsmanager:GetSecretValue');
         },
+        scopes: { default: ['*'] },
         maxBodyBytes: 1024,
         toleranceSeconds: 300,
       },
@@ -567,7 +706,7 @@ describe('webhook: secret faults are errors, not 401', () => {
 
   it('throws when no secret is configured', async () => {
     // Prepare
-    const { opts } = setup({ secrets: [] });
+    const { opts } = setup({ senders: [] });
     // Act
     const err = await normalizeTrigger(signed(KEEP_ALIVE_BODY), opts).catch((e: unknown) => e);
     // Assess
@@ -579,12 +718,36 @@ describe('webhook: secret faults are errors, not 401', () => {
 
   it('throws naming which secret is malformed, without its value', async () => {
     // Prepare
-    const { opts } = setup({ secrets: [SECRET_NEW, 'whsec_not base64!'] });
+    const { opts } = setup({ secrets: [SECRET_OLD, 'whsec_not base64!'] });
     // Act
     const err = await normalizeTrigger(signed(KEEP_ALIVE_BODY), opts).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(WebhookSecretError);
-    expect((err as Error).message).toBe('webhook signing secret #2 is not a whsec_ base64 secret');
+    expect((err as Error).message).toBe(
+      "webhook signing secret #2 of sender 'default' is not a whsec_ base64 secret",
+    );
+  });
+
+  it("a sender's unusable secret does not stop the others; a request no usable secret verifies is an error naming it", async () => {
+    // Prepare
+    const { opts } = setup({
+      senders: [
+        { sender: 'bot', problem: 'secret arn:bot is empty: set the webhook signing secret (whsec_…)' },
+        { sender: 'default', secrets: [SECRET_NEW] },
+      ],
+      scopes: { bot: ['*'], default: ['*'] },
+    });
+    // Act
+    const good = await normalizeTrigger(signed(KEEP_ALIVE_BODY), opts);
+    const err = await normalizeTrigger(signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER }), opts).catch(
+      (e: unknown) => e,
+    );
+    // Assess
+    expect(good.kind).toBe('run');
+    expect(err).toBeInstanceOf(WebhookSecretError);
+    expect((err as Error).message).toBe(
+      "the signing secret of webhook sender 'bot' is unusable: secret arn:bot is empty: set the webhook signing secret (whsec_…)",
+    );
   });
 });
 
