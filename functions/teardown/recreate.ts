@@ -5,7 +5,8 @@
 // A cluster is only ever created right after listing clusters and finding none with the snapshot's
 // name, and never twice in one run: a POST that may have been applied is answered by re-listing.
 
-import type { TeardownPolicy } from '#lib/config/types.ts';
+import { breadthProblems, fromConsoleList } from '#lib/allowlist/entries.ts';
+import type { AllowlistPolicy, TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters, CreateClusterBody } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
@@ -74,10 +75,16 @@ export function resolveSpec(s: ClusterSnapshot, p: ClusterParameters): ResolvedS
   return { body, detail };
 }
 
+/**
+ * @param allowlist the allowlist rules a restored list must pass, as every other allowlist write: a snapshot
+ * list broader than `maxBreadth` (or a catch-all, unless `allowCatchAll`) is not written back. Default: the
+ * strict defaults (no catch-all, the default breadth).
+ */
 export async function runRecreate(
   deps: TeardownDeps,
   scope: RunScope,
   policy: TeardownPolicy,
+  allowlist: Pick<AllowlistPolicy, 'allowCatchAll' | 'maxBreadth'> = { allowCatchAll: false },
 ): Promise<RunBody> {
   if (!policy.recreate.enabled) {
     return {
@@ -179,6 +186,16 @@ export async function runRecreate(
         `waiting for the recreated cluster to be Healthy (status ${detail.status}); allowlist pending`,
         detail,
       );
+    }
+    // The same rules as every allowlist write: never write back a list that admits (nearly) everyone.
+    const tooBroad = breadthProblems(fromConsoleList(s.allowlist).entries, allowlist);
+    if (tooBroad.length > 0) {
+      const note =
+        `allowlist not restored on ${newClusterId}: ${tooBroad.map((p) => p.message).join('; ')}; ` +
+        'the new cluster has no allowlist (open to every address) until one is set';
+      await markFailed(s, 'recreated', note);
+      log.error('recreated cluster allowlist refused', { name: s.name, newClusterId });
+      return outcome.failed(s, note, { ...detail, allowlist: 'refused' });
     }
     if (scope.dryRun)
       return outcome.done(s, 'would-restore-allowlist', { ...detail, entries: s.allowlist.length });

@@ -6,6 +6,7 @@ import {
   type AllowlistEntry,
   type AllowlistRules,
   AllowlistValidationError,
+  DEFAULT_MAX_BREADTH,
   normalizeEntries,
 } from '#lib/allowlist/entries.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
@@ -304,6 +305,15 @@ const allowlistSchema = z
     allowEmpty: bool().default(false),
     maxEntries: integer(1, 1000).default(50),
     maxDescriptionLength: integer(1, 1000).default(100),
+    maxBreadth: z
+      .strictObject(
+        {
+          ipv4PrefixLength: integer(0, 32).default(DEFAULT_MAX_BREADTH.ipv4PrefixLength),
+          ipv6PrefixLength: integer(0, 128).default(DEFAULT_MAX_BREADTH.ipv6PrefixLength),
+        },
+        { error: 'must be { ipv4PrefixLength, ipv6PrefixLength }' },
+      )
+      .prefault({}),
   })
   .superRefine((a, ctx) => {
     if (hasType(ctx, 'static')) {
@@ -314,6 +324,8 @@ const allowlistSchema = z
         maxDescriptionLength: isValid(ctx, 'maxDescriptionLength')
           ? a.maxDescriptionLength
           : Number.POSITIVE_INFINITY,
+        // A limit that is itself refused is not applied (no limit); every address is still the catch-all.
+        maxBreadth: isValid(ctx, 'maxBreadth') ? a.maxBreadth : { ipv4PrefixLength: 0, ipv6PrefixLength: 0 },
       });
     }
     const enabled = hasType(ctx, 'enabled') && a.enabled;

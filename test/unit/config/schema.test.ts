@@ -74,6 +74,7 @@ describe('parseConfig defaults', () => {
         allowEmpty: false,
         maxEntries: 50,
         maxDescriptionLength: 100,
+        maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
       },
       deployment: {
         webhookAuth: 'signature',
@@ -363,6 +364,40 @@ describe('parseConfig refuses bad values, naming the setting', () => {
         'allowlist.static',
       ),
     ).toMatch(/exceed maxEntries 1/);
+  });
+
+  it('refuses static entries broader than allowlist.maxBreadth, naming the entries; the limit is configurable', () => {
+    // Prepare
+    const halves = {
+      static: [
+        { cidr: '0.0.0.0/1', description: 'lower half' },
+        { cidr: '128.0.0.0/1', description: 'upper half' },
+      ],
+    };
+    const wide = { static: [{ cidr: '10.0.0.0/7', description: 'two /8s' }] };
+    // Act / Assess
+    expect(issueAt({ allowlist: halves }, 'allowlist.static')).toMatch(
+      /admit every IPv4 address.*0\.0\.0\.0\/1 \(2\^31\), 128\.0\.0\.0\/1 \(2\^31\)/,
+    );
+    expect(issueAt({ allowlist: wide }, 'allowlist.static')).toMatch(/maxBreadth\.ipv4PrefixLength/);
+    expect(
+      issueAt(
+        { allowlist: { static: [{ cidr: '64:ff9b::/96', description: 'nat64' }] } },
+        'allowlist.static',
+      ),
+    ).toMatch(/admit every IPv4 address/);
+    expect(
+      parseConfig({ allowlist: { ...wide, maxBreadth: { ipv4PrefixLength: 7 } } }).allowlist.maxBreadth,
+    ).toEqual({ ipv4PrefixLength: 7, ipv6PrefixLength: 32 });
+    expect(
+      issueAt(
+        { allowlist: { maxBreadth: { ipv4PrefixLength: 33 } } },
+        'allowlist.maxBreadth.ipv4PrefixLength',
+      ),
+    ).toMatch(/integer from 0 to 32/);
+    expect(issueAt({ allowlist: { maxBreadth: { ipv6: 32 } } }, 'allowlist.maxBreadth.ipv6')).toMatch(
+      /unknown setting/,
+    );
   });
 
   it('refuses an enabled allowlist that would be empty unless allowEmpty', () => {

@@ -135,6 +135,35 @@ describe('runRecreate', () => {
     expect((await h.stores.snapshots.list()).map((s) => s.status)).toEqual(['done', 'done']);
   });
 
+  it('does not write back a snapshot allowlist broader than the allowlist rules allow (a split catch-all)', async () => {
+    // Prepare
+    const split = [
+      { description: 'lower half', ip: '0.0.0.0/1' },
+      { description: 'upper half', ip: '128.0.0.0/1' },
+    ];
+    const h = await withSnapshots([snapshot('dev-a', { allowlist: split }), snapshot('dev-b')]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)['dev-b']).toBe('done:cluster-recreated');
+    const refused = summary.clusters.find((c) => c.clusterName === 'dev-a');
+    expect(refused).toMatchObject({ status: 'failed', detail: { allowlist: 'refused' } });
+    expect(refused && 'error' in refused ? refused.error : '').toMatch(
+      /admit every IPv4 address.*0\.0\.0\.0\/1/,
+    );
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
+    const stored = await h.stores.snapshots.list();
+    expect(stored.find((s) => s.name === 'dev-a')?.status).toBe('failed');
+  });
+
   it('creates nothing when a cluster with that name exists, and marks the snapshot failed', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a', { uuid: 'someone-elses' })]);
