@@ -95,14 +95,16 @@ export default defineConfig({
     // true: notice, report and log which clusters would be deleted, delete nothing. Default true. Going live is
     // the explicit change to false — do it per environment (see environments below) after a dry-run week.
     dryRun: true,
-    // Which clusters are torn down. Must be explicit: `all` is refused, and an empty selector is refused while
-    // enabled. Here: clusters named dev-* that also carry the 'ephemeral' or 'dev' label.
+    // Which clusters are torn down. Must be explicit: `all` is refused, so is `all` in disguise (every criterion
+    // a glob matching every name, e.g. names: ['*'] or generations: ['?*']), and an empty selector is refused
+    // while enabled. Here: clusters named dev-* that also carry the 'ephemeral' or 'dev' label.
     selector: {
       names: ['dev-*'],
       labels: ['ephemeral', 'dev'],
       exclude: { labels: ['keep'] },
     },
-    // Never touched, whatever the selector says: cluster uuids, name globs, labels. Each default [].
+    // Never touched, whatever the selector says: cluster uuids, name globs, labels. Names and labels match
+    // case-insensitively here ('prod-*' protects 'Prod-db'). Each default [].
     protect: {
       ids: [],
       names: ['dev-shared', 'dev-demo-*'],

@@ -11,6 +11,7 @@ import {
 } from '#lib/allowlist/entries.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
+import { globMatchesEveryName, selectsEveryCluster } from './selector.ts';
 import type { AutomationConfig } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -260,6 +261,19 @@ const teardownSchema = z
         path: ['selector', 'all'],
         message: 'teardown never accepts all: name the clusters to delete (names, labels, ids, …)',
       });
+    } else if (isValid(ctx, 'selector') && selectsEveryCluster(t.selector)) {
+      // `all` in disguise: every criterion is a glob matching every name (`names: ['*']`).
+      for (const key of ['names', 'generations'] as const) {
+        const globs = t.selector[key] ?? [];
+        globs.forEach((glob, i) => {
+          if (!globMatchesEveryName(glob)) return;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['selector', key, i],
+            message: `'${glob}' matches every ${key === 'names' ? 'cluster name' : 'generation'}, so this selector selects every cluster: teardown never accepts all, in any form (name the clusters to delete)`,
+          });
+        });
+      }
     } else if (hasType(ctx, 'enabled') && t.enabled && !namesClusters(t.selector)) {
       ctx.addIssue({
         code: 'custom',

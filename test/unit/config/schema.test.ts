@@ -256,6 +256,28 @@ describe('parseConfig refuses bad values, naming the setting', () => {
     ).toMatch(/never accepts all/);
   });
 
+  it('refuses a teardown selector that is all in disguise (a name or generation glob matching every name)', () => {
+    for (const glob of ['*', '**', '?*', '*?*', '*?', '***?**']) {
+      expect(
+        issueAt({ teardown: { selector: { names: ['dev-*', glob] } } }, 'teardown.selector.names[1]'),
+        glob,
+      ).toMatch(/matches every cluster name.*never accepts all/);
+      expect(
+        issueAt({ teardown: { selector: { generations: [glob] } } }, 'teardown.selector.generations[0]'),
+        glob,
+      ).toMatch(/matches every generation.*never accepts all/);
+    }
+    // Narrowed by another criterion it is not all: accepted (and a glob with a literal is never all).
+    expect(
+      parseConfig({ teardown: { selector: { names: ['*'], labels: ['nightly-off'] } } }).teardown.selector,
+    ).toEqual({ names: ['*'], labels: ['nightly-off'] });
+    expect(
+      parseConfig({ teardown: { selector: { names: ['*-dev', '??'] } } }).teardown.selector.names,
+    ).toEqual(['*-dev', '??']);
+    // Where all is allowed, so is its disguise.
+    expect(parseConfig({ backup: { selector: { names: ['*'] } } }).backup.selector.names).toEqual(['*']);
+  });
+
   it('requires an explicit teardown selector when teardown is enabled', () => {
     expect(issueAt({ teardown: { enabled: true } }, 'teardown.selector')).toMatch(
       /name the clusters to tear down/,
