@@ -12,6 +12,7 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot, SnapshotStatus } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
 
 const ACTIVE: SnapshotStatus[] = ['deleted', 'recreating', 'recreated'];
@@ -33,6 +34,14 @@ export function resolveSpec(s: ClusterSnapshot, p: ClusterParameters): ResolvedS
     list: readonly T[] | undefined,
     r: { uuid: string; name: string },
   ) => (list ?? []).find((x) => x.uuid === r.uuid) ?? (list ?? []).find((x) => x.name === r.name);
+  // A name or description with bidi, control or invisible characters is not written to the Console.
+  for (const [field, value] of [
+    ['name', s.name],
+    ['description', s.description ?? ''],
+  ] as const) {
+    const unsafe = unsafeTextProblem(value);
+    if (unsafe !== undefined) throw new TeardownError(`the snapshot's ${field} ${unsafe}: not recreated`);
+  }
   const plan = byRef(p.clusterPlanTypes, s.planType);
   if (!plan) throw new TeardownError(`plan type ${s.planType.name} is no longer offered`);
   const region = byRef(p.regions, s.region);
@@ -188,7 +197,14 @@ export async function runRecreate(
       );
     }
     // The same rules as every allowlist write: never write back a list that admits (nearly) everyone.
-    const tooBroad = breadthProblems(fromConsoleList(s.allowlist).entries, allowlist);
+    const restored = fromConsoleList(s.allowlist).entries;
+    const tooBroad = [
+      ...breadthProblems(restored, allowlist),
+      ...restored.flatMap((e) => {
+        const unsafe = unsafeTextProblem(e.description);
+        return unsafe === undefined ? [] : [{ message: `the description of ${e.cidr} ${unsafe}` }];
+      }),
+    ];
     if (tooBroad.length > 0) {
       const note =
         `allowlist not restored on ${newClusterId}: ${tooBroad.map((p) => p.message).join('; ')}; ` +

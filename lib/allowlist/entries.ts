@@ -4,6 +4,7 @@
 // (opening the cluster to every address), so a list is checked as a whole and refused whole when any entry is
 // bad: a half-applied list is never better than the one in place.
 import ipaddr from 'ipaddr.js';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 
 export interface AllowlistRules {
   /** Accept a `/0` (0.0.0.0/0, ::/0: the whole internet). */
@@ -397,8 +398,6 @@ function finish(collected: Map<string, Collected>, maxDescriptionLength: number)
 // Public API
 
 const ENTRY_KEYS = new Set(['cidr', 'description']);
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Validates a whole allowlist (unknown input: an array of `{ cidr, description }` strings) into canonical,
@@ -512,7 +511,9 @@ function checkDescription(value: unknown, max: number): string | { value: string
   if (trimmed.length > max) {
     return { value: clip(trimmed), message: `longer than ${max} characters (${trimmed.length})` };
   }
-  if (CONTROL.test(trimmed)) return { value: clip(trimmed), message: 'contains control characters' };
+  // Control, bidi and invisible characters: a description is shown in the Console and in run summaries.
+  const unsafe = unsafeTextProblem(trimmed);
+  if (unsafe !== undefined) return { value: clip(JSON.stringify(trimmed).slice(1, -1)), message: unsafe };
   return trimmed;
 }
 

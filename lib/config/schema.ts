@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_BREADTH,
   normalizeEntries,
 } from '#lib/allowlist/entries.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
 import { globMatchesEveryName, selectsEveryCluster } from './selector.ts';
@@ -44,12 +45,16 @@ function atLeast(min: number) {
 
 const bool = () => z.boolean({ error: requiredOr('must be true or false') });
 
-/** A non-empty string without leading or trailing whitespace. */
+/** A non-empty string without leading or trailing whitespace, control, bidi or invisible characters. */
 function text(what = 'a non-empty string') {
   return z
     .string({ error: requiredOr(`must be ${what}`) })
     .min(1, { error: 'must not be empty' })
-    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' });
+    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' })
+    .superRefine((s, ctx) => {
+      const problem = unsafeTextProblem(s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
 }
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: requiredOr('must be a list') });

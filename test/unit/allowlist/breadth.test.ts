@@ -230,7 +230,9 @@ const FOUND: Array<
 ];
 
 describe('allowlist breadth: property', () => {
-  it('refuses exactly the lists whose reference union exceeds the limit (1500 lists)', () => {
+  it('refuses exactly the lists whose reference union exceeds the limit (1500 lists)', {
+    timeout: 120_000,
+  }, () => {
     let refused = 0;
     fc.assert(
       fc.property(
@@ -275,7 +277,7 @@ describe('allowlist breadth: property', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it('measures plain IPv6 against the reference (1000 lists)', () => {
+  it('measures plain IPv6 against the reference (1000 lists)', { timeout: 120_000 }, () => {
     fc.assert(
       fc.property(fc.array(v6Net, { minLength: 1, maxLength: 8 }), (v6) => {
         expect(measureBreadth(v6.map((n) => v6Text(n.start, n.prefix))).ipv6).toBe(

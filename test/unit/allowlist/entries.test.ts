@@ -184,7 +184,12 @@ describe('normalizeEntries', () => {
     ['', /must not be empty/],
     ['   ', /must not be empty/],
     ['x'.repeat(41), /longer than 40 characters \(41\)/],
-    ['line\nbreak', /control characters/],
+    ['line\nbreak', /contains U\+000A \(LINE FEED\) at position 5/],
+    ['office\u202Etxt.exe', /contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 7/],
+    ['vpn\u2066a\u2069', /contains U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/],
+    ['zero\u200Bwidth', /contains U\+200B \(ZERO WIDTH SPACE\)/],
+    ['lone \uD800', /contains U\+D800 \(an unpaired surrogate\)/],
+    ['bell\u0007', /contains U\+0007/],
     [7, /must be a string/],
     [undefined, /must be a string/],
   ])('refuses the description %j', (description, message) => {

@@ -278,6 +278,21 @@ describe('parseConfig refuses bad values, naming the setting', () => {
     expect(parseConfig({ backup: { selector: { names: ['*'] } } }).backup.selector.names).toEqual(['*']);
   });
 
+  it('refuses bidi, control and invisible characters in text settings and static descriptions', () => {
+    expect(
+      issueAt({ teardown: { protect: { names: ['prod-\u202E*'] } } }, 'teardown.protect.names[0]'),
+    ).toMatch(/contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 6/);
+    expect(issueAt({ backup: { selector: { labels: ['a\u200Db'] } } }, 'backup.selector.labels[0]')).toMatch(
+      /U\+200D \(ZERO WIDTH JOINER\)/,
+    );
+    expect(
+      issueAt(
+        { allowlist: { static: [{ cidr: '203.0.113.0/24', description: 'office\u2066' }] } },
+        'allowlist.static[0].description',
+      ),
+    ).toMatch(/U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/);
+  });
+
   it('requires an explicit teardown selector when teardown is enabled', () => {
     expect(issueAt({ teardown: { enabled: true } }, 'teardown.selector')).toMatch(
       /name the clusters to tear down/,

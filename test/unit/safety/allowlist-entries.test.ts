@@ -8,9 +8,10 @@ import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { type AllowlistRules, AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
+import { propertyParams, runs } from '#test/helpers/property.ts';
 
-const SINGLE_RUNS = 8_000;
-const LIST_RUNS = 2_500;
+const SINGLE_RUNS = runs(8_000);
+const LIST_RUNS = runs(2_500);
 
 // ---------------------------------------------------------------------------------------------------------
 // The oracle
@@ -276,7 +277,7 @@ describe('allowlist entries against ipaddr.js', () => {
         expect(got, JSON.stringify(text)).toBe(expected);
         if (got !== undefined) accepted++;
       }),
-      { numRuns: SINGLE_RUNS },
+      propertyParams(SINGLE_RUNS),
     );
     // Assess: the generator reached both sides.
     expect(accepted).toBeGreaterThan(SINGLE_RUNS / 5);
@@ -373,7 +374,7 @@ describe('allowlist entries against ipaddr.js', () => {
         }
         if (result === undefined) refused++;
       }),
-      { numRuns: LIST_RUNS },
+      propertyParams(LIST_RUNS),
     );
     expect(refused).toBeGreaterThan(0);
     expect(refused).toBeLessThan(LIST_RUNS);

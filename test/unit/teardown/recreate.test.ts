@@ -164,6 +164,34 @@ describe('runRecreate', () => {
     expect(stored.find((s) => s.name === 'dev-a')?.status).toBe('failed');
   });
 
+  it('writes no name, description or allowlist description with bidi or control characters to the Console', async () => {
+    // Prepare
+    const h = await withSnapshots([
+      snapshot('dev-a', { description: 'nightly \u202Ecopy' }),
+      snapshot('dev-b', { allowlist: [{ description: 'office\u200B', ip: '203.0.113.0/24' }] }),
+    ]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess: dev-a is not created; dev-b is, but its allowlist is not written.
+    const byName = Object.fromEntries(summary.clusters.map((c) => [c.clusterName, c]));
+    expect(byName['dev-a']).toMatchObject({ status: 'failed' });
+    expect(JSON.stringify(byName['dev-a'])).toMatch(
+      /description contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/,
+    );
+    expect(byName['dev-b']).toMatchObject({ status: 'failed', detail: { allowlist: 'refused' } });
+    expect(JSON.stringify(byName['dev-b'])).toMatch(/U\+200B \(ZERO WIDTH SPACE\)/);
+    expect(h.console.puts).toEqual([]);
+    expect(h.console.created.map((c) => c.name)).toEqual(['dev-b']);
+  });
+
   it('creates nothing when a cluster with that name exists, and marks the snapshot failed', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a', { uuid: 'someone-elses' })]);
