@@ -59,6 +59,19 @@ export default defineConfig({
     emails: ['platform-oncall@example.com'],
   },
 
+  // The shared Console API token when its store (the state table) cannot be read.
+  token: {
+    // What a function does when the table stays unreadable (an outage, or the token item throttled):
+    // 'fail' fails the request with a clear error and does not ask Camunda's auth server (the functions can
+    // only agree on who asks through the table; each asking for itself trips the auth server's limit of
+    // about one request per second per source IP, which then blocks every function behind the NAT).
+    // 'local-auth' lets each function instance ask once for itself. Default 'fail'.
+    storeUnavailable: 'fail',
+    // How long a throttled or failing table call is retried, with jittered backoff, before that applies
+    // (never longer than the caller can wait). Integer 0–60, default 5.
+    storeRetrySeconds: 5,
+  },
+
   // Backups (Enterprise plans only; generation 8.2.4 or later).
   backup: {
     // Create the schedule at all. Default false.

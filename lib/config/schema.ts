@@ -462,6 +462,14 @@ export const automationConfigSchema = z
     alerts: z
       .strictObject({ emails: list(z.email({ error: 'must be an email address' })).default([]) })
       .prefault({}),
+    token: z
+      .strictObject({
+        storeUnavailable: z
+          .enum(['fail', 'local-auth'], { error: "must be 'fail' or 'local-auth'" })
+          .default('fail'),
+        storeRetrySeconds: integer(0, 60).default(5),
+      })
+      .prefault({}),
     backup: backupSchema.prefault({}),
     teardown: teardownSchema.prefault({}),
     allowlist: allowlistSchema.prefault({}),

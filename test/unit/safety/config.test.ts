@@ -114,6 +114,7 @@ const SECTIONS: Record<string, string[]> = {
   '': Object.keys(BASE),
   events: ['source'],
   webhooks: ['maxBodyBytes', 'toleranceSeconds'],
+  token: ['storeUnavailable', 'storeRetrySeconds'],
   backup: Object.keys(BASE.backup).concat(['nativeCron']),
   teardown: Object.keys(BASE.teardown),
   'teardown.recreate': ['enabled', 'schedule'],
@@ -146,6 +147,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     .map((value) => ({ path: ['events', 'source'], value })),
   integerOutside(1024, 1_048_576).map((value) => ({ path: ['webhooks', 'maxBodyBytes'], value })),
   integerOutside(30, 3600).map((value) => ({ path: ['webhooks', 'toleranceSeconds'], value })),
+  fc
+    .oneof(fc.constantFrom('local', 'FAIL', 'auth', ''), fc.integer())
+    .map((value) => ({ path: ['token', 'storeUnavailable'], value })),
+  integerOutside(0, 60).map((value) => ({ path: ['token', 'storeRetrySeconds'], value })),
   fc
     .oneof(
       fc.string({ maxLength: 10 }).filter((s) => !s.includes('@')),
