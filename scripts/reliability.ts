@@ -207,6 +207,12 @@ Re-run exactly that case with \`FC_SEED=<seed> FC_PATH=<path> npx vitest run <fi
   (empty selector, static allowlist entries, a limit relative to another) is skipped while another setting of
   the same section is invalid, so one ConfigError does not always name every bad setting; the config is still
   refused, and the hidden problem is named once the first is fixed.
+- **Near-catch-all allowlists, all-in-disguise selectors, case-sensitive protection, unsafe text** (fixed;
+  see "Hostile input and operator mistakes"): a split or nested cover (\`0.0.0.0/1\` + \`128.0.0.0/1\`, a /1,
+  \`2000::/3\`, \`64:ff9b::/96\`, \`2002::/16\`) was accepted; \`names: ['*']\` passed where \`all: true\` was
+  refused; \`prod-*\` did not protect \`Prod-db\`; bidi overrides and zero-width characters reached descriptions
+  and notices. Mutation testing found that the old cover check survived removing its sort and had no test of a
+  network nested inside one already counted; both now have explicit regression cases.
 - Kept as is: the IPv4-compatible form \`::1.2.3.4\` is read by ipaddr.js as the mapped \`::ffff:1.2.3.4\` and
   accepted as 1.2.3.4/32 (code and oracle both follow ipaddr.js). The Console client scrubs the bearer token
   from error bodies it quotes, not the client secret, which the Console API never receives.
