@@ -127,6 +127,46 @@ describe('allowlist breadth: explicit covers', () => {
     expect(measureBreadth(['2001:db8::/32']).ipv4).toBe(0n);
   });
 
+  it('counts unsorted and nested ranges once (survivors of mutation testing: the sort, the nested skip)', () => {
+    expect(
+      unionSize([
+        { start: 128n, end: 255n },
+        { start: 0n, end: 127n },
+      ]),
+    ).toBe(256n);
+    expect(
+      unionSize([
+        { start: 50n, end: 60n },
+        { start: 0n, end: 100n },
+        { start: 200n, end: 210n },
+      ]),
+    ).toBe(112n);
+    expect(
+      unionSize([
+        { start: 0n, end: 10n },
+        { start: 11n, end: 11n },
+        { start: 5n, end: 6n },
+      ]),
+    ).toBe(12n);
+    expect(unionSize([])).toBe(0n);
+  });
+
+  it('names the widest entries first, per family, with their sizes', () => {
+    const message = refusal(['10.0.0.0/16', '2001:db8::/31', '11.0.0.0/8', '12.0.0.0/9', '13.0.0.1/32']);
+    expect(message).toMatch(
+      /admit 25231361 IPv4 addresses .*: 11\.0\.0\.0\/8 \(2\^24\), 12\.0\.0\.0\/9 \(2\^23\), 10\.0\.0\.0\/16 \(2\^16\), 13\.0\.0\.1\/32 \(2\^0\) \(refused/,
+    );
+    expect(message).toMatch(
+      /admit 2\^97 IPv6 addresses \(overlaps counted once\), more than .*: 2001:db8::\/31 \(2\^97\) \(refused/,
+    );
+    const many = refusal(Array.from({ length: 7 }, (_, i) => `${20 + i}.0.0.0/${8 + i}`));
+    expect(many).toMatch(/20\.0\.0\.0\/8 \(2\^24\), 21\.0\.0\.0\/9 .* and 2 more \(refused/);
+    expect(measureBreadth(['2001:db8::/32', '10.0.0.0/8']).entries).toEqual([
+      { cidr: '2001:db8::/32', ipv4: 0n, ipv6: 1n << 96n },
+      { cidr: '10.0.0.0/8', ipv4: 1n << 24n, ipv6: 0n },
+    ]);
+  });
+
   it('is configurable per family, 0 lifts the limit, and allowCatchAll still accepts everything', () => {
     const limit = (ipv4PrefixLength: number, ipv6PrefixLength: number): AllowlistRules => ({
       ...rules,
