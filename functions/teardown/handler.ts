@@ -8,8 +8,8 @@ import { runRecreate } from './recreate.ts';
 import { runTeardown } from './teardown.ts';
 
 export const handler = jobHandler('teardown', {
-  notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown) },
-  run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown) },
+  notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
+  run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
   recreate: { run: (c, scope) => runRecreate(c, scope, c.config.teardown, c.config.allowlist) },
   'keep-alive': {
     // A bad keep-alive is answered 422 before anything is stored: a typo must not fail a run (and page).

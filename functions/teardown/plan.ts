@@ -5,9 +5,13 @@
 import { globToRegExp, isExplicit, selectClusters } from '#lib/config/selector.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterStatus, IpAllowlistEntry } from '#lib/console/client.ts';
-import type { JobDeps, KeepAlive } from '#lib/jobs/ports.ts';
+import type { JobDeps, KeepAlive, UnreadableItem } from '#lib/jobs/ports.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
 
-export type TeardownDeps = Pick<JobDeps, 'console' | 'keepAlives' | 'snapshots' | 'events' | 'clock' | 'log'>;
+export type TeardownDeps = Pick<
+  JobDeps,
+  'console' | 'keepAlives' | 'snapshots' | 'teardownWindows' | 'events' | 'clock' | 'log'
+>;
 
 /** The teardown job's failure domain: a policy it refuses to run, a keep-alive it refuses to store. */
 export class TeardownError extends Error {
@@ -28,6 +32,8 @@ export interface Exclusion {
 export interface TeardownPlan {
   candidates: Cluster[];
   excluded: Exclusion[];
+  /** Selected clusters with an unreadable keep-alive: not deleted, reported failed (fail safe, and fixable). */
+  unreadable: Exclusion[];
   /** The uuid of every cluster the Console listed (selected or not). */
   listedIds: ReadonlySet<string>;
 }
@@ -65,6 +71,16 @@ export function keepAliveFor(
     if (best === undefined || until > Date.parse(best.until)) best = k;
   }
   return best;
+}
+
+/** Why a cluster with an unreadable keep-alive (by uuid or exact name) is not deleted, or undefined. */
+export function unreadableKeepAlive(
+  cluster: Pick<Cluster, 'uuid' | 'name'>,
+  unreadable: readonly UnreadableItem[],
+): string | undefined {
+  const item = unreadable.find((u) => u.key === cluster.uuid || u.key === cluster.name);
+  if (!item) return undefined;
+  return `keep-alive '${item.key}' is unreadable (${item.reason}): not deleted; fix or replace it with a new keep-alive`;
 }
 
 function protection(cluster: Cluster, protect: TeardownPolicy['protect']): string | undefined {
@@ -140,9 +156,9 @@ export async function planTeardown(
   onlyIds?: string[],
 ): Promise<TeardownPlan> {
   assertTeardownSelector(policy);
-  const [clusters, keepAlives] = await Promise.all([
+  const [clusters, { keepAlives, unreadable }] = await Promise.all([
     deps.console.listClusters(),
-    deps.keepAlives.active(deps.clock.now()),
+    deps.keepAlives.listing(deps.clock.now()),
   ]);
   const now = deps.clock.now();
   const nameCount = new Map<string, number>();
@@ -151,11 +167,15 @@ export async function planTeardown(
   const plan: TeardownPlan = {
     candidates: [],
     excluded: [],
+    unreadable: [],
     listedIds: new Set(clusters.map((c) => c.uuid)),
   };
   for (const cluster of selectClusters(clusters, policy.selector, onlyIds)) {
     const exclusion = exclusionOf(cluster, policy, keepAlives, now);
-    if (exclusion) {
+    const unreadableReason = unreadableKeepAlive(cluster, unreadable);
+    if (unreadableReason !== undefined && exclusion?.reason !== 'protected') {
+      plan.unreadable.push({ cluster, reason: unreadableReason });
+    } else if (exclusion) {
       plan.excluded.push({ cluster, ...exclusion });
     } else if ((nameCount.get(cluster.name) ?? 0) > 1) {
       plan.excluded.push({
@@ -172,4 +192,9 @@ export async function planTeardown(
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** A selected cluster that could not be judged (unreadable state): failed with the reason, not deleted. */
+export function unreadableOutcome(e: Exclusion): ClusterOutcome {
+  return { clusterId: e.cluster.uuid, clusterName: e.cluster.name, status: 'failed', error: e.reason };
 }

@@ -56,6 +56,24 @@ export interface TeardownPolicy {
   minAgeHours: number;
   /** More candidates than this: delete none, report, fail the run. */
   maxDeletionsPerRun: number;
+  /**
+   * The deletion budget of one teardown window, shared by every run and trigger (scheduled, webhook, event,
+   * direct): each deletion reserves one unit with a conditional write first. Default: maxDeletionsPerRun.
+   */
+  maxDeletionsPerWindow: number;
+  /**
+   * The teardown window is the 24 h from this local hour (in `timeZone`), keyed by the date it starts on:
+   * with 12, 18:00 Monday to 11:59 Tuesday is Monday's window. The notice, the teardown and the morning
+   * recreate of one night must fall in one window. Default 12.
+   */
+  windowStartHour: number;
+  /**
+   * What an ad-hoc run (webhook, event, direct — not the schedule) may delete: 'noticed-only' (default) only
+   * clusters the window's scheduled notice listed; 'any-selected' any cluster the policy selects.
+   */
+  adHoc: 'noticed-only' | 'any-selected';
+  /** A scheduled notice, teardown or recreate delivered later than this after its time is refused. Default 60. */
+  maxLatenessMinutes: number;
   /** Scheduler expressions in `timeZone`. */
   noticeSchedule: string;
   schedule: string;

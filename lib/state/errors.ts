@@ -15,6 +15,10 @@ export type StateOperation =
   | 'snapshots.get'
   | 'snapshots.list'
   | 'snapshots.transition'
+  | 'teardownWindows.get'
+  | 'teardownWindows.recordNotice'
+  | 'teardownWindows.reserve'
+  | 'teardownWindows.release'
   | 'allowlistSources.put'
   | 'allowlistSources.list'
   | 'backupTracking.get'
@@ -32,6 +36,10 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'snapshots.get',
   'snapshots.list',
   'snapshots.transition',
+  'teardownWindows.get',
+  'teardownWindows.recordNotice',
+  'teardownWindows.reserve',
+  'teardownWindows.release',
   'allowlistSources.put',
   'allowlistSources.list',
   'backupTracking.get',

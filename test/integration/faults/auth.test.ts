@@ -14,7 +14,7 @@ import {
   until,
 } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { schedulerEvent } from '#test/helpers/local-env.ts';
+import { minutesAgo, schedulerEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'auth server';
 const scanner = new LeakScanner();
@@ -98,12 +98,12 @@ describe('auth server faults', () => {
     const rotated = `rotated-${e.credentials.clientSecret}`;
     scanner.addSecret(rotated);
     e.sim.setCredentials(e.credentials.clientId, rotated);
-    const event = schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z');
+    const event = schedulerEvent('teardown', 'run', minutesAgo(2));
     const expected = e.selected('teardown');
     // Act
     await firstDelivery(e, 'teardown', event);
     const afterFirst = authRequests(e);
-    const second = await e.invoke('teardown', schedulerEvent('teardown', 'run', '2026-11-27T20:05:00Z'));
+    const second = await e.invoke('teardown', schedulerEvent('teardown', 'run', minutesAgo(1)));
     const afterSecond = authRequests(e);
     e.env.CAMUNDA_CONSOLE_CLIENT_SECRET = rotated;
     const retries = await redeliver(e, 'teardown', event, { pauseMs: 300, expected: () => expected });

@@ -11,7 +11,7 @@ import { TokenError } from '#lib/token/errors.ts';
 import type { DynamoProxy } from '#test/helpers/dynamo-proxy.ts';
 import { type FaultEnv, redeliver, settled, startFaultEnv } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
+import { minutesAgo, schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'DynamoDB';
 const scanner = new LeakScanner();
@@ -101,7 +101,7 @@ describe('DynamoDB faults', () => {
     const e = await start();
     const expected = e.selected('teardown');
     e.proxy.fail('PutItem', 'internal');
-    const event = schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z');
+    const event = schedulerEvent('teardown', 'run', minutesAgo(1));
     // Act
     let first: Awaited<ReturnType<FaultEnv['invoke']>> | undefined;
     const faults = await faultedCalls(e.proxy, ['PutItem'], async () => {
@@ -139,7 +139,7 @@ describe('DynamoDB faults', () => {
     const summaries = [];
     for (const job of ['teardown', 'backup', 'allowlist-sync'] as const) {
       const expected = e.selected(job);
-      const event = schedulerEvent(job, job === 'allowlist-sync' ? 'sync' : 'run', '2026-11-27T20:00:00Z');
+      const event = schedulerEvent(job, job === 'allowlist-sync' ? 'sync' : 'run', minutesAgo(1));
       summaries.push(settled(await redeliver(e, job, event, { expected: () => expected })));
     }
     // Assess

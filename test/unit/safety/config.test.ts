@@ -20,7 +20,7 @@ const BASE = {
   alerts: { emails: ['oncall@example.com'] },
   backup: {
     enabled: true,
-    schedule: 'cron(0 2 * * ? *)',
+    schedule: 'cron(0 3 * * ? *)',
     dryRun: false,
     mode: 'manual',
     minIntervalHours: 12,
