@@ -125,14 +125,16 @@ export default defineConfig({
     // true: notice, report and log which clusters would be deleted, delete nothing. Default true. Going live is
     // the explicit change to false — do it per environment (see environments below) after a dry-run week.
     dryRun: true,
-    // Which clusters are torn down. Must be explicit: `all` is refused, and an empty selector is refused while
-    // enabled. Here: clusters named dev-* that also carry the 'ephemeral' or 'dev' label.
+    // Which clusters are torn down. Must be explicit: `all` is refused, so is `all` in disguise (every criterion
+    // a glob matching every name, e.g. names: ['*'] or generations: ['?*']), and an empty selector is refused
+    // while enabled. Here: clusters named dev-* that also carry the 'ephemeral' or 'dev' label.
     selector: {
       names: ['dev-*'],
       labels: ['ephemeral', 'dev'],
       exclude: { labels: ['keep'] },
     },
-    // Never touched, whatever the selector says: cluster uuids, name globs, labels. Each default [].
+    // Never touched, whatever the selector says: cluster uuids, name globs, labels. Names and labels match
+    // case-insensitively here ('prod-*' protects 'Prod-db'). Each default [].
     protect: {
       ids: [],
       names: ['dev-shared', 'dev-demo-*'],
@@ -209,7 +211,7 @@ export default defineConfig({
     sources: {
       'office-vpn': { maxEntries: 20 },
     },
-    // Accept 0.0.0.0/0 or ::/0 (the whole internet). Default false.
+    // Accept 0.0.0.0/0 or ::/0 (the whole internet), and lists admitting more than maxBreadth. Default false.
     allowCatchAll: false,
     // Accept an empty resulting list — which REMOVES the allowlist and opens clusters to everyone. Default false.
     allowEmpty: false,
@@ -217,6 +219,13 @@ export default defineConfig({
     maxEntries: 50,
     // Longest entry description, in characters. Integer 1–1000, default 100.
     maxDescriptionLength: 100,
+    // The most addresses one cluster's list may admit, per family, as the prefix length of one network that
+    // size: { ipv4PrefixLength: 8 } allows at most 2^24 IPv4 addresses in total. Counted after merging
+    // overlaps, with IPv6 ranges that carry IPv4 (IPv4-mapped, NAT64 incl. local-use, 6to4, Teredo) counted as
+    // the IPv4 addresses they reach, so that a catch-all split into pieces (0.0.0.0/1 + 128.0.0.0/1, 2000::/3,
+    // 64:ff9b::/96) is refused with the widest entries named. Integers 0–32 / 0–128; 0 = no limit (every
+    // address of a family is still refused unless allowCatchAll). Default { ipv4PrefixLength: 8, ipv6PrefixLength: 32 }.
+    maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
   },
 
   // How the stack is deployed (read by the CDK app only).

@@ -10,7 +10,7 @@ import { runTeardown } from './teardown.ts';
 export const handler = jobHandler('teardown', {
   notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
   run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
-  recreate: { run: (c, scope) => runRecreate(c, scope, c.config.teardown) },
+  recreate: { run: (c, scope) => runRecreate(c, scope, c.config.teardown, c.config.allowlist) },
   'keep-alive': {
     // A bad keep-alive is answered 422 before anything is stored: a typo must not fail a run (and page).
     precheck: async (c, request) => {

@@ -85,9 +85,11 @@ export function unreadableKeepAlive(
 
 function protection(cluster: Cluster, protect: TeardownPolicy['protect']): string | undefined {
   if (protect.ids.includes(cluster.uuid)) return `id ${cluster.uuid}`;
-  const name = protect.names.find((glob) => globToRegExp(glob).test(cluster.name));
+  // Case-insensitive: protecting too much is the safe mistake (`prod-*` protects `Prod-db`).
+  const name = protect.names.find((glob) => globToRegExp(glob, { ignoreCase: true }).test(cluster.name));
   if (name !== undefined) return `name ${name}`;
-  const label = (cluster.labels ?? []).find((l) => protect.labels.includes(l));
+  const labels = new Set(protect.labels.map((l) => l.toLowerCase()));
+  const label = (cluster.labels ?? []).find((l) => labels.has(l.toLowerCase()));
   if (label !== undefined) return `label ${label}`;
   return undefined;
 }

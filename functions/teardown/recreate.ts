@@ -5,12 +5,14 @@
 // A cluster is only ever created right after listing clusters and finding none with the snapshot's
 // name, and never twice in one run: a POST that may have been applied is answered by re-listing.
 
-import type { TeardownPolicy } from '#lib/config/types.ts';
+import { breadthProblems, fromConsoleList } from '#lib/allowlist/entries.ts';
+import type { AllowlistPolicy, TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters, CreateClusterBody } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot, SnapshotStatus, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { lateDeliveryRefusal } from './lateness.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
 
@@ -33,6 +35,14 @@ export function resolveSpec(s: ClusterSnapshot, p: ClusterParameters): ResolvedS
     list: readonly T[] | undefined,
     r: { uuid: string; name: string },
   ) => (list ?? []).find((x) => x.uuid === r.uuid) ?? (list ?? []).find((x) => x.name === r.name);
+  // A name or description with bidi, control or invisible characters is not written to the Console.
+  for (const [field, value] of [
+    ['name', s.name],
+    ['description', s.description ?? ''],
+  ] as const) {
+    const unsafe = unsafeTextProblem(value);
+    if (unsafe !== undefined) throw new TeardownError(`the snapshot's ${field} ${unsafe}: not recreated`);
+  }
   const plan = byRef(p.clusterPlanTypes, s.planType);
   if (!plan) throw new TeardownError(`plan type ${s.planType.name} is no longer offered`);
   const region = byRef(p.regions, s.region);
@@ -75,10 +85,16 @@ export function resolveSpec(s: ClusterSnapshot, p: ClusterParameters): ResolvedS
   return { body, detail };
 }
 
+/**
+ * @param allowlist the allowlist rules a restored list must pass, as every other allowlist write: a snapshot
+ * list broader than `maxBreadth` (or a catch-all, unless `allowCatchAll`) is not written back. Default: the
+ * strict defaults (no catch-all, the default breadth).
+ */
 export async function runRecreate(
   deps: TeardownDeps,
   scope: RunScope,
   policy: TeardownPolicy,
+  allowlist: Pick<AllowlistPolicy, 'allowCatchAll' | 'maxBreadth'> = { allowCatchAll: false },
 ): Promise<RunBody> {
   if (!policy.recreate.enabled) {
     return {
@@ -184,6 +200,23 @@ export async function runRecreate(
         `waiting for the recreated cluster to be Healthy (status ${detail.status}); allowlist pending`,
         detail,
       );
+    }
+    // The same rules as every allowlist write: never write back a list that admits (nearly) everyone.
+    const restored = fromConsoleList(s.allowlist).entries;
+    const tooBroad = [
+      ...breadthProblems(restored, allowlist),
+      ...restored.flatMap((e) => {
+        const unsafe = unsafeTextProblem(e.description);
+        return unsafe === undefined ? [] : [{ message: `the description of ${e.cidr} ${unsafe}` }];
+      }),
+    ];
+    if (tooBroad.length > 0) {
+      const note =
+        `allowlist not restored on ${newClusterId}: ${tooBroad.map((p) => p.message).join('; ')}; ` +
+        'the new cluster has no allowlist (open to every address) until one is set';
+      await markFailed(s, 'recreated', note);
+      log.error('recreated cluster allowlist refused', { name: s.name, newClusterId });
+      return outcome.failed(s, note, { ...detail, allowlist: 'refused' });
     }
     if (scope.dryRun)
       return outcome.done(s, 'would-restore-allowlist', { ...detail, entries: s.allowlist.length });

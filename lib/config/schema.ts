@@ -6,12 +6,15 @@ import {
   type AllowlistEntry,
   type AllowlistRules,
   AllowlistValidationError,
+  DEFAULT_MAX_BREADTH,
   normalizeEntries,
 } from '#lib/allowlist/entries.ts';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
 import { dstFindingMatters, dstFindings, formatLocal } from './schedule-times.ts';
+import { globMatchesEveryName, selectsEveryCluster } from './selector.ts';
 import type { AutomationConfig } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -44,12 +47,16 @@ function atLeast(min: number) {
 
 const bool = () => z.boolean({ error: requiredOr('must be true or false') });
 
-/** A non-empty string without leading or trailing whitespace. */
+/** A non-empty string without leading or trailing whitespace, control, bidi or invisible characters. */
 function text(what = 'a non-empty string') {
   return z
     .string({ error: requiredOr(`must be ${what}`) })
     .min(1, { error: 'must not be empty' })
-    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' });
+    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' })
+    .superRefine((s, ctx) => {
+      const problem = unsafeTextProblem(s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
 }
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: requiredOr('must be a list') });
@@ -269,6 +276,19 @@ const teardownSchema = z
         path: ['selector', 'all'],
         message: 'teardown never accepts all: name the clusters to delete (names, labels, ids, …)',
       });
+    } else if (isValid(ctx, 'selector') && selectsEveryCluster(t.selector)) {
+      // `all` in disguise: every criterion is a glob matching every name (`names: ['*']`).
+      for (const key of ['names', 'generations'] as const) {
+        const globs = t.selector[key] ?? [];
+        globs.forEach((glob, i) => {
+          if (!globMatchesEveryName(glob)) return;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['selector', key, i],
+            message: `'${glob}' matches every ${key === 'names' ? 'cluster name' : 'generation'}, so this selector selects every cluster: teardown never accepts all, in any form (name the clusters to delete)`,
+          });
+        });
+      }
     } else if (hasType(ctx, 'enabled') && t.enabled && !namesClusters(t.selector)) {
       ctx.addIssue({
         code: 'custom',
@@ -328,6 +348,15 @@ const allowlistSchema = z
     allowEmpty: bool().default(false),
     maxEntries: integer(1, 1000).default(50),
     maxDescriptionLength: integer(1, 1000).default(100),
+    maxBreadth: z
+      .strictObject(
+        {
+          ipv4PrefixLength: integer(0, 32).default(DEFAULT_MAX_BREADTH.ipv4PrefixLength),
+          ipv6PrefixLength: integer(0, 128).default(DEFAULT_MAX_BREADTH.ipv6PrefixLength),
+        },
+        { error: 'must be { ipv4PrefixLength, ipv6PrefixLength }' },
+      )
+      .prefault({}),
   })
   .superRefine((a, ctx) => {
     if (hasType(ctx, 'static')) {
@@ -338,6 +367,8 @@ const allowlistSchema = z
         maxDescriptionLength: isValid(ctx, 'maxDescriptionLength')
           ? a.maxDescriptionLength
           : Number.POSITIVE_INFINITY,
+        // A limit that is itself refused is not applied (no limit); every address is still the catch-all.
+        maxBreadth: isValid(ctx, 'maxBreadth') ? a.maxBreadth : { ipv4PrefixLength: 0, ipv6PrefixLength: 0 },
       });
     }
     const enabled = hasType(ctx, 'enabled') && a.enabled;

@@ -112,6 +112,12 @@ export interface AllowlistPolicy {
   allowEmpty: boolean;
   maxEntries: number;
   maxDescriptionLength: number;
+  /**
+   * The most addresses one cluster's list (and each part of it) may admit per family, as the prefix length of
+   * one network that size, counted after merging overlaps, IPv4 reached through IPv6 translation prefixes
+   * counted as IPv4. 0 = no limit. Default `{ ipv4PrefixLength: 8, ipv6PrefixLength: 32 }` (set by the schema).
+   */
+  maxBreadth?: { ipv4PrefixLength: number; ipv6PrefixLength: number };
 }
 
 /** How the stack is deployed (read by `infra/` only). */

@@ -79,6 +79,7 @@ describe('parseConfig defaults', () => {
         allowEmpty: false,
         maxEntries: 50,
         maxDescriptionLength: 100,
+        maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
       },
       deployment: {
         webhookAuth: 'signature',
@@ -260,6 +261,43 @@ describe('parseConfig refuses bad values, naming the setting', () => {
     ).toMatch(/never accepts all/);
   });
 
+  it('refuses a teardown selector that is all in disguise (a name or generation glob matching every name)', () => {
+    for (const glob of ['*', '**', '?*', '*?*', '*?', '***?**']) {
+      expect(
+        issueAt({ teardown: { selector: { names: ['dev-*', glob] } } }, 'teardown.selector.names[1]'),
+        glob,
+      ).toMatch(/matches every cluster name.*never accepts all/);
+      expect(
+        issueAt({ teardown: { selector: { generations: [glob] } } }, 'teardown.selector.generations[0]'),
+        glob,
+      ).toMatch(/matches every generation.*never accepts all/);
+    }
+    // Narrowed by another criterion it is not all: accepted (and a glob with a literal is never all).
+    expect(
+      parseConfig({ teardown: { selector: { names: ['*'], labels: ['nightly-off'] } } }).teardown.selector,
+    ).toEqual({ names: ['*'], labels: ['nightly-off'] });
+    expect(
+      parseConfig({ teardown: { selector: { names: ['*-dev', '??'] } } }).teardown.selector.names,
+    ).toEqual(['*-dev', '??']);
+    // Where all is allowed, so is its disguise.
+    expect(parseConfig({ backup: { selector: { names: ['*'] } } }).backup.selector.names).toEqual(['*']);
+  });
+
+  it('refuses bidi, control and invisible characters in text settings and static descriptions', () => {
+    expect(
+      issueAt({ teardown: { protect: { names: ['prod-\u202E*'] } } }, 'teardown.protect.names[0]'),
+    ).toMatch(/contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 6/);
+    expect(issueAt({ backup: { selector: { labels: ['a\u200Db'] } } }, 'backup.selector.labels[0]')).toMatch(
+      /U\+200D \(ZERO WIDTH JOINER\)/,
+    );
+    expect(
+      issueAt(
+        { allowlist: { static: [{ cidr: '203.0.113.0/24', description: 'office\u2066' }] } },
+        'allowlist.static[0].description',
+      ),
+    ).toMatch(/U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/);
+  });
+
   it('requires an explicit teardown selector when teardown is enabled', () => {
     expect(issueAt({ teardown: { enabled: true } }, 'teardown.selector')).toMatch(
       /name the clusters to tear down/,
@@ -403,6 +441,40 @@ describe('parseConfig refuses bad values, naming the setting', () => {
         'allowlist.static',
       ),
     ).toMatch(/exceed maxEntries 1/);
+  });
+
+  it('refuses static entries broader than allowlist.maxBreadth, naming the entries; the limit is configurable', () => {
+    // Prepare
+    const halves = {
+      static: [
+        { cidr: '0.0.0.0/1', description: 'lower half' },
+        { cidr: '128.0.0.0/1', description: 'upper half' },
+      ],
+    };
+    const wide = { static: [{ cidr: '10.0.0.0/7', description: 'two /8s' }] };
+    // Act / Assess
+    expect(issueAt({ allowlist: halves }, 'allowlist.static')).toMatch(
+      /admit every IPv4 address.*0\.0\.0\.0\/1 \(2\^31\), 128\.0\.0\.0\/1 \(2\^31\)/,
+    );
+    expect(issueAt({ allowlist: wide }, 'allowlist.static')).toMatch(/maxBreadth\.ipv4PrefixLength/);
+    expect(
+      issueAt(
+        { allowlist: { static: [{ cidr: '64:ff9b::/96', description: 'nat64' }] } },
+        'allowlist.static',
+      ),
+    ).toMatch(/admit every IPv4 address/);
+    expect(
+      parseConfig({ allowlist: { ...wide, maxBreadth: { ipv4PrefixLength: 7 } } }).allowlist.maxBreadth,
+    ).toEqual({ ipv4PrefixLength: 7, ipv6PrefixLength: 32 });
+    expect(
+      issueAt(
+        { allowlist: { maxBreadth: { ipv4PrefixLength: 33 } } },
+        'allowlist.maxBreadth.ipv4PrefixLength',
+      ),
+    ).toMatch(/integer from 0 to 32/);
+    expect(issueAt({ allowlist: { maxBreadth: { ipv6: 32 } } }, 'allowlist.maxBreadth.ipv6')).toMatch(
+      /unknown setting/,
+    );
   });
 
   it('refuses an enabled allowlist that would be empty unless allowEmpty', () => {

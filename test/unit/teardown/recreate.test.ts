@@ -135,6 +135,63 @@ describe('runRecreate', () => {
     expect((await h.stores.snapshots.list()).map((s) => s.status)).toEqual(['done', 'done']);
   });
 
+  it('does not write back a snapshot allowlist broader than the allowlist rules allow (a split catch-all)', async () => {
+    // Prepare
+    const split = [
+      { description: 'lower half', ip: '0.0.0.0/1' },
+      { description: 'upper half', ip: '128.0.0.0/1' },
+    ];
+    const h = await withSnapshots([snapshot('dev-a', { allowlist: split }), snapshot('dev-b')]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)['dev-b']).toBe('done:cluster-recreated');
+    const refused = summary.clusters.find((c) => c.clusterName === 'dev-a');
+    expect(refused).toMatchObject({ status: 'failed', detail: { allowlist: 'refused' } });
+    expect(refused && 'error' in refused ? refused.error : '').toMatch(
+      /admit every IPv4 address.*0\.0\.0\.0\/1/,
+    );
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
+    const stored = await h.stores.snapshots.list();
+    expect(stored.find((s) => s.name === 'dev-a')?.status).toBe('failed');
+  });
+
+  it('writes no name, description or allowlist description with bidi or control characters to the Console', async () => {
+    // Prepare
+    const h = await withSnapshots([
+      snapshot('dev-a', { description: 'nightly \u202Ecopy' }),
+      snapshot('dev-b', { allowlist: [{ description: 'office\u200B', ip: '203.0.113.0/24' }] }),
+    ]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess: dev-a is not created; dev-b is, but its allowlist is not written.
+    const byName = Object.fromEntries(summary.clusters.map((c) => [c.clusterName, c]));
+    expect(byName['dev-a']).toMatchObject({ status: 'failed' });
+    expect(JSON.stringify(byName['dev-a'])).toMatch(
+      /description contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/,
+    );
+    expect(byName['dev-b']).toMatchObject({ status: 'failed', detail: { allowlist: 'refused' } });
+    expect(JSON.stringify(byName['dev-b'])).toMatch(/U\+200B \(ZERO WIDTH SPACE\)/);
+    expect(h.console.puts).toEqual([]);
+    expect(h.console.created.map((c) => c.name)).toEqual(['dev-b']);
+  });
+
   it('creates nothing when a cluster with that name exists, and marks the snapshot failed', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a', { uuid: 'someone-elses' })]);
