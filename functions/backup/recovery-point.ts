@@ -104,8 +104,9 @@ export function assessRecoveryPoint(
   return { ...found, targetHours, status: 'ok', text: `${age}${target}` };
 }
 
-/** `45m`, `2h 5m`, `3d 4h`. */
+/** `40s`, `45m`, `2h 5m`, `3d 4h`. */
 export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.floor(ms / 1000))}s`;
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   if (minutes < 60) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);

@@ -94,7 +94,9 @@ describe('restore drill against the simulator', () => {
             log,
             metrics: counters,
             events: engine.events,
-            sleep: async (ms) => clock.advance(ms),
+            sleep: async (ms) => {
+              clock.advance(ms);
+            },
           },
           scope,
           policy,
