@@ -94,6 +94,10 @@ export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
   const { backup, teardown, allowlist } = config;
   if (backup.enabled)
     out.push({ id: 'BackupRun', job: 'backup', action: 'run', expression: backup.schedule });
+  if (backup.enabled && backup.targets.length > 0)
+    out.push({ id: 'BackupCheck', job: 'backup', action: 'check', expression: backup.checkSchedule });
+  if (backup.enabled && backup.drill.enabled && backup.drill.cluster !== undefined)
+    out.push({ id: 'BackupDrill', job: 'backup', action: 'drill', expression: backup.drill.schedule });
   if (teardown.enabled) {
     out.push({
       id: 'TeardownNotice',
