@@ -144,9 +144,8 @@ describe('backup.check against the simulator', () => {
     // Assess
     const o = outcome(summary, 'prod-payments');
     expect(o).toMatchObject({ status: 'done', action: 'recovery-point-at-risk' });
-    expect(o.status === 'done' && (o.detail?.recoveryPoint as { text: string }).text).toContain(
-      'it passes its target in 1h 0m',
-    );
+    const point = o.status === 'done' ? (o.detail?.recoveryPoint as { text: string } | undefined) : undefined;
+    expect(point?.text).toContain('it passes its target in 1h 0m');
     expect(counters.totals.ClustersAtRisk).toBe(1);
   });
 
