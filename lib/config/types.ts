@@ -148,6 +148,18 @@ export interface DeploymentSettings {
   oauthAudience?: string;
 }
 
+/** The shared Console API token (lib/token) when its store, the state table, cannot be read. */
+export interface TokenSettings {
+  /**
+   * `fail`: fail the request with a clear error and never ask the auth server (the fleet cannot coordinate
+   * without the store; one auth request per container gets the source IP blocked). `local-auth`: each
+   * container asks the auth server once for itself.
+   */
+  storeUnavailable: 'fail' | 'local-auth';
+  /** How long a throttled or failing store call is retried (jittered backoff) before that policy applies. */
+  storeRetrySeconds: number;
+}
+
 export interface AutomationConfig {
   /** IANA time zone for every schedule, e.g. `Europe/Berlin`. */
   timeZone: string;
@@ -164,6 +176,7 @@ export interface AutomationConfig {
     toleranceSeconds: number;
   };
   alerts: { emails: string[] };
+  token: TokenSettings;
   backup: BackupPolicy;
   teardown: TeardownPolicy;
   allowlist: AllowlistPolicy;

@@ -39,6 +39,7 @@ describe('parseConfig defaults', () => {
       events: { source: 'camunda.automation' },
       webhooks: { maxBodyBytes: 65_536, toleranceSeconds: 300 },
       alerts: { emails: [] },
+      token: { storeUnavailable: 'fail', storeRetrySeconds: 5 },
       backup: {
         enabled: false,
         schedule: 'cron(0 2 * * ? *)',
