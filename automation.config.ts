@@ -103,9 +103,11 @@ export default defineConfig({
     // keeps the three newest). 'native': this job keeps Camunda's own server-side schedule equal to nativeCron.
     // Default 'manual'.
     mode: 'manual',
-    // manual mode: skip a cluster whose newest completed manual backup is younger than this many hours, so
-    // retries and extra runs do not burn the hourly allowance. Number >= 1, default 1.
-    minIntervalHours: 12,
+    // manual mode: skip a cluster whose newest completed backup CREATED BY THIS JOB (their ids are recorded in
+    // the state table; names are never read) is younger than this many minutes, so retries and extra runs do
+    // not burn Camunda's allowance. Camunda's own 400 ("too soon") is reported as a skip. Number >= 15, default
+    // 60. (`minIntervalHours`, number >= 1, is the older spelling; give one or the other.)
+    minIntervalMinutes: 720,
     // native mode only (required there): Camunda's schedule, a 5-field cron in UTC with a single minute value
     // (at most one backup an hour), e.g. '0 2 * * *'. Not set by default.
     // nativeCron: '0 2 * * *',
@@ -114,6 +116,43 @@ export default defineConfig({
       labels: ['prod', 'stage'],
       planTypes: ['Enterprise'],
       exclude: { names: ['*-scratch'] },
+    },
+    // Recovery-point targets: a cluster a target's selector matches must always have a Complete backup (of any
+    // kind: ours, Camunda's schedule, by hand) younger than maxAgeHours (number >= 0.25). Where several match,
+    // the STRICTEST wins. Every backup run and `backup.check` measure it; a cluster past its target fails the
+    // run with the reason (unless its backup is being taken right now) and the ClustersPastTarget alarm fires.
+    // Repeated failed backups after the last good one are called out before it ages past the target.
+    // Default [] (no targets, no check schedule). Camunda promises an RPO under 1 h on Advanced cluster types.
+    targets: [
+      { selector: { labels: ['prod'] }, maxAgeHours: 24 },
+      { selector: { labels: ['stage'] }, maxAgeHours: 48 },
+    ],
+    // When `backup.check` runs (one list of clusters plus one backups read per targeted cluster; it changes
+    // nothing). Scheduler expression in timeZone, default 'rate(1 hour)'. Only scheduled when targets is set.
+    checkSchedule: 'rate(1 hour)',
+    // Which clusters are PRODUCTION: a restore drill never runs on one (it overwrites the cluster's data). The
+    // drill cluster's name/uuid is checked against this selector's names and ids when the config is loaded, and
+    // the live cluster (labels, plan, region too) again before every drill. Required when drill.enabled.
+    productionSelector: { labels: ['prod'] },
+    // Restore drills: on the drill cluster, take a backup (or use the newest Complete one), restore it, follow
+    // the restore to its end, wait for Healthy, and report the recovery time (restore requested → Healthy) as
+    // the summary, the BackupDrillRecoverySeconds metric and the `backup.drill.result` event. A drill never
+    // runs twice at once and resumes where it stopped if it outlasts one invocation. Needs self-service
+    // restore for your organization (without it the drill reports "not available").
+    drill: {
+      // Schedule the drill at all. Default false.
+      enabled: false,
+      // Scheduler expression in timeZone. Default 'cron(0 4 ? * SUN *)' (Sundays 04:00).
+      schedule: 'cron(0 4 ? * SUN *)',
+      // The cluster restored onto (name or uuid): a non-production cluster kept for this. Required when enabled;
+      // refused when productionSelector matches it.
+      // cluster: 'drill-restore',
+      // true: restore the newest Complete backup instead of taking a new one. Default false.
+      useExisting: false,
+      // A drill not Healthy this many minutes after it started is failed. Integer 5–1440, default 120.
+      maxMinutes: 120,
+      // Seconds between two looks while the drill waits. Integer 1–300, default 15.
+      pollSeconds: 15,
     },
   },
 

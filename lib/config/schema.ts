@@ -14,8 +14,8 @@ import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
 import { dstFindingMatters, dstFindings, formatLocal } from './schedule-times.ts';
-import { globMatchesEveryName, selectsEveryCluster } from './selector.ts';
-import type { AutomationConfig } from './types.ts';
+import { globMatchesEveryName, mayMatchReference, selectsEveryCluster } from './selector.ts';
+import type { AutomationConfig, ClusterSelector } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks with messages that say what is expected
@@ -202,6 +202,70 @@ const selectorSchema = z
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+const targetSchema = z
+  .strictObject({
+    selector: selectorSchema,
+    maxAgeHours: atLeast(0.25),
+  })
+  .superRefine((t, ctx) => {
+    if (!namesClusters(t.selector)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector'],
+        message: 'must name the clusters this target applies to: an empty selector selects none',
+      });
+    }
+  }, crossCheck);
+
+const drillSchema = z.strictObject({
+  enabled: bool().default(false),
+  schedule: schedule().default('cron(0 4 ? * SUN *)'),
+  cluster: text('a cluster name or uuid').optional(),
+  useExisting: bool().default(false),
+  maxMinutes: integer(5, 1440).default(120),
+  pollSeconds: integer(1, 300).default(15),
+});
+
+/**
+ * The drill restores a backup over the drill cluster's data: it needs a cluster, a production scope to keep it
+ * away from, and a cluster outside that scope (as far as its name or uuid tells; the run re-checks the live
+ * cluster's labels, plan and region).
+ */
+function checkDrill(
+  b: { drill?: { enabled?: boolean; cluster?: string }; productionSelector?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (!hasType(ctx, 'drill') || !isRecord(b.drill)) return;
+  const { enabled, cluster } = b.drill;
+  if (enabled === true && cluster === undefined && hasType(ctx, 'drill', 'cluster')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drill', 'cluster'],
+      message: 'is required when drill.enabled is true',
+    });
+  }
+  if (enabled === true && b.productionSelector === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['productionSelector'],
+      message:
+        'is required when drill.enabled is true: name your production clusters so the drill can never restore onto one',
+    });
+  }
+  if (
+    typeof cluster === 'string' &&
+    isRecord(b.productionSelector) &&
+    hasType(ctx, 'productionSelector') &&
+    mayMatchReference(b.productionSelector as ClusterSelector, cluster)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drill', 'cluster'],
+      message: `'${cluster}' is matched by backup.productionSelector: a drill restores over a cluster's data and never runs on a production cluster`,
+    });
+  }
+}
+
 const backupSchema = z
   .strictObject({
     enabled: bool().default(false),
@@ -210,8 +274,14 @@ const backupSchema = z
     mode: z.enum(['manual', 'native'], { error: "must be 'manual' or 'native'" }).default('manual'),
     minIntervalHours: z
       .number({ error: 'must be a number >= 1' })
-      .min(1, { error: 'must be a number >= 1 (Camunda allows one manual backup per hour)' })
-      .default(1),
+      .min(1, {
+        error: 'must be a number >= 1 (or use minIntervalMinutes, down to 15, where Camunda allows it)',
+      })
+      .optional(),
+    minIntervalMinutes: z
+      .number({ error: 'must be a number >= 15' })
+      .min(15, { error: 'must be a number >= 15 (Camunda allows a manual backup every 15 minutes at most)' })
+      .optional(),
     nativeCron: z
       .string({ error: 'must be a 5-field cron string' })
       .superRefine((value, ctx) => {
@@ -220,8 +290,21 @@ const backupSchema = z
       })
       .optional(),
     selector: selectorSchema.prefault({}),
+    targets: list(targetSchema).default([]),
+    checkSchedule: schedule().default('rate(1 hour)'),
+    productionSelector: selectorSchema.optional(),
+    drill: drillSchema.prefault({}),
   })
   .superRefine((b, ctx) => {
+    if (b.minIntervalHours !== undefined && b.minIntervalMinutes !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minIntervalHours'],
+        message:
+          'give minIntervalMinutes or minIntervalHours, not both (minIntervalHours is the older spelling)',
+      });
+    }
+    checkDrill(b, ctx);
     if (hasType(ctx, 'mode') && b.mode === 'native' && b.nativeCron === undefined) {
       ctx.addIssue({ code: 'custom', path: ['nativeCron'], message: "is required when mode is 'native'" });
     }

@@ -95,3 +95,22 @@ export function selectClusters(
       (onlyIds === undefined || onlyIds.length === 0 || onlyIds.includes(c.uuid)),
   );
 }
+
+/**
+ * Whether a selector may pick the cluster called (or with the uuid) `ref`, judged from the reference alone, as
+ * the config can before any cluster is listed: `all`, or every criterion that a name or uuid can answer (`ids`,
+ * `names`) matches and at least one such criterion exists, and the `exclude` does not rule it out by name or id.
+ * Criteria a reference cannot answer (labels, plan, region, generation) are left to the run-time check against
+ * the live cluster.
+ */
+export function mayMatchReference(selector: ClusterSelector, ref: string): boolean {
+  const excluded =
+    selector.exclude !== undefined &&
+    (Boolean(selector.exclude.ids?.includes(ref)) || anyGlob(selector.exclude.names ?? [], ref));
+  if (excluded) return false;
+  if (selector.all === true) return true;
+  const checks: boolean[] = [];
+  if (selector.ids?.length) checks.push(selector.ids.includes(ref));
+  if (selector.names?.length) checks.push(anyGlob(selector.names, ref));
+  return checks.length > 0 && checks.every(Boolean);
+}

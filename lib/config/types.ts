@@ -37,11 +37,42 @@ export interface BackupPolicy {
   dryRun: boolean;
   /** `manual`: this job creates backups. `native`: it keeps Camunda's own backup schedule equal to `nativeCron`. */
   mode: 'manual' | 'native';
-  /** manual mode: skip a cluster whose newest completed manual backup is younger than this. Never below 1. */
-  minIntervalHours: number;
+  /**
+   * manual mode: skip a cluster whose newest backup created by this project is younger than this many minutes
+   * (>= 15; Camunda's own 400 decides beyond that). Unset: `minIntervalHours` × 60, else 60.
+   */
+  minIntervalMinutes?: number;
+  /** Deprecated spelling of `minIntervalMinutes` in hours (>= 1); not together with it. */
+  minIntervalHours?: number;
   /** native mode: 5-field cron in UTC for Camunda's server-side schedule, e.g. `0 2 * * *`. */
   nativeCron?: string;
   selector: ClusterSelector;
+  /** Recovery-point targets: a matched cluster's newest Complete backup must be younger (strictest match wins). */
+  targets: RecoveryPointTarget[];
+  /** When `backup.check` runs (scheduler expression in `timeZone`); only with targets. */
+  checkSchedule: string;
+  /** Which clusters are production: a restore drill never runs on one of them. */
+  productionSelector?: ClusterSelector;
+  drill: BackupDrillPolicy;
+}
+
+export interface RecoveryPointTarget {
+  selector: ClusterSelector;
+  maxAgeHours: number;
+}
+
+/** The restore drill: backup (or the newest Complete one), restore, wait for Healthy, measure the time. */
+export interface BackupDrillPolicy {
+  enabled: boolean;
+  schedule: string;
+  /** The drill cluster's name or uuid; never one `productionSelector` matches. Required when enabled. */
+  cluster?: string;
+  /** Restore the newest Complete backup instead of taking a new one. */
+  useExisting: boolean;
+  /** A drill not Healthy this long after it started is failed. */
+  maxMinutes: number;
+  /** Seconds between two looks at a backup, a restore or the cluster while the drill waits. */
+  pollSeconds: number;
 }
 
 export interface TeardownPolicy {

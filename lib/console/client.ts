@@ -36,6 +36,9 @@ export type Backup = Lenient<Schemas['BackupDto'], 'uuid' | 'status' | 'created'
 export type BackupStatus = Schemas['BackupStatus'];
 /** The server-side backup schedule; `schedule` (5-field cron, UTC) is checked. */
 export type BackupSchedule = Lenient<Schemas['BackupScheduleDto'], 'schedule'>;
+/** A restore record (`RestoreDto`); `uuid`, `backupId` and `state` are checked. */
+export type Restore = Lenient<Schemas['RestoreDto'], 'uuid' | 'backupId' | 'state'>;
+export type RestoreState = Schemas['RestoreState'];
 /** `GET /clusters/parameters`; the `channels`, `clusterPlanTypes` and `regions` arrays are checked. */
 export type ClusterParameters = Schemas['Parameters'];
 export type CreateClusterBody = Schemas['CreateClusterBody'];
@@ -162,6 +165,14 @@ export interface ConsoleClient {
   /** `DELETE /clusters/{uuid}/backups/schedule`. 404 → `'not-found'` (there was none). */
   deleteBackupSchedule(clusterId: string, options?: CallOptions): Promise<DeleteOutcome>;
   /**
+   * `POST /clusters/{uuid}/backups/{backupId}/restore` (no body): restores the backup onto its own cluster.
+   * Never replayed. 409: a restore is in flight (or the generation is unknown); 501: self-service restore is
+   * not enabled for the organization.
+   */
+  restoreBackup(clusterId: string, backupId: string, options?: CallOptions): Promise<Restore>;
+  /** `GET /clusters/{uuid}/backups/{backupId}/restore`: the backup's latest restore; `undefined` on 404 (none). */
+  getRestore(clusterId: string, backupId: string, options?: CallOptions): Promise<Restore | undefined>;
+  /**
    * `PUT /clusters/{uuid}/ipallowlist` with `{ipallowlist: entries}`: a full replace (never the
    * deprecated `/ipwhitelist`). An empty list removes the allowlist and opens the cluster to every
    * address, so it is refused unless `allowEmpty: true` is passed.
@@ -222,6 +233,12 @@ function checkSchedule(value: unknown): BackupSchedule {
   const schedule = asObject(value, 'schedule');
   requireString(schedule, 'schedule', 'schedule');
   return schedule as unknown as BackupSchedule;
+}
+
+function checkRestore(value: unknown): Restore {
+  const restore = asObject(value, 'restore');
+  for (const key of ['uuid', 'backupId', 'state']) requireString(restore, key, 'restore');
+  return restore as unknown as Restore;
 }
 
 function checkParameters(value: unknown): ClusterParameters {
@@ -639,6 +656,21 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
         read: () => 'deleted' as const,
         ignoreBody: true,
         notFound: () => 'not-found' as const,
+        ...o,
+      }),
+    restoreBackup: (clusterId, backupId, o) =>
+      request({
+        route: 'POST /clusters/{clusterUuid}/backups/{backupId}/restore',
+        params: { clusterUuid: clusterId, backupId },
+        read: checkRestore,
+        ...o,
+      }),
+    getRestore: (clusterId, backupId, o) =>
+      request({
+        route: 'GET /clusters/{clusterUuid}/backups/{backupId}/restore',
+        params: { clusterUuid: clusterId, backupId },
+        read: checkRestore,
+        notFound: () => undefined,
         ...o,
       }),
     putIpAllowlist: async (clusterId, entries, o) => {

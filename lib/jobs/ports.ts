@@ -242,6 +242,38 @@ export interface BackupTrackingState {
   lastCheckedAt?: string;
   /** Backups this job created that had not completed when it last looked. */
   pending: string[];
+  /** Ids of the backups this project created on the cluster (oldest first, the newest few kept). */
+  ours?: string[];
+  /** The cluster's restore drill: the one in flight, or the last one (functions/backup/run-drill.ts). */
+  drill?: DrillRecord;
+}
+
+export type DrillStep =
+  | 'backup-requested'
+  | 'backup-complete'
+  | 'restore-requested'
+  | 'restore-completed'
+  | 'healthy'
+  | 'failed'
+  | 'not-available';
+
+/** A restore drill's progress, persisted after every step so a later invocation resumes it. */
+export interface DrillRecord {
+  drillId: string;
+  step: DrillStep;
+  startedAt: string;
+  backupId?: string;
+  /** The backup was taken by this drill (false: the newest Complete one was used). */
+  backupTaken?: boolean;
+  restoreId?: string;
+  restoreRequestedAt?: string;
+  restoreCompletedAt?: string;
+  healthyAt?: string;
+  /** Restore requested → cluster Healthy, in seconds (once `healthy`). */
+  recoverySeconds?: number;
+  /** Why it failed or is not available. */
+  reason?: string;
+  updatedAt: string;
 }
 
 export interface BackupTrackingStore {

@@ -102,6 +102,14 @@ function payloadRequest<J extends JobName, A extends string, P extends z.ZodType
 export const REQUEST_SCHEMAS = {
   backup: {
     run: runRequest('backup', 'run'),
+    check: runRequest('backup', 'check'),
+    drill: z.strictObject({
+      job: z.literal('backup'),
+      action: z.literal('drill'),
+      dryRun: dryRun.optional(),
+      // `{ resume: true }`: only continue a drill in flight (what a drill that outlasts an invocation sends).
+      payload: z.strictObject({ resume: z.literal(true, { error: 'must be true' }) }).optional(),
+    }),
   },
   teardown: {
     notice: runRequest('teardown', 'notice'),

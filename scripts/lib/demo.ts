@@ -4,6 +4,7 @@
 import type { Context } from 'aws-lambda';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
+import { readinessRows, readinessTable } from '#functions/backup/readiness.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
 import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
 import type { Cluster } from '#lib/console/client.ts';
@@ -58,6 +59,8 @@ export interface StepReport {
   httpStatus?: number;
   counts?: Record<OutcomeStatus, number>;
   rows: OutcomeRow[];
+  /** Printed instead of `rows` when set (the backup readiness table). */
+  table?: string[];
   notes: string[];
   checks: Check[];
   /** The step could not run (an unexpected error); the story stops there. */
@@ -367,6 +370,67 @@ async function playStory(
   );
   if (!backupOk) return;
 
+  // 1b. A restore drill, then the readiness check (the seeded org has the drill cluster the policy names).
+  if (sim.state.clusterByName(config.backup.drill.cluster ?? '') !== undefined) {
+    clock.advance(60_000); // the backups just taken complete
+    const drillOk = await step(
+      {
+        id: 'backup-drill',
+        title: `Restore drill on ${config.backup.drill.cluster}`,
+        via: 'backup/drill via EventBridge Scheduler',
+      },
+      'backup',
+      schedulerEvent('backup', 'drill', isoSeconds(clock.now())),
+      (d, r) => {
+        const s = summaryOf(d);
+        const o = s?.clusters[0];
+        const detail = o && 'detail' in o ? o.detail : undefined;
+        const seconds = typeof detail?.recoverySeconds === 'number' ? detail.recoverySeconds : undefined;
+        r.checks.push(
+          check(
+            o?.status === 'done' && o.action === 'drill-succeeded' && seconds !== undefined,
+            seconds === undefined
+              ? 'the drill did not finish'
+              : `backup ${String(detail?.backupId).slice(0, 8)}… restored, cluster Healthy again: recovery time ${seconds} s`,
+          ),
+          check(
+            local.events.events.some((e) => e.detailType === 'backup.drill.result'),
+            'a backup.drill.result event was published',
+          ),
+        );
+      },
+    );
+    if (!drillOk) return;
+    const checkOk = await step(
+      {
+        id: 'backup-check',
+        title: 'Backup readiness check',
+        via: 'backup/check via EventBridge Scheduler',
+      },
+      'backup',
+      schedulerEvent('backup', 'check', isoSeconds(clock.now())),
+      (d, r) => {
+        const s = summaryOf(d);
+        if (!s) return;
+        const rows = readinessRows(s.clusters);
+        r.table = readinessTable(rows, '   ');
+        const targeted = rows.filter((row) => row.target !== '-');
+        const drilled = rows.find((row) => row.cluster === config.backup.drill.cluster);
+        r.checks.push(
+          check(
+            targeted.length > 0 && targeted.every((row) => row.status === 'ok'),
+            `${plural(targeted.filter((row) => row.status === 'ok').length, 'cluster')} of ${targeted.length} with a target have a Complete backup younger than it`,
+          ),
+          check(
+            drilled?.lastDrill.includes('recovery') === true,
+            `the drill cluster's row shows the last drill (${drilled?.lastDrill ?? 'missing'})`,
+          ),
+        );
+      },
+    );
+    if (!checkOk) return;
+  }
+
   // 2. The network team replaces the office-vpn source by signed webhook; the sync follows at once.
   const sourceEvent = webhook('allowlist-sync', 'set-source', {
     payload: { source: 'office-vpn', entries: VPN_ENTRIES, updatedBy: 'network-team' },
@@ -610,7 +674,9 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     const http = s.httpStatus === undefined ? '' : ` → HTTP ${s.httpStatus}`;
     out.push(`${p.bold(`${s.n}. ${s.title}`)}  ${p.dim(`${s.via}${http}`)}`);
     if (s.idempotencyKey) out.push(p.dim(`   idempotency key ${s.idempotencyKey}`));
-    if (s.rows.length > 0 || s.counts) out.push(...outcomeTable(s.rows, p, '   ', options.maxRows ?? 40));
+    if (s.table) out.push(...s.table);
+    else if (s.rows.length > 0 || s.counts)
+      out.push(...outcomeTable(s.rows, p, '   ', options.maxRows ?? 40));
     for (const n of s.notes) out.push(p.dim(`   note: ${n}`));
     if (s.error) out.push(`   ${p.bad(`✗ could not run: ${s.error}`)}`);
     for (const c of s.checks) out.push(`   ${mark(p, c)}`);

@@ -8,6 +8,7 @@
 import type {
   AllowlistSource,
   AllowlistSourceStore,
+  BackupTrackingState,
   BackupTrackingStore,
   ClusterClaims,
   ClusterSnapshot,
@@ -507,7 +508,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
   };
 
   // --- BackupTrackingStore ------------------------------------------------------------------------
-  const tracking = new Map<string, Stored<{ lastCheckedAt?: string; pending: string[] }>>();
+  const tracking = new Map<string, Stored<BackupTrackingState>>();
   const backupTracking: BackupTrackingStore = {
     async get(clusterId) {
       enter('backupTracking.get');
@@ -522,6 +523,8 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
         value: copy({
           ...(state.lastCheckedAt !== undefined ? { lastCheckedAt: state.lastCheckedAt } : {}),
           pending: state.pending,
+          ...(state.ours !== undefined ? { ours: state.ours } : {}),
+          ...(state.drill !== undefined ? { drill: state.drill } : {}),
         }),
         ttl: ttlSeconds(clock.now() + RETENTION_MS.backupTracking),
       });

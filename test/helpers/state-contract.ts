@@ -1093,6 +1093,28 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       expect(await stores.backupTracking.get('c2')).toEqual({ pending: [] });
     });
 
+    it('keeps the ids of our backups and the drill record as put', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const state = {
+        lastCheckedAt: '2026-11-27T02:00:00.000Z',
+        pending: [],
+        ours: ['b-1', 'b-2'],
+        drill: {
+          drillId: 'd-1',
+          step: 'restore-requested' as const,
+          startedAt: '2026-11-27T02:00:00.000Z',
+          backupId: 'b-2',
+          restoreId: 'r-1',
+          updatedAt: '2026-11-27T02:10:00.000Z',
+        },
+      };
+      // Act
+      await stores.backupTracking.put('c1', state);
+      // Assess
+      expect(await stores.backupTracking.get('c1')).toEqual(state);
+    });
+
     it('replaces the state and forgets it 30 days after the last put', async () => {
       // Prepare
       const { stores, clock } = await setup();

@@ -196,6 +196,10 @@ function dispatch(ctx: RequestContext): Answer {
     case 'DeleteSchedule':
       state.schedules.delete(cluster.uuid);
       return emptyAnswer(204);
+    case 'RestoreFromBackup':
+      return state.restores.restore(cluster, op.params.backupId ?? '');
+    case 'GetRestore':
+      return state.restores.latest(cluster, op.params.backupId ?? '');
   }
   return notImplemented(op);
 }
@@ -207,6 +211,8 @@ const BACKUP_OPERATIONS = new Set([
   'GetSchedule',
   'UpdateSchedule',
   'DeleteSchedule',
+  'RestoreFromBackup',
+  'GetRestore',
 ]);
 
 /** Operations the simulator implements; every other spec operation answers 501. */

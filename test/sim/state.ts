@@ -2,6 +2,7 @@
 // Time-driven changes (a cluster finishing creation, a backup completing, the keep-three rule) are
 // computed lazily from the clock, so a test moves time with the `now` option instead of sleeping.
 import { randomUUID } from 'node:crypto';
+import { SimRestores } from '#test/sim/restores.ts';
 import type {
   BackupDtoSpec,
   BackupScheduleDto,
@@ -137,6 +138,8 @@ export class SimState {
   maxClusters = Number.POSITIVE_INFINITY;
   readonly timings: StateTimings;
   readonly #now: () => number;
+  /** Restores (test/sim/restores.ts): records, the 501 knob, durations. */
+  readonly restores: SimRestores = new SimRestores(this);
   /** Manual backups created per cluster, kept even after deletion (they count for the once-an-hour rule). */
   readonly #manualAttempts = new Map<string, SimBackup[]>();
 
@@ -333,6 +336,7 @@ export class SimState {
 
   /** The Cluster as the API returns it: stageLabel dropped, unknown extra fields included. */
   renderCluster(c: SimCluster): ClusterDto & Record<string, unknown> {
+    this.restores.settle();
     this.#settleCluster(c);
     const dto: Record<string, unknown> = {
       uuid: c.uuid,
@@ -379,6 +383,7 @@ export class SimState {
 
   /** Applies time-driven changes: creation/resume finishing, the keep-three rule. All clusters by default. */
   settle(clusterUuid?: string): void {
+    this.restores.settle();
     if (clusterUuid === undefined) {
       for (const c of this.clusters.values()) this.#settleCluster(c);
       for (const uuid of this.backups.keys()) this.#prune(uuid);

@@ -87,6 +87,8 @@ export function fakeConsole(clusters: Cluster[]): FakeConsole {
     putBackupSchedule: unused('putBackupSchedule'),
     deleteBackupSchedule: unused('deleteBackupSchedule'),
     getIpRanges: unused('getIpRanges'),
+    restoreBackup: unused('restoreBackup'),
+    getRestore: unused('getRestore'),
     get stats() {
       return {
         requests: 0,

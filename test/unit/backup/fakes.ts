@@ -153,6 +153,8 @@ export class FakeConsole {
       deleteBackupSchedule: unused('deleteBackupSchedule'),
       putIpAllowlist: unused('putIpAllowlist'),
       getIpRanges: unused('getIpRanges'),
+      restoreBackup: unused('restoreBackup'),
+      getRestore: unused('getRestore'),
       stats: {
         requests: 0,
         retries: 0,

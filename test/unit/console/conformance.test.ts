@@ -29,6 +29,8 @@ const ANSWERS: Record<string, () => Response> = {
   DeleteSchedule: () => empty(204),
   UpdateIpAllowlist: () => empty(204),
   GetMeta: () => json({ 'web-modeler': ['192.0.2.1/32'] }),
+  RestoreFromBackup: () => json({ uuid: 'r-1', backupId: 'b?1', state: 'PENDING' }),
+  GetRestore: () => json({ uuid: 'r-1', backupId: 'b?1', state: 'COMPLETED' }),
 };
 
 const CLUSTER = 'c 1/ü';
@@ -72,6 +74,8 @@ const CASES: Array<[string, (c: ConsoleClient) => Promise<unknown>, string]> = [
     'UpdateIpAllowlist',
   ],
   ['getIpRanges', (c) => c.getIpRanges(), 'GetMeta'],
+  ['restoreBackup', (c) => c.restoreBackup(CLUSTER, BACKUP), 'RestoreFromBackup'],
+  ['getRestore', (c) => c.getRestore(CLUSTER, BACKUP), 'GetRestore'],
 ];
 
 /** Where the spec puts an operation: its method and path template. */

@@ -245,6 +245,8 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
     putBackupSchedule: unused('putBackupSchedule'),
     deleteBackupSchedule: unused('deleteBackupSchedule'),
     getIpRanges: unused('getIpRanges'),
+    restoreBackup: unused('restoreBackup'),
+    getRestore: unused('getRestore'),
     get stats() {
       return {
         requests: 0,
