@@ -87,6 +87,12 @@ export function fakeConsole(clusters: Cluster[]): FakeConsole {
     putBackupSchedule: unused('putBackupSchedule'),
     deleteBackupSchedule: unused('deleteBackupSchedule'),
     getIpRanges: unused('getIpRanges'),
+    getSecrets: unused('getSecrets'),
+    createSecret: unused('createSecret'),
+    updateSecret: unused('updateSecret'),
+    listApiClients: unused('listApiClients'),
+    createApiClient: unused('createApiClient'),
+    deleteApiClient: unused('deleteApiClient'),
     get stats() {
       return {
         requests: 0,

@@ -153,6 +153,12 @@ export class FakeConsole {
       deleteBackupSchedule: unused('deleteBackupSchedule'),
       putIpAllowlist: unused('putIpAllowlist'),
       getIpRanges: unused('getIpRanges'),
+      getSecrets: unused('getSecrets'),
+      createSecret: unused('createSecret'),
+      updateSecret: unused('updateSecret'),
+      listApiClients: unused('listApiClients'),
+      createApiClient: unused('createApiClient'),
+      deleteApiClient: unused('deleteApiClient'),
       stats: {
         requests: 0,
         retries: 0,

@@ -29,6 +29,20 @@ const ANSWERS: Record<string, () => Response> = {
   DeleteSchedule: () => empty(204),
   UpdateIpAllowlist: () => empty(204),
   GetMeta: () => json({ 'web-modeler': ['192.0.2.1/32'] }),
+  GetSecrets: () => json({ API_KEY: 'value' }),
+  CreateSecret: () => empty(204),
+  UpdateSecret: () => empty(204),
+  GetClients: () => json([{ name: 'worker', clientId: 'id-1', permissions: ['Zeebe'] }]),
+  CreateClient: () =>
+    json({
+      name: 'worker',
+      uuid: 'u-1',
+      clientId: 'id-1',
+      clientSecret: 's-1',
+      permissions: ['Zeebe'],
+      audience: 'zeebe.camunda.io',
+    }),
+  DeleteClient: () => empty(204),
 };
 
 const CLUSTER = 'c 1/ü';
@@ -72,6 +86,16 @@ const CASES: Array<[string, (c: ConsoleClient) => Promise<unknown>, string]> = [
     'UpdateIpAllowlist',
   ],
   ['getIpRanges', (c) => c.getIpRanges(), 'GetMeta'],
+  ['getSecrets', (c) => c.getSecrets(CLUSTER), 'GetSecrets'],
+  ['createSecret', (c) => c.createSecret(CLUSTER, 'API_KEY', 'v'), 'CreateSecret'],
+  ['updateSecret', (c) => c.updateSecret(CLUSTER, 'b?1', 'v'), 'UpdateSecret'],
+  ['listApiClients', (c) => c.listApiClients(CLUSTER), 'GetClients'],
+  [
+    'createApiClient',
+    (c) => c.createApiClient(CLUSTER, { clientName: 'worker', permissions: ['Zeebe', 'Operate'] }),
+    'CreateClient',
+  ],
+  ['deleteApiClient', (c) => c.deleteApiClient(CLUSTER, BACKUP), 'DeleteClient'],
 ];
 
 /** Where the spec puts an operation: its method and path template. */

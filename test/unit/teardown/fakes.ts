@@ -8,6 +8,7 @@ import { runRecreate } from '#functions/teardown/recreate.ts';
 import { runTeardown } from '#functions/teardown/teardown.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type {
+  ApiClient,
   Cluster,
   ClusterParameters,
   ConsoleClient,
@@ -143,6 +144,16 @@ export interface FakeConsole extends ConsoleClient {
   failDelete?: (clusterId: string) => FakeFault | undefined;
   failCreate?: (body: CreateClusterBody) => FakeFault | undefined;
   failPut?: (clusterId: string) => Error | undefined;
+  /** Connector secrets per cluster uuid (name → value). */
+  secrets: Map<string, Record<string, string>>;
+  /** API clients per cluster uuid, with the secret the create answered (never returned by a list). */
+  apiClients: Map<string, Array<ApiClient & { clientSecret: string }>>;
+  /** Client names a create was sent for while a client of that name existed: must stay empty. */
+  duplicateClients: string[];
+  /** Whether a PUT of the allowlist is accepted while the cluster is Creating (default true). */
+  allowlistWhileCreating: boolean;
+  failSecretWrite?: (clusterId: string, name: string) => FakeFault | undefined;
+  failClientCreate?: (clusterId: string, name: string) => FakeFault | undefined;
   /** Sets a cluster Healthy (a created one starts 'Creating'). */
   healthy(clusterId: string): void;
   byName(name: string): Cluster[];
@@ -161,6 +172,10 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
     created: [],
     puts: [],
     duplicateCreates: [],
+    secrets: new Map(),
+    apiClients: new Map(),
+    duplicateClients: [],
+    allowlistWhileCreating: true,
     parameters: structuredClone(PARAMETERS),
     healthy(clusterId) {
       const c = byId.get(clusterId);
@@ -184,6 +199,8 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
       const fault = fake.failDelete?.(clusterId);
       if (fault && !fault.applied) throw fault.error;
       const existed = byId.delete(clusterId);
+      fake.secrets.delete(clusterId);
+      fake.apiClients.delete(clusterId);
       if (existed) fake.deleted.push(clusterId);
       if (fault) throw fault.error;
       return existed ? 'deleted' : 'not-found';
@@ -225,12 +242,73 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
       if (entries.length === 0 && options?.allowEmpty !== true) throw new RangeError('empty list refused');
       const error = fake.failPut?.(clusterId);
       if (error) throw error;
+      if (byId.get(clusterId)?.status?.ready === 'Creating' && !fake.allowlistWhileCreating) {
+        throw apiError('PUT /clusters/{clusterUuid}/ipallowlist', { status: 409 });
+      }
       fake.puts.push({ clusterId, entries: entries.map((e) => ({ ...e })) });
       const target = byId.get(clusterId);
       if (target) {
         target.ipallowlist = entries.map((e) => ({ description: e.description, ip: e.ip }));
         delete target.ipwhitelist;
       }
+    },
+    async getSecrets(clusterId) {
+      fake.calls.push(`getSecrets ${clusterId}`);
+      if (!byId.has(clusterId)) throw apiError('GET /clusters/{clusterUuid}/secrets', { status: 404 });
+      return { ...(fake.secrets.get(clusterId) ?? {}) };
+    },
+    async createSecret(clusterId, name, value) {
+      fake.calls.push(`createSecret ${clusterId} ${name}`);
+      const fault = fake.failSecretWrite?.(clusterId, name);
+      if (fault && !fault.applied) throw fault.error;
+      const current = fake.secrets.get(clusterId) ?? {};
+      if (name in current) throw apiError('POST /clusters/{clusterUuid}/secrets', { status: 409 });
+      fake.secrets.set(clusterId, { ...current, [name]: value });
+      if (fault) throw fault.error;
+    },
+    async updateSecret(clusterId, name, value) {
+      fake.calls.push(`updateSecret ${clusterId} ${name}`);
+      const fault = fake.failSecretWrite?.(clusterId, name);
+      if (fault && !fault.applied) throw fault.error;
+      fake.secrets.set(clusterId, { ...(fake.secrets.get(clusterId) ?? {}), [name]: value });
+      if (fault) throw fault.error;
+    },
+    async listApiClients(clusterId) {
+      fake.calls.push(`listApiClients ${clusterId}`);
+      if (!byId.has(clusterId)) throw apiError('GET /clusters/{clusterUuid}/clients', { status: 404 });
+      return (fake.apiClients.get(clusterId) ?? []).map(({ clientSecret: _, ...c }) => structuredClone(c));
+    },
+    async createApiClient(clusterId, body) {
+      fake.calls.push(`createApiClient ${clusterId} ${body.clientName}`);
+      const list = fake.apiClients.get(clusterId) ?? [];
+      if (list.some((c) => c.name === body.clientName)) {
+        fake.duplicateClients.push(body.clientName);
+        throw apiError('POST /clusters/{clusterUuid}/clients', { status: 400 });
+      }
+      const fault = fake.failClientCreate?.(clusterId, body.clientName);
+      if (fault && !fault.applied) throw fault.error;
+      seq += 1;
+      const created = {
+        name: body.clientName,
+        clientId: `client-${body.clientName}-${seq}`,
+        clientSecret: `secret-${body.clientName}-${seq}`,
+        permissions: [...(body.permissions ?? ['Zeebe', 'Operate', 'Tasklist', 'Optimize', 'Secrets'])],
+      };
+      fake.apiClients.set(clusterId, [...list, created]);
+      if (fault) throw fault.error;
+      return {
+        ...structuredClone(created),
+        uuid: `uuid-${created.clientId}`,
+        audience: 'zeebe.camunda.io',
+        links: { zeebe: `${clusterId}.zeebe.example:443`, oauth: 'https://login.example/oauth/token' },
+      };
+    },
+    async deleteApiClient(clusterId, clientId) {
+      fake.calls.push(`deleteApiClient ${clusterId} ${clientId}`);
+      const list = fake.apiClients.get(clusterId) ?? [];
+      const rest = list.filter((c) => c.clientId !== clientId);
+      fake.apiClients.set(clusterId, rest);
+      return rest.length < list.length ? 'deleted' : 'not-found';
     },
     wakeCluster: unused('wakeCluster'),
     listBackups: unused('listBackups'),
