@@ -60,6 +60,10 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     schedule: 'cron(0 22 ? * MON-FRI *)',
     recreate: {
       enabled: true,
+      stageLabels: [],
+      secretPrefix: 'camunda-automation/clusters',
+      maxOpenWindowMinutes: 10,
+      waitForHealthySeconds: 0,
       schedule: 'cron(0 6 ? * MON-FRI *)',
       followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
     },

@@ -359,7 +359,15 @@ describe('runRecreate', () => {
     const summary = await h.run(
       'recreate',
       policy({
-        recreate: { enabled: false, schedule: 'cron(0 6 * * ? *)', followUpSchedule: 'cron(30 6 * * ? *)' },
+        recreate: {
+          enabled: false,
+          stageLabels: [],
+          secretPrefix: 'camunda-automation/clusters',
+          maxOpenWindowMinutes: 10,
+          waitForHealthySeconds: 0,
+          schedule: 'cron(0 6 * * ? *)',
+          followUpSchedule: 'cron(30 6 * * ? *)',
+        },
       }),
     );
 
