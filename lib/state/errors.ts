@@ -15,6 +15,7 @@ export type StateOperation =
   | 'snapshots.get'
   | 'snapshots.list'
   | 'snapshots.transition'
+  | 'snapshots.dropSecrets'
   | 'allowlistSources.put'
   | 'allowlistSources.list'
   | 'backupTracking.get'
@@ -32,6 +33,7 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'snapshots.get',
   'snapshots.list',
   'snapshots.transition',
+  'snapshots.dropSecrets',
   'allowlistSources.put',
   'allowlistSources.list',
   'backupTracking.get',

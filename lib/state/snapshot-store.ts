@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ClusterSnapshot, SnapshotStatus, SnapshotStore } from '#lib/jobs/ports.ts';
+import type { SealedBox } from '#lib/secrets/sealer.ts';
 import {
   attempt,
   conditionalWrite,
@@ -28,6 +29,13 @@ type Saved = Omit<ClusterSnapshot, 'status' | 'newClusterId' | 'note' | 'updated
 
 function fromItem(operation: StateOperation, item: Item): ClusterSnapshot {
   const saved = parseJson<Saved>(operation, item.data, 'snapshot');
+  // The sealed secret values live in an attribute of their own, so that dropping them is one REMOVE.
+  if (saved.secrets) {
+    delete saved.secrets.sealed;
+    if (item.sealedSecrets !== undefined) {
+      saved.secrets.sealed = parseJson<SealedBox>(operation, item.sealedSecrets, 'sealed secrets');
+    }
+  }
   const newClusterId = str(item.newClusterId);
   const note = str(item.note);
   return {
@@ -48,7 +56,11 @@ export function dynamoSnapshotStore(
   return {
     async save(snapshot) {
       const key = snapshotKey('snapshots.save', snapshot.name);
-      const { status, newClusterId, note, updatedAt, ...saved } = snapshot;
+      const { status, newClusterId, note, updatedAt, ...rest } = snapshot;
+      const sealed = rest.secrets?.sealed;
+      const saved: Saved = rest.secrets
+        ? { ...rest, secrets: { names: rest.secrets.names, sealedFor: rest.secrets.sealedFor } }
+        : rest;
       await attempt('snapshots.save', () =>
         client.send(
           new PutItemCommand({
@@ -56,6 +68,7 @@ export function dynamoSnapshotStore(
             Item: {
               ...keyOf(key),
               data: s(JSON.stringify(saved)),
+              ...(sealed !== undefined ? { sealedSecrets: s(JSON.stringify(sealed)) } : {}),
               status: s(status),
               ...(newClusterId !== undefined ? { newClusterId: s(newClusterId) } : {}),
               ...(note !== undefined ? { note: s(note) } : {}),
@@ -120,6 +133,22 @@ export function dynamoSnapshotStore(
       if (applied) return true;
       const item = await getLive(client, tableName, 'snapshots.transition', key, now);
       return item !== undefined && str(item.transitionId) === transitionId;
+    },
+
+    async dropSecrets(name) {
+      const key = snapshotKey('snapshots.dropSecrets', name);
+      const expr = new Expr();
+      await conditionalWrite('snapshots.dropSecrets', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: `REMOVE ${expr.name('sealedSecrets')}`,
+            ConditionExpression: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
+            ...expr.attributes(),
+          }),
+        ),
+      );
     },
   };
 }
