@@ -3,7 +3,7 @@
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import { type Exclusion, planTeardown, type TeardownDeps } from './plan.ts';
+import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps } from './plan.ts';
 
 export const NOTICE_EVENT = 'teardown.notice.sent';
 
@@ -43,7 +43,15 @@ export async function runNotice(
     plannedAt,
     dryRun: scope.dryRun,
     idempotencyKey: scope.delivery.idempotencyKey,
-    clusters: plan.candidates.map((c) => ({ id: c.uuid, name: c.name, labels: c.labels ?? [] })),
+    clusters: plan.candidates.map((c) => ({
+      id: c.uuid,
+      name: c.name,
+      labels: c.labels ?? [],
+      notRestored: [...NOT_RESTORED],
+    })),
+    restored:
+      'name, plan, region, channel, generation, description, backup region, autoUpdate, encryption type, ' +
+      'connector secrets, API clients (new credentials, published), the current desired allowlist',
     excluded: plan.excluded.map((e) => ({ id: e.cluster.uuid, name: e.cluster.name, reason: e.reason })),
     maxDeletionsPerRun: max,
     guardWouldTrip: guardTrips,
@@ -76,7 +84,7 @@ export async function runNotice(
         clusterName: c.name,
         status: 'done',
         action: 'teardown-planned',
-        detail: { plannedAt },
+        detail: { plannedAt, notRestored: [...NOT_RESTORED] },
       }),
     ),
     ...plan.excluded.map(excludedOutcome),

@@ -3,10 +3,12 @@
 // that secret keeps working the morning after a recreate without a change.
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   type SecretsManagerClient,
+  TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 
 /** What a consumer needs to connect (the shape Camunda's SDKs read from the environment). */
@@ -27,6 +29,8 @@ export interface ClientCredentials {
 export interface CredentialPublisher {
   /** Writes (creates or replaces) the secret; returns its name. */
   publish(name: string, credentials: ClientCredentials): Promise<string>;
+  /** The client id the secret was last published for (a tag, not the secret value); undefined if none. */
+  publishedClientId(name: string): Promise<string | undefined>;
 }
 
 /** `<prefix>/<cluster-name>/<client-name>`; a name part with characters Secrets Manager refuses is replaced. */
@@ -79,10 +83,28 @@ export function secretsManagerPublisher(
           await client.send(new PutSecretValueCommand({ SecretId: name, SecretString }));
         }
       }
+      // The client id as a tag: lets a later run tell a published client from one whose secret was lost.
+      await client.send(
+        new TagResourceCommand({
+          SecretId: name,
+          Tags: [{ Key: CLIENT_ID_TAG, Value: credentials.clientId }],
+        }),
+      );
       return name;
+    },
+    async publishedClientId(name) {
+      try {
+        const out = await client.send(new DescribeSecretCommand({ SecretId: name }));
+        return out.Tags?.find((t) => t.Key === CLIENT_ID_TAG)?.Value;
+      } catch (err) {
+        if (err instanceof ResourceNotFoundException) return undefined;
+        throw err;
+      }
     },
   };
 }
+
+export const CLIENT_ID_TAG = 'camunda:clientId';
 
 /** In memory (npm start, invoke, tests): the last document per name. */
 export function memoryPublisher(): CredentialPublisher & { secrets: Map<string, Record<string, string>> } {
@@ -92,6 +114,9 @@ export function memoryPublisher(): CredentialPublisher & { secrets: Map<string, 
     async publish(name, credentials) {
       secrets.set(name, credentialDocument(credentials));
       return name;
+    },
+    async publishedClientId(name) {
+      return secrets.get(name)?.CAMUNDA_CLIENT_ID;
     },
   };
 }

@@ -20,6 +20,8 @@ import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/
 import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#lib/runtime/log.ts';
+import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
+import { localSealer } from '#lib/secrets/sealer.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
@@ -154,7 +156,7 @@ export interface FakeConsole extends ConsoleClient {
   apiClients: Map<string, Array<ApiClient & { clientSecret: string }>>;
   /** Client names a create was sent for while a client of that name existed: must stay empty. */
   duplicateClients: string[];
-  /** Whether a PUT of the allowlist is accepted while the cluster is Creating (default true). */
+  /** Whether a PUT of the allowlist is accepted while the cluster is Creating (default false, like the sim). */
   allowlistWhileCreating: boolean;
   failSecretWrite?: (clusterId: string, name: string) => FakeFault | undefined;
   failClientCreate?: (clusterId: string, name: string) => FakeFault | undefined;
@@ -179,7 +181,7 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
     secrets: new Map(),
     apiClients: new Map(),
     duplicateClients: [],
-    allowlistWhileCreating: true,
+    allowlistWhileCreating: false,
     parameters: structuredClone(PARAMETERS),
     healthy(clusterId) {
       const c = byId.get(clusterId);
@@ -379,6 +381,11 @@ export interface Harness {
   events: PublishedEvent[];
   log: ReturnType<typeof recordingLog>;
   deps: TeardownDeps;
+  /** The current desired allowlist per cluster name (what the allowlist sync would compute). */
+  desired: Map<string, IpAllowlistEntry[]>;
+  credentials: ReturnType<typeof memoryCredentialPublisher>;
+  counted: Array<{ name: string; value: number }>;
+  hooks: { onSleep?: (ms: number) => Promise<void> | void };
   run(action: TeardownAction, policy: TeardownPolicy, options?: RunOptions): Promise<RunSummary>;
 }
 
@@ -394,7 +401,14 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     },
   };
   const log = recordingLog();
-  const metrics: RunMetrics = { count() {} };
+  const counted: Array<{ name: string; value: number }> = [];
+  const metrics: RunMetrics = {
+    count(name, value = 1) {
+      counted.push({ name, value });
+    },
+  };
+  const desired = new Map<string, IpAllowlistEntry[]>();
+  const credentials = memoryCredentialPublisher();
   const deps: TeardownDeps = {
     console: api,
     keepAlives: stores.keepAlives,
@@ -402,12 +416,31 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     events,
     clock,
     log,
+    metrics,
+    sealer: localSealer(Buffer.alloc(32, 7)),
+    credentials,
+    // Waiting moves the fake clock; `onSleep` lets a test make the cluster Healthy meanwhile.
+    sleep: async (ms) => {
+      clock.advance(ms);
+      await harnessHooks.onSleep?.(ms);
+    },
+    desiredAllowlist: async (c) => {
+      const entries = desired.get(c.name);
+      return entries && entries.length > 0
+        ? { kind: 'entries', entries: entries.map((e) => ({ ...e })) }
+        : { kind: 'none', reason: 'no desired entries in this test' };
+    },
   };
+  const harnessHooks: { onSleep?: (ms: number) => Promise<void> | void } = {};
   let runs = 0;
   return {
     clock,
     console: api,
     stores,
+    desired,
+    credentials,
+    counted,
+    hooks: harnessHooks,
     events: published,
     log,
     deps,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
 
@@ -25,7 +26,11 @@ function snapshot(name: string, overrides: Partial<ClusterSnapshot> = {}): Clust
 
 async function withSnapshots(snapshots: ClusterSnapshot[], clusters = [cluster('prod-x', { labels: [] })]) {
   const h = harness(clusters);
-  for (const s of snapshots) await h.stores.snapshots.save(s);
+  for (const s of snapshots) {
+    await h.stores.snapshots.save(s);
+    // Unless a test says otherwise, the current desired state is what the teardown saw.
+    if (s.allowlist.length > 0) h.desired.set(s.name, s.allowlist);
+  }
   return h;
 }
 
@@ -65,7 +70,7 @@ describe('runRecreate', () => {
     });
     expect(first.notes.join('\n')).toContain('not Healthy yet');
     expect(afterFirst).toMatchObject({ status: 'recreated', newClusterId: newId });
-    expect(outcomes(second)).toEqual({ 'dev-a': 'done:allowlist-restored' });
+    expect(outcomes(second)).toEqual({ 'dev-a': 'done:cluster-finished' });
     expect(h.console.puts).toEqual([{ clusterId: newId, entries: [OFFICE] }]);
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
     expect(third.clusters).toEqual([]);
@@ -110,7 +115,7 @@ describe('runRecreate', () => {
     });
   });
 
-  it('applies the allowlist in the same run when the new cluster is Healthy at once; never PUTs an empty list', async () => {
+  it('applies the allowlist in the same run when the new cluster is Healthy at once; a deny-all placeholder where the desired list is empty', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a'), snapshot('dev-open', { allowlist: [] })]);
     const create = h.console.createCluster.bind(h.console);
@@ -128,9 +133,9 @@ describe('runRecreate', () => {
       'dev-a': 'done:cluster-recreated',
       'dev-open': 'done:cluster-recreated',
     });
-    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE], [PLACEHOLDER_ENTRY]]);
     expect(summary.clusters.find((c) => c.clusterName === 'dev-open')).toMatchObject({
-      detail: { allowlist: 'none to restore' },
+      detail: { allowlist: 'placeholder (deny-all)', allowlistEntries: 1 },
     });
     expect((await h.stores.snapshots.list()).map((s) => s.status)).toEqual(['done', 'done']);
   });
@@ -192,7 +197,8 @@ describe('runRecreate', () => {
       },
     });
     expect(outcomes(again)).toEqual({
-      'dev-a': 'skipped:waiting for the recreated cluster to be Healthy (status Creating); allowlist pending',
+      'dev-a':
+        'skipped:waiting for the recreated cluster to accept its allowlist (status Creating); until then it has none',
     });
     expect(h.console.duplicateCreates).toEqual([]);
   });
@@ -262,7 +268,7 @@ describe('runRecreate', () => {
     const summary = await h.run('recreate', policy());
 
     // Assess
-    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:allowlist-restored' });
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:cluster-finished' });
     expect(h.console.created).toEqual([]);
     expect(h.console.puts).toEqual([{ clusterId: 'new-dev-a', entries: [OFFICE] }]);
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
@@ -287,7 +293,9 @@ describe('runRecreate', () => {
 
     // Assess
     expect(h.console.created).toEqual([]);
-    expect(outcomes(summary)['dev-a']).toMatch(/^skipped:waiting for the recreated cluster to be Healthy/);
+    expect(outcomes(summary)['dev-a']).toMatch(
+      /^skipped:waiting for the recreated cluster to accept its allowlist/,
+    );
     expect(await h.stores.snapshots.get('dev-a')).toMatchObject({
       status: 'recreated',
       newClusterId: 'new-dev-a',
