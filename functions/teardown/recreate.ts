@@ -206,6 +206,7 @@ export async function runRecreate(
     })();
     const deadline = clock.now() + policy.recreate.waitForHealthySeconds * 1000;
     let allowlist = cluster ? await writeAllowlist(deps, s, cluster) : undefined;
+    let writtenAt = allowlist?.written ? clock.now() : undefined;
     let delay = 2_000;
     while (
       (!allowlist?.written || cluster?.status?.ready !== 'Healthy') &&
@@ -215,9 +216,12 @@ export async function runRecreate(
       await sleep(delay);
       delay = Math.min(delay * 2, 30_000);
       cluster = await api.getCluster(newClusterId);
-      if (cluster && !allowlist?.written) allowlist = await writeAllowlist(deps, s, cluster);
+      if (cluster && !allowlist?.written) {
+        allowlist = await writeAllowlist(deps, s, cluster);
+        if (allowlist.written) writtenAt = clock.now();
+      }
     }
-    const openMs = clock.now() - createdAt;
+    const openMs = (writtenAt ?? clock.now()) - createdAt;
     if (!allowlist?.written) {
       detail.allowlist = 'pending';
       detail.status = cluster?.status?.ready ?? 'not visible yet';
