@@ -237,7 +237,12 @@ export async function runRecreate(
         detail,
       );
     }
-    detail.allowlist = allowlist.kind === 'desired' ? 'current desired state' : 'placeholder (deny-all)';
+    detail.allowlist =
+      allowlist.kind === 'desired'
+        ? 'current desired state'
+        : allowlist.kind === 'placeholder'
+          ? 'placeholder (deny-all)'
+          : 'not available on this plan';
     detail.allowlistEntries = allowlist.entries;
     if (allowlist.reason) detail.allowlistWhy = allowlist.reason;
     const previousWindow = s.note?.match(/open window (\d+) s/)?.[1];

@@ -50,7 +50,7 @@ const sameList = (a: readonly IpAllowlistEntry[], b: readonly IpAllowlistEntry[]
 
 export interface AllowlistStep {
   written: boolean;
-  kind: 'desired' | 'placeholder';
+  kind: 'desired' | 'placeholder' | 'not available';
   entries: number;
   reason?: string;
 }
@@ -64,6 +64,9 @@ export async function writeAllowlist(
   s: ClusterSnapshot,
   cluster: Cluster,
 ): Promise<AllowlistStep> {
+  // No allowlist field: the plan has no allowlists (Enterprise only), nothing to write or to leave open.
+  const notAvailable: AllowlistStep = { written: true, kind: 'not available', entries: 0 };
+  if (cluster.ipallowlist === undefined && cluster.ipwhitelist === undefined) return notAvailable;
   const lineage: Cluster = { ...cluster, labels: cluster.labels?.length ? cluster.labels : [...s.labels] };
   const desired = deps.desiredAllowlist
     ? await deps.desiredAllowlist(lineage)
@@ -82,6 +85,7 @@ export async function writeAllowlist(
   } catch (err) {
     // Not accepted while Creating (409/412): written as soon as the API takes it.
     if (err instanceof ConsoleApiError && (err.status === 409 || err.status === 412)) return step;
+    if (err instanceof ConsoleApiError && err.status === 403) return notAvailable;
     throw err;
   }
   return { ...step, written: true };

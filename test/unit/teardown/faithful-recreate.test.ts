@@ -51,8 +51,7 @@ async function tornDown(options: { createMs?: number } = {}): Promise<Harness> {
   return h;
 }
 
-const everything = (h: Harness): string =>
-  JSON.stringify([h.log.entries ?? h.log, h.events, h.counted, h.stores]);
+const everything = (h: Harness): string => JSON.stringify([h.log.lines, h.events, h.counted, h.stores]);
 
 describe('teardown: snapshot of what a recreate can bring back', () => {
   it('seals connector-secret values, keeps client names and permissions, autoUpdate and encryption', async () => {
@@ -146,7 +145,7 @@ describe('recreate: the same cluster for everyone who uses it', () => {
       ZEEBE_CLIENT_ID: clients[0]?.clientId,
       ZEEBE_CLIENT_SECRET: clients[0]?.clientSecret,
     });
-    const detail = summary.clusters[0]?.detail ?? {};
+    const detail = (outcomeOf(summary, 'dev-a') as { detail?: Record<string, unknown> }).detail ?? {};
     expect(detail).toMatchObject({
       allowlist: 'current desired state',
       connectorSecrets: 2,
@@ -173,7 +172,7 @@ describe('recreate: the same cluster for everyone who uses it', () => {
     const h = await tornDown();
     h.console.allowlistWhileCreating = true;
     const summary = await h.run('recreate', live());
-    expect(summary.clusters[0]?.detail?.openWindowSeconds).toBe(0);
+    expect(outcomeOf(summary, 'dev-a')).toMatchObject({ detail: { openWindowSeconds: 0 } });
   });
 
   it('writes a deny-all placeholder where the desired list is unknown, never nothing', async () => {
@@ -182,13 +181,13 @@ describe('recreate: the same cluster for everyone who uses it', () => {
     const summary = await h.run('recreate', live());
     const newId = h.console.byName('dev-a')[0]?.uuid ?? '';
     expect(h.console.clusters.get(newId)?.ipallowlist).toEqual([PLACEHOLDER_ENTRY]);
-    expect(summary.clusters[0]?.detail).toMatchObject({ allowlist: 'placeholder (deny-all)' });
+    expect(outcomeOf(summary, 'dev-a')).toMatchObject({ detail: { allowlist: 'placeholder (deny-all)' } });
   });
 
   it('counts an open window past the bound and alarms on it', async () => {
     const h = await tornDown({ createMs: 20 * 60_000 });
     const summary = await h.run('recreate', live({ waitForHealthySeconds: 840, maxOpenWindowMinutes: 10 }));
-    expect(summary.clusters[0]?.detail?.allowlist).toBe('pending');
+    expect(outcomeOf(summary, 'dev-a')).toMatchObject({ detail: { allowlist: 'pending' } });
     expect(h.counted.map((c) => c.name)).toContain('RecreateOpenWindowExceeded');
     const next = await (async () => {
       h.clock.advance(10 * 60_000);
