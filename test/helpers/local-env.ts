@@ -72,6 +72,8 @@ export interface LocalEnvOptions {
   config?: Record<string, unknown>;
   sim?: SimOptions;
   now?: () => number;
+  /** How the handlers wait (the recreate's backoff); default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<LocalEnv> {
@@ -100,7 +102,16 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   const counters = memoryCounters();
   const events = memoryPublisher();
   const build = () =>
-    createContainer({ env, config, dynamo: db.client, log, metrics: counters, events, now: options.now });
+    createContainer({
+      env,
+      config,
+      dynamo: db.client,
+      log,
+      metrics: counters,
+      events,
+      now: options.now,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
   const container = build();
   setContainer(container);
   return {
