@@ -27,7 +27,9 @@ import { defineConfig } from '#lib/config/load.ts';
 
 export default defineConfig({
   // IANA time zone of every schedule below (EventBridge Scheduler evaluates them in it, including daylight
-  // saving). Default 'UTC'. Offsets like '+01:00' are refused.
+  // saving). Default 'UTC'. Offsets like '+01:00' are refused. A schedule whose local time daylight saving skips
+  // (the run would not happen that day) or repeats (ambiguous, maybe twice) in this zone is refused with the
+  // window to avoid, unless it fires every hour.
   timeZone: 'Europe/Berlin',
 
   // Clusters worked on at the same time within one run. Integer 1–50, default 4. Keep it small: every cluster
@@ -59,14 +61,28 @@ export default defineConfig({
     emails: ['platform-oncall@example.com'],
   },
 
+  // The shared Console API token when its store (the state table) cannot be read.
+  token: {
+    // What a function does when the table stays unreadable (an outage, or the token item throttled):
+    // 'fail' fails the request with a clear error and does not ask Camunda's auth server (the functions can
+    // only agree on who asks through the table; each asking for itself trips the auth server's limit of
+    // about one request per second per source IP, which then blocks every function behind the NAT).
+    // 'local-auth' lets each function instance ask once for itself. Default 'fail'.
+    storeUnavailable: 'fail',
+    // How long a throttled or failing table call is retried, with jittered backoff, before that applies
+    // (never longer than the caller can wait). Integer 0–60, default 5.
+    storeRetrySeconds: 5,
+  },
+
   // Backups (Enterprise plans only; generation 8.2.4 or later).
   backup: {
     // Create the schedule at all. Default false.
     enabled: true,
     // When the job runs: an EventBridge Scheduler expression in timeZone — cron(min hour day-of-month month
     // day-of-week year) with '?' in one of the two day fields, rate(n minutes|hours|days) or
-    // at(yyyy-mm-ddThh:mm:ss). Default 'cron(0 2 * * ? *)' (02:00 every day).
-    schedule: 'cron(0 2 * * ? *)',
+    // at(yyyy-mm-ddThh:mm:ss). Default 'cron(0 2 * * ? *)' (02:00 every day). A time that daylight saving skips
+    // or repeats in timeZone (02:00–03:00 in Europe/Berlin) is refused: here 03:00.
+    schedule: 'cron(0 3 * * ? *)',
     // true: log and report what would be done, change nothing. Default false.
     dryRun: false,
     // 'manual': this job creates a backup per selected cluster (Camunda allows one manual backup per hour and
@@ -114,6 +130,22 @@ export default defineConfig({
     // Blast-radius guard: if more clusters than this qualify, delete none, report and fail the run (a selector
     // gone wrong must not wipe the org). Integer >= 1, default 5.
     maxDeletionsPerRun: 5,
+    // The deletion budget of one teardown window, shared by every run and trigger (the schedule, webhooks,
+    // events, `npm run invoke`): each deletion first reserves one unit with a conditional write, so several
+    // runs — even at the same moment — cannot delete more than this in one night. Integer >= 1 and >=
+    // maxDeletionsPerRun; default: maxDeletionsPerRun (one full nightly run, nothing on top).
+    // maxDeletionsPerWindow: 5,
+    // The teardown window is the 24 h from this local hour (in timeZone), named by the date it starts on; the
+    // notice, the teardown and the morning recreate of one night must fall in one window. Integer 0-23,
+    // default 12 (noon to noon).
+    windowStartHour: 12,
+    // What an ad-hoc run (webhook, event, direct invoke — not the schedule) may delete: 'noticed-only' (only
+    // clusters this window's scheduled notice listed) or 'any-selected'. Default 'noticed-only'.
+    adHoc: 'noticed-only',
+    // A scheduled notice, teardown or recreate delivered more than this many minutes after its scheduled time
+    // (an async retry hours later, a queue drained after a kill switch) is refused and the run fails saying
+    // so; run it by hand if intended. Integer 1-1440, default 60.
+    maxLatenessMinutes: 60,
     // When cluster owners are told which clusters go tonight (scheduler expression in timeZone). Default
     // 'cron(0 18 ? * MON-FRI *)' (18:00 on weekdays).
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',

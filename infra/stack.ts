@@ -25,6 +25,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
@@ -38,6 +39,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
+import { longestGapMs } from '#lib/config/schedule-times.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
@@ -47,7 +50,12 @@ import { STATE_TABLE_ENV } from '#lib/state/table.ts';
 import { CREDENTIALS_SECRET_ENV } from '#lib/token/from-env.ts';
 import { CLUSTER_CREATED, RECREATE_RESULT } from '#lib/triggers/normalize.ts';
 import { AutomationFunction } from './constructs/automation-function.ts';
-import { Observability } from './constructs/observability.ts';
+import {
+  HEARTBEAT_SLACK_HOURS,
+  type HeartbeatSpec,
+  MAX_HEARTBEAT_PERIOD_HOURS,
+  Observability,
+} from './constructs/observability.ts';
 import { StateTable } from './constructs/state-table.ts';
 
 export interface AutomationStackProps extends StackProps {
@@ -151,6 +159,44 @@ export function requestPattern(job: JobName, source: string): EventPattern {
     : { source: [source], detailType, detail: { [PUBLISHED_MARKER]: Match.doesNotExist() } };
 }
 
+/**
+ * The `detail-type`s a job's function publishes (lib/jobs/engine.ts: `<job>.<action>.result` after every run;
+ * functions/teardown/notice.ts: the evening notice). Its role may put events with these and no other.
+ */
+export function publishedDetailTypes(job: JobName): string[] {
+  const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}.result`);
+  if (job === 'teardown') types.push(NOTICE_EVENT);
+  return types;
+}
+
+/**
+ * One heartbeat per scheduled action (recreate's two schedules together): the longest gap between its runs in
+ * the config's time zone over the coming 400 days (so both daylight-saving changes), plus slack, in whole hours.
+ * An action whose gap exceeds CloudWatch's 7-day evaluation limit (a monthly cron, a one-off at()) gets none.
+ */
+export function heartbeatsFor(config: AutomationConfig, from: Date = new Date()): HeartbeatSpec[] {
+  const byAction = new Map<string, ScheduleSpec[]>();
+  for (const s of schedulesFor(config)) {
+    const key = `${s.job}.${s.action}`;
+    byAction.set(key, [...(byAction.get(key) ?? []), s]);
+  }
+  const out: HeartbeatSpec[] = [];
+  for (const specs of byAction.values()) {
+    const [first] = specs;
+    if (!first) continue;
+    const gapMs = longestGapMs(
+      specs.map((s) => s.expression),
+      config.timeZone,
+      from,
+    );
+    const longestGapHours = gapMs / 3_600_000;
+    const periodHours = Math.ceil(longestGapHours + HEARTBEAT_SLACK_HOURS);
+    if (!Number.isFinite(periodHours) || periodHours > MAX_HEARTBEAT_PERIOD_HOURS) continue;
+    out.push({ job: first.job, action: first.action, longestGapHours, periodHours });
+  }
+  return out;
+}
+
 /** A field every event the jobs publish carries and no request may carry. */
 export const PUBLISHED_MARKER = 'idempotencyKey';
 
@@ -237,9 +283,27 @@ export class AutomationStack extends Stack {
       // Only what the code uses, per resource: item reads/writes on the table and its key, reading the two
       // secrets, publishing result events.
       this.table.grantItemAccess(f.fn);
-      this.consoleSecret.grantRead(f.fn);
-      this.webhookSecret.grantRead(f.fn);
-      this.bus.grantPutEventsTo(f.fn);
+      // GetSecretValue only (grantRead would add DescribeSecret, which the code never calls).
+      f.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [this.consoleSecret.secretArn, this.webhookSecret.secretArn],
+        }),
+      );
+      // PutEvents on this bus, only with the project's source and this job's own published detail-types: a
+      // function cannot forge another job's results or a request.
+      f.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+          conditions: {
+            StringEquals: {
+              'events:source': config.events.source,
+              'events:detail-type': publishedDetailTypes(job),
+            },
+          },
+        }),
+      );
       fns[job] = f;
     }
     this.functions = fns;
@@ -247,7 +311,10 @@ export class AutomationStack extends Stack {
     // Schedules: EventBridge Scheduler in the config's IANA time zone (right across daylight saving), no
     // flexible window. The input carries the scheduled time and execution id: a retried delivery of the same
     // schedule has the same idempotency key (lib/triggers/normalize.ts).
-    const group = new ScheduleGroup(this, 'Schedules', {});
+    // Deleted with the stack (CDK's default is RETAIN): the group has a fixed name derived from the stack, so a
+    // retained group would make the next `cdk deploy` of the same stack fail with "already exists". Deleting the
+    // group deletes its schedules, which are this stack's anyway.
+    const group = new ScheduleGroup(this, 'Schedules', { removalPolicy: RemovalPolicy.DESTROY });
     const timeZone = TimeZone.of(config.timeZone);
     for (const s of schedulesFor(config)) {
       new Schedule(this, `${s.id}Schedule`, {
@@ -337,6 +404,8 @@ export class AutomationStack extends Stack {
       deadLetters: this.deadLetters,
       alertEmails: config.alerts.emails,
       envName,
+      api: this.api,
+      heartbeats: heartbeatsFor(config),
     });
 
     new CfnOutput(this, 'WebhookUrl', {

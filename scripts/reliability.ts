@@ -125,7 +125,7 @@ npx vitest run test/unit/safety             # the properties only (no network)
 - **Matrix** (\`test/integration/faults/*.test.ts\`): the real Lambda handlers (middleware, composition root)
   against the Console + OAuth simulator (\`test/sim\`) and dynalite, built by \`startFaultEnv\`
   (\`test/helpers/faults.ts\`). Time constants are shrunk so the matrix runs in seconds: token provider auth
-  timeout 400 ms, lease 700 ms, block floor 400 ms; Console client timeout 400 ms, retries 5 × 20–250 ms.
+  timeout 400 ms (late answers taken for 2.5 s more), lease 700 ms, block floor 400 ms; Console client timeout 400 ms, retries 5 × 20–250 ms.
   The auth server's one-request-per-second floor stays. DynamoDB faults go through \`test/helpers/dynamo-proxy.ts\`
   in front of dynalite, with the container's DynamoDB client pointed at it. Each row asserts every summary
   with \`assertAccounted\` and ends with \`finishRow\`, which asserts zero \`duplicates(sim)\` and reports.

@@ -9,8 +9,8 @@ import { desiredAllowlistFrom } from './restore.ts';
 import { runTeardown } from './teardown.ts';
 
 export const handler = jobHandler('teardown', {
-  notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown) },
-  run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown) },
+  notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
+  run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
   recreate: {
     // The allowlist a recreated cluster gets is the allowlist sync's current desired state, never a copy.
     run: (c, scope) =>

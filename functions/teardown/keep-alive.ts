@@ -3,6 +3,7 @@
 import { matchesSelector } from '#lib/config/selector.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import type { KeepAlive } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, KeepAlivePayload } from '#lib/jobs/types.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
 
@@ -67,12 +68,7 @@ export async function setKeepAlive(
   }
 
   const untilIso = new Date(until).toISOString();
-  // A keep-alive only ever prevents a deletion: one already in force for the same cluster (as named) that
-  // lasts at least as long stays, so a later, shorter request cannot cut short someone else's.
-  const longer = (await deps.keepAlives.active(now)).find(
-    (k) => k.cluster === payload.cluster && Date.parse(k.until) >= until,
-  );
-  if (longer) {
+  const kept = (longer: KeepAlive): RunBody => {
     deps.log.info('keep-alive not shortened', {
       cluster: payload.cluster,
       requested: untilIso,
@@ -95,14 +91,27 @@ export async function setKeepAlive(
       ),
       notes: [`keep-alive for '${payload.cluster}' not stored: ${reason}`],
     };
-  }
-  await deps.keepAlives.put({
+  };
+  // A keep-alive only ever prevents a deletion: one already in force for the same cluster (as named) that
+  // lasts at least as long stays, so a later, shorter request cannot cut short someone else's. The check
+  // here gives the common case its answer; the store's conditional write settles a race (longest wins).
+  const longer = (await deps.keepAlives.listing(now)).keepAlives.find(
+    (k) => k.cluster === payload.cluster && Date.parse(k.until) >= until,
+  );
+  if (longer) return kept(longer);
+  const put = await deps.keepAlives.put({
     cluster: payload.cluster,
     until: untilIso,
     by: payload.by,
     reason: payload.reason,
     setAt: new Date(now).toISOString(),
   });
+  if (!put.stored) {
+    if (put.inForce) return kept(put.inForce);
+    throw new TeardownError(
+      `keep-alive for '${payload.cluster}' not stored: a stored keep-alive lasting at least as long could not be read`,
+    );
+  }
   deps.log.info('keep-alive set', { cluster: payload.cluster, until: untilIso, by: payload.by });
 
   const notes: string[] = [];

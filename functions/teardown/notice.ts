@@ -3,7 +3,9 @@
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps } from './plan.ts';
+import { lateDeliveryRefusal } from './lateness.ts';
+import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
+import { teardownWindowId } from './window.ts';
 
 export const NOTICE_EVENT = 'teardown.notice.sent';
 
@@ -27,8 +29,11 @@ export async function runNotice(
   deps: TeardownDeps,
   scope: RunScope,
   policy: TeardownPolicy,
+  options: { timeZone?: string } = {},
 ): Promise<RunBody> {
   if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; no notice sent'] };
+  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
+  if (late) return late;
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);
   const plannedAt = new Date(deps.clock.now()).toISOString();
   const max = policy.maxDeletionsPerRun;
@@ -38,6 +43,21 @@ export async function runNotice(
     notes.push(`${guardReason(plan.candidates.length, max)}: tonight's teardown would delete none and fail`);
   }
   if (scope.dryRun) notes.push('dry run: tonight’s teardown will only report what it would delete');
+
+  // The scheduled notice sets what ad-hoc runs of its window may delete (teardown.adHoc 'noticed-only'); a
+  // notice sent by webhook, event or by hand is a preview and widens nothing.
+  const windowId = teardownWindowId(deps.clock.now(), options.timeZone ?? 'UTC', policy.windowStartHour);
+  if (scope.delivery.source === 'schedule') {
+    await deps.teardownWindows.recordNotice(
+      windowId,
+      plan.candidates.map((c) => c.uuid),
+      deps.clock.now(),
+    );
+  } else {
+    notes.push(
+      `ad-hoc notice: not recorded as the notice of teardown window ${windowId} (only the scheduled notice sets what ad-hoc runs may delete)`,
+    );
+  }
 
   await deps.events.publish(NOTICE_EVENT, {
     plannedAt,
@@ -52,8 +72,13 @@ export async function runNotice(
     restored:
       'name, plan, region, channel, generation, description, backup region, autoUpdate, encryption type, ' +
       'connector secrets, API clients (new credentials, published), the current desired allowlist',
-    excluded: plan.excluded.map((e) => ({ id: e.cluster.uuid, name: e.cluster.name, reason: e.reason })),
+    excluded: [...plan.unreadable, ...plan.excluded].map((e) => ({
+      id: e.cluster.uuid,
+      name: e.cluster.name,
+      reason: e.reason,
+    })),
     maxDeletionsPerRun: max,
+    window: { id: windowId, maxDeletionsPerWindow: policy.maxDeletionsPerWindow, adHoc: policy.adHoc },
     guardWouldTrip: guardTrips,
     warning:
       'deleting a cluster deletes its data and its backups; the morning recreate brings back an empty cluster',
@@ -87,6 +112,7 @@ export async function runNotice(
         detail: { plannedAt, notRestored: [...NOT_RESTORED] },
       }),
     ),
+    ...plan.unreadable.map(unreadableOutcome),
     ...plan.excluded.map(excludedOutcome),
   ];
   return { clusters, notes };

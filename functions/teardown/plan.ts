@@ -5,13 +5,14 @@
 import { globToRegExp, isExplicit, selectClusters } from '#lib/config/selector.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterStatus, IpAllowlistEntry } from '#lib/console/client.ts';
-import type { JobDeps, KeepAlive } from '#lib/jobs/ports.ts';
+import type { JobDeps, KeepAlive, UnreadableItem } from '#lib/jobs/ports.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import type { CredentialPublisher } from '#lib/secrets/credentials.ts';
 import type { SecretSealer } from '#lib/secrets/sealer.ts';
 
 export type TeardownDeps = Pick<
   JobDeps,
-  'console' | 'keepAlives' | 'snapshots' | 'events' | 'clock' | 'log'
+  'console' | 'keepAlives' | 'snapshots' | 'teardownWindows' | 'events' | 'clock' | 'log'
 > & {
   /** Seals connector-secret values before they are stored; without it a cluster with secrets is not deleted. */
   sealer?: SecretSealer;
@@ -67,6 +68,8 @@ export interface Exclusion {
 export interface TeardownPlan {
   candidates: Cluster[];
   excluded: Exclusion[];
+  /** Selected clusters with an unreadable keep-alive: not deleted, reported failed (fail safe, and fixable). */
+  unreadable: Exclusion[];
   /** The uuid of every cluster the Console listed (selected or not). */
   listedIds: ReadonlySet<string>;
 }
@@ -104,6 +107,16 @@ export function keepAliveFor(
     if (best === undefined || until > Date.parse(best.until)) best = k;
   }
   return best;
+}
+
+/** Why a cluster with an unreadable keep-alive (by uuid or exact name) is not deleted, or undefined. */
+export function unreadableKeepAlive(
+  cluster: Pick<Cluster, 'uuid' | 'name'>,
+  unreadable: readonly UnreadableItem[],
+): string | undefined {
+  const item = unreadable.find((u) => u.key === cluster.uuid || u.key === cluster.name);
+  if (!item) return undefined;
+  return `keep-alive '${item.key}' is unreadable (${item.reason}): not deleted; fix or replace it with a new keep-alive`;
 }
 
 function protection(cluster: Cluster, protect: TeardownPolicy['protect']): string | undefined {
@@ -179,9 +192,9 @@ export async function planTeardown(
   onlyIds?: string[],
 ): Promise<TeardownPlan> {
   assertTeardownSelector(policy);
-  const [clusters, keepAlives] = await Promise.all([
+  const [clusters, { keepAlives, unreadable }] = await Promise.all([
     deps.console.listClusters(),
-    deps.keepAlives.active(deps.clock.now()),
+    deps.keepAlives.listing(deps.clock.now()),
   ]);
   const now = deps.clock.now();
   const nameCount = new Map<string, number>();
@@ -190,11 +203,15 @@ export async function planTeardown(
   const plan: TeardownPlan = {
     candidates: [],
     excluded: [],
+    unreadable: [],
     listedIds: new Set(clusters.map((c) => c.uuid)),
   };
   for (const cluster of selectClusters(clusters, policy.selector, onlyIds)) {
     const exclusion = exclusionOf(cluster, policy, keepAlives, now);
-    if (exclusion) {
+    const unreadableReason = unreadableKeepAlive(cluster, unreadable);
+    if (unreadableReason !== undefined && exclusion?.reason !== 'protected') {
+      plan.unreadable.push({ cluster, reason: unreadableReason });
+    } else if (exclusion) {
       plan.excluded.push({ cluster, ...exclusion });
     } else if ((nameCount.get(cluster.name) ?? 0) > 1) {
       plan.excluded.push({
@@ -211,4 +228,9 @@ export async function planTeardown(
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** A selected cluster that could not be judged (unreadable state): failed with the reason, not deleted. */
+export function unreadableOutcome(e: Exclusion): ClusterOutcome {
+  return { clusterId: e.cluster.uuid, clusterName: e.cluster.name, status: 'failed', error: e.reason };
 }

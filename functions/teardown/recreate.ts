@@ -10,8 +10,9 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters, CreateClusterBody } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
-import type { ClusterSnapshot, SnapshotStatus } from '#lib/jobs/ports.ts';
+import type { ClusterSnapshot, SnapshotStatus, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { lateDeliveryRefusal } from './lateness.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
 import { restoreClients, restoreSecrets, writeAllowlist } from './restore.ts';
 
@@ -108,10 +109,14 @@ export async function runRecreate(
       notes: ['recreate is disabled (teardown.recreate.enabled is false); nothing done'],
     };
   }
+  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
+  if (late) return late;
   const { console: api, snapshots, clock, log } = deps;
   const key = scope.delivery.idempotencyKey;
   const only = scope.request.clusterIds ?? [];
-  const listed = (await snapshots.list(ACTIVE)).filter(
+  // An unreadable snapshot fails only its own cluster (reported below), the others proceed.
+  const stored = await snapshots.listing(ACTIVE);
+  const listed = stored.snapshots.filter(
     (s) =>
       ACTIVE.includes(s.status) &&
       (only.length === 0 ||
@@ -469,7 +474,17 @@ export async function runRecreate(
     );
   }
   if (scope.dryRun) notes.push('dry run: nothing created, no snapshot changed');
-  return { clusters: [...clusters, ...earlierOnly], notes };
+  const unreadable = only.length > 0 ? [] : stored.unreadable.map(unreadableSnapshotOutcome);
+  return { clusters: [...clusters, ...earlierOnly, ...unreadable], notes };
+}
+
+function unreadableSnapshotOutcome(u: UnreadableItem): ClusterOutcome {
+  return {
+    clusterId: `snapshot:${u.key}`,
+    clusterName: u.key,
+    status: 'failed',
+    error: `snapshot '${u.key}' is unreadable: ${u.reason}; not recreated (fix or delete the item)`,
+  };
 }
 
 function snapshotEntries(listed: readonly ClusterSnapshot[], c: ClusterOutcome): number | undefined {

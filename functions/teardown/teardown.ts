@@ -17,8 +17,18 @@ import type { Cluster } from '#lib/console/client.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { lateDeliveryRefusal } from './lateness.ts';
 import { excludedOutcome, guardReason } from './notice.ts';
-import { allowlistOf, exclusionOf, planTeardown, type TeardownDeps, TeardownError } from './plan.ts';
+import {
+  allowlistOf,
+  exclusionOf,
+  planTeardown,
+  type TeardownDeps,
+  TeardownError,
+  unreadableKeepAlive,
+  unreadableOutcome,
+} from './plan.ts';
+import { teardownWindowId } from './window.ts';
 
 export const NOTE_DELETE_PENDING = 'saved before the delete; delete not confirmed yet';
 
@@ -168,18 +178,47 @@ export async function runTeardown(
   deps: TeardownDeps,
   scope: RunScope,
   policy: TeardownPolicy,
+  options: { timeZone?: string } = {},
 ): Promise<RunBody> {
   if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; nothing done'] };
-  const { console: api, snapshots, keepAlives, clock, log } = deps;
+  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
+  if (late) return late;
+  const { console: api, snapshots, keepAlives, teardownWindows: windows, clock, log } = deps;
   const key = scope.delivery.idempotencyKey;
+  // The window's deletion budget is shared by every run and trigger; see window.ts.
+  const windowId = teardownWindowId(clock.now(), options.timeZone ?? 'UTC', policy.windowStartHour);
+  const windowLimit = policy.maxDeletionsPerWindow;
+  const adHoc = scope.delivery.source !== 'schedule';
   const max =
     Number.isInteger(policy.maxDeletionsPerRun) && policy.maxDeletionsPerRun > 0
       ? policy.maxDeletionsPerRun
       : 0;
 
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);
-  const candidateIds = new Set(plan.candidates.map((c) => c.uuid));
-  const listedIds = new Set([...candidateIds, ...plan.excluded.map((e) => e.cluster.uuid)]);
+  const window = await windows.get(windowId);
+  // An ad-hoc run (webhook, event, direct) deletes only what the window's scheduled notice listed, so a
+  // held webhook secret cannot delete what nobody was told about.
+  let candidates = plan.candidates;
+  const unnoticed: ClusterOutcome[] = [];
+  if (adHoc && policy.adHoc !== 'any-selected') {
+    const noticed = new Set(window.noticed);
+    const why =
+      window.noticedAt === undefined
+        ? 'no scheduled notice in this window'
+        : `the notice at ${window.noticedAt} did not list it`;
+    const reason =
+      `not in the notice of teardown window ${windowId} (${why}); an ad-hoc run deletes only noticed ` +
+      `clusters (teardown.adHoc is 'noticed-only')`;
+    for (const c of candidates) if (!noticed.has(c.uuid)) unnoticed.push(skipped(c, reason));
+    candidates = candidates.filter((c) => noticed.has(c.uuid));
+  }
+  const candidateIds = new Set(candidates.map((c) => c.uuid));
+  const listedIds = new Set([
+    ...candidateIds,
+    ...unnoticed.map((o) => o.clusterId),
+    ...plan.unreadable.map((e) => e.cluster.uuid),
+    ...plan.excluded.map((e) => e.cluster.uuid),
+  ]);
 
   // Deletions an earlier attempt of this delivery made (or may have made): recorded outcomes, and
   // snapshots saved under this key (one is saved right before every delete). They count against the cap.
@@ -188,7 +227,10 @@ export async function runTeardown(
     if (o.status === 'done' && o.action === 'cluster-deleted') deletedEarlier.add(id);
   }
   const savedEarlier = new Map<string, ClusterSnapshot>();
-  for (const s of await snapshots.list()) {
+  // An unreadable snapshot cannot say which run saved it: reported, and the cluster of that name fails
+  // below (its earlier snapshot cannot be read, so no new one is saved and it is not deleted).
+  const stored = await snapshots.listing();
+  for (const s of stored.snapshots) {
     if (s.teardownKey !== key) continue;
     deletedEarlier.add(s.clusterId);
     savedEarlier.set(s.clusterId, s);
@@ -196,25 +238,57 @@ export async function runTeardown(
   for (const id of candidateIds) deletedEarlier.delete(id);
 
   const notes: string[] = [];
-  const excluded = plan.excluded.map(excludedOutcome);
+  const excluded = [
+    ...plan.unreadable.map(unreadableOutcome),
+    ...unnoticed,
+    ...plan.excluded.map(excludedOutcome),
+  ];
+  if (stored.unreadable.length > 0) {
+    notes.push(
+      `${stored.unreadable.length} unreadable snapshot(s): ${stored.unreadable.map((u) => `${u.key} (${u.reason})`).join(', ')}`,
+    );
+  }
   const earlierOnly = earlierOutcomes(scope.previous, savedEarlier, listedIds, plan.listedIds);
   if (scope.previous.size > 0)
     notes.push(`retry of delivery ${key}: ${deletedEarlier.size} deletion(s) made earlier`);
 
-  if (plan.candidates.length + deletedEarlier.size > max) {
-    const reason = guardReason(plan.candidates.length, max, deletedEarlier.size);
+  if (candidates.length + deletedEarlier.size > max) {
+    const reason = guardReason(candidates.length, max, deletedEarlier.size);
     log.error('teardown blast-radius guard tripped', {
-      candidates: plan.candidates.length,
+      candidates: candidates.length,
       deletedEarlier: deletedEarlier.size,
       maxDeletionsPerRun: max,
     });
     notes.push(`${reason}: nothing deleted${scope.dryRun ? ' (dry run)' : ''}`);
     return {
-      clusters: [...plan.candidates.map((c) => skipped(c, reason)), ...excluded, ...earlierOnly],
+      clusters: [...candidates.map((c) => skipped(c, reason)), ...excluded, ...earlierOnly],
       notes,
       failRun: true,
     };
   }
+
+  // The window budget, checked whole before anything is deleted (the conditional reservation before each
+  // DELETE below is what holds under concurrency). Reservations of this run's own candidates (a retry) are
+  // not counted twice.
+  const reservedElsewhere = window.reserved.filter((id) => !candidateIds.has(id)).length;
+  if (candidates.length > 0 && candidates.length + reservedElsewhere > windowLimit) {
+    const reason =
+      `deletion budget of teardown window ${windowId}: ${candidates.length} candidates + ` +
+      `${reservedElsewhere} already reserved > maxDeletionsPerWindow ${windowLimit}`;
+    log.error('teardown window budget exhausted', {
+      windowId,
+      candidates: candidates.length,
+      reserved: reservedElsewhere,
+      maxDeletionsPerWindow: windowLimit,
+    });
+    notes.push(`${reason}: nothing deleted${scope.dryRun ? ' (dry run)' : ''}`);
+    return {
+      clusters: [...candidates.map((c) => skipped(c, reason)), ...excluded, ...earlierOnly],
+      notes,
+      failRun: true,
+    };
+  }
+  let budgetUsedUp = false;
 
   let slots = max - deletedEarlier.size;
 
@@ -224,7 +298,12 @@ export async function runTeardown(
     if (fresh.name !== planned.name) return skipped(planned, `renamed to ${fresh.name} since planning`);
     if (!matchesSelector(fresh, policy.selector)) return skipped(planned, 'no longer selected');
     const now = clock.now();
-    const exclusion = exclusionOf(fresh, policy, await keepAlives.active(now), now);
+    const current = await keepAlives.listing(now);
+    const unreadable = unreadableKeepAlive(fresh, current.unreadable);
+    if (unreadable !== undefined && !policy.protect.ids.includes(fresh.uuid)) {
+      return { clusterId: planned.uuid, clusterName: planned.name, status: 'failed', error: unreadable };
+    }
+    const exclusion = exclusionOf(fresh, policy, current.keepAlives, now);
     if (exclusion) return skipped(planned, exclusion.reason, exclusion.detail);
 
     const labels = fresh.labels ?? [];
@@ -238,6 +317,32 @@ export async function runTeardown(
     if (slots <= 0) return skipped(planned, `deletion cap of ${max} reached in this run`);
     slots -= 1;
 
+    // One unit of the window's budget, reserved (conditional write) before anything else happens.
+    let reservation: { granted: boolean; reserved: number };
+    try {
+      reservation = await windows.reserve(windowId, fresh.uuid, windowLimit, clock.now());
+    } catch (err) {
+      slots += 1;
+      throw new TeardownError(`deletion budget not reserved, cluster not deleted: ${errorText(err)}`, {
+        cause: err,
+      });
+    }
+    if (!reservation.granted) {
+      slots += 1;
+      budgetUsedUp = true;
+      return skipped(
+        planned,
+        `deletion budget of teardown window ${windowId} used up (${reservation.reserved} of maxDeletionsPerWindow ${windowLimit} reserved by other runs)`,
+      );
+    }
+    const giveBack = async () => {
+      try {
+        await windows.release(windowId, fresh.uuid, clock.now());
+      } catch (err) {
+        log.warn('deletion budget not given back', { clusterId: fresh.uuid, error: errorText(err) });
+      }
+    };
+
     let snapshot: ClusterSnapshot;
     try {
       snapshot = snapshotOf(fresh, key, clock.now(), await snapshots.get(fresh.name));
@@ -245,6 +350,7 @@ export async function runTeardown(
       await snapshots.save(snapshot);
     } catch (err) {
       slots += 1;
+      await giveBack();
       if (err instanceof TeardownError) throw err;
       throw new TeardownError(`snapshot not saved, cluster not deleted: ${errorText(err)}`, { cause: err });
     }
@@ -288,7 +394,10 @@ export async function runTeardown(
         outcome = 'deleted';
         detail.confirmedBy = 're-read after an error';
       } else {
-        if (after !== 'unknown') slots += 1;
+        if (after !== 'unknown') {
+          slots += 1;
+          await giveBack();
+        }
         const state = after === 'unknown' ? 'delete outcome unknown' : 'cluster still exists';
         await noteSnapshot(`delete failed (${state}): ${errorText(err)}`);
         log.error('cluster delete failed', {
@@ -319,10 +428,19 @@ export async function runTeardown(
   };
 
   const worked = await scope.forEachCluster(
-    plan.candidates.map((c) => ({ clusterId: c.uuid, clusterName: c.name, cluster: c })),
+    candidates.map((c) => ({ clusterId: c.uuid, clusterName: c.name, cluster: c })),
     (item) => deleteOne(item.cluster),
   );
-  if (plan.candidates.length === 0) notes.push('no cluster to tear down');
+  if (candidates.length === 0) notes.push('no cluster to tear down');
   if (scope.dryRun) notes.push('dry run: nothing deleted, no snapshot saved');
-  return { clusters: [...worked, ...excluded, ...earlierOnly], notes };
+  if (budgetUsedUp) {
+    notes.push(
+      `deletion budget of teardown window ${windowId} (maxDeletionsPerWindow ${windowLimit}) used up by other runs: some clusters not deleted`,
+    );
+  }
+  return {
+    clusters: [...worked, ...excluded, ...earlierOnly],
+    notes,
+    ...(budgetUsedUp ? { failRun: true } : {}),
+  };
 }

@@ -4,8 +4,7 @@
 // failure path of asynchronous invocations (retries, then the dead-letter queue).
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Architecture, type IDestination, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -96,9 +95,23 @@ export class AutomationFunction extends Construct {
     // Scheduler and EventBridge invoke asynchronously: Lambda retries, then the invocation record (request,
     // error) goes to the dead-letter queue, whose depth is alarmed.
     this.fn.configureAsyncInvoke({
-      onFailure: new SqsDestination(props.deadLetters),
+      onFailure: sendOnlyDestination(props.deadLetters),
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       maxEventAge: ASYNC_MAX_EVENT_AGE,
     });
   }
+}
+
+/**
+ * An SQS on-failure destination whose grant is `sqs:SendMessage` alone: Lambda sends the invocation record with
+ * the function's role, and needs nothing else (aws-lambda-destinations' SqsDestination also grants
+ * GetQueueAttributes and GetQueueUrl, which nothing calls).
+ */
+export function sendOnlyDestination(queue: IQueue): IDestination {
+  return {
+    bind(_scope, fn) {
+      queue.grant(fn, 'sqs:SendMessage');
+      return { destination: queue.queueArn };
+    },
+  };
 }

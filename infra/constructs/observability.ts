@@ -9,6 +9,7 @@
 // Two environments in one account and region therefore never see each other's runs. AWS's own metrics (Lambda
 // errors, the queue) are per resource and need no such dimension.
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   ComparisonOperator,
@@ -27,6 +28,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { heartbeatMetricName } from '#lib/jobs/engine.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
 import type { JobName } from '#lib/jobs/types.ts';
 import { ENVIRONMENT_DIMENSION, METRICS_NAMESPACE, SERVICE_DIMENSION } from '#lib/runtime/metrics.ts';
@@ -38,7 +40,31 @@ export interface ObservabilityProps {
   deadLetters: IQueue;
   alertEmails: string[];
   envName: string;
+  /** The webhook API, whose 5xx answers alarm. */
+  api: IHttpApi;
+  /** One heartbeat alarm per scheduled action (infra/stack.ts heartbeatsFor). */
+  heartbeats: HeartbeatSpec[];
 }
+
+/** A scheduled action's heartbeat: how long without a run means the schedule went silent. */
+export interface HeartbeatSpec {
+  job: JobName;
+  action: string;
+  /** The longest time between two runs of the action's schedules (all of them together), in hours. */
+  longestGapHours: number;
+  /** The alarm's period: the longest gap plus HEARTBEAT_SLACK_HOURS, whole hours. */
+  periodHours: number;
+}
+
+/** What a heartbeat waits beyond the longest gap: the run's own duration, Scheduler's retries (max event age 1 h). */
+export const HEARTBEAT_SLACK_HOURS = 1;
+/** CloudWatch's longest evaluation range for one alarm (period × evaluation periods): 7 days. */
+export const MAX_HEARTBEAT_PERIOD_HOURS = 7 * 24;
+
+/** Deferred clusters alarm when they happen on this many consecutive days (each run picks up the last's). */
+export const DEFERRED_DAYS = 2;
+/** Token invalidations (the Console refused a token that should have been good) per hour that alarm. */
+export const TOKEN_INVALIDATIONS_PER_HOUR = 3;
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -88,18 +114,24 @@ export function jobMetric(job: string, envName: string, name: string, label = na
 }
 
 /** The same counter summed over every job of one environment (missing data counts as 0). */
-export function allJobs(jobs: readonly string[], envName: string, name: string, label = name): IMetric {
+export function allJobs(
+  jobs: readonly string[],
+  envName: string,
+  name: string,
+  label = name,
+  period: Duration = FIVE_MINUTES,
+): IMetric {
   // Ids unique per metric name: one graph may hold several of these expressions.
   const id = (i: number) => `${name.toLowerCase()}_${i}`;
   const usingMetrics: Record<string, IMetric> = {};
   jobs.forEach((job, i) => {
-    usingMetrics[id(i)] = jobMetric(job, envName, name);
+    usingMetrics[id(i)] = jobMetric(job, envName, name).with({ period });
   });
   return new MathExpression({
     expression: jobs.map((_, i) => `FILL(${id(i)}, 0)`).join(' + '),
     usingMetrics,
     label,
-    period: FIVE_MINUTES,
+    period,
   });
 }
 
@@ -126,16 +158,33 @@ export class Observability extends Construct {
     // The topic policy (enforceSSL) replaces SNS's default one, so CloudWatch needs its own statement: only
     // this account's alarms may publish. Publishing to an encrypted topic also needs the key (its policy).
     const cloudwatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    // Confused-deputy guard on both: only CloudWatch alarms of this account and region (any alarm ARN there: the
+    // alarms' own ARNs cannot be named without a cycle, topic → key → alarm → topic).
+    const stack = Stack.of(this);
+    const alarmsHere = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+      },
+    };
     this.topic.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AlarmsOfThisAccountPublish',
         principals: [cloudwatch],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: alarmsHere,
       }),
     );
-    key.grant(cloudwatch, 'kms:Decrypt', 'kms:GenerateDataKey');
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AlarmsOfThisAccountUseTheKey',
+        principals: [cloudwatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: alarmsHere,
+      }),
+    );
     for (const email of props.alertEmails) this.topic.addSubscription(new EmailSubscription(email));
     const action = new SnsAction(this.topic);
     const jobs = Object.keys(props.functions) as JobName[];
@@ -180,6 +229,57 @@ export class Observability extends Construct {
       }),
     );
     for (const t of TOKEN_ALARMS) alarm(t.metric, t.description, sum(t.metric), t.threshold);
+
+    // Silence: a scheduled action that did not run for longer than its schedule's longest gap (plus slack). No
+    // data is the point here, so missing data breaches.
+    for (const h of props.heartbeats) {
+      const a = new Alarm(this, `${pascalCase(h.job)}${pascalCase(h.action)}Heartbeat`, {
+        alarmDescription: `${h.job} ${h.action}: no scheduled run for ${h.periodHours} hours (the schedule's longest gap is ${h.longestGapHours} hours): the schedule stopped, is disabled, or its runs never reach a summary [${props.envName}]`,
+        metric: jobMetric(h.job, props.envName, heartbeatMetricName(h.action)).with({
+          period: Duration.hours(h.periodHours),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+      a.addAlarmAction(action);
+      this.alarms.push(a);
+    }
+    for (const job of jobs) {
+      alarm(
+        `${pascalCase(job)}Throttles`,
+        `${job}: Lambda throttled invocations (reserved concurrency or the account limit reached); schedules and events are retried, webhooks get 429`,
+        props.functions[job].fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      );
+      const deferred = new Alarm(this, `${pascalCase(job)}ClustersDeferred`, {
+        alarmDescription: `${job}: clusters deferred (time budget used up) on ${DEFERRED_DAYS} consecutive days: the runs do not keep up [${props.envName}]`,
+        metric: jobMetric(job, props.envName, 'ClustersDeferred').with({ period: Duration.days(1) }),
+        threshold: 1,
+        evaluationPeriods: DEFERRED_DAYS,
+        datapointsToAlarm: DEFERRED_DAYS,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      deferred.addAlarmAction(action);
+      this.alarms.push(deferred);
+    }
+    alarm(
+      'WebhookServerErrors',
+      'The webhook API answered 5xx (the function crashed or timed out, or API Gateway failed to reach it)',
+      props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+    );
+    alarm(
+      'ResultEventsFailed',
+      'A run’s result event (or the teardown notice) was not published on the bus: whoever routes results to chat or mail did not get it',
+      sum('ResultEventsFailed'),
+    );
+    alarm(
+      'TokenInvalidations',
+      `The Console API refused tokens that should have been valid, ${TOKEN_INVALIDATIONS_PER_HOUR} or more times in an hour`,
+      allJobs(jobs, props.envName, 'TokenInvalidations', 'TokenInvalidations', Duration.hours(1)),
+      TOKEN_INVALIDATIONS_PER_HOUR,
+    );
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     this.dashboard.addWidgets(

@@ -10,6 +10,7 @@ import {
 } from '#lib/allowlist/entries.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
+import { dstFindingMatters, dstFindings, formatLocal } from './schedule-times.ts';
 import type { AutomationConfig } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -240,6 +241,14 @@ const teardownSchema = z
     protect: protectSchema.prefault({}),
     minAgeHours: atLeast(0).default(4),
     maxDeletionsPerRun: integer(1).default(5),
+    // Issue #10 hardening: a deletion budget per teardown window shared by every run and trigger, what an
+    // ad-hoc (not scheduled) run may delete, and how late a scheduled delivery may still run.
+    maxDeletionsPerWindow: integer(1).optional(),
+    windowStartHour: integer(0, 23).default(12),
+    adHoc: z
+      .enum(['noticed-only', 'any-selected'], { error: "must be 'noticed-only' or 'any-selected'" })
+      .default('noticed-only'),
+    maxLatenessMinutes: integer(1, 1440).default(60),
     noticeSchedule: schedule().default('cron(0 18 ? * MON-FRI *)'),
     schedule: schedule().default('cron(0 20 ? * MON-FRI *)'),
     recreate: z
@@ -288,7 +297,21 @@ const teardownSchema = z
           'must name the clusters to tear down (names, labels, ids, …): an empty selector selects none',
       });
     }
-  }, crossCheck);
+    if (
+      isValid(ctx, 'maxDeletionsPerRun') &&
+      isValid(ctx, 'maxDeletionsPerWindow') &&
+      t.maxDeletionsPerWindow !== undefined &&
+      t.maxDeletionsPerWindow < t.maxDeletionsPerRun
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxDeletionsPerWindow'],
+        message: `must be >= maxDeletionsPerRun (${t.maxDeletionsPerRun}): one run may not plan more than the window allows`,
+      });
+    }
+  }, crossCheck)
+  // The window budget defaults to the per-run guard: one full nightly run, and nothing on top of it.
+  .transform((t) => ({ ...t, maxDeletionsPerWindow: t.maxDeletionsPerWindow ?? t.maxDeletionsPerRun }));
 
 const sourceSchema = z.strictObject({
   selector: selectorSchema
@@ -452,6 +475,14 @@ export const automationConfigSchema = z
     alerts: z
       .strictObject({ emails: list(z.email({ error: 'must be an email address' })).default([]) })
       .prefault({}),
+    token: z
+      .strictObject({
+        storeUnavailable: z
+          .enum(['fail', 'local-auth'], { error: "must be 'fail' or 'local-auth'" })
+          .default('fail'),
+        storeRetrySeconds: integer(0, 60).default(5),
+      })
+      .prefault({}),
     backup: backupSchema.prefault({}),
     teardown: teardownSchema.prefault({}),
     allowlist: allowlistSchema.prefault({}),
@@ -469,7 +500,66 @@ export const automationConfigSchema = z
         message: `must be less than deployment.functionTimeoutSeconds (${c.deployment.functionTimeoutSeconds})`,
       });
     }
+  }, crossCheck)
+  .superRefine((c, ctx) => {
+    if (!isValid(ctx, 'timeZone')) return;
+    for (const { path, expression } of activeSchedules(c)) {
+      if (!isValid(ctx, ...path)) continue;
+      const problem = daylightSavingProblem(expression, c.timeZone);
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    }
   }, crossCheck);
+
+/** The schedules the stack creates (enabled jobs only), with their setting paths. */
+function activeSchedules(c: {
+  backup: { enabled: boolean; schedule: string };
+  teardown: {
+    enabled: boolean;
+    noticeSchedule: string;
+    schedule: string;
+    recreate: { enabled: boolean; schedule: string; followUpSchedule: string };
+  };
+  allowlist: { enabled: boolean; schedule: string };
+}): Array<{
+  path: string[];
+  expression: string;
+}> {
+  const out: Array<{ path: string[]; expression: string }> = [];
+  if (c.backup.enabled) out.push({ path: ['backup', 'schedule'], expression: c.backup.schedule });
+  if (c.teardown.enabled) {
+    out.push({ path: ['teardown', 'noticeSchedule'], expression: c.teardown.noticeSchedule });
+    out.push({ path: ['teardown', 'schedule'], expression: c.teardown.schedule });
+    if (c.teardown.recreate.enabled) {
+      const r = c.teardown.recreate;
+      out.push({ path: ['teardown', 'recreate', 'schedule'], expression: r.schedule });
+      out.push({ path: ['teardown', 'recreate', 'followUpSchedule'], expression: r.followUpSchedule });
+    }
+  }
+  if (c.allowlist.enabled) out.push({ path: ['allowlist', 'schedule'], expression: c.allowlist.schedule });
+  return out;
+}
+
+/**
+ * A schedule that fires at a local time which, once a year, does not exist (daylight-saving gap: EventBridge
+ * Scheduler skips that run) or exists twice (overlap: which of the two runs, or whether both do, is not something
+ * to leave to chance for a teardown or recreate) is refused, with the fix. Schedules that fire in every hour of
+ * the day are exempt: they lose or repeat one run among 24. Checked over the coming year.
+ */
+export function daylightSavingProblem(
+  expression: string,
+  timeZone: string,
+  from: Date = new Date(),
+): string | undefined {
+  if (!dstFindingMatters(expression)) return undefined;
+  const [finding] = dstFindings(expression, timeZone, from);
+  if (!finding) return undefined;
+  const date = formatLocal(finding.at).slice(0, 10);
+  const what =
+    finding.kind === 'gap'
+      ? `falls in the daylight-saving gap on ${date} (${finding.window} does not exist there): EventBridge Scheduler skips that run, once a year`
+      : `falls in the daylight-saving overlap on ${date} (${finding.window} happens twice there): once a year it is ambiguous which of the two times runs, or whether both do`;
+  return `${expression} in ${timeZone} ${what}; move it outside ${finding.window} or set timeZone to 'UTC'`;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Issues → ConfigError

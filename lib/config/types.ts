@@ -56,6 +56,24 @@ export interface TeardownPolicy {
   minAgeHours: number;
   /** More candidates than this: delete none, report, fail the run. */
   maxDeletionsPerRun: number;
+  /**
+   * The deletion budget of one teardown window, shared by every run and trigger (scheduled, webhook, event,
+   * direct): each deletion reserves one unit with a conditional write first. Default: maxDeletionsPerRun.
+   */
+  maxDeletionsPerWindow: number;
+  /**
+   * The teardown window is the 24 h from this local hour (in `timeZone`), keyed by the date it starts on:
+   * with 12, 18:00 Monday to 11:59 Tuesday is Monday's window. The notice, the teardown and the morning
+   * recreate of one night must fall in one window. Default 12.
+   */
+  windowStartHour: number;
+  /**
+   * What an ad-hoc run (webhook, event, direct — not the schedule) may delete: 'noticed-only' (default) only
+   * clusters the window's scheduled notice listed; 'any-selected' any cluster the policy selects.
+   */
+  adHoc: 'noticed-only' | 'any-selected';
+  /** A scheduled notice, teardown or recreate delivered later than this after its time is refused. Default 60. */
+  maxLatenessMinutes: number;
   /** Scheduler expressions in `timeZone`. */
   noticeSchedule: string;
   schedule: string;
@@ -133,6 +151,18 @@ export interface DeploymentSettings {
   oauthAudience?: string;
 }
 
+/** The shared Console API token (lib/token) when its store, the state table, cannot be read. */
+export interface TokenSettings {
+  /**
+   * `fail`: fail the request with a clear error and never ask the auth server (the fleet cannot coordinate
+   * without the store; one auth request per container gets the source IP blocked). `local-auth`: each
+   * container asks the auth server once for itself.
+   */
+  storeUnavailable: 'fail' | 'local-auth';
+  /** How long a throttled or failing store call is retried (jittered backoff) before that policy applies. */
+  storeRetrySeconds: number;
+}
+
 export interface AutomationConfig {
   /** IANA time zone for every schedule, e.g. `Europe/Berlin`. */
   timeZone: string;
@@ -149,6 +179,7 @@ export interface AutomationConfig {
     toleranceSeconds: number;
   };
   alerts: { emails: string[] };
+  token: TokenSettings;
   backup: BackupPolicy;
   teardown: TeardownPolicy;
   allowlist: AllowlistPolicy;

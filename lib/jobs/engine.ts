@@ -223,6 +223,15 @@ export function actionMetricName(action: string): string {
   return pascalCase(action);
 }
 
+/**
+ * 'recreate' → 'HeartbeatRecreate': counted once by every run a schedule started (delivery source `schedule`),
+ * whatever its outcome (dry runs too). The heartbeat alarm of each scheduled action (infra/constructs/
+ * observability.ts) fires when it is missing for longer than the schedule's longest gap between runs.
+ */
+export function heartbeatMetricName(action: string): string {
+  return `Heartbeat${pascalCase(action)}`;
+}
+
 /** Logs the one summary line, emits the counters, publishes the result event. */
 async function reportSummary(deps: RunEngineDeps, summary: RunSummary): Promise<void> {
   const { log, metrics, events } = deps;
@@ -239,6 +248,7 @@ async function reportSummary(deps: RunEngineDeps, summary: RunSummary): Promise<
   if (summary.failed) log.error('run failed', line);
   else log.info('run finished', line);
   metrics.count('Runs');
+  if (summary.trigger === 'schedule') metrics.count(heartbeatMetricName(summary.action));
   if (summary.failed) metrics.count('RunsFailed');
   for (const [status, n] of Object.entries(summary.counts)) {
     if (n > 0) metrics.count(`Clusters${status[0]?.toUpperCase()}${status.slice(1)}`, n);

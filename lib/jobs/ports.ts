@@ -65,11 +65,33 @@ export interface KeepAlive {
   setAt: string;
 }
 
+/**
+ * A stored item that cannot be read (a bad manual edit, a bug, a half-migrated item). Bulk reads return it
+ * apart instead of failing the whole list, so only its own cluster fails; `key` is the item's sort key (the
+ * cluster name of a snapshot, the cluster a keep-alive names).
+ */
+export interface UnreadableItem {
+  key: string;
+  reason: string;
+}
+
+/** What a keep-alive put did: stored, or refused because one lasting at least as long is in force. */
+export type KeepAlivePut = { stored: true } | { stored: false; inForce: KeepAlive | undefined };
+
 export interface KeepAliveStore {
-  /** Stores (or replaces) the keep-alive for that cluster, with a TTL at `until`. */
-  put(keepAlive: KeepAlive): Promise<void>;
-  /** Keep-alives whose `until` is after `now` (expired ones are ignored even if TTL has not removed them). */
+  /**
+   * Stores the keep-alive for that cluster (as named), with a TTL at `until` — unless one that lasts at
+   * least as long is in force: a conditional write, so of concurrent puts the longest `until` wins whatever
+   * the order of arrival. A keep-alive only ever prevents a deletion; it is never shortened.
+   */
+  put(keepAlive: KeepAlive): Promise<KeepAlivePut>;
+  /**
+   * Keep-alives whose `until` is after `now` (expired ones are ignored even if TTL has not removed them).
+   * Throws a StateStoreError when any stored keep-alive is unreadable: use `listing` to get both apart.
+   */
   active(now: number): Promise<KeepAlive[]>;
+  /** The active keep-alives, and the unreadable ones apart (a cluster with one must not be deleted). */
+  listing(now: number): Promise<{ keepAlives: KeepAlive[]; unreadable: UnreadableItem[] }>;
 }
 
 export type SnapshotStatus = 'deleted' | 'recreating' | 'recreated' | 'done' | 'failed';
@@ -114,8 +136,17 @@ export interface ClusterSnapshot {
 export interface SnapshotStore {
   /** Saves the snapshot under its cluster name (a newer teardown replaces an older snapshot). */
   save(snapshot: ClusterSnapshot): Promise<void>;
+  /** Throws a StateStoreError naming the snapshot when it is unreadable. */
   get(name: string): Promise<ClusterSnapshot | undefined>;
+  /** Throws a StateStoreError when any listed snapshot is unreadable: use `listing` to get both apart. */
   list(statuses?: SnapshotStatus[]): Promise<ClusterSnapshot[]>;
+  /**
+   * The readable snapshots in `statuses`, and every unreadable one apart (whatever its status: it cannot be
+   * told), so one corrupt item fails only its own cluster.
+   */
+  listing(
+    statuses?: SnapshotStatus[],
+  ): Promise<{ snapshots: ClusterSnapshot[]; unreadable: UnreadableItem[] }>;
   /**
    * Moves a snapshot from `from` to a new status with changes; false if it was not in `from`
    * (another run moved it first).
@@ -128,6 +159,38 @@ export interface SnapshotStore {
   ): Promise<boolean>;
   /** Removes the sealed secret values of the snapshot (names stay); no-op when there are none. */
   dropSecrets(name: string): Promise<void>;
+}
+
+/** One teardown window as the state table holds it (see functions/teardown/window.ts for the window). */
+export interface TeardownWindowState {
+  /** When a scheduled notice of this window was recorded (ISO); absent when none was. */
+  noticedAt?: string;
+  /** The clusters the window's scheduled notice(s) listed: what an ad-hoc run may delete ('noticed-only'). */
+  noticed: string[];
+  /** The clusters a deletion was reserved for in this window's budget, by every run and trigger. */
+  reserved: string[];
+}
+
+/**
+ * The deletion budget of a teardown window, shared by every run and every trigger, and what the window's
+ * notice listed. Every change is one conditional write, so concurrent runs cannot overspend.
+ */
+export interface TeardownWindowStore {
+  get(windowId: string): Promise<TeardownWindowState>;
+  /** Adds the clusters a scheduled notice listed to the window's noticed set. */
+  recordNotice(windowId: string, clusterIds: string[], now: number): Promise<void>;
+  /**
+   * Reserves the deletion of one cluster before it is deleted: granted while fewer than `limit` clusters are
+   * reserved in the window, or when this cluster already is (a retry does not spend twice).
+   */
+  reserve(
+    windowId: string,
+    clusterId: string,
+    limit: number,
+    now: number,
+  ): Promise<{ granted: boolean; reserved: number }>;
+  /** Gives a reservation back when the delete certainly did not happen. */
+  release(windowId: string, clusterId: string, now: number): Promise<void>;
 }
 
 export interface AllowlistSource {
@@ -175,6 +238,7 @@ export interface JobDeps {
   claims: ClusterClaims;
   keepAlives: KeepAliveStore;
   snapshots: SnapshotStore;
+  teardownWindows: TeardownWindowStore;
   allowlistSources: AllowlistSourceStore;
   backupTracking: BackupTrackingStore;
 }

@@ -102,6 +102,10 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     metrics: counters,
     fetch: overrides.fetch,
     remainingTimeMs: () => invocation.remainingTimeMs?.(),
+    tuning: {
+      storeUnavailable: config.token.storeUnavailable,
+      storeRetryMs: config.token.storeRetrySeconds * 1000,
+    },
   });
   const console = createConsoleClient({
     tokenSource: tokens,

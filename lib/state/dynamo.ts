@@ -11,10 +11,11 @@ export type { DynamoStoreOptions };
 import { dynamoKeepAliveStore } from './keep-alive-store.ts';
 import { dynamoRunLedger } from './run-ledger.ts';
 import { dynamoSnapshotStore } from './snapshot-store.ts';
+import { dynamoTeardownWindowStore } from './teardown-window-store.ts';
 
 export type StateStores = Pick<
   JobDeps,
-  'ledger' | 'claims' | 'keepAlives' | 'snapshots' | 'allowlistSources' | 'backupTracking'
+  'ledger' | 'claims' | 'keepAlives' | 'snapshots' | 'teardownWindows' | 'allowlistSources' | 'backupTracking'
 >;
 
 export function createDynamoStores(
@@ -27,6 +28,7 @@ export function createDynamoStores(
     claims: dynamoClusterClaims(client, tableName, options),
     keepAlives: dynamoKeepAliveStore(client, tableName, options),
     snapshots: dynamoSnapshotStore(client, tableName, options),
+    teardownWindows: dynamoTeardownWindowStore(client, tableName, options),
     allowlistSources: dynamoAllowlistSourceStore(client, tableName, options),
     backupTracking: dynamoBackupTrackingStore(client, tableName, options),
   };

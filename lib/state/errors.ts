@@ -16,6 +16,10 @@ export type StateOperation =
   | 'snapshots.list'
   | 'snapshots.transition'
   | 'snapshots.dropSecrets'
+  | 'teardownWindows.get'
+  | 'teardownWindows.recordNotice'
+  | 'teardownWindows.reserve'
+  | 'teardownWindows.release'
   | 'allowlistSources.put'
   | 'allowlistSources.list'
   | 'backupTracking.get'
@@ -34,6 +38,10 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'snapshots.list',
   'snapshots.transition',
   'snapshots.dropSecrets',
+  'teardownWindows.get',
+  'teardownWindows.recordNotice',
+  'teardownWindows.reserve',
+  'teardownWindows.release',
   'allowlistSources.put',
   'allowlistSources.list',
   'backupTracking.get',

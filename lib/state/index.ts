@@ -9,3 +9,4 @@ export { RETENTION_MS } from './keys.ts';
 export { dynamoRunLedger } from './run-ledger.ts';
 export { dynamoSnapshotStore } from './snapshot-store.ts';
 export { STATE_TABLE_ENV, TABLE_SCHEMA, tableNameFromEnv } from './table.ts';
+export { dynamoTeardownWindowStore } from './teardown-window-store.ts';

@@ -20,6 +20,10 @@
 //                                                     so a transition is one conditional UpdateItem on `status`.
 //                                                     ttl: 90 days after the last change (a cluster torn down
 //                                                     with recreate off must stay restorable for a long while).
+//   teardown-window             <windowId>            the teardown window (YYYY-MM-DD of the evening it starts):
+//                                                     reserved (SS of cluster ids: the deletion budget, spent by a
+//                                                     conditional ADD), noticed (SS: what the scheduled notice
+//                                                     listed), noticedAt, limit, updatedAt. ttl: 30 days.
 //   allowlist-source            <name>                entries (JSON), updatedAt, updatedBy, version (+1 per put).
 //                                                     No ttl: a source is configuration.
 //   backup-tracking             <clusterId>           lastCheckedAt, pending (JSON). ttl: 30 days after the last put.
@@ -40,6 +44,7 @@ export const RETENTION_MS = {
   claimGrace: DAY_MS,
   snapshot: 90 * DAY_MS,
   backupTracking: 30 * DAY_MS,
+  teardownWindow: 30 * DAY_MS,
 } as const;
 
 export const RUN_SK = 'run';
@@ -48,6 +53,7 @@ export const CLAIM_SK = 'claim';
 export const KEEPALIVE_PK = 'keepalive';
 export const SNAPSHOT_PK = 'snapshot';
 export const ALLOWLIST_SOURCE_PK = 'allowlist-source';
+export const TEARDOWN_WINDOW_PK = 'teardown-window';
 export const BACKUP_TRACKING_PK = 'backup-tracking';
 
 /** DynamoDB's limits on key attribute sizes (UTF-8 bytes). */
@@ -106,6 +112,11 @@ export const keepAliveKey = (op: StateOperation, cluster: string): ItemKey => ({
 export const snapshotKey = (op: StateOperation, name: string): ItemKey => ({
   pk: SNAPSHOT_PK,
   sk: keyPart(op, 'cluster name', name),
+});
+
+export const teardownWindowKey = (op: StateOperation, windowId: string): ItemKey => ({
+  pk: TEARDOWN_WINDOW_PK,
+  sk: keyPart(op, 'window id', windowId),
 });
 
 export const allowlistSourceKey = (op: StateOperation, name: string): ItemKey => ({

@@ -3,7 +3,7 @@
 // is one UpdateItem conditional on the current status (two recreate runs cannot both move a snapshot).
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { ClusterSnapshot, SnapshotStatus, SnapshotStore } from '#lib/jobs/ports.ts';
+import type { ClusterSnapshot, SnapshotStatus, SnapshotStore, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { SealedBox } from '#lib/secrets/sealer.ts';
 import {
   attempt,
@@ -21,30 +21,96 @@ import {
   systemClock,
   TTL,
 } from './dynamo-io.ts';
-import type { StateOperation } from './errors.ts';
+import { type StateOperation, StateStoreError } from './errors.ts';
 import { RETENTION_MS, SNAPSHOT_PK, snapshotKey } from './keys.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
 type Saved = Omit<ClusterSnapshot, 'status' | 'newClusterId' | 'note' | 'updatedAt'>;
 
-function fromItem(operation: StateOperation, item: Item): ClusterSnapshot {
-  const saved = parseJson<Saved>(operation, item.data, 'snapshot');
+const STATUSES: readonly SnapshotStatus[] = ['deleted', 'recreating', 'recreated', 'done', 'failed'];
+
+const isRef = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { uuid?: unknown }).uuid === 'string' &&
+  typeof (v as { name?: unknown }).name === 'string';
+
+/**
+ * Checks what teardown saved of a cluster (the `data` JSON) and its status, read back from the table or the
+ * in-memory fake: the reason it cannot be used, or undefined. Shared by both so they judge alike.
+ */
+export function snapshotProblem(key: string, saved: unknown, status: string | undefined): string | undefined {
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved))
+    return 'stored snapshot is not an object';
+  const v = saved as Record<string, unknown>;
+  const wrong: string[] = [];
+  for (const field of ['clusterId', 'name', 'takenAt', 'teardownKey'] as const) {
+    if (typeof v[field] !== 'string' || v[field] === '') wrong.push(field);
+  }
+  for (const field of ['planType', 'region', 'channel', 'generation'] as const)
+    if (!isRef(v[field])) wrong.push(field);
+  if (!Array.isArray(v.labels) || !v.labels.every((l) => typeof l === 'string')) wrong.push('labels');
+  if (
+    !Array.isArray(v.allowlist) ||
+    !v.allowlist.every((e) => typeof e?.ip === 'string' && typeof e?.description === 'string')
+  ) {
+    wrong.push('allowlist');
+  }
+  if (v.description !== undefined && typeof v.description !== 'string') wrong.push('description');
+  if (v.backupRegion !== undefined && !isRef(v.backupRegion)) wrong.push('backupRegion');
+  if (wrong.length > 0) return `stored snapshot lacks or mistypes ${wrong.join(', ')}`;
+  if (v.name !== key) return `stored snapshot of '${String(v.name)}' is under the key '${key}'`;
+  if (!STATUSES.includes(status as SnapshotStatus))
+    return `stored snapshot has an unknown status '${status ?? ''}'`;
+  return undefined;
+}
+
+type Decoded = { ok: true; snapshot: ClusterSnapshot } | { ok: false; key: string; reason: string };
+
+function decode(item: Item): Decoded {
+  const key = str(item[TABLE_SCHEMA.sortKey.name]) ?? '';
+  const status = str(item.status);
+  let saved: Saved;
+  try {
+    saved = parseJson<Saved>('snapshots.list', item.data, 'snapshot');
+  } catch (err) {
+    return { ok: false, key, reason: (err as Error).message.replace(/^snapshots\.list: /, '') };
+  }
+  const problem = snapshotProblem(key, saved, status);
+  if (problem) return { ok: false, key, reason: problem };
   // The sealed secret values live in an attribute of their own, so that dropping them is one REMOVE.
-  if (saved.secrets) {
+  if (saved.secrets && typeof saved.secrets === 'object') {
     delete saved.secrets.sealed;
     if (item.sealedSecrets !== undefined) {
-      saved.secrets.sealed = parseJson<SealedBox>(operation, item.sealedSecrets, 'sealed secrets');
+      try {
+        saved.secrets.sealed = parseJson<SealedBox>('snapshots.list', item.sealedSecrets, 'sealed secrets');
+      } catch (err) {
+        return { ok: false, key, reason: (err as Error).message.replace(/^snapshots\.list: /, '') };
+      }
     }
   }
   const newClusterId = str(item.newClusterId);
   const note = str(item.note);
   return {
-    ...saved,
-    status: (str(item.status) ?? 'failed') as SnapshotStatus,
-    ...(newClusterId !== undefined ? { newClusterId } : {}),
-    ...(note !== undefined ? { note } : {}),
-    updatedAt: str(item.updatedAt) ?? saved.takenAt,
+    ok: true,
+    snapshot: {
+      ...saved,
+      status: status as SnapshotStatus,
+      ...(newClusterId !== undefined ? { newClusterId } : {}),
+      ...(note !== undefined ? { note } : {}),
+      updatedAt: str(item.updatedAt) ?? saved.takenAt,
+    },
   };
+}
+
+function fromItem(operation: StateOperation, item: Item): ClusterSnapshot {
+  const d = decode(item);
+  if (d.ok) return d.snapshot;
+  throw new StateStoreError(
+    operation,
+    undefined,
+    `${operation}: snapshot '${d.key}' is unreadable: ${d.reason}`,
+  );
 }
 
 export function dynamoSnapshotStore(
@@ -97,6 +163,19 @@ export function dynamoSnapshotStore(
       return items
         .filter((item) => !wanted || wanted.has(str(item.status) ?? ''))
         .map((item) => fromItem('snapshots.list', item));
+    },
+
+    async listing(statuses) {
+      const items = await queryLive(client, tableName, 'snapshots.list', SNAPSHOT_PK, clock.now());
+      const wanted = statuses ? new Set<string>(statuses) : undefined;
+      const snapshots: ClusterSnapshot[] = [];
+      const unreadable: UnreadableItem[] = [];
+      for (const item of items) {
+        const d = decode(item);
+        if (!d.ok) unreadable.push({ key: d.key, reason: d.reason });
+        else if (!wanted || wanted.has(d.snapshot.status)) snapshots.push(d.snapshot);
+      }
+      return { snapshots, unreadable };
     },
 
     async transition(name, from, change, now) {

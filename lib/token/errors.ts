@@ -4,7 +4,8 @@ export type TokenErrorCode =
   | 'auth-blocked'
   | 'auth-unavailable'
   | 'auth-bad-response'
-  | 'wait-timeout';
+  | 'wait-timeout'
+  | 'store-unavailable';
 
 /** Why no Console API token could be had. The message says what to do; it never holds a secret or a token. */
 export class TokenError extends Error {

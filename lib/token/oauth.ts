@@ -25,20 +25,34 @@ export type AuthFailure =
 
 export class AuthCallError extends Error {
   override readonly name = 'AuthCallError';
+  /**
+   * For a call that timed out with `lateMs` set: the answer, should it still arrive (the auth server may
+   * have minted a token for it; it counted against the rate limit either way).
+   */
+  readonly late?: Promise<IssuedToken>;
   constructor(
     readonly failure: AuthFailure,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; late?: Promise<IssuedToken> } = {},
   ) {
     super(
       `auth server: ${failure.kind}${'status' in failure && failure.status ? ` (${failure.status})` : ''}`,
-      options,
+      { cause: options.cause },
     );
+    if (options.late) {
+      options.late.catch(() => {}); // nobody may be listening any more
+      this.late = options.late;
+    }
   }
 }
 
 export interface RequestTokenOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * After `timeoutMs` the call fails as timed out, but its request stays open this much longer; an answer
+   * in that time is the `late` promise of the AuthCallError. 0 (default): the request is aborted.
+   */
+  lateMs?: number;
   now?: () => number;
   signal?: AbortSignal;
 }
@@ -56,9 +70,33 @@ export async function requestToken(
   credentials: Credentials,
   options: RequestTokenOptions = {},
 ): Promise<IssuedToken> {
+  const timeoutMs = options.timeoutMs ?? 4_000;
+  const lateMs = options.lateMs ?? 0;
+  if (lateMs <= 0) return exchange(settings, credentials, options, timeoutMs);
+  const answer = exchange(settings, credentials, options, timeoutMs + lateMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AuthCallError({ kind: 'unavailable', detail: 'timed out' }, { late: answer })),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([answer, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function exchange(
+  settings: OAuthSettings,
+  credentials: Credentials,
+  options: RequestTokenOptions,
+  timeoutMs: number,
+): Promise<IssuedToken> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 4_000);
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   const body = new URLSearchParams({
     grant_type: 'client_credentials',

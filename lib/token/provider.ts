@@ -13,6 +13,7 @@ import {
   requestToken,
 } from './oauth.ts';
 import { type Lease, type SharedTokenState, type TokenStore, tokenItemKey } from './shared-store.ts';
+import { StoreUnavailable, withStoreRetry } from './store-retry.ts';
 
 export type TokenOrigin = 'memory' | 'shared' | 'auth';
 
@@ -28,7 +29,21 @@ export interface TokenStats {
   unavailable: number;
   fallbacks: number;
   invalidations: number;
+  /** Store calls retried after a throttle or a transient error. */
+  storeRetries: number;
+  /** Token requests failed because the store stayed unreadable (policy 'fail'). */
+  storeFailures: number;
 }
+
+/**
+ * What a container does when the shared store cannot be used within `storeRetryMs`:
+ * - 'fail' (default): fail the request with a `store-unavailable` TokenError and never ask the auth server.
+ *   Without the store containers cannot agree on who asks, so any auth call would be one per container:
+ *   a herd of 30 made 30 requests and 24 were answered 429 (and 429s block the whole source IP).
+ * - 'local-auth': ask the auth server from this container (single flight, paced, with its own failure
+ *   memory). One request per container, not per fleet: only for a small, known number of containers.
+ */
+export type StoreUnavailablePolicy = 'fail' | 'local-auth';
 
 /** Counter names, as emitted to metrics. */
 export type TokenMetricName =
@@ -86,6 +101,21 @@ export interface TokenProviderTuning {
    * revoked token is replaced within this time.
    */
   invalidationIntervalMs: number;
+  storeUnavailable: StoreUnavailablePolicy;
+  /**
+   * How long a throttled or failing store call is retried (jittered exponential backoff from
+   * storeBackoffInitialMs up to storeBackoffMaxMs), never past the caller's own wait budget. After a
+   * container gave up once, its later calls make one attempt each until one works (they fail fast).
+   */
+  storeRetryMs: number;
+  storeBackoffInitialMs: number;
+  storeBackoffMaxMs: number;
+  /**
+   * A token request that timed out stays open this much longer: an answer in that time (the auth server
+   * may have minted a token; the request counted against its rate limit anyway) is published and used.
+   * No instance asks again before it ends, and callers with wait budget left keep waiting for it.
+   */
+  authLateMs: number;
 }
 
 export const DEFAULT_TUNING: TokenProviderTuning = {
@@ -104,6 +134,11 @@ export const DEFAULT_TUNING: TokenProviderTuning = {
   credentialsRecheckMs: 30_000,
   backgroundRetryMs: 1_000,
   invalidationIntervalMs: 30_000,
+  storeUnavailable: 'fail',
+  storeRetryMs: 5_000,
+  storeBackoffInitialMs: 50,
+  storeBackoffMaxMs: 1_000,
+  authLateMs: 4_000,
 };
 
 export interface TokenProviderDeps {
@@ -159,6 +194,8 @@ export class SharedTokenProvider implements TokenSource {
     unavailable: 0,
     fallbacks: 0,
     invalidations: 0,
+    storeRetries: 0,
+    storeFailures: 0,
   };
   /** Where the last token handed out came from. */
   lastOrigin?: TokenOrigin;
@@ -177,6 +214,8 @@ export class SharedTokenProvider implements TokenSource {
   private background?: Promise<void>;
   private nextBackgroundAt = 0;
   private lastCredentialsReload = 0;
+  /** Set when the store stayed unreadable for a whole retry budget; cleared by the next call that works. */
+  private storeDown = false;
   // Used only while the shared store is unavailable (in-process fallback).
   private local: {
     blockedUntil: number;
@@ -291,16 +330,18 @@ export class SharedTokenProvider implements TokenSource {
     let credentials = await this.deps.credentials.get();
     const { store } = this.deps;
     if (!store) return this.acquireLocally(credentials);
+    const started = this.now();
     const deadline = this.deadline();
     let delay = this.t.pollInitialMs;
     let waited = false;
+    let waitingFor = 'another instance holds the refresh lease';
     for (;;) {
       const key = this.keyFor(credentials);
       let state: SharedTokenState;
       try {
-        state = await store.read(key);
+        state = await this.storeCall(() => store.read(key), deadline);
       } catch (err) {
-        return this.fallBack(err, credentials);
+        return this.storeFailed(err, credentials);
       }
       const now = this.now();
       if (state.token && state.expiresAt !== undefined && state.expiresAt > now) {
@@ -310,6 +351,8 @@ export class SharedTokenProvider implements TokenSource {
         if (waited) this.log.debug('token after wait', { source: 'shared' });
         return this.handOut(state.token, 'shared');
       }
+      // A late answer to this container's own timed-out request, kept here when it could not be shared.
+      if (this.held && this.held.expiresAt > now) return this.handOut(this.held.token, 'memory');
       if (state.rejectedFingerprint) {
         const fresh = await this.recheckRejected(credentials, state.rejectedFingerprint);
         if (fresh !== credentials) {
@@ -317,20 +360,36 @@ export class SharedTokenProvider implements TokenSource {
           continue;
         }
       }
-      if (state.blockedUntil !== undefined && state.blockedUntil > now) throw this.blockedError(state);
-      if (state.leaseUntil === undefined || state.leaseUntil < now) {
+      if (state.blockedUntil !== undefined && state.blockedUntil > now) {
+        if (!outlastsPause(state, deadline)) throw this.blockedError(state);
+        waitingFor = `the auth server failed to answer (${state.blockReason}); waiting for a late answer or the retry after the shared pause`;
+      } else if (state.leaseUntil === undefined || state.leaseUntil < now) {
         let lease: Lease | undefined;
         try {
-          lease = await store.tryLease(key, this.leaseRequest(credentials, now));
+          lease = await this.storeCall(
+            () => store.tryLease(key, this.leaseRequest(credentials, this.now())),
+            deadline,
+          );
         } catch (err) {
-          return this.fallBack(err, credentials);
+          return this.storeFailed(err, credentials);
         }
-        if (lease) return this.refreshWithLease(key, lease, credentials);
+        if (lease) {
+          try {
+            return await this.refreshWithLease(key, lease, credentials);
+          } catch (err) {
+            // The auth server failed to answer: this caller, like the waiting ones, keeps waiting while the
+            // shared pause ends within its budget (a late answer or the next holder's may still come).
+            if (!(err instanceof TokenError && err.code === 'auth-unavailable')) throw err;
+            if ((err.retryAt ?? Number.POSITIVE_INFINITY) > deadline) throw err;
+            waitingFor = `the auth server failed to answer; waiting for a late answer or the retry after the shared pause`;
+          }
+        }
       }
-      if (now + delay > deadline) {
+      const t = this.now();
+      if (t + delay > deadline) {
         throw new TokenError(
           'wait-timeout',
-          `no Console API token within ${Math.round((deadline - (now - delay)) / 1000)} s: another instance holds the refresh lease`,
+          `no Console API token after waiting ${((t - started) / 1000).toFixed(1)} s (the wait budget: ${((deadline - started) / 1000).toFixed(1)} s): ${waitingFor}`,
         );
       }
       waited = true;
@@ -339,6 +398,24 @@ export class SharedTokenProvider implements TokenSource {
       await this.sleep(delay / 2 + (this.random() * delay) / 2);
       delay = Math.min(delay * 2, this.t.pollMaxMs);
     }
+  }
+
+  /** One store operation, retried within `storeRetryMs` (one attempt while the store is known down). */
+  private async storeCall<T>(operation: () => Promise<T>, deadline: number): Promise<T> {
+    const now = this.now();
+    const result = await withStoreRetry(operation, {
+      deadline: Math.min(deadline, now + (this.storeDown ? 0 : this.t.storeRetryMs)),
+      backoff: { initialMs: this.t.storeBackoffInitialMs, maxMs: this.t.storeBackoffMaxMs },
+      now: this.now,
+      sleep: this.sleep,
+      random: this.random,
+      onRetry: (err, kind, attempt) => {
+        this.stats.storeRetries++;
+        this.log.debug('token store call failed; retrying', { kind, attempt, error: describe(err) });
+      },
+    });
+    this.storeDown = false;
+    return result;
   }
 
   /** The stored refresh point, or for an item written without one, a fixed window before expiry. */
@@ -396,29 +473,59 @@ export class SharedTokenProvider implements TokenSource {
         throw this.rejectedError(credentials, err);
       }
       const failures = (previous.failures ?? 0) + 1;
-      const until = this.blockUntil(err, failures, now);
+      // While a timed-out request may still be answered, nobody asks again (it counted against the limit).
+      const until = Math.max(this.blockUntil(err, failures, now), err.late ? now + this.t.authLateMs : 0);
       await store.recordBlocked(key, lease.owner, until, failures, failure.kind, now).catch((e) => {
         this.log.warn('could not share the auth block', { error: describe(e) });
       });
+      if (err.late) this.adoptLate(err.late, key);
       throw this.blockedError({ blockedUntil: until, blockReason: failure.kind }, err);
     }
     let version: number | undefined;
     try {
-      version = await store.publish(
-        key,
-        lease.owner,
-        issued.accessToken,
-        issued.expiresAt,
-        this.now(),
-        issued.refreshAt,
+      version = await this.storeCall(
+        () =>
+          store.publish(key, lease.owner, issued.accessToken, issued.expiresAt, this.now(), issued.refreshAt),
+        this.now() + this.t.storeRetryMs,
       );
       if (version === undefined)
         this.log.warn('token lease lost before publishing; token kept in this container only');
     } catch (err) {
-      this.log.warn('token not shared: the state table is unavailable', { error: describe(err) });
+      this.log.warn('token not shared: the state table is unavailable', {
+        error: describe(err instanceof StoreUnavailable ? err.cause : err),
+      });
     }
     this.hold(issued.accessToken, issued.expiresAt, issued.refreshAt, version);
     return this.handOut(issued.accessToken, 'auth');
+  }
+
+  /**
+   * A timed-out request's answer, should it still come: shared (unless the table already has a token that
+   * lives longer) and kept in this container, so the callers still waiting get it instead of a second
+   * auth request.
+   */
+  private adoptLate(late: Promise<IssuedToken>, key?: string): void {
+    late
+      .then(async (answer) => {
+        const issued = this.usable(answer);
+        this.log.info('a timed-out token request was answered late; its token is used');
+        let version: number | undefined;
+        try {
+          version = await this.deps.store?.publishLate(
+            key ?? '',
+            issued.accessToken,
+            issued.expiresAt,
+            this.now(),
+            issued.refreshAt,
+          );
+        } catch (err) {
+          this.log.warn('late token not shared', { error: describe(err) });
+        }
+        if (!this.held || this.held.expiresAt < issued.expiresAt) {
+          this.hold(issued.accessToken, issued.expiresAt, issued.refreshAt, version);
+        }
+      })
+      .catch(() => {}); // no late answer after all: the shared pause already stands
   }
 
   /**
@@ -453,6 +560,7 @@ export class SharedTokenProvider implements TokenSource {
       const issued = await call(this.deps.oauth, credentials, {
         fetch: this.deps.fetch,
         timeoutMs: this.t.authTimeoutMs,
+        lateMs: this.t.authLateMs,
         now: this.now,
       });
       return this.usable(issued);
@@ -549,11 +657,22 @@ export class SharedTokenProvider implements TokenSource {
       });
   }
 
-  private fallBack(err: unknown, credentials: Credentials): Promise<string> {
-    this.stats.fallbacks++;
+  /** The store stayed unreadable for the whole retry budget: the `storeUnavailable` policy decides. */
+  private storeFailed(err: unknown, credentials: Credentials): Promise<string> {
+    this.storeDown = true;
     this.deps.metrics?.count('SharedCacheUnavailable');
-    this.log.warn('shared token cache unavailable; falling back to this container', { error: describe(err) });
-    return this.acquireLocally(credentials);
+    const cause = err instanceof StoreUnavailable ? err.cause : err;
+    if (this.t.storeUnavailable === 'local-auth') {
+      this.stats.fallbacks++;
+      this.log.warn('shared token cache unavailable; falling back to this container', {
+        error: describe(cause),
+      });
+      return this.acquireLocally(credentials);
+    }
+    this.stats.storeFailures++;
+    const error = storeUnavailableError(err);
+    this.log.error('token store unavailable; not asking the auth server', { error: error.message });
+    throw error;
   }
 
   /** Per-container single flight with its own failure memory: used without a store or when it is down. */
@@ -588,7 +707,11 @@ export class SharedTokenProvider implements TokenSource {
         throw this.rejectedError(credentials, err);
       }
       this.local.failures++;
-      this.local.blockedUntil = this.blockUntil(err, this.local.failures, now);
+      this.local.blockedUntil = Math.max(
+        this.blockUntil(err, this.local.failures, now),
+        err.late ? now + this.t.authLateMs : 0,
+      );
+      if (err.late) this.adoptLate(err.late);
       this.local.blockReason = err.failure.kind;
       throw this.blockedError({ blockedUntil: this.local.blockedUntil, blockReason: err.failure.kind }, err);
     }
@@ -603,6 +726,30 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * Whether a caller waits out a shared pause instead of failing at once: only after the auth server failed
+ * to answer (a timeout, a 5xx, a reset: transient, and a late answer may still be published), and only if
+ * the pause ends within the caller's budget. After a 429 the whole source IP is blocked for an unknown
+ * while: callers fail at once with the time nobody asks again.
+ */
+function outlastsPause(state: SharedTokenState, deadline: number): boolean {
+  return state.blockReason === 'unavailable' && (state.blockedUntil ?? 0) <= deadline;
+}
+
+function storeUnavailableError(err: unknown): TokenError {
+  const detail =
+    err instanceof StoreUnavailable
+      ? `${err.message} (${describe(err.cause)}; ${err.attempts} attempt${err.attempts === 1 ? '' : 's'} in ${(err.waitedMs / 1000).toFixed(1)} s)`
+      : `token store is unreachable (${describe(err)})`;
+  return new TokenError(
+    'store-unavailable',
+    `the shared ${detail}; not asking Camunda's auth server, to protect the source IP's rate limit ` +
+      "(without the store every container would ask). Check the state table and DynamoDB's health; " +
+      "token.storeUnavailable: 'local-auth' in automation.config.ts lets each container ask instead",
+    { cause: err },
+  );
 }
 
 function describe(err: unknown): string {

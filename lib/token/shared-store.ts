@@ -63,6 +63,17 @@ export interface TokenStore {
     now: number,
     refreshAt?: number,
   ): Promise<number | undefined>;
+  /**
+   * The late answer to a request that timed out (its lease is gone): stored only if the item has no token
+   * that lives at least as long; leaves any lease and pause alone. The new version, or undefined.
+   */
+  publishLate(
+    key: string,
+    token: string,
+    expiresAt: number,
+    now: number,
+    refreshAt: number,
+  ): Promise<number | undefined>;
   recordBlocked(
     key: string,
     owner: string,
@@ -182,6 +193,33 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
               ':ttl': n(ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS)),
               ':owner': s(owner),
               ...(refreshAt === undefined ? {} : { ':refresh': n(refreshAt) }),
+            },
+            ReturnValues: 'UPDATED_NEW',
+          },
+          key,
+        );
+        return num(out.Attributes?.ver);
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async publishLate(key, token, expiresAt, now, refreshAt) {
+      try {
+        const out = await update(
+          {
+            UpdateExpression:
+              'SET tok = :tok, tokExp = :exp, tokRefresh = :refresh, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl',
+            ConditionExpression: 'attribute_not_exists(tokExp) OR tokExp < :exp',
+            ExpressionAttributeNames: { '#ttl': ttlAttribute },
+            ExpressionAttributeValues: {
+              ':tok': s(token),
+              ':exp': n(expiresAt),
+              ':refresh': n(refreshAt),
+              ':zero': n(0),
+              ':one': n(1),
+              ':ttl': n(ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS)),
             },
             ReturnValues: 'UPDATED_NEW',
           },

@@ -16,6 +16,7 @@ import type {
   RunLedger,
   SnapshotStatus,
   SnapshotStore,
+  TeardownWindowStore,
 } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, JobName, RunSummary } from '#lib/jobs/types.ts';
 import type { StateStores } from '#lib/state/dynamo.ts';
@@ -27,11 +28,14 @@ import {
   instantMs,
   isExpiredAt,
   keepAliveKey,
+  keyPart,
   outcomeKey,
   RETENTION_MS,
   runKey,
   snapshotKey,
+  teardownWindowKey,
 } from '#lib/state/keys.ts';
+import { snapshotProblem } from '#lib/state/snapshot-store.ts';
 import { decodeSummary, encodeSummary, fitOutcome } from '#lib/state/summary-codec.ts';
 import { ttlSeconds } from '#lib/state/table.ts';
 
@@ -61,6 +65,8 @@ export interface MemoryStores extends StateStores {
   heal(): void;
   /** How often each operation was called (faulted calls included). */
   calls: Partial<Record<StateOperation, number>>;
+  /** Writes an unreadable item (a snapshot whose saved JSON is cut off, a keep-alive without its until). */
+  plantCorrupt(kind: 'snapshot' | 'keepAlive', key: string): void;
   inspect: {
     run(idempotencyKey: string): RunRecordView | undefined;
     claim(job: JobName, clusterId: string): { owner: string; until: number } | undefined;
@@ -221,20 +227,45 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
 
   // --- KeepAliveStore -----------------------------------------------------------------------------
   const keepAliveItems = new Map<string, { keepAlive: KeepAlive; untilMs: number }>();
+  /** Unreadable keep-alives by cluster, with the reason the adapter gives (no untilMs). */
+  const corruptKeepAlives = new Map<string, string>();
   const keepAlives: KeepAliveStore = {
     async put(keepAlive) {
       enter('keepAlives.put');
       keepAliveKey('keepAlives.put', keepAlive.cluster);
       const untilMs = instantMs('keepAlives.put', 'until', keepAlive.until);
       const { cluster, until, by, reason, setAt } = keepAlive;
+      // Longest wins (the adapter's conditional write): one lasting at least as long stays.
+      const existing = keepAliveItems.get(cluster);
+      if (existing && existing.untilMs >= untilMs)
+        return { stored: false, inForce: copy(existing.keepAlive) };
+      corruptKeepAlives.delete(cluster);
       keepAliveItems.set(cluster, { keepAlive: copy({ cluster, until, by, reason, setAt }), untilMs });
+      return { stored: true };
     },
     async active(now) {
+      const { keepAlives: active, unreadable } = await keepAlives.listing(now);
+      const [first] = unreadable;
+      if (first) {
+        throw new StateStoreError(
+          'keepAlives.active',
+          undefined,
+          `keepAlives.active: the keep-alive of '${first.key}' is unreadable: ${first.reason}`,
+        );
+      }
+      return active;
+    },
+    async listing(now) {
       enter('keepAlives.active');
-      return [...keepAliveItems.entries()]
-        .sort(([a], [b]) => byKey(a, b))
-        .filter(([, item]) => item.untilMs > now)
-        .map(([, item]) => copy(item.keepAlive));
+      return {
+        keepAlives: [...keepAliveItems.entries()]
+          .sort(([a], [b]) => byKey(a, b))
+          .filter(([, item]) => item.untilMs > now)
+          .map(([, item]) => copy(item.keepAlive)),
+        unreadable: [...corruptKeepAlives.entries()]
+          .sort(([a], [b]) => byKey(a, b))
+          .map(([key, reason]) => ({ key, reason })),
+      };
     },
   };
 
@@ -248,6 +279,27 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
     ttl: number;
   }
   const snapshotItems = new Map<string, SnapshotRecord>();
+  /** Why a stored snapshot cannot be read (the adapter's checks), or undefined. */
+  const unreadableReason = (name: string, record: SnapshotRecord): string | undefined => {
+    let saved: unknown;
+    try {
+      saved = JSON.parse(record.saved);
+    } catch {
+      return 'stored snapshot is not valid JSON';
+    }
+    return snapshotProblem(name, saved, record.status);
+  };
+  const readable = (operation: StateOperation, name: string, record: SnapshotRecord): ClusterSnapshot => {
+    const reason = unreadableReason(name, record);
+    if (reason) {
+      throw new StateStoreError(
+        operation,
+        undefined,
+        `${operation}: snapshot '${name}' is unreadable: ${reason}`,
+      );
+    }
+    return fromRecord(record);
+  };
   const fromRecord = (record: SnapshotRecord): ClusterSnapshot => ({
     ...(JSON.parse(record.saved) as Omit<ClusterSnapshot, 'status' | 'newClusterId' | 'note' | 'updatedAt'>),
     status: record.status,
@@ -274,7 +326,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
       snapshotKey('snapshots.get', name);
       const record = snapshotItems.get(name);
       if (!record || isExpiredAt(record.ttl, clock.now())) return undefined;
-      return fromRecord(record);
+      return readable('snapshots.get', name, record);
     },
     async list(statuses) {
       enter('snapshots.list');
@@ -282,7 +334,22 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
       return [...snapshotItems.entries()]
         .sort(([a], [b]) => byKey(a, b))
         .filter(([, r]) => !isExpiredAt(r.ttl, now) && (!statuses || statuses.includes(r.status)))
-        .map(([, r]) => fromRecord(r));
+        .map(([name, r]) => readable('snapshots.list', name, r));
+    },
+    async listing(statuses) {
+      enter('snapshots.list');
+      const now = clock.now();
+      const out: { snapshots: ClusterSnapshot[]; unreadable: Array<{ key: string; reason: string }> } = {
+        snapshots: [],
+        unreadable: [],
+      };
+      for (const [name, r] of [...snapshotItems.entries()].sort(([a], [b]) => byKey(a, b))) {
+        if (isExpiredAt(r.ttl, now)) continue;
+        const reason = unreadableReason(name, r);
+        if (reason) out.unreadable.push({ key: name, reason });
+        else if (!statuses || statuses.includes(r.status)) out.snapshots.push(fromRecord(r));
+      }
+      return out;
     },
     async transition(name, from, change, now) {
       enter('snapshots.transition');
@@ -308,6 +375,67 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
       if (saved.secrets?.sealed === undefined) return;
       delete saved.secrets.sealed;
       snapshotItems.set(name, { ...record, saved: JSON.stringify(saved) });
+    },
+  };
+
+  // --- TeardownWindowStore ------------------------------------------------------------------------
+  const windowItems = new Map<
+    string,
+    Stored<{ noticedAt?: string; noticed: string[]; reserved: string[] }>
+  >();
+  const windowOf = (windowId: string, now: number) =>
+    live(windowItems.get(windowId), now) ?? { noticed: [], reserved: [] };
+  const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort(byKey);
+  const teardownWindows: TeardownWindowStore = {
+    async get(windowId) {
+      enter('teardownWindows.get');
+      teardownWindowKey('teardownWindows.get', windowId);
+      const w = windowOf(windowId, clock.now());
+      return copy(w);
+    },
+    async recordNotice(windowId, clusterIds, now) {
+      enter('teardownWindows.recordNotice');
+      teardownWindowKey('teardownWindows.recordNotice', windowId);
+      for (const id of clusterIds) keyPart('teardownWindows.recordNotice', 'cluster id', id);
+      const w = windowOf(windowId, now);
+      windowItems.set(windowId, {
+        value: {
+          ...w,
+          noticedAt: new Date(now).toISOString(),
+          noticed: sorted([...w.noticed, ...clusterIds]),
+        },
+        ttl: ttlSeconds(now + RETENTION_MS.teardownWindow),
+      });
+    },
+    async reserve(windowId, clusterId, limit, now) {
+      enter('teardownWindows.reserve');
+      teardownWindowKey('teardownWindows.reserve', windowId);
+      keyPart('teardownWindows.reserve', 'cluster id', clusterId);
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new StateStoreError(
+          'teardownWindows.reserve',
+          undefined,
+          `teardownWindows.reserve: limit must be an integer >= 1, got ${limit}`,
+        );
+      }
+      const w = windowOf(windowId, now);
+      if (w.reserved.includes(clusterId)) return { granted: true, reserved: w.reserved.length };
+      if (w.reserved.length >= limit) return { granted: false, reserved: w.reserved.length };
+      const reserved = sorted([...w.reserved, clusterId]);
+      windowItems.set(windowId, {
+        value: { ...w, reserved },
+        ttl: ttlSeconds(now + RETENTION_MS.teardownWindow),
+      });
+      return { granted: true, reserved: reserved.length };
+    },
+    async release(windowId, clusterId, now) {
+      enter('teardownWindows.release');
+      teardownWindowKey('teardownWindows.release', windowId);
+      keyPart('teardownWindows.release', 'cluster id', clusterId);
+      const entry = windowItems.get(windowId);
+      const w = live(entry, now);
+      if (!entry || !w) return;
+      entry.value = { ...w, reserved: w.reserved.filter((id) => id !== clusterId) };
     },
   };
 
@@ -360,8 +488,22 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
     claims,
     keepAlives,
     snapshots,
+    teardownWindows,
     allowlistSources,
     backupTracking,
+    plantCorrupt(kind, key) {
+      if (kind === 'keepAlive') {
+        keepAliveItems.delete(key);
+        corruptKeepAlives.set(key, 'stored keep-alive lacks untilMs, until (or has them of the wrong type)');
+        return;
+      }
+      snapshotItems.set(key, {
+        saved: '{"clusterId":"id-',
+        status: 'deleted',
+        updatedAt: new Date(clock.now()).toISOString(),
+        ttl: ttlSeconds(clock.now() + RETENTION_MS.snapshot),
+      });
+    },
     fail(operation, fault = 'throttle', times = Number.POSITIVE_INFINITY) {
       faults.push({ operation, fault, left: times });
     },

@@ -3,19 +3,22 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type DynamoFault = 'throttle' | 'internal' | 'reset' | 'conditional';
+export type DynamoFault = 'throttle' | 'provisioned' | 'internal' | 'reset' | 'conditional';
 
 export interface DynamoProxy {
   endpoint: string;
-  /** Fault for an operation ('GetItem', 'UpdateItem', … or '*'); `times` limits how often. */
-  fail(operation: string, fault: DynamoFault, times?: number): void;
+  /**
+   * Fault for an operation ('GetItem', 'UpdateItem', … or '*'); `times` limits how often; `match`, when
+   * given, limits the rule to requests whose body contains it (e.g. one item's key: a hot key throttled).
+   */
+  fail(operation: string, fault: DynamoFault, times?: number, match?: string): void;
   clear(): void;
   calls: Record<string, number>;
   close(): Promise<void>;
 }
 
 export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
-  const rules: Array<{ operation: string; fault: DynamoFault; left: number }> = [];
+  const rules: Array<{ operation: string; fault: DynamoFault; left: number; match?: string }> = [];
   const calls: Record<string, number> = {};
   const targetUrl = new URL(target);
   const server: Server = createServer((req, res) => {
@@ -24,7 +27,13 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       calls[operation] = (calls[operation] ?? 0) + 1;
-      const rule = rules.find((r) => (r.operation === operation || r.operation === '*') && r.left > 0);
+      const body = Buffer.concat(chunks);
+      const rule = rules.find(
+        (r) =>
+          (r.operation === operation || r.operation === '*') &&
+          r.left > 0 &&
+          (r.match === undefined || body.includes(r.match)),
+      );
       if (rule) {
         rule.left--;
         if (rule.fault === 'reset') {
@@ -32,19 +41,25 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
           return;
         }
         const [status, type, message] =
-          rule.fault === 'throttle'
+          rule.fault === 'provisioned'
             ? [
                 400,
-                'com.amazonaws.dynamodb.v20120810#ThrottlingException',
-                'Rate of requests exceeds the allowed throughput.',
+                'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+                'The level of configured provisioned throughput for the table was exceeded.',
               ]
-            : rule.fault === 'conditional'
+            : rule.fault === 'throttle'
               ? [
                   400,
-                  'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
-                  'The conditional request failed',
+                  'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+                  'Rate of requests exceeds the allowed throughput.',
                 ]
-              : [500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Internal server error'];
+              : rule.fault === 'conditional'
+                ? [
+                    400,
+                    'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+                    'The conditional request failed',
+                  ]
+                : [500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Internal server error'];
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'proxy' });
         res.end(JSON.stringify({ __type: type, message }));
         return;
@@ -63,15 +78,15 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
         },
       );
       upstream.on('error', () => req.socket.destroy());
-      upstream.end(Buffer.concat(chunks));
+      upstream.end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    fail(operation, fault, times = Number.POSITIVE_INFINITY) {
-      rules.push({ operation, fault, left: times });
+    fail(operation, fault, times = Number.POSITIVE_INFINITY, match) {
+      rules.push({ operation, fault, left: times, match });
     },
     clear() {
       rules.length = 0;

@@ -57,6 +57,7 @@ export const FAST_TOKEN_TUNING: Partial<TokenProviderTuning> = {
   unavailableFloorMs: 250,
   credentialsRecheckMs: 100,
   backgroundRetryMs: 200,
+  authLateMs: 2_500,
 };
 export const FAST_CONSOLE_TIMEOUT_MS = 400;
 export const FAST_RETRY: Partial<RetryPolicy> = {

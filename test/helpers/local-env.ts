@@ -132,6 +132,15 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   };
 }
 
+/**
+ * A scheduled time `minutes` before now, for scheduler events: a scheduled teardown notice, run or recreate
+ * delivered later than teardown.maxLatenessMinutes (default 60) after its time is refused.
+ */
+export function minutesAgo(minutes: number, now: () => number = Date.now): string {
+  // Whole seconds, as the Scheduler sends <aws.scheduler.scheduled-time>.
+  return `${new Date(now() - minutes * 60_000).toISOString().slice(0, 19)}Z`;
+}
+
 /** The input EventBridge Scheduler sends (what the CDK stack configures). */
 export function schedulerEvent(job: string, action: string, scheduledTime: string) {
   return { job, action, scheduledTime, executionId: randomUUID() };

@@ -16,6 +16,11 @@ export interface StateContractSubject {
   /** Every storage call below the stores fails this way until `healStorage()`. */
   breakStorage(fault: 'throttle' | 'reset'): void;
   healStorage(): void;
+  /**
+   * Writes an unreadable item the way a bad manual edit or a bug would: a snapshot whose saved JSON is cut
+   * off, or a keep-alive without its until.
+   */
+  plantCorrupt(kind: 'snapshot' | 'keepAlive', key: string): Promise<void>;
 }
 
 const HOUR = 3600_000;
@@ -477,6 +482,65 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       expect(await stores.keepAlives.active(now + 2 * HOUR)).toEqual([second]);
     });
 
+    it('never replaces a keep-alive lasting at least as long, and says which one is in force', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      const long = keepAlive('dev-a', new Date(now + 5 * HOUR).toISOString(), 'long');
+      const first = await stores.keepAlives.put(long);
+      // Act
+      const shorter = await stores.keepAlives.put(
+        keepAlive('dev-a', new Date(now + HOUR).toISOString(), 's'),
+      );
+      const same = await stores.keepAlives.put(keepAlive('dev-a', long.until, 'same until'));
+      // Assess
+      expect(first).toEqual({ stored: true });
+      expect(shorter).toEqual({ stored: false, inForce: long });
+      expect(same).toEqual({ stored: false, inForce: long });
+      expect(await stores.keepAlives.active(now)).toEqual([long]);
+    });
+
+    it('replaces an expired keep-alive still stored, whatever its until', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      await stores.keepAlives.put(keepAlive('dev-a', new Date(now + HOUR).toISOString(), 'old'));
+      clock.advance(2 * HOUR);
+      const fresh = keepAlive('dev-a', new Date(clock.now() + 30 * 60_000).toISOString(), 'new');
+      // Act
+      const put = await stores.keepAlives.put(fresh);
+      // Assess
+      expect(put).toEqual({ stored: true });
+      expect(await stores.keepAlives.active(clock.now())).toEqual([fresh]);
+    });
+
+    it('of many concurrent puts for one cluster the longest until is in force, round after round', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      const rounds = 10;
+      const inForce: string[] = [];
+      const expected: string[] = [];
+      // Act
+      for (let round = 0; round < rounds; round++) {
+        // A different arrival order each round; the longest is at a different position.
+        const hours = Array.from({ length: 6 }, (_, i) => 1 + ((i * 7 + round * 3) % 11));
+        const results = await Promise.all(
+          hours.map((hh, i) =>
+            stores.keepAlives.put(
+              keepAlive(`race-${round}`, new Date(now + hh * HOUR).toISOString(), `r${i}`),
+            ),
+          ),
+        );
+        expect(results.some((r) => r.stored)).toBe(true);
+        const stored = (await stores.keepAlives.active(now)).find((k) => k.cluster === `race-${round}`);
+        inForce.push(stored?.until ?? 'none');
+        expected.push(new Date(now + Math.max(...hours) * HOUR).toISOString());
+      }
+      // Assess
+      expect(inForce).toEqual(expected);
+    });
+
     it('lists more than 1 MB of keep-alives (pagination)', async () => {
       // Prepare
       const { stores, clock } = await setup();
@@ -691,6 +755,170 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
     });
   });
 
+  describe(`${label}: unreadable items`, () => {
+    it('a corrupt snapshot is listed apart with the reason; the readable ones are listed; get names it', async () => {
+      // Prepare
+      const { stores, plantCorrupt } = await setup();
+      await stores.snapshots.save(snapshotOf('dev-a'));
+      await stores.snapshots.save(snapshotOf('dev-c'));
+      await plantCorrupt('snapshot', 'dev-b');
+      // Act
+      const listing = await stores.snapshots.listing(['deleted']);
+      const got = await rejection(stores.snapshots.get('dev-b'));
+      const listed = await rejection(stores.snapshots.list());
+      // Assess
+      expect(listing.snapshots.map((s) => s.name)).toEqual(['dev-a', 'dev-c']);
+      expect(listing.unreadable).toEqual([
+        { key: 'dev-b', reason: expect.stringMatching(/stored snapshot is not valid JSON/) },
+      ]);
+      expect(got).toBeInstanceOf(StateStoreError);
+      expect((got as Error).message).toMatch(/dev-b/);
+      expect(listed).toBeInstanceOf(StateStoreError);
+    });
+
+    it('a corrupt keep-alive is listed apart under its cluster, never as no keep-alive', async () => {
+      // Prepare
+      const { stores, clock, plantCorrupt } = await setup();
+      const now = clock.now();
+      const fine = {
+        cluster: 'dev-a',
+        until: new Date(now + HOUR).toISOString(),
+        by: 'alice',
+        reason: 'demo',
+        setAt: new Date(now).toISOString(),
+      };
+      await stores.keepAlives.put(fine);
+      await plantCorrupt('keepAlive', 'dev-b');
+      // Act
+      const listing = await stores.keepAlives.listing(now);
+      const active = await rejection(stores.keepAlives.active(now));
+      // Assess
+      expect(listing.keepAlives).toEqual([fine]);
+      expect(listing.unreadable).toEqual([{ key: 'dev-b', reason: expect.stringMatching(/untilMs/) }]);
+      expect(active).toBeInstanceOf(StateStoreError);
+    });
+
+    it('a valid keep-alive replaces a corrupt one', async () => {
+      // Prepare
+      const { stores, clock, plantCorrupt } = await setup();
+      const now = clock.now();
+      await plantCorrupt('keepAlive', 'dev-b');
+      const fresh = {
+        cluster: 'dev-b',
+        until: new Date(now + HOUR).toISOString(),
+        by: 'bob',
+        reason: 'r',
+        setAt: new Date(now).toISOString(),
+      };
+      // Act
+      const put = await stores.keepAlives.put(fresh);
+      // Assess
+      expect(put).toEqual({ stored: true });
+      expect(await stores.keepAlives.listing(now)).toEqual({ keepAlives: [fresh], unreadable: [] });
+    });
+  });
+
+  describe(`${label}: TeardownWindowStore`, () => {
+    const W = '2026-11-26';
+
+    it('answers an unknown window with nothing noticed and nothing reserved', async () => {
+      // Prepare
+      const { stores } = await setup();
+      // Act
+      const state = await stores.teardownWindows.get(W);
+      // Assess
+      expect(state).toEqual({ noticed: [], reserved: [] });
+    });
+
+    it('records what scheduled notices listed, adding to what the window already holds', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      // Act
+      await stores.teardownWindows.recordNotice(W, ['c2', 'c1'], now);
+      await stores.teardownWindows.recordNotice(W, ['c3', 'c1'], now + 1000);
+      await stores.teardownWindows.recordNotice('2026-11-27', [], now);
+      // Assess
+      expect(await stores.teardownWindows.get(W)).toEqual({
+        noticedAt: new Date(now + 1000).toISOString(),
+        noticed: ['c1', 'c2', 'c3'],
+        reserved: [],
+      });
+      expect(await stores.teardownWindows.get('2026-11-27')).toEqual({
+        noticedAt: new Date(now).toISOString(),
+        noticed: [],
+        reserved: [],
+      });
+    });
+
+    it('grants reservations up to the limit, again for a cluster already reserved, and keeps windows apart', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      const reserve = (id: string, window = W) => stores.teardownWindows.reserve(window, id, 2, now);
+      // Act
+      const results = [await reserve('c1'), await reserve('c2'), await reserve('c3'), await reserve('c1')];
+      const otherWindow = await reserve('c3', '2026-11-27');
+      // Assess
+      expect(results).toEqual([
+        { granted: true, reserved: 1 },
+        { granted: true, reserved: 2 },
+        { granted: false, reserved: 2 },
+        { granted: true, reserved: 2 },
+      ]);
+      expect(otherWindow).toEqual({ granted: true, reserved: 1 });
+      expect((await stores.teardownWindows.get(W)).reserved).toEqual(['c1', 'c2']);
+    });
+
+    it('gives a reservation back, after which another cluster fits; releasing what is not held is a no-op', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const now = clock.now();
+      await stores.teardownWindows.reserve(W, 'c1', 1, now);
+      // Act
+      await stores.teardownWindows.release(W, 'c1', now);
+      await stores.teardownWindows.release(W, 'never', now);
+      await stores.teardownWindows.release('2026-01-01', 'c1', now);
+      const next = await stores.teardownWindows.reserve(W, 'c2', 1, now);
+      // Assess
+      expect(next).toEqual({ granted: true, reserved: 1 });
+      expect(await stores.teardownWindows.get('2026-01-01')).toEqual({ noticed: [], reserved: [] });
+    });
+
+    it('refuses a limit below 1 with a StateStoreError', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      // Act
+      const err = await rejection(stores.teardownWindows.reserve(W, 'c1', 0, clock.now()));
+      // Assess
+      expect(err).toBeInstanceOf(StateStoreError);
+      expect((await stores.teardownWindows.get(W)).reserved).toEqual([]);
+    });
+
+    it('of many concurrent reservations for distinct clusters exactly the limit are granted, round after round', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const rounds = 8;
+      const granted: number[] = [];
+      const stored: number[] = [];
+      // Act
+      for (let round = 0; round < rounds; round++) {
+        const window = `2026-10-${String(round + 1).padStart(2, '0')}`;
+        const results = await Promise.all(
+          Array.from({ length: 15 }, (_, i) =>
+            stores.teardownWindows.reserve(window, `c${i % 12}`, 5, clock.now()),
+          ),
+        );
+        const ids = new Set(results.flatMap((r, i) => (r.granted ? [`c${i % 12}`] : [])));
+        granted.push(ids.size);
+        stored.push((await stores.teardownWindows.get(window)).reserved.length);
+      }
+      // Assess
+      expect(granted).toEqual(Array(rounds).fill(5));
+      expect(stored).toEqual(Array(rounds).fill(5));
+    });
+  });
+
   describe(`${label}: AllowlistSourceStore`, () => {
     it('replaces a source whole and increments its version', async () => {
       // Prepare
@@ -812,6 +1040,10 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       'snapshots.transition': (s, now) =>
         s.snapshots.transition('dev-a', 'deleted', { status: 'recreating' }, now),
       'snapshots.dropSecrets': (s) => s.snapshots.dropSecrets('dev-a'),
+      'teardownWindows.get': (s) => s.teardownWindows.get('2026-11-26'),
+      'teardownWindows.recordNotice': (s, now) => s.teardownWindows.recordNotice('2026-11-26', ['c9'], now),
+      'teardownWindows.reserve': (s, now) => s.teardownWindows.reserve('2026-11-26', 'c9', 5, now),
+      'teardownWindows.release': (s, now) => s.teardownWindows.release('2026-11-26', 'c1', now),
       'allowlistSources.put': (s, now) => s.allowlistSources.put('vpn', [], 'ci', now),
       'allowlistSources.list': (s) => s.allowlistSources.list(),
       'backupTracking.get': (s) => s.backupTracking.get('c1'),
@@ -833,6 +1065,7 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
         });
         await stores.claims.claim('backup', 'c1', 'owner-held', HOUR);
         await stores.snapshots.save(snapshotOf('dev-a'));
+        await stores.teardownWindows.reserve('2026-11-26', 'c1', 5, now);
         subject.breakStorage(fault);
         const errors: Array<[StateOperation, unknown]> = [];
         // Act
@@ -858,6 +1091,7 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
         });
         expect(await stores.allowlistSources.list()).toEqual([]);
         expect(await stores.backupTracking.get('c1')).toEqual({ pending: [] });
+        expect(await stores.teardownWindows.get('2026-11-26')).toEqual({ noticed: [], reserved: ['c1'] });
       });
     }
   });

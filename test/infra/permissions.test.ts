@@ -31,6 +31,27 @@ beforeAll(() => {
 }, 120_000);
 
 type Props = Record<string, unknown>;
+
+/** The confused-deputy condition on the alerts topic and key: CloudWatch alarms of this account and region. */
+const ALARMS_OF_THIS_ACCOUNT = {
+  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alarm:*',
+        ],
+      ],
+    },
+  },
+};
 const resourcesOf = (type: string) =>
   Object.entries(s.json.Resources).filter(([, r]) => r.Type === type) as Array<
     [string, { Properties: Props }]
@@ -49,8 +70,6 @@ describe('function roles', () => {
           `Allow logs:CreateLogStream -> ${job}Logs.Arn`,
           `Allow logs:PutLogEvents -> ${job}Logs.Arn`,
           'Allow sqs:SendMessage -> DeadLetters.Arn',
-          'Allow sqs:GetQueueAttributes -> DeadLetters.Arn',
-          'Allow sqs:GetQueueUrl -> DeadLetters.Arn',
           'Allow dynamodb:GetItem -> Table.Arn',
           'Allow dynamodb:PutItem -> Table.Arn',
           'Allow dynamodb:UpdateItem -> Table.Arn',
@@ -61,9 +80,7 @@ describe('function roles', () => {
           'Allow kms:GenerateDataKey -> TableKey.Arn',
           'Allow kms:DescribeKey -> TableKey.Arn',
           'Allow secretsmanager:GetSecretValue -> ConsoleSecret',
-          'Allow secretsmanager:DescribeSecret -> ConsoleSecret',
           'Allow secretsmanager:GetSecretValue -> WebhookSecret',
-          'Allow secretsmanager:DescribeSecret -> WebhookSecret',
           'Allow events:PutEvents -> Bus.Arn',
         ].sort(),
       );
@@ -189,10 +206,32 @@ describe('resource policies', () => {
 
     // Assess
     expect(keyPolicy(logicalId(s.stack.table.key))).toHaveLength(1);
-    expect(keyPolicy(alertsKey?.[0] ?? '')[1]).toMatchObject({
+    expect(keyPolicy(alertsKey?.[0] ?? '')[1]).toEqual({
+      Sid: 'AlarmsOfThisAccountUseTheKey',
       Effect: 'Allow',
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: ALARMS_OF_THIS_ACCOUNT,
     });
+    expect(keyPolicy(alertsKey?.[0] ?? '')).toHaveLength(2);
+  });
+
+  it('the alerts topic accepts sns:Publish from CloudWatch alarms of this account and region only', () => {
+    // Act
+    const [[, policy] = ['', { Properties: {} }]] = resourcesOf('AWS::SNS::TopicPolicy');
+    const statements = (policy.Properties.PolicyDocument as { Statement: Props[] }).Statement;
+
+    // Assess
+    expect(statements.filter((st) => st.Effect === 'Allow')).toEqual([
+      {
+        Sid: 'AlarmsOfThisAccountPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: expect.anything(),
+        Condition: ALARMS_OF_THIS_ACCOUNT,
+      },
+    ]);
   });
 });

@@ -246,7 +246,7 @@ describe('schedules', () => {
     // Assess
     expect(expected.sort()).toEqual([
       'allowlist-sync/sync rate(1 hour)',
-      'backup/run cron(0 2 * * ? *)',
+      'backup/run cron(0 3 * * ? *)',
       'teardown/notice cron(0 18 ? * MON-FRI *)',
       'teardown/recreate cron(0 7 ? * MON-FRI *)',
       'teardown/recreate cron(30 7 ? * MON-FRI *)',

@@ -61,8 +61,6 @@ describe('deployment variants', () => {
       expect(env.WEBHOOK_SIGNING_SECRET).toBe(WEBHOOK_ARN);
       expect(secretGrants).toEqual(
         [
-          `Allow secretsmanager:DescribeSecret -> ${CONSOLE_ARN}`,
-          `Allow secretsmanager:DescribeSecret -> ${WEBHOOK_ARN}`,
           `Allow secretsmanager:GetSecretValue -> ${CONSOLE_ARN}`,
           `Allow secretsmanager:GetSecretValue -> ${WEBHOOK_ARN}`,
         ].sort(),

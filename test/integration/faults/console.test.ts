@@ -15,7 +15,7 @@ import {
   startFaultEnv,
 } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { schedulerEvent } from '#test/helpers/local-env.ts';
+import { minutesAgo, schedulerEvent } from '#test/helpers/local-env.ts';
 import type { Fault } from '#test/sim/index.ts';
 
 const GROUP = 'Console API';
@@ -135,7 +135,7 @@ describe('Console API faults: throttling and transient failures', () => {
       });
       addFaults(e, faults);
       // Act
-      const summaries = await settleJobs(e, ['teardown', 'backup', 'allowlist-sync'], '2026-11-27T20:00:00Z');
+      const summaries = await settleJobs(e, ['teardown', 'backup', 'allowlist-sync'], minutesAgo(1));
       // Assess
       expect(e.faultsInjected() + (row.startsWith('answers') ? 5 : 0)).toBeGreaterThan(0);
       expectAllowlistsDesired(e, summaries['allowlist-sync'] as RunSummary);
@@ -191,7 +191,7 @@ describe('Console API faults: writes that fail on the wire after the server appl
       ipallowlist: DEV_RULES.map((r) => ({ ...r })),
     });
     const teardownExpected = e.selected('teardown');
-    const night = await e.invoke('teardown', schedulerEvent('teardown', 'run', '2026-11-26T20:00:00Z'));
+    const night = await e.invoke('teardown', schedulerEvent('teardown', 'run', minutesAgo(30)));
     e.account(night.summary, teardownExpected);
     const deletedNames = (night.summary?.clusters ?? [])
       .filter((c) => c.status === 'done' && c.action === 'cluster-deleted')
@@ -207,7 +207,7 @@ describe('Console API faults: writes that fail on the wire after the server appl
       { route: POST_CLUSTER, kind: 'hang', afterCommit: true, times: 1 },
       { route: POST_CLUSTER, kind: 'status', status: 503, times: 1 },
     ]);
-    const morning = schedulerEvent('teardown', 'recreate', '2026-11-27T07:00:00Z');
+    const morning = schedulerEvent('teardown', 'recreate', minutesAgo(20));
     const snapshots = createDynamoStores(e.db.client, e.tableName).snapshots;
     // Act: the morning recreate until it succeeds, redelivered, then a later run once all are Healthy.
     const results = await redeliver(e, 'teardown', morning, { pauseMs: 100, expected: () => snapshotIds });
@@ -216,7 +216,7 @@ describe('Console API faults: writes that fail on the wire after the server appl
     const stillActive = (await snapshots.list(['deleted', 'recreating', 'recreated'])).map(
       (s) => s.clusterId,
     );
-    const later = await e.invoke('teardown', schedulerEvent('teardown', 'recreate', '2026-11-27T07:30:00Z'));
+    const later = await e.invoke('teardown', schedulerEvent('teardown', 'recreate', minutesAgo(10)));
     // Assess
     const summary = settled(results);
     expect(results.length).toBeGreaterThan(1);
@@ -255,7 +255,7 @@ describe('Console API faults: writes that fail on the wire after the server appl
       { route: DELETE_CLUSTER, kind: 'hang', afterCommit: true, times: 1 },
     ]);
     const expected = e.selected('teardown');
-    const event = schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z');
+    const event = schedulerEvent('teardown', 'run', minutesAgo(1));
     // Act
     const results = await redeliver(e, 'teardown', event, { expected: () => expected });
     const replay = await e.invoke('teardown', event);

@@ -7,10 +7,11 @@ import { RunFailedError } from '#lib/jobs/types.ts';
 import { dynamoClusterClaims } from '#lib/state/cluster-claims.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
+import { TokenError } from '#lib/token/errors.ts';
 import type { DynamoProxy } from '#test/helpers/dynamo-proxy.ts';
 import { type FaultEnv, redeliver, settled, startFaultEnv } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { schedulerEvent } from '#test/helpers/local-env.ts';
+import { minutesAgo, schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'DynamoDB';
 const scanner = new LeakScanner();
@@ -58,6 +59,7 @@ describe('DynamoDB faults', () => {
       first = await e.invoke('backup', event);
     });
     const consoleRequests = e.sim.stats.console.requests;
+    const authRequests = e.sim.stats.auth.requests;
     e.proxy.clear();
     const retries = await redeliver(e, 'backup', event);
     // Assess: a state error, not a run summary claiming success; no Console request, no event.
@@ -65,10 +67,33 @@ describe('DynamoDB faults', () => {
     expect(error).toBeInstanceOf(StateStoreError);
     expect(error instanceof StateStoreError ? error.operation : undefined).toBe('ledger.start');
     expect(consoleRequests).toBe(0);
+    expect(authRequests, 'the ledger is checked before any token is asked for').toBe(0);
     const summary = settled(retries);
     expect(summary.counts.done).toBeGreaterThan(0);
     expect(e.events.events.filter((ev) => ev.detailType === 'backup.run.result')).toHaveLength(1);
     e.finishRow(GROUP, 'unavailable at the start of a run', { extraFaults: faults });
+  });
+
+  it('unavailable at the start of a webhook whose check reads the Console (keep-alive): no Console or auth request', async () => {
+    // Prepare: the keep-alive check lists the clusters before the run (and its ledger) starts; no token is
+    // held yet, so that listing first needs the token item, which cannot be read.
+    const e = await start();
+    e.proxy.fail('*', 'internal');
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const event = webhookEvent('teardown', 'keep-alive', {
+      payload: { cluster: 'dev-orders', until, by: 'alice', reason: 'demo tomorrow morning' },
+    });
+    // Act
+    let first: Awaited<ReturnType<FaultEnv['invoke']>> | undefined;
+    const faults = await faultedCalls(e.proxy, ['*'], async () => {
+      first = await e.invoke('teardown', event);
+    });
+    // Assess: a clear token-store error, and neither the Console nor the auth server was asked.
+    expect(first?.error).toBeInstanceOf(TokenError);
+    expect(first?.error).toMatchObject({ code: 'store-unavailable' });
+    expect(e.sim.stats.console.requests).toBe(0);
+    expect(e.sim.stats.auth.requests).toBe(0);
+    e.finishRow(GROUP, 'unavailable at the start of a webhook check', { extraFaults: faults });
   });
 
   it('unavailable for writes in the middle of a teardown: no cluster deleted without its snapshot, the retry deletes each once', async () => {
@@ -76,7 +101,7 @@ describe('DynamoDB faults', () => {
     const e = await start();
     const expected = e.selected('teardown');
     e.proxy.fail('PutItem', 'internal');
-    const event = schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z');
+    const event = schedulerEvent('teardown', 'run', minutesAgo(1));
     // Act
     let first: Awaited<ReturnType<FaultEnv['invoke']>> | undefined;
     const faults = await faultedCalls(e.proxy, ['PutItem'], async () => {
@@ -114,7 +139,7 @@ describe('DynamoDB faults', () => {
     const summaries = [];
     for (const job of ['teardown', 'backup', 'allowlist-sync'] as const) {
       const expected = e.selected(job);
-      const event = schedulerEvent(job, job === 'allowlist-sync' ? 'sync' : 'run', '2026-11-27T20:00:00Z');
+      const event = schedulerEvent(job, job === 'allowlist-sync' ? 'sync' : 'run', minutesAgo(1));
       summaries.push(settled(await redeliver(e, job, event, { expected: () => expected })));
     }
     // Assess

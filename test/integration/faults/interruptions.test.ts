@@ -18,7 +18,7 @@ import {
   until,
 } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { eventBridgeEvent, schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
+import { eventBridgeEvent, minutesAgo, schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'interruptions and concurrency';
 const WORKER = fileURLToPath(new URL('../token/herd-worker.ts', import.meta.url));
@@ -166,7 +166,7 @@ describe('the same delivery three times at once', () => {
     {
       trigger: 'schedule',
       job: 'teardown' as JobName,
-      event: () => schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z'),
+      event: () => schedulerEvent('teardown', 'run', minutesAgo(1)),
     },
     {
       trigger: 'EventBridge event',
@@ -226,8 +226,8 @@ describe('two runs of one job overlapping', () => {
       const expected = e.selected(job);
       // Act
       const [a, b] = await Promise.all([
-        e.invoke(job, schedulerEvent(job, action, '2026-11-27T20:00:00Z')),
-        e.invoke(job, schedulerEvent(job, action, '2026-11-27T20:00:30Z')),
+        e.invoke(job, schedulerEvent(job, action, minutesAgo(2))),
+        e.invoke(job, schedulerEvent(job, action, minutesAgo(1))),
       ]);
       // Assess: both account for every cluster; what one did, the other skipped.
       expect([a?.error, b?.error]).toEqual([undefined, undefined]);

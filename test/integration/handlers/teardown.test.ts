@@ -17,6 +17,7 @@ import {
   type LocalEnv,
   type LocalEnvOptions,
   lambdaContext,
+  minutesAgo,
   schedulerEvent,
   startLocalEnv,
   webhookEvent,
@@ -41,6 +42,8 @@ const invoke = (event: unknown) => handler(event, lambdaContext('teardown'));
 /** Time shared by the simulator and the container; a test moves it instead of sleeping. */
 let offset = 0;
 const now = () => Date.now() + offset;
+/** A scheduled time `minutes` before the test's now (late scheduled deliveries are refused). */
+const ago = (minutes: number) => minutesAgo(minutes, now);
 
 let local: LocalEnv;
 /** Every line logged by every test of this file, with the secrets each test's environment used. */
@@ -113,7 +116,7 @@ function bodyOf(answer: unknown): RunSummary {
 describe('teardown handler: redelivery', () => {
   it('a schedule delivered three times deletes each cluster once', async () => {
     // Prepare
-    const event = schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z');
+    const event = schedulerEvent('teardown', 'run', ago(1));
     // Act
     const first = (await invoke(event)) as RunSummary;
     const requestsAfterFirst = local.sim.stats.console.requests;
@@ -123,7 +126,7 @@ describe('teardown handler: redelivery', () => {
     const deleted = doneWith(first, 'cluster-deleted');
     expect(deleted).toEqual(['dev-integration', 'dev-orders', 'dev-payments', 'dev-sandbox-bob']);
     expect(routeCount(DELETE_CLUSTER)).toBe(deleted.length);
-    expect(first.idempotencyKey).toBe('teardown:run:2026-11-27T20:00:00Z');
+    expect(first.idempotencyKey).toBe(`teardown:run:${event.scheduledTime}`);
     expect(first.trigger).toBe('schedule');
     expect([second.replayed, third.replayed]).toEqual([true, true]);
     expect(third.clusters).toEqual(first.clusters);
@@ -134,7 +137,8 @@ describe('teardown handler: redelivery', () => {
   });
 
   it('an EventBridge event delivered three times deletes each cluster once', async () => {
-    // Prepare
+    // Prepare: tonight's scheduled notice (an ad-hoc run deletes only noticed clusters).
+    await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = eventBridgeEvent('teardown.run', {});
     // Act
     const results = [await invoke(event), await invoke(event), await invoke(event)] as RunSummary[];
@@ -151,7 +155,8 @@ describe('teardown handler: redelivery', () => {
   });
 
   it('a signed webhook delivered three times answers 202 each time and deletes each cluster once', async () => {
-    // Prepare
+    // Prepare: tonight's scheduled notice (an ad-hoc run deletes only noticed clusters).
+    await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = webhookEvent('teardown', 'run', {});
     // Act
     const answers = [await invoke(event), await invoke(event), await invoke(event)] as WebhookResponse[];
@@ -167,8 +172,8 @@ describe('teardown handler: redelivery', () => {
 
   it('a recreate schedule delivered three times creates each cluster once', async () => {
     // Prepare: last night's teardown.
-    await invoke(schedulerEvent('teardown', 'run', '2026-11-26T20:00:00Z'));
-    const event = schedulerEvent('teardown', 'recreate', '2026-11-27T07:00:00Z');
+    await invoke(schedulerEvent('teardown', 'run', ago(30)));
+    const event = schedulerEvent('teardown', 'recreate', ago(20));
     // Act
     const first = (await invoke(event)) as RunSummary;
     const second = (await invoke(event)) as RunSummary;
@@ -204,7 +209,7 @@ describe('teardown handler: redelivery', () => {
 describe('teardown handler: the night and the morning after', () => {
   it('notice, keep-alive by webhook, teardown with snapshots, recreate with the allowlist re-applied', async () => {
     // Act 1: the evening notice (EventBridge Scheduler).
-    const notice = (await invoke(schedulerEvent('teardown', 'notice', '2026-11-27T19:30:00Z'))) as RunSummary;
+    const notice = (await invoke(schedulerEvent('teardown', 'notice', ago(40)))) as RunSummary;
     // Assess 1: one notice event listing tonight's candidates; the young sandbox is left out with its reason.
     const noticeEvents = local.events.events.filter((e) => e.detailType === 'teardown.notice.sent');
     expect(noticeEvents).toHaveLength(1);
@@ -228,7 +233,7 @@ describe('teardown handler: the night and the morning after', () => {
     expect(doneWith(bodyOf(kept), 'keep-alive-set')).toEqual(['dev-orders']);
 
     // Act 3: the nightly teardown (EventBridge Scheduler).
-    const teardown = (await invoke(schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z'))) as RunSummary;
+    const teardown = (await invoke(schedulerEvent('teardown', 'run', ago(30)))) as RunSummary;
     // Assess 3: the keep-alive is honoured, the others are deleted, each with a snapshot to come back from.
     expect(teardown.failed).toBe(false);
     expect(byName(teardown, 'dev-orders')).toMatchObject({ status: 'skipped' });
@@ -245,9 +250,7 @@ describe('teardown handler: the night and the morning after', () => {
     expect(integration?.labels).toEqual(['env-dev', 'team-integration']);
 
     // Act 4: the morning recreate (EventBridge Scheduler); the clusters are still being created after it.
-    const recreate = (await invoke(
-      schedulerEvent('teardown', 'recreate', '2026-11-28T07:00:00Z'),
-    )) as RunSummary;
+    const recreate = (await invoke(schedulerEvent('teardown', 'recreate', ago(20)))) as RunSummary;
     // Assess 4
     expect(doneWith(recreate, 'cluster-recreated')).toEqual(deleted);
     expect(routeCount(CREATE_CLUSTER)).toBe(3);
@@ -286,7 +289,7 @@ describe('teardown handler: the night and the morning after', () => {
     // Prepare: at most two deletions per run; tonight has four candidates.
     await local.close();
     local = await start({ config: { teardown: { maxDeletionsPerRun: 2 } } });
-    const event = schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z');
+    const event = schedulerEvent('teardown', 'run', ago(1));
     // Act
     const err = await invoke(event).catch((e: unknown) => e);
     // Assess
@@ -304,7 +307,8 @@ describe('teardown handler: the night and the morning after', () => {
   });
 
   it('a dry-run teardown reports what it would delete and deletes nothing', async () => {
-    // Prepare
+    // Prepare: tonight's scheduled notice (an ad-hoc run deletes only noticed clusters).
+    await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = eventBridgeEvent('teardown.run', { dryRun: true });
     // Act
     const summary = (await invoke(event)) as RunSummary;

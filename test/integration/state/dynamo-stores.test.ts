@@ -1,6 +1,6 @@
 // The DynamoDB adapters held to the state contract over the real wire protocol (dynalite), through the
 // fault-injecting proxy so that throttling and dropped connections can be switched on per test.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { manualClock } from '#test/fakes/clock.ts';
@@ -34,5 +34,23 @@ stateStoreContract('dynamodb', async () => {
     clock,
     breakStorage: (fault) => proxy.fail('*', fault),
     healStorage: () => proxy.clear(),
+    async plantCorrupt(kind, key) {
+      const Item: Record<string, AttributeValue> =
+        kind === 'snapshot'
+          ? {
+              pk: { S: 'snapshot' },
+              sk: { S: key },
+              data: { S: '{"clusterId":"id-' },
+              status: { S: 'deleted' },
+            }
+          : {
+              pk: { S: 'keepalive' },
+              sk: { S: key },
+              cluster: { S: key },
+              by: { S: 'x' },
+              reason: { S: 'y' },
+            };
+      await client.send(new PutItemCommand({ TableName: tableName, Item }));
+    },
   };
 });

@@ -6,6 +6,7 @@ import { runNotice } from '#functions/teardown/notice.ts';
 import type { TeardownDeps } from '#functions/teardown/plan.ts';
 import { runRecreate } from '#functions/teardown/recreate.ts';
 import { runTeardown } from '#functions/teardown/teardown.ts';
+import { teardownWindowId } from '#functions/teardown/window.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import { createConsoleClient } from '#lib/console/client.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
@@ -20,6 +21,7 @@ import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
 import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const CREATE_MS = 60_000;
 const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
 
@@ -58,6 +60,9 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     protect: { ids: [], names: [], labels: [] },
     minAgeHours: 24,
     maxDeletionsPerRun: 5,
+    windowStartHour: 12,
+    adHoc: 'noticed-only',
+    maxLatenessMinutes: 60,
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
     schedule: 'cron(0 22 ? * MON-FRI *)',
     recreate: {
@@ -71,6 +76,8 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     },
     keepAlive: { maxHours: 24 },
     ...overrides,
+    // Like the config: the window budget defaults to the per-run guard.
+    maxDeletionsPerWindow: overrides.maxDeletionsPerWindow ?? overrides.maxDeletionsPerRun ?? 5,
   };
 }
 
@@ -86,7 +93,12 @@ interface Setup {
   clock: ManualClock;
   stores: StateStores;
   events: Array<{ detailType: string; detail: Record<string, unknown> }>;
-  run(action: keyof typeof BODIES, policy: TeardownPolicy, payload?: unknown): Promise<RunSummary>;
+  run(
+    action: keyof typeof BODIES,
+    policy: TeardownPolicy,
+    payload?: unknown,
+    adHoc?: { source: 'webhook' | 'eventbridge' | 'direct'; clusterIds?: string[] },
+  ): Promise<RunSummary>;
   posts(): number;
   deletes(): number;
 }
@@ -111,6 +123,7 @@ async function setup(): Promise<Setup> {
     console: api,
     keepAlives: stores.keepAlives,
     snapshots: stores.snapshots,
+    teardownWindows: stores.teardownWindows,
     events: publisher,
     clock,
     log: silentLog,
@@ -131,7 +144,7 @@ async function setup(): Promise<Setup> {
     events,
     posts: () => count('POST /clusters'),
     deletes: () => count('DELETE /clusters/{clusterUuid}'),
-    run(action, policy, payload) {
+    run(action, policy, payload, adHoc) {
       n += 1;
       const body: (d: TeardownDeps, scope: RunScope, p: TeardownPolicy) => Promise<RunBody> = BODIES[action];
       return executeRun(
@@ -143,9 +156,14 @@ async function setup(): Promise<Setup> {
           metrics: { count() {} },
           events: publisher,
         },
-        { job: 'teardown', action, ...(payload === undefined ? {} : { payload }) },
         {
-          source: 'schedule',
+          job: 'teardown',
+          action,
+          ...(payload === undefined ? {} : { payload }),
+          ...(adHoc?.clusterIds ? { clusterIds: adHoc.clusterIds } : {}),
+        },
+        {
+          source: adHoc?.source ?? 'schedule',
           idempotencyKey: `teardown:${action}:${n}`,
           at: new Date(clock.now()).toISOString(),
         },
@@ -336,5 +354,46 @@ describe('teardown against the simulator and DynamoDB', () => {
     });
     expect(statusByName(later)).toEqual({ 'test-payments': 'cluster-finished' });
     expect(t.sim.state.allowlistOf('test-payments')).toEqual([OFFICE]);
+  });
+
+  it('concurrent ad-hoc runs cannot overspend the window budget (dynalite)', async () => {
+    // Prepare: 15 old clusters the policy selects; five webhook runs of three ids each, all at once.
+    const t = await setup();
+    const burst = Array.from({ length: 15 }, (_, i) =>
+      t.sim.state.addCluster({
+        name: `burst-${String(i).padStart(2, '0')}`,
+        plan: 'Starter',
+        created: t.clock.now() - 30 * DAY,
+        labels: ['nightly-off'],
+      }),
+    );
+    const policy = teardownPolicy({
+      selector: { names: ['burst-*'] },
+      adHoc: 'any-selected',
+      maxDeletionsPerRun: 3,
+      maxDeletionsPerWindow: 5,
+    });
+    // Act
+    const summaries = await Promise.all(
+      [0, 1, 2, 3, 4].map((r) =>
+        t.run('run', policy, undefined, {
+          source: 'webhook',
+          clusterIds: burst.slice(r * 3, r * 3 + 3).map((c) => c.uuid),
+        }),
+      ),
+    );
+    // Assess: at most five deletions in the window, each one reserved, and the runs that could not spend say so.
+    const deleted = summaries.flatMap((s) =>
+      s.clusters.filter((c) => c.status === 'done' && c.action === 'cluster-deleted').map((c) => c.clusterId),
+    );
+    expect(t.deletes()).toBe(deleted.length);
+    expect(deleted.length).toBeGreaterThan(0);
+    expect(deleted.length).toBeLessThanOrEqual(5);
+    const window = teardownWindowId(t.clock.now(), 'UTC', policy.windowStartHour);
+    expect((await t.stores.teardownWindows.get(window)).reserved).toEqual([...deleted].sort());
+    for (const s of summaries) {
+      const done = s.clusters.filter((c) => c.status === 'done').length;
+      if (done < 3) expect(s.failed).toBe(true);
+    }
   });
 });

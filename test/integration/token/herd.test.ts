@@ -1,9 +1,12 @@
 // The reason the project exists: many cold Lambda instances (here: separate OS processes) starting at
 // once make ONE token request, against the simulator's auth server with its rate limit on.
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenItemKey } from '#lib/token/shared-store.ts';
 import { bundleEntry } from '#test/helpers/bundle.ts';
 import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
 import { runNode } from '#test/helpers/processes.ts';
 import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
@@ -111,6 +114,92 @@ describe('a herd of cold instances', () => {
       expect(results[0]?.message).toContain('CAMUNDA_CONSOLE_CLIENT_ID/CAMUNDA_CONSOLE_CLIENT_SECRET');
       expect(JSON.stringify(results)).not.toContain('wrong-secret');
     } finally {
+      await sim.close();
+    }
+  });
+});
+
+/** A local port nothing listens on: connections to it are refused (a DynamoDB endpoint that is down). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('a herd of cold instances while the token store is unreadable', () => {
+  let proxy: DynamoProxy;
+  beforeAll(async () => {
+    proxy = await startDynamoProxy(db.endpoint);
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
+  it('table unreachable: 30 processes make no auth request at all and fail with a clear store error', async () => {
+    // Prepare: DynamoDB refuses connections; the auth server's rate limit is on.
+    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const tableName = await db.createTable();
+    try {
+      // Act
+      const results = await herd(sim, tableName, 30, {
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${await closedPort()}`,
+      });
+      // Assess: not one per container (the old fallback: 30 requests, 24 answered 429), but none.
+      expect(sim.stats.auth.requests).toBe(0);
+      expect(sim.stats.auth.rateLimited).toBe(0);
+      expect(results.map((r) => r.code)).toEqual(Array.from({ length: 30 }, () => 'store-unavailable'));
+      expect(results[0]?.message).toMatch(/token store .*unreachable.*not asking Camunda's auth server/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('token item throttled for a while (a hot key): 30 processes retry within budget, 1 auth request, all served', async () => {
+    // Prepare: the token item's reads and writes are throttled for the first part of the herd, then work.
+    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const tableName = await db.createTable();
+    const key = tokenItemKey(sim.clientId, sim.audience, sim.oauthUrl);
+    proxy.clear();
+    proxy.fail('GetItem', 'provisioned', 60, key);
+    proxy.fail('UpdateItem', 'throttle', 20, key);
+    try {
+      // Act
+      // A wide retry and wait budget: on a loaded test machine one throttled SDK call (with the SDK's own
+      // retries) can take seconds; the point here is the count of auth requests, not the timing.
+      const results = await herd(sim, tableName, 30, {
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+        HERD_TUNING: JSON.stringify({ storeRetryMs: 40_000, maxWaitMs: 60_000 }),
+      });
+      // Assess: everybody served, the fleet asked once (twice if the holder was so slow on the loaded test
+      // machine that its lease ran out and another took over: still paced, never one per container).
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(sim.stats.auth.requests).toBeGreaterThanOrEqual(1);
+      expect(sim.stats.auth.requests).toBeLessThanOrEqual(2);
+      expect(sim.stats.auth.rateLimited).toBe(0);
+    } finally {
+      proxy.clear();
+      await sim.close();
+    }
+  });
+
+  it('token item throttled for good: 30 processes make no auth request and fail with a clear store error', async () => {
+    // Prepare
+    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const tableName = await db.createTable();
+    const key = tokenItemKey(sim.clientId, sim.audience, sim.oauthUrl);
+    proxy.clear();
+    proxy.fail('*', 'provisioned', Number.POSITIVE_INFINITY, key);
+    try {
+      // Act
+      const results = await herd(sim, tableName, 30, { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
+      // Assess
+      expect(sim.stats.auth.requests).toBe(0);
+      expect(sim.stats.auth.rateLimited).toBe(0);
+      expect(results.map((r) => r.code)).toEqual(Array.from({ length: 30 }, () => 'store-unavailable'));
+    } finally {
+      proxy.clear();
       await sim.close();
     }
   });

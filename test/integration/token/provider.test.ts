@@ -275,6 +275,65 @@ describe('shared token provider', () => {
     expect((err as TokenError).code).toBe('wait-timeout');
     expect(h.clock.t - started).toBeLessThanOrEqual(2_000);
     expect(h.auth.calls).toBe(0);
+    // The message states the wait that really happened (about 2 s here), not a figure of 0–1 s.
+    const stated = Number(/after waiting ([\d.]+) s/.exec((err as TokenError).message)?.[1]);
+    expect(stated).toBeCloseTo((h.clock.t - started) / 1000, 1);
+    expect(stated).toBeGreaterThan(1.5);
+  });
+
+  it('an auth answer arriving after the timeout is published and used by every waiting instance', async () => {
+    // Prepare: the holder's auth call times out; its answer (a freshly minted token) arrives a moment later.
+    let deliver: () => void = () => {};
+    const arrived = new Promise<void>((r) => {
+      deliver = r;
+    });
+    h.auth.behaviour = async () => {
+      const late = arrived.then(() => ({ accessToken: 'token-late', expiresAt: h.clock.t + 300_000 }));
+      throw new AuthCallError({ kind: 'unavailable', detail: 'timed out' }, { late });
+    };
+    const instances = Array.from({ length: 10 }, () =>
+      h.provider({ maxWaitMs: 120_000, authLateMs: 60_000 }),
+    );
+    // Act: all ask at once; the late answer arrives once the failure is on record, within everybody's budget.
+    const pending = instances.map((p) => p.getToken().catch((e: unknown) => e));
+    while ((await h.store.read(KEY)).blockedUntil === undefined) await new Promise((r) => setTimeout(r, 2));
+    deliver();
+    const answers = await Promise.all(pending);
+    // Assess
+    expect(answers).toEqual(Array.from({ length: 10 }, () => 'token-late'));
+    expect(h.auth.calls).toBe(1);
+    expect((await h.store.read(KEY)).token).toBe('token-late');
+  });
+
+  it('an auth timeout without a late answer: waiters keep waiting, one instance retries after the shared pause', async () => {
+    // Prepare: the first auth call times out for good, the second one works.
+    h.auth.behaviour = async (call) => {
+      if (call === 1) throw new AuthCallError({ kind: 'unavailable', detail: 'timed out' });
+      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
+    };
+    const instances = Array.from({ length: 10 }, () =>
+      h.provider({ maxWaitMs: 60_000, unavailableFloorMs: 2_000 }),
+    );
+    // Act
+    const answers = await Promise.all(instances.map((p) => p.getToken().catch((e: unknown) => e)));
+    // Assess: nobody failed while it had budget, and the fleet asked twice in all, not once per instance.
+    expect(answers).toEqual(Array.from({ length: 10 }, () => 'token-2'));
+    expect(h.auth.calls).toBe(2);
+  });
+
+  it('an auth outage longer than the wait budget fails fast with the shared pause, not after waiting', async () => {
+    // Prepare: the shared pause after the failure ends after every caller's deadline.
+    h.auth.behaviour = async () => {
+      throw new AuthCallError({ kind: 'unavailable', status: 503, detail: 'HTTP 503' });
+    };
+    const instances = Array.from({ length: 5 }, () =>
+      h.provider({ maxWaitMs: 3_000, unavailableFloorMs: 10_000 }),
+    );
+    // Act
+    const answers = await Promise.all(instances.map((p) => p.getToken().catch((e: unknown) => e)));
+    // Assess
+    for (const a of answers) expect((a as TokenError).code).toBe('auth-unavailable');
+    expect(h.auth.calls).toBe(1);
   });
 
   it('after a 429 nobody calls the auth server until the block ends; holders of a valid token carry on', async () => {
@@ -456,9 +515,15 @@ describe('when DynamoDB is unavailable or throttled', () => {
   });
   beforeEach(() => proxy.clear());
 
-  function providerVia(dynamo: DynamoDBClient, auth: ReturnType<typeof fakeAuth>, clock: { t: number }) {
+  function providerVia(
+    dynamo: DynamoDBClient,
+    auth: ReturnType<typeof fakeAuth>,
+    clock: { t: number },
+    tuning: Partial<TokenProviderTuning> = {},
+  ) {
     const log = recordingLog();
     const metrics: TokenMetricName[] = [];
+    const sleeps: number[] = [];
     const provider = new SharedTokenProvider({
       credentials: {
         describe: 't',
@@ -470,85 +535,189 @@ describe('when DynamoDB is unavailable or throttled', () => {
       requestToken: auth.fn,
       now: () => clock.t,
       sleep: async (ms) => {
+        sleeps.push(ms);
         clock.t += ms;
       },
       log,
       metrics: { count: (n) => metrics.push(n) },
+      tuning,
     });
-    return { provider, log, metrics };
+    return { provider, log, metrics, sleeps };
   }
 
-  it('falls back to one token per container with a warning and a metric, not an auth call per invocation', async () => {
-    // Prepare: every DynamoDB call is throttled.
-    proxy.fail('*', 'throttle');
+  const C_KEY = tokenItemKey('c', OAUTH.audience, OAUTH.tokenUrl);
+
+  it('a store that stays unreadable: retried with backoff within the budget, then a clear error and no auth call', async () => {
+    // Prepare: every DynamoDB call fails (a regional outage); the default policy.
+    proxy.fail('*', 'internal');
     const clock = { t: T0 };
     const auth = fakeAuth(clock);
-    const { provider, log, metrics } = providerVia(client, auth, clock);
-    // Act: 20 invocations in one container.
-    const tokens: string[] = [];
-    for (let i = 0; i < 20; i++) tokens.push(await provider.getToken());
-    // Assess
-    expect(auth.calls).toBe(1);
-    expect(new Set(tokens)).toEqual(new Set(['token-1']));
-    expect(provider.stats).toMatchObject({ auth: 1, memory: 19, fallbacks: 1 });
+    const { provider, metrics, sleeps } = providerVia(client, auth, clock, { storeRetryMs: 3_000 });
+    const readsBefore = proxy.calls.GetItem ?? 0;
+    // Act
+    const err = await provider.getToken().catch((e: unknown) => e);
+    const storeCallsFirst = (proxy.calls.GetItem ?? 0) - readsBefore;
+    const sleptFirst = sleeps.length;
+    const again = await provider.getToken().catch((e: unknown) => e);
+    // Assess: retried (more than one read, with pauses), within the budget, then given up without auth.
+    expect(err).toBeInstanceOf(TokenError);
+    expect((err as TokenError).code).toBe('store-unavailable');
+    expect((err as TokenError).message).toMatch(/token store .*unreachable/);
+    expect((err as TokenError).message).toMatch(/not asking Camunda's auth server/);
+    expect(auth.calls).toBe(0);
+    expect(storeCallsFirst).toBeGreaterThan(2);
+    expect(sleptFirst).toBeGreaterThan(1);
+    expect(clock.t - T0).toBeLessThanOrEqual(3_000);
     expect(metrics).toContain('SharedCacheUnavailable');
-    expect(
-      log.lines.some((l) => l.level === 'warn' && l.message.includes('shared token cache unavailable')),
-    ).toBe(true);
+    // While the store stays down the next request fails fast: one more read, no pause, no auth call.
+    expect((again as TokenError).code).toBe('store-unavailable');
+    expect(sleeps.length).toBe(sleptFirst);
+    expect(auth.calls).toBe(0);
   });
 
-  it('falls back when the table cannot be reached at all', async () => {
-    // Prepare: a client pointed at a closed port.
-    const dead = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', ...LOCAL_AWS, maxAttempts: 1 });
-    const clock = { t: T0 };
-    const auth = fakeAuth(clock);
-    const { provider } = providerVia(dead, auth, clock);
-    // Act
-    const a = await provider.getToken();
-    const b = await provider.getToken();
-    // Assess
-    expect([a, b]).toEqual(['token-1', 'token-1']);
-    expect(auth.calls).toBe(1);
-    dead.destroy();
-  });
-
-  it('while the table is down, an auth server outage is reported as one, not as a 429', async () => {
+  it('a store error is never retried past the caller’s own wait budget', async () => {
     // Prepare
     proxy.fail('*', 'internal');
     const clock = { t: T0 };
     const auth = fakeAuth(clock);
-    auth.behaviour = async () => {
-      throw new AuthCallError({ kind: 'unavailable', status: 503, detail: 'HTTP 503' });
-    };
-    const { provider } = providerVia(client, auth, clock);
+    const { provider } = providerVia(client, auth, clock, { storeRetryMs: 60_000, maxWaitMs: 1_500 });
     // Act
-    const first = await provider.getToken().catch((e: unknown) => e);
-    clock.t += 500;
-    const second = await provider.getToken().catch((e: unknown) => e);
+    const err = await provider.getToken().catch((e: unknown) => e);
     // Assess
-    expect((first as TokenError).code).toBe('auth-unavailable');
-    expect((second as TokenError).code).toBe('auth-unavailable');
-    expect((second as TokenError).message).not.toMatch(/429/);
-    expect(auth.calls).toBe(1);
+    expect((err as TokenError).code).toBe('store-unavailable');
+    expect(clock.t - T0).toBeLessThanOrEqual(1_500);
+    expect(auth.calls).toBe(0);
   });
 
-  it('keeps its in-container failure memory while the table is down: a 429 blocks the next attempts', async () => {
-    // Prepare
-    proxy.fail('*', 'internal');
+  it('a throttled token item is retried with backoff and then served: one auth call, no fallback', async () => {
+    // Prepare: the token item's reads and lease writes are throttled a few times (a hot key), then work.
+    proxy.fail('GetItem', 'provisioned', 4, C_KEY);
+    proxy.fail('UpdateItem', 'throttle', 3, C_KEY);
     const clock = { t: T0 };
     const auth = fakeAuth(clock);
-    auth.behaviour = async () => {
-      throw new AuthCallError({ kind: 'rate-limited', status: 429, retryAfterMs: 30_000 });
-    };
-    const { provider } = providerVia(client, auth, clock);
+    const { provider, sleeps } = providerVia(client, auth, clock);
     // Act
-    const first = await provider.getToken().catch((e: unknown) => e);
-    clock.t += 10_000;
-    const second = await provider.getToken().catch((e: unknown) => e);
+    const token = await provider.getToken();
     // Assess
-    expect((first as TokenError).code).toBe('auth-blocked');
-    expect((second as TokenError).code).toBe('auth-blocked');
+    expect(token).toBe('token-1');
     expect(auth.calls).toBe(1);
+    expect(provider.stats.fallbacks).toBe(0);
+    expect(sleeps.length).toBeGreaterThan(0);
+    expect((await dynamoTokenStore(db.client, tableName).read(C_KEY)).token).toBe('token-1');
+  });
+
+  it('a store that refuses the request (no such table) fails at once, without retries or auth', async () => {
+    // Prepare: a table that does not exist.
+    const clock = { t: T0 };
+    const auth = fakeAuth(clock);
+    const provider = new SharedTokenProvider({
+      credentials: {
+        describe: 't',
+        get: async () => ({ clientId: 'c', clientSecret: 's' }),
+        reload: async () => ({ clientId: 'c', clientSecret: 's' }),
+      },
+      oauth: OAUTH,
+      store: dynamoTokenStore(db.client, 'no-such-table'),
+      requestToken: auth.fn,
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+    });
+    // Act
+    const err = await provider.getToken().catch((e: unknown) => e);
+    // Assess
+    expect((err as TokenError).code).toBe('store-unavailable');
+    expect((err as TokenError).message).toMatch(/ResourceNotFoundException/);
+    expect(clock.t).toBe(T0);
+    expect(auth.calls).toBe(0);
+  });
+
+  describe("with storeUnavailable: 'local-auth' (opt-in)", () => {
+    it('falls back to one token per container with a warning and a metric, not an auth call per invocation', async () => {
+      // Prepare: every DynamoDB call is throttled.
+      proxy.fail('*', 'throttle');
+      const clock = { t: T0 };
+      const auth = fakeAuth(clock);
+      const { provider, log, metrics } = providerVia(client, auth, clock, {
+        storeUnavailable: 'local-auth',
+        storeRetryMs: 500,
+      });
+      // Act: 20 invocations in one container.
+      const tokens: string[] = [];
+      for (let i = 0; i < 20; i++) tokens.push(await provider.getToken());
+      // Assess
+      expect(auth.calls).toBe(1);
+      expect(new Set(tokens)).toEqual(new Set(['token-1']));
+      expect(provider.stats).toMatchObject({ auth: 1, memory: 19, fallbacks: 1 });
+      expect(metrics).toContain('SharedCacheUnavailable');
+      expect(
+        log.lines.some((l) => l.level === 'warn' && l.message.includes('shared token cache unavailable')),
+      ).toBe(true);
+    });
+
+    it('falls back when the table cannot be reached at all', async () => {
+      // Prepare: a client pointed at a closed port.
+      const dead = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', ...LOCAL_AWS, maxAttempts: 1 });
+      const clock = { t: T0 };
+      const auth = fakeAuth(clock);
+      const { provider } = providerVia(dead, auth, clock, {
+        storeUnavailable: 'local-auth',
+        storeRetryMs: 0,
+      });
+      // Act
+      const a = await provider.getToken();
+      const b = await provider.getToken();
+      // Assess
+      expect([a, b]).toEqual(['token-1', 'token-1']);
+      expect(auth.calls).toBe(1);
+      dead.destroy();
+    });
+
+    it('while the table is down, an auth server outage is reported as one, not as a 429', async () => {
+      // Prepare
+      proxy.fail('*', 'internal');
+      const clock = { t: T0 };
+      const auth = fakeAuth(clock);
+      auth.behaviour = async () => {
+        throw new AuthCallError({ kind: 'unavailable', status: 503, detail: 'HTTP 503' });
+      };
+      const { provider } = providerVia(client, auth, clock, {
+        storeUnavailable: 'local-auth',
+        storeRetryMs: 0,
+      });
+      // Act
+      const first = await provider.getToken().catch((e: unknown) => e);
+      clock.t += 500;
+      const second = await provider.getToken().catch((e: unknown) => e);
+      // Assess
+      expect((first as TokenError).code).toBe('auth-unavailable');
+      expect((second as TokenError).code).toBe('auth-unavailable');
+      expect((second as TokenError).message).not.toMatch(/429/);
+      expect(auth.calls).toBe(1);
+    });
+
+    it('keeps its in-container failure memory while the table is down: a 429 blocks the next attempts', async () => {
+      // Prepare
+      proxy.fail('*', 'internal');
+      const clock = { t: T0 };
+      const auth = fakeAuth(clock);
+      auth.behaviour = async () => {
+        throw new AuthCallError({ kind: 'rate-limited', status: 429, retryAfterMs: 30_000 });
+      };
+      const { provider } = providerVia(client, auth, clock, {
+        storeUnavailable: 'local-auth',
+        storeRetryMs: 0,
+      });
+      // Act
+      const first = await provider.getToken().catch((e: unknown) => e);
+      clock.t += 10_000;
+      const second = await provider.getToken().catch((e: unknown) => e);
+      // Assess
+      expect((first as TokenError).code).toBe('auth-blocked');
+      expect((second as TokenError).code).toBe('auth-blocked');
+      expect(auth.calls).toBe(1);
+    });
   });
 });
 

@@ -39,6 +39,7 @@ describe('parseConfig defaults', () => {
       events: { source: 'camunda.automation' },
       webhooks: { maxBodyBytes: 65_536, toleranceSeconds: 300 },
       alerts: { emails: [] },
+      token: { storeUnavailable: 'fail', storeRetrySeconds: 5 },
       backup: {
         enabled: false,
         schedule: 'cron(0 2 * * ? *)',
@@ -54,6 +55,10 @@ describe('parseConfig defaults', () => {
         protect: { ids: [], names: [], labels: [] },
         minAgeHours: 4,
         maxDeletionsPerRun: 5,
+        maxDeletionsPerWindow: 5,
+        windowStartHour: 12,
+        adHoc: 'noticed-only',
+        maxLatenessMinutes: 60,
         noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
         schedule: 'cron(0 20 ? * MON-FRI *)',
         recreate: {
@@ -277,6 +282,41 @@ describe('parseConfig refuses bad values, naming the setting', () => {
   it.each([0, -3, 2.5, '5'])('teardown.maxDeletionsPerRun %j', (maxDeletionsPerRun) => {
     expect(issueAt({ teardown: { maxDeletionsPerRun } }, 'teardown.maxDeletionsPerRun')).toBe(
       'must be an integer >= 1',
+    );
+  });
+
+  it.each([0, -3, 2.5, '5'])('teardown.maxDeletionsPerWindow %j', (maxDeletionsPerWindow) => {
+    expect(issueAt({ teardown: { maxDeletionsPerWindow } }, 'teardown.maxDeletionsPerWindow')).toBe(
+      'must be an integer >= 1',
+    );
+  });
+
+  it('teardown.maxDeletionsPerWindow defaults to maxDeletionsPerRun and may not be below it', () => {
+    expect(parseConfig({ teardown: { maxDeletionsPerRun: 3 } }).teardown.maxDeletionsPerWindow).toBe(3);
+    expect(parseConfig({ teardown: { maxDeletionsPerWindow: 8 } }).teardown.maxDeletionsPerWindow).toBe(8);
+    expect(
+      issueAt(
+        { teardown: { maxDeletionsPerRun: 5, maxDeletionsPerWindow: 4 } },
+        'teardown.maxDeletionsPerWindow',
+      ),
+    ).toBe('must be >= maxDeletionsPerRun (5): one run may not plan more than the window allows');
+  });
+
+  it.each([-1, 24, 1.5, '12'])('teardown.windowStartHour %j', (windowStartHour) => {
+    expect(issueAt({ teardown: { windowStartHour } }, 'teardown.windowStartHour')).toBe(
+      'must be an integer from 0 to 23',
+    );
+  });
+
+  it.each(['any', 'noticed', true])('teardown.adHoc %j', (adHoc) => {
+    expect(issueAt({ teardown: { adHoc } }, 'teardown.adHoc')).toBe(
+      "must be 'noticed-only' or 'any-selected'",
+    );
+  });
+
+  it.each([0, 1441, 30.5])('teardown.maxLatenessMinutes %j', (maxLatenessMinutes) => {
+    expect(issueAt({ teardown: { maxLatenessMinutes } }, 'teardown.maxLatenessMinutes')).toBe(
+      'must be an integer from 1 to 1440',
     );
   });
 

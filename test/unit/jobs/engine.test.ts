@@ -513,7 +513,13 @@ describe('executeRun: metrics and the result event', () => {
     // Act
     await executeRun(deps, REQUEST, delivery(), settings(), body);
     // Assess
-    expect(counters.totals).toEqual({ Runs: 1, ClustersDone: 2, ClustersSkipped: 1, BackupCreated: 2 });
+    expect(counters.totals).toEqual({
+      Runs: 1,
+      HeartbeatRun: 1,
+      ClustersDone: 2,
+      ClustersSkipped: 1,
+      BackupCreated: 2,
+    });
   });
 
   it('actionMetricName turns an action into a PascalCase counter name', () => {

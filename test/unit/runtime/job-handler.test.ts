@@ -68,6 +68,7 @@ function container(config: AutomationConfig = resolveConfig(ENABLED)): Container
     claims: stores.claims,
     keepAlives: stores.keepAlives,
     snapshots: stores.snapshots,
+    teardownWindows: stores.teardownWindows,
     allowlistSources: stores.allowlistSources,
     backupTracking: stores.backupTracking,
   };

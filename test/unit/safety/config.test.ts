@@ -19,7 +19,7 @@ const BASE = {
   alerts: { emails: ['oncall@example.com'] },
   backup: {
     enabled: true,
-    schedule: 'cron(0 2 * * ? *)',
+    schedule: 'cron(0 3 * * ? *)',
     dryRun: false,
     mode: 'manual',
     minIntervalHours: 12,
@@ -113,6 +113,7 @@ const SECTIONS: Record<string, string[]> = {
   '': Object.keys(BASE),
   events: ['source'],
   webhooks: ['maxBodyBytes', 'toleranceSeconds'],
+  token: ['storeUnavailable', 'storeRetrySeconds'],
   backup: Object.keys(BASE.backup).concat(['nativeCron']),
   teardown: Object.keys(BASE.teardown),
   'teardown.recreate': ['enabled', 'schedule'],
@@ -145,6 +146,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     .map((value) => ({ path: ['events', 'source'], value })),
   integerOutside(1024, 1_048_576).map((value) => ({ path: ['webhooks', 'maxBodyBytes'], value })),
   integerOutside(30, 3600).map((value) => ({ path: ['webhooks', 'toleranceSeconds'], value })),
+  fc
+    .oneof(fc.constantFrom('local', 'FAIL', 'auth', ''), fc.integer())
+    .map((value) => ({ path: ['token', 'storeUnavailable'], value })),
+  integerOutside(0, 60).map((value) => ({ path: ['token', 'storeRetrySeconds'], value })),
   fc
     .oneof(
       fc.string({ maxLength: 10 }).filter((s) => !s.includes('@')),

@@ -14,6 +14,7 @@ stateStoreContract('memory', async () => {
     clock,
     breakStorage: (fault) => stores.fail('*', fault),
     healStorage: () => stores.heal(),
+    plantCorrupt: async (kind, key) => stores.plantCorrupt(kind, key),
   };
 });
 

@@ -110,7 +110,7 @@ describe('teardown: snapshot of what a recreate can bring back', () => {
     const h = harness([cluster('dev-a')]);
     await h.run('notice', live());
     const notice = h.events.find((e) => e.detailType === 'teardown.notice.sent');
-    const planned = (notice?.detail.clusters as Array<{ notRestored: string[] }>)[0];
+    const planned = (notice?.detail.clusters as Array<{ notRestored: string[] }> | undefined)?.[0];
     expect(planned?.notRestored.join(' ')).toMatch(/process instance data.*backups.*authorizations/s);
   });
 });

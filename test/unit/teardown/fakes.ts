@@ -18,7 +18,7 @@ import type {
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
 import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
-import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import type { ClusterOutcome, RunSummary, TriggerSource } from '#lib/jobs/types.ts';
 import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
@@ -96,6 +96,9 @@ export function policy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy 
     protect: { ids: [], names: [], labels: [] },
     minAgeHours: 24,
     maxDeletionsPerRun: 10,
+    windowStartHour: 12,
+    adHoc: 'noticed-only',
+    maxLatenessMinutes: 60,
     noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
     schedule: 'cron(0 22 ? * MON-FRI *)',
     recreate: {
@@ -109,6 +112,8 @@ export function policy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy 
     },
     keepAlive: { maxHours: 48 },
     ...overrides,
+    // Like the config: the window budget defaults to the per-run guard.
+    maxDeletionsPerWindow: overrides.maxDeletionsPerWindow ?? overrides.maxDeletionsPerRun ?? 10,
   };
 }
 
@@ -372,6 +377,10 @@ export interface RunOptions {
   key?: string;
   clusterIds?: string[];
   payload?: unknown;
+  /** Default 'schedule' (the nightly runs); 'webhook', 'eventbridge', 'direct' are ad-hoc runs. */
+  source?: TriggerSource;
+  /** The delivery's time (a schedule's scheduled time). Default: the clock's now. */
+  at?: string;
 }
 
 export interface Harness {
@@ -413,6 +422,7 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     console: api,
     keepAlives: stores.keepAlives,
     snapshots: stores.snapshots,
+    teardownWindows: stores.teardownWindows,
     events,
     clock,
     log,
@@ -455,9 +465,9 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
           ...(o.payload !== undefined ? { payload: o.payload } : {}),
         },
         {
-          source: 'direct',
+          source: o.source ?? 'schedule',
           idempotencyKey: o.key ?? `teardown:${action}:${runs}`,
-          at: new Date(clock.now()).toISOString(),
+          at: o.at ?? new Date(clock.now()).toISOString(),
         },
         { ...SETTINGS, dryRun: o.dryRun ?? p.dryRun },
         (scope) => BODIES[action](deps, scope, p),

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/unit/teardown/fakes.ts';
 
@@ -174,5 +175,59 @@ describe('setKeepAlive with a keep-alive already in force', () => {
       detail: { until: longer.until, by: 'alice' },
     });
     expect(await h.stores.keepAlives.active(NOW)).toEqual([{ ...longer, setAt: at(NOW) }]);
+  });
+});
+
+// Issue #10 item 6: two keep-alives for one cluster sent at the same moment must end with the later
+// `until` in force, whatever the order of arrival (the store's put is a conditional write).
+describe('concurrent keep-alives: the longest wins', () => {
+  it('a shorter keep-alive racing a longer one never cuts it short (property over arrival orders)', async () => {
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { minLength: 2, maxLength: 5 }),
+        async (hours) => {
+          // Prepare
+          const h = harness([cluster('dev-a')]);
+          const requests = hours.map((hh, i) => ({
+            cluster: 'dev-a',
+            until: at(NOW + hh * HOUR),
+            by: `user-${i}`,
+            reason: `reason ${i}`,
+          }));
+          // Act
+          const summaries = await Promise.all(
+            requests.map((payload) => h.run('keep-alive', policy(), { payload })),
+          );
+          // Assess
+          const longest = Math.max(...hours);
+          const stored = await h.stores.keepAlives.active(NOW);
+          expect(stored.map((k) => k.until)).toEqual([at(NOW + longest * HOUR)]);
+          const set = summaries.filter((s) => s.clusters[0]?.status === 'done');
+          expect(set.length).toBeGreaterThanOrEqual(1);
+          for (const s of summaries) {
+            if (s.clusters[0]?.status !== 'skipped') continue;
+            expect(s.clusters[0].reason).toMatch(/is in force and lasts at least as long: kept/);
+          }
+        },
+      ),
+      { seed, numRuns: 60 },
+    );
+  });
+
+  it('counterexample: longer first, shorter second, sent together', async () => {
+    // Prepare
+    const h = harness([cluster('dev-a')]);
+    const long = { cluster: 'dev-a', until: at(NOW + 10 * HOUR), by: 'alice', reason: 'load test' };
+    const short = { cluster: 'dev-a', until: at(NOW + HOUR), by: 'bob', reason: 'demo' };
+    // Act
+    const [first, second] = await Promise.all([
+      h.run('keep-alive', policy(), { payload: long }),
+      h.run('keep-alive', policy(), { payload: short }),
+    ]);
+    // Assess
+    expect(await h.stores.keepAlives.active(NOW)).toEqual([{ ...long, setAt: at(NOW) }]);
+    expect(outcomes(first)).toEqual({ 'dev-a': 'done:keep-alive-set' });
+    expect(outcomes(second)['dev-a']).toMatch(/^skipped:a keep-alive until .* by alice .* kept$/);
   });
 });

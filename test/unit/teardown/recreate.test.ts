@@ -261,7 +261,7 @@ describe('runRecreate', () => {
     // Prepare
     const h = await withSnapshots(
       [snapshot('dev-a', { status: 'recreating', newClusterId: 'new-dev-a' })],
-      [cluster('dev-a', { uuid: 'new-dev-a', labels: undefined })],
+      [cluster('dev-a', { uuid: 'new-dev-a', labels: undefined, ipallowlist: [] })],
     );
 
     // Act
@@ -284,6 +284,7 @@ describe('runRecreate', () => {
           uuid: 'new-dev-a',
           created: new Date(movedAt + 1_000).toISOString(),
           ready: 'Creating',
+          ipallowlist: [],
         }),
       ],
     );

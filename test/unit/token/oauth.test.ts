@@ -120,6 +120,43 @@ describe('requestToken', () => {
     expect(f).toEqual({ kind: 'unavailable', detail: 'timed out' });
   });
 
+  it('with lateMs, a timed-out request stays open and its late answer is handed over', async () => {
+    // Prepare: an auth server that answers only when the test says so (after the timeout).
+    let answerNow: () => void = () => {};
+    const slow = ((_u: string, init: RequestInit) =>
+      new Promise((resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+        answerNow = () =>
+          resolve(
+            new Response(JSON.stringify({ access_token: 'late-token', expires_in: 300 }), { status: 200 }),
+          );
+      })) as unknown as typeof fetch;
+    // Act
+    const err = await requestToken(SETTINGS, CREDS, {
+      fetch: slow,
+      timeoutMs: 20,
+      lateMs: 60_000,
+      now: () => NOW,
+    }).catch((e: unknown) => e);
+    answerNow();
+    // Assess
+    expect(err).toBeInstanceOf(AuthCallError);
+    expect((err as AuthCallError).failure).toEqual({ kind: 'unavailable', detail: 'timed out' });
+    expect(await (err as AuthCallError).late).toEqual({
+      accessToken: 'late-token',
+      expiresAt: NOW + 300_000,
+    });
+  });
+
+  it('without lateMs, a timed-out request is aborted and has no late answer', async () => {
+    const hang = ((_u: string, init: RequestInit) =>
+      new Promise((_r, reject) => {
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      })) as unknown as typeof fetch;
+    const err = await requestToken(SETTINGS, CREDS, { fetch: hang, timeoutMs: 20 }).catch((e: unknown) => e);
+    expect((err as AuthCallError).late).toBeUndefined();
+  });
+
   it('never puts the secret in an error', async () => {
     const reset = (async () => {
       throw new TypeError('fetch failed');

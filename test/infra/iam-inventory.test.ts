@@ -1,0 +1,217 @@
+// The IAM action inventory: every action every role of the stack is allowed, with the code (or AWS service) that
+// needs it. The test reads every role's statements from the synthesised template and fails on an action that is
+// not in the table (an extra grant), on one in the table that is not granted (a stale row), and on a row that
+// names an SDK command the code no longer sends. To grant something new, add a row here with its reason.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { publishedDetailTypes } from '#infra/stack.ts';
+import { resolveConfig } from '#lib/config/load.ts';
+import { JOBS, type JobName } from '#lib/jobs/types.ts';
+import {
+  configFile,
+  grantsOf,
+  iamStatements,
+  logicalId,
+  render,
+  type Synthesised,
+  synth,
+} from '#test/infra/harness.ts';
+
+interface Allowed {
+  action: string;
+  /** The resource as grantsOf renders it (logical ids replaced by the names below). */
+  resource: string;
+  /** Who calls it and why. */
+  why: string;
+  /** The AWS SDK v3 command the code sends for it (checked to be sent somewhere in lib/ or functions/). */
+  command?: string;
+}
+
+/** What every job function's role may do. */
+const FUNCTION_ROLE = (job: JobName): Allowed[] => [
+  {
+    action: 'logs:CreateLogStream',
+    resource: `${job}Logs.Arn`,
+    why: 'the Lambda runtime writes the function’s logs',
+  },
+  { action: 'logs:PutLogEvents', resource: `${job}Logs.Arn`, why: 'the Lambda runtime writes the logs' },
+  {
+    action: 'sqs:SendMessage',
+    resource: 'DeadLetters.Arn',
+    why: 'Lambda sends a failed async invocation’s record to the on-failure destination with the function’s role',
+  },
+  ...(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'] as const).map((op) => ({
+    action: `dynamodb:${op}`,
+    resource: 'Table.Arn',
+    why: 'lib/state and lib/token (run ledger, claims, snapshots, keep-alives, the shared token)',
+    command: `${op}Command`,
+  })),
+  ...(['Decrypt', 'Encrypt', 'GenerateDataKey', 'DescribeKey'] as const).map((op) => ({
+    action: `kms:${op}`,
+    resource: 'TableKey.Arn',
+    why: 'DynamoDB uses the table’s customer-managed key on the caller’s behalf for every item read and write',
+  })),
+  ...(['ConsoleSecret', 'WebhookSecret'] as const).map((secret) => ({
+    action: 'secretsmanager:GetSecretValue',
+    resource: secret,
+    why: 'lib/token/credentials.ts (Console API client) and lib/runtime/webhook-secrets.ts (signing secret)',
+    command: 'GetSecretValueCommand',
+  })),
+  {
+    action: 'events:PutEvents',
+    resource: 'Bus.Arn',
+    why: 'lib/runtime/events.ts publishes result events and the notice (conditioned: source and detail-types)',
+    command: 'PutEventsCommand',
+  },
+];
+
+/** What the role EventBridge Scheduler assumes for one job's schedules may do. */
+const SCHEDULER_ROLE = (job: JobName): Allowed[] => [
+  {
+    action: 'lambda:InvokeFunction',
+    resource: `${job}Function.Arn`,
+    why: 'Scheduler invokes the job',
+  },
+  {
+    action: 'lambda:InvokeFunction',
+    resource: `${job}Function.Arn:*`,
+    why: 'added by grantInvoke: the same function’s versions/aliases',
+  },
+  {
+    action: 'sqs:SendMessage',
+    resource: 'DeadLetters.Arn',
+    why: 'Scheduler puts an undeliverable invocation in the dead-letter queue',
+  },
+];
+
+const line = (a: Allowed) => `Allow ${a.action} -> ${a.resource}`;
+
+let s: Synthesised;
+let names: Record<string, string>;
+const config = resolveConfig(configFile, 'prod');
+
+beforeAll(() => {
+  s = synth({ envName: 'prod' });
+  names = {
+    [logicalId(s.stack.table.table)]: 'Table',
+    [logicalId(s.stack.table.key)]: 'TableKey',
+    [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
+    [logicalId(s.stack.webhookSecret)]: 'WebhookSecret',
+    [logicalId(s.stack.bus)]: 'Bus',
+    [logicalId(s.stack.deadLetters)]: 'DeadLetters',
+  };
+  for (const job of JOBS) {
+    names[logicalId(s.stack.functions[job].logGroup)] = `${job}Logs`;
+    names[logicalId(s.stack.functions[job].fn)] = `${job}Function`;
+  }
+}, 120_000);
+
+/** Every role in the template, with the inventory it must match exactly. */
+function inventory(): Array<{ role: string; expected: Allowed[] }> {
+  const out: Array<{ role: string; expected: Allowed[] }> = [];
+  for (const [id, r] of Object.entries(s.json.Resources)) {
+    if (r.Type !== 'AWS::IAM::Role') continue;
+    const job = JOBS.find((j) => logicalId(s.stack.functions[j].role) === id);
+    if (job) {
+      out.push({ role: id, expected: FUNCTION_ROLE(job) });
+      continue;
+    }
+    const trust = JSON.stringify(r.Properties?.AssumeRolePolicyDocument);
+    const invoked = grantsOf(s.json, id, names).find((g) => g.includes('lambda:InvokeFunction'));
+    const target = JOBS.find((j) => invoked?.endsWith(`-> ${j}Function.Arn`));
+    if (trust.includes('scheduler.amazonaws.com') && target) {
+      out.push({ role: id, expected: SCHEDULER_ROLE(target) });
+      continue;
+    }
+    out.push({ role: id, expected: [] }); // a role nobody listed: every grant of it is an extra
+  }
+  return out;
+}
+
+/** The TypeScript sources of the deployed code. */
+function sources(): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) files.push(p);
+    }
+  };
+  walk('lib');
+  walk('functions');
+  return files.map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+describe('IAM action inventory', () => {
+  it('knows every role of the stack (three functions, three Scheduler target roles)', () => {
+    expect(inventory().map((r) => r.expected.length > 0)).toEqual([true, true, true, true, true, true]);
+  });
+
+  it('every role is granted exactly the actions of its inventory: no extra, none missing', () => {
+    for (const { role, expected } of inventory()) {
+      // Act
+      const granted = grantsOf(s.json, role, names);
+
+      // Assess
+      expect({ role, granted }).toEqual({ role, granted: expected.map(line).sort() });
+    }
+  });
+
+  it('every SDK command the inventory names is sent by the code', () => {
+    // Prepare
+    const code = sources();
+    const commands = new Set(JOBS.flatMap((j) => FUNCTION_ROLE(j).flatMap((a) => a.command ?? [])));
+
+    // Act
+    const unused = [...commands].filter((c) => !code.includes(`new ${c}(`));
+
+    // Assess
+    expect(commands.size).toBeGreaterThan(5);
+    expect(unused).toEqual([]);
+  });
+
+  it('every row says why', () => {
+    for (const job of JOBS) {
+      for (const a of [...FUNCTION_ROLE(job), ...SCHEDULER_ROLE(job)])
+        expect(a.why.length).toBeGreaterThan(10);
+    }
+  });
+
+  it.each(JOBS)(
+    '%s: events:PutEvents only with the project’s source and the job’s own published detail-types',
+    (job) => {
+      // Act
+      const statements = iamStatements(s.json)
+        .filter((x) => x.roles.includes(logicalId(s.stack.functions[job].role)))
+        .map((x) => x.statement)
+        .filter((st) => [st.Action].flat().includes('events:PutEvents'));
+
+      // Assess
+      expect(statements).toHaveLength(1);
+      expect(render(statements[0]?.Resource)).toBe(`${logicalId(s.stack.bus)}.Arn`);
+      expect(statements[0]?.Condition).toEqual({
+        StringEquals: {
+          'events:source': config.events.source,
+          'events:detail-type': publishedDetailTypes(job),
+        },
+      });
+    },
+  );
+
+  it('the published detail-types are the results of every action of the job (and the teardown notice)', () => {
+    expect(publishedDetailTypes('backup')).toEqual(['backup.run.result']);
+    expect(publishedDetailTypes('teardown')).toEqual([
+      'teardown.notice.result',
+      'teardown.run.result',
+      'teardown.recreate.result',
+      'teardown.keep-alive.result',
+      'teardown.notice.sent',
+    ]);
+    expect(publishedDetailTypes('allowlist-sync')).toEqual([
+      'allowlist-sync.sync.result',
+      'allowlist-sync.set-source.result',
+    ]);
+  });
+});
