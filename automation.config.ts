@@ -216,6 +216,26 @@ export default defineConfig({
       // become Healthy, and their allowlist is re-applied only then (until that, a new cluster accepts every
       // address). It never recreates a cluster twice. Default 'cron(30 7 ? * MON-FRI *)'.
       followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
+      // Camunda never returns a cluster's stage label, so the recreate sets it from here: the first entry whose
+      // name globs match the cluster's name. Each stageLabel is 'dev', 'test', 'stage' or 'prod'. Default [].
+      stageLabels: [
+        { names: ['dev-*'], stageLabel: 'dev' },
+        { names: ['test-*'], stageLabel: 'test' },
+      ],
+      // Secrets Manager prefix under which a recreated cluster's API-client credentials are published, one
+      // secret per cluster and client: '<prefix>/<cluster-name>/<client-name>' (stable, so workers reading it
+      // keep working). Path segments of letters, digits and _+=.@-. Default 'camunda-automation/clusters'.
+      secretPrefix: 'camunda-automation/clusters',
+      // A recreated cluster has NO allowlist (is open to every address) until the recreate writes it. Alarm when
+      // that window exceeds this many minutes. Number > 0, default 10.
+      maxOpenWindowMinutes: 10,
+      // Customer-managed ('External') encryption cannot be recreated from what the API returns: such a cluster
+      // is not torn down at all, unless this says which encryption its recreate gets instead ('Software',
+      // 'Hardware' or 'Provider'). Default: not set (refuse).
+      // externalEncryptionAs: 'Software',
+      // How long one recreate run waits for a new cluster to be Healthy (polling with backoff, within the
+      // function's time budget) before leaving the rest to the follow-up run. Integer 0–840, default 300.
+      waitForHealthySeconds: 300,
     },
     keepAlive: {
       // Longest a keep-alive request spares a cluster, in hours. Number > 0, default 12.

@@ -347,6 +347,27 @@ const teardownSchema = z
         enabled: bool().default(false),
         schedule: schedule().default('cron(0 7 ? * MON-FRI *)'),
         followUpSchedule: schedule().default('cron(30 7 ? * MON-FRI *)'),
+        stageLabels: list(
+          z.strictObject({
+            names: list(text('a name glob')).min(1, { error: 'must name at least one cluster name glob' }),
+            stageLabel: z.enum(['dev', 'test', 'stage', 'prod'], {
+              error: "must be 'dev', 'test', 'stage' or 'prod'",
+            }),
+          }),
+        ).default([]),
+        secretPrefix: text('a Secrets Manager name prefix')
+          .refine((p) => /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(p), {
+            error:
+              "must be path segments of letters, digits and _+=.@- separated by '/' (no leading or trailing '/')",
+          })
+          .default('camunda-automation/clusters'),
+        maxOpenWindowMinutes: positive().default(10),
+        externalEncryptionAs: z
+          .enum(['Software', 'Hardware', 'Provider'], {
+            error: "must be 'Software', 'Hardware' or 'Provider'",
+          })
+          .optional(),
+        waitForHealthySeconds: integer(0, 840).default(300),
       })
       .prefault({}),
     keepAlive: z.strictObject({ maxHours: positive().default(12) }).prefault({}),

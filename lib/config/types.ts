@@ -117,6 +117,22 @@ export interface TeardownPolicy {
      * twice.
      */
     followUpSchedule: string;
+    /**
+     * `stageLabel` is write-only in the Console API (never returned), so the recreate takes it from here: the
+     * first entry with a name glob matching the cluster's name. No match: no stage label.
+     */
+    stageLabels: Array<{ names: string[]; stageLabel: 'dev' | 'test' | 'stage' | 'prod' }>;
+    /** Secrets Manager prefix of published API-client credentials: `<prefix>/<cluster-name>/<client-name>`. */
+    secretPrefix: string;
+    /** Alarm when a recreated cluster stays without its allowlist (open to every address) longer than this. */
+    maxOpenWindowMinutes: number;
+    /**
+     * A cluster with customer-managed (`External`) encryption cannot be recreated as it was: without this,
+     * the teardown refuses to delete it; with it, the recreate creates it with this encryption type instead.
+     */
+    externalEncryptionAs?: 'Software' | 'Hardware' | 'Provider';
+    /** How long one recreate run waits (with backoff, within its time budget) for a new cluster to be Healthy. */
+    waitForHealthySeconds: number;
   };
   keepAlive: { maxHours: number };
 }

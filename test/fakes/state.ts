@@ -422,6 +422,16 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
       });
       return true;
     },
+    async dropSecrets(name) {
+      enter('snapshots.dropSecrets');
+      snapshotKey('snapshots.dropSecrets', name);
+      const record = snapshotItems.get(name);
+      if (!record) return;
+      const saved = JSON.parse(record.saved) as { secrets?: { sealed?: unknown } };
+      if (saved.secrets?.sealed === undefined) return;
+      delete saved.secrets.sealed;
+      snapshotItems.set(name, { ...record, saved: JSON.stringify(saved) });
+    },
   };
 
   // --- TeardownWindowStore ------------------------------------------------------------------------

@@ -93,6 +93,8 @@ export interface LocalEnvOptions {
   config?: Record<string, unknown>;
   sim?: SimOptions;
   now?: () => number;
+  /** How the handlers wait (the recreate's backoff); default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<LocalEnv> {
@@ -124,7 +126,16 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   const counters = memoryCounters();
   const events = memoryPublisher();
   const build = () =>
-    createContainer({ env, config, dynamo: db.client, log, metrics: counters, events, now: options.now });
+    createContainer({
+      env,
+      config,
+      dynamo: db.client,
+      log,
+      metrics: counters,
+      events,
+      now: options.now,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
   const container = build();
   setContainer(container);
   return {

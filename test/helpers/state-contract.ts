@@ -721,6 +721,38 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       expect(await stores.snapshots.get('dev-a')).toEqual(newer);
     });
 
+    it('keeps the sealed secrets and client list of a v2 snapshot, and drops only the sealed values', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const sealed = {
+        v: 1 as const,
+        kind: 'local' as const,
+        key: 'a2V5',
+        iv: 'aXY=',
+        tag: 'dGFn',
+        data: 'ZGF0YQ==',
+      };
+      const v2 = snapshotOf('dev-a', {
+        autoUpdate: false,
+        encryptionType: 'Software',
+        secrets: { names: ['A', 'B'], sealed, sealedFor: { clusterId: 'id-dev-a', clusterName: 'dev-a' } },
+        apiClients: [{ name: 'worker', permissions: ['Zeebe'] }],
+      });
+      await stores.snapshots.save(v2);
+      expect(await stores.snapshots.get('dev-a')).toEqual(v2);
+      await stores.snapshots.transition('dev-a', 'deleted', { status: 'recreating' }, clock.now());
+      // Act
+      await stores.snapshots.dropSecrets('dev-a');
+      await stores.snapshots.dropSecrets('dev-a'); // twice: a no-op
+      await stores.snapshots.dropSecrets('dev-unknown');
+      // Assess
+      const after = await stores.snapshots.get('dev-a');
+      expect(after?.secrets).toEqual({ names: ['A', 'B'], sealedFor: v2.secrets?.sealedFor });
+      expect(after?.status).toBe('recreating');
+      expect(after?.apiClients).toEqual(v2.apiClients);
+      expect(await stores.snapshots.get('dev-unknown')).toBeUndefined();
+    });
+
     it('lists all snapshots or those in the given statuses', async () => {
       // Prepare
       const { stores } = await setup();
@@ -1153,6 +1185,7 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       'snapshots.list': (s) => s.snapshots.list(),
       'snapshots.transition': (s, now) =>
         s.snapshots.transition('dev-a', 'deleted', { status: 'recreating' }, now),
+      'snapshots.dropSecrets': (s) => s.snapshots.dropSecrets('dev-a'),
       'teardownWindows.get': (s) => s.teardownWindows.get('2026-11-26'),
       'teardownWindows.recordNotice': (s, now) => s.teardownWindows.recordNotice('2026-11-26', ['c9'], now),
       'teardownWindows.reserve': (s, now) => s.teardownWindows.reserve('2026-11-26', 'c9', 5, now),

@@ -89,6 +89,12 @@ export function fakeConsole(clusters: Cluster[]): FakeConsole {
     getIpRanges: unused('getIpRanges'),
     restoreBackup: unused('restoreBackup'),
     getRestore: unused('getRestore'),
+    getSecrets: unused('getSecrets'),
+    createSecret: unused('createSecret'),
+    updateSecret: unused('updateSecret'),
+    listApiClients: unused('listApiClients'),
+    createApiClient: unused('createApiClient'),
+    deleteApiClient: unused('deleteApiClient'),
     get stats() {
       return {
         requests: 0,

@@ -155,6 +155,12 @@ export class FakeConsole {
       getIpRanges: unused('getIpRanges'),
       restoreBackup: unused('restoreBackup'),
       getRestore: unused('getRestore'),
+      getSecrets: unused('getSecrets'),
+      createSecret: unused('createSecret'),
+      updateSecret: unused('updateSecret'),
+      listApiClients: unused('listApiClients'),
+      createApiClient: unused('createApiClient'),
+      deleteApiClient: unused('deleteApiClient'),
       stats: {
         requests: 0,
         retries: 0,

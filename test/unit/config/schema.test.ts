@@ -73,6 +73,10 @@ describe('parseConfig defaults', () => {
           enabled: false,
           schedule: 'cron(0 7 ? * MON-FRI *)',
           followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
+          stageLabels: [],
+          secretPrefix: 'camunda-automation/clusters',
+          maxOpenWindowMinutes: 10,
+          waitForHealthySeconds: 300,
         },
         keepAlive: { maxHours: 12 },
       },
@@ -899,5 +903,51 @@ describe('formatPath and deepMerge', () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(issuesOf(merged)).toEqual([{ path: '__proto__', message: 'unknown setting (a typo?)' }]);
+  });
+});
+
+describe('teardown.recreate settings of the faithful recreate', () => {
+  const base = { teardown: { recreate: {} as Record<string, unknown> } };
+  const errorOf = (recreate: Record<string, unknown>): string => {
+    try {
+      parseConfig({ ...base, teardown: { recreate } });
+    } catch (err) {
+      return String((err as Error).message);
+    }
+    return '';
+  };
+
+  it('accepts stage labels per name glob, a prefix, a bound and an encryption fallback', () => {
+    const config = parseConfig({
+      teardown: {
+        recreate: {
+          stageLabels: [{ names: ['dev-*'], stageLabel: 'dev' }],
+          secretPrefix: 'team/camunda',
+          maxOpenWindowMinutes: 5,
+          externalEncryptionAs: 'Software',
+        },
+      },
+    });
+    expect(config.teardown.recreate).toMatchObject({
+      stageLabels: [{ names: ['dev-*'], stageLabel: 'dev' }],
+      secretPrefix: 'team/camunda',
+      maxOpenWindowMinutes: 5,
+      externalEncryptionAs: 'Software',
+    });
+  });
+
+  it.each([
+    [
+      { stageLabels: [{ names: ['dev-*'], stageLabel: 'qa' }] },
+      'teardown.recreate.stageLabels[0].stageLabel',
+    ],
+    [{ stageLabels: [{ names: [], stageLabel: 'dev' }] }, 'teardown.recreate.stageLabels[0].names'],
+    [{ secretPrefix: '/leading' }, 'teardown.recreate.secretPrefix'],
+    [{ secretPrefix: 'a b' }, 'teardown.recreate.secretPrefix'],
+    [{ maxOpenWindowMinutes: 0 }, 'teardown.recreate.maxOpenWindowMinutes'],
+    [{ externalEncryptionAs: 'External' }, 'teardown.recreate.externalEncryptionAs'],
+    [{ waitForHealthySeconds: 900 }, 'teardown.recreate.waitForHealthySeconds'],
+  ])('refuses %j naming the setting', (recreate, setting) => {
+    expect(errorOf(recreate)).toContain(setting);
   });
 });
