@@ -119,7 +119,7 @@ describe('alarms', () => {
 
     // Assess: per job RunsFailed, function errors, throttles and deferred clusters; the DLQ, the token alarms,
     // webhook 5xx, failed result events and token invalidations (heartbeats: test/infra/alarms.test.ts)
-    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3);
+    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + 2); // + ingress errors, throttles
     for (const a of all) {
       expect(a.AlarmActions).toEqual([topicRef()]);
       expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
