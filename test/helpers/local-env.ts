@@ -86,6 +86,8 @@ export interface LocalEnvOptions {
   config?: Record<string, unknown>;
   sim?: SimOptions;
   now?: () => number;
+  /** The bus the container publishes on (default: a memory publisher that records). */
+  events?: ReturnType<typeof memoryPublisher>;
 }
 
 export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<LocalEnv> {
@@ -112,7 +114,7 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   };
   const log = recordingLog();
   const counters = memoryCounters();
-  const events = memoryPublisher();
+  const events = options.events ?? memoryPublisher();
   const build = () =>
     createContainer({ env, config, dynamo: db.client, log, metrics: counters, events, now: options.now });
   const container = build();
