@@ -103,9 +103,11 @@ export default defineConfig({
     // keeps the three newest). 'native': this job keeps Camunda's own server-side schedule equal to nativeCron.
     // Default 'manual'.
     mode: 'manual',
-    // manual mode: skip a cluster whose newest completed manual backup is younger than this many hours, so
-    // retries and extra runs do not burn the hourly allowance. Number >= 1, default 1.
-    minIntervalHours: 12,
+    // manual mode: skip a cluster whose newest completed backup CREATED BY THIS JOB (their ids are recorded in
+    // the state table; names are never read) is younger than this many minutes, so retries and extra runs do
+    // not burn Camunda's allowance. Camunda's own 400 ("too soon") is reported as a skip. Number >= 15, default
+    // 60. (`minIntervalHours`, number >= 1, is the older spelling; give one or the other.)
+    minIntervalMinutes: 720,
     // native mode only (required there): Camunda's schedule, a 5-field cron in UTC with a single minute value
     // (at most one backup an hour), e.g. '0 2 * * *'. Not set by default.
     // nativeCron: '0 2 * * *',
@@ -114,6 +116,43 @@ export default defineConfig({
       labels: ['prod', 'stage'],
       planTypes: ['Enterprise'],
       exclude: { names: ['*-scratch'] },
+    },
+    // Recovery-point targets: a cluster a target's selector matches must always have a Complete backup (of any
+    // kind: ours, Camunda's schedule, by hand) younger than maxAgeHours (number >= 0.25). Where several match,
+    // the STRICTEST wins. Every backup run and `backup.check` measure it; a cluster past its target fails the
+    // run with the reason (unless its backup is being taken right now) and the ClustersPastTarget alarm fires.
+    // Repeated failed backups after the last good one are called out before it ages past the target.
+    // Default [] (no targets, no check schedule). Camunda promises an RPO under 1 h on Advanced cluster types.
+    targets: [
+      { selector: { labels: ['prod'] }, maxAgeHours: 24 },
+      { selector: { labels: ['stage'] }, maxAgeHours: 48 },
+    ],
+    // When `backup.check` runs (one list of clusters plus one backups read per targeted cluster; it changes
+    // nothing). Scheduler expression in timeZone, default 'rate(1 hour)'. Only scheduled when targets is set.
+    checkSchedule: 'rate(1 hour)',
+    // Which clusters are PRODUCTION: a restore drill never runs on one (it overwrites the cluster's data). The
+    // drill cluster's name/uuid is checked against this selector's names and ids when the config is loaded, and
+    // the live cluster (labels, plan, region too) again before every drill. Required when drill.enabled.
+    productionSelector: { labels: ['prod'] },
+    // Restore drills: on the drill cluster, take a backup (or use the newest Complete one), restore it, follow
+    // the restore to its end, wait for Healthy, and report the recovery time (restore requested → Healthy) as
+    // the summary, the BackupDrillRecoverySeconds metric and the `backup.drill.result` event. A drill never
+    // runs twice at once and resumes where it stopped if it outlasts one invocation. Needs self-service
+    // restore for your organization (without it the drill reports "not available").
+    drill: {
+      // Schedule the drill at all. Default false.
+      enabled: false,
+      // Scheduler expression in timeZone. Default 'cron(0 4 ? * SUN *)' (Sundays 04:00).
+      schedule: 'cron(0 4 ? * SUN *)',
+      // The cluster restored onto (name or uuid): a non-production cluster kept for this. Required when enabled;
+      // refused when productionSelector matches it.
+      // cluster: 'drill-restore',
+      // true: restore the newest Complete backup instead of taking a new one. Default false.
+      useExisting: false,
+      // A drill not Healthy this many minutes after it started is failed. Integer 5–1440, default 120.
+      maxMinutes: 120,
+      // Seconds between two looks while the drill waits. Integer 1–300, default 15.
+      pollSeconds: 15,
     },
   },
 
@@ -125,14 +164,16 @@ export default defineConfig({
     // true: notice, report and log which clusters would be deleted, delete nothing. Default true. Going live is
     // the explicit change to false — do it per environment (see environments below) after a dry-run week.
     dryRun: true,
-    // Which clusters are torn down. Must be explicit: `all` is refused, and an empty selector is refused while
-    // enabled. Here: clusters named dev-* that also carry the 'ephemeral' or 'dev' label.
+    // Which clusters are torn down. Must be explicit: `all` is refused, so is `all` in disguise (every criterion
+    // a glob matching every name, e.g. names: ['*'] or generations: ['?*']), and an empty selector is refused
+    // while enabled. Here: clusters named dev-* that also carry the 'ephemeral' or 'dev' label.
     selector: {
       names: ['dev-*'],
       labels: ['ephemeral', 'dev'],
       exclude: { labels: ['keep'] },
     },
-    // Never touched, whatever the selector says: cluster uuids, name globs, labels. Each default [].
+    // Never touched, whatever the selector says: cluster uuids, name globs, labels. Names and labels match
+    // case-insensitively here ('prod-*' protects 'Prod-db'). Each default [].
     protect: {
       ids: [],
       names: ['dev-shared', 'dev-demo-*'],
@@ -175,6 +216,26 @@ export default defineConfig({
       // become Healthy, and their allowlist is re-applied only then (until that, a new cluster accepts every
       // address). It never recreates a cluster twice. Default 'cron(30 7 ? * MON-FRI *)'.
       followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
+      // Camunda never returns a cluster's stage label, so the recreate sets it from here: the first entry whose
+      // name globs match the cluster's name. Each stageLabel is 'dev', 'test', 'stage' or 'prod'. Default [].
+      stageLabels: [
+        { names: ['dev-*'], stageLabel: 'dev' },
+        { names: ['test-*'], stageLabel: 'test' },
+      ],
+      // Secrets Manager prefix under which a recreated cluster's API-client credentials are published, one
+      // secret per cluster and client: '<prefix>/<cluster-name>/<client-name>' (stable, so workers reading it
+      // keep working). Path segments of letters, digits and _+=.@-. Default 'camunda-automation/clusters'.
+      secretPrefix: 'camunda-automation/clusters',
+      // A recreated cluster has NO allowlist (is open to every address) until the recreate writes it. Alarm when
+      // that window exceeds this many minutes. Number > 0, default 10.
+      maxOpenWindowMinutes: 10,
+      // Customer-managed ('External') encryption cannot be recreated from what the API returns: such a cluster
+      // is not torn down at all, unless this says which encryption its recreate gets instead ('Software',
+      // 'Hardware' or 'Provider'). Default: not set (refuse).
+      // externalEncryptionAs: 'Software',
+      // How long one recreate run waits for a new cluster to be Healthy (polling with backoff, within the
+      // function's time budget) before leaving the rest to the follow-up run. Integer 0–840, default 300.
+      waitForHealthySeconds: 300,
     },
     keepAlive: {
       // Longest a keep-alive request spares a cluster, in hours. Number > 0, default 12.
@@ -209,7 +270,7 @@ export default defineConfig({
     sources: {
       'office-vpn': { maxEntries: 20 },
     },
-    // Accept 0.0.0.0/0 or ::/0 (the whole internet). Default false.
+    // Accept 0.0.0.0/0 or ::/0 (the whole internet), and lists admitting more than maxBreadth. Default false.
     allowCatchAll: false,
     // Accept an empty resulting list — which REMOVES the allowlist and opens clusters to everyone. Default false.
     allowEmpty: false,
@@ -217,6 +278,13 @@ export default defineConfig({
     maxEntries: 50,
     // Longest entry description, in characters. Integer 1–1000, default 100.
     maxDescriptionLength: 100,
+    // The most addresses one cluster's list may admit, per family, as the prefix length of one network that
+    // size: { ipv4PrefixLength: 8 } allows at most 2^24 IPv4 addresses in total. Counted after merging
+    // overlaps, with IPv6 ranges that carry IPv4 (IPv4-mapped, NAT64 incl. local-use, 6to4, Teredo) counted as
+    // the IPv4 addresses they reach, so that a catch-all split into pieces (0.0.0.0/1 + 128.0.0.0/1, 2000::/3,
+    // 64:ff9b::/96) is refused with the widest entries named. Integers 0–32 / 0–128; 0 = no limit (every
+    // address of a family is still refused unless allowCatchAll). Default { ipv4PrefixLength: 8, ipv6PrefixLength: 32 }.
+    maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
   },
 
   // How the stack is deployed (read by the CDK app only).

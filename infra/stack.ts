@@ -103,6 +103,10 @@ export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
   const { backup, teardown, allowlist } = config;
   if (backup.enabled)
     out.push({ id: 'BackupRun', job: 'backup', action: 'run', expression: backup.schedule });
+  if (backup.enabled && backup.targets.length > 0)
+    out.push({ id: 'BackupCheck', job: 'backup', action: 'check', expression: backup.checkSchedule });
+  if (backup.enabled && backup.drill.enabled && backup.drill.cluster !== undefined)
+    out.push({ id: 'BackupDrill', job: 'backup', action: 'drill', expression: backup.drill.schedule });
   if (teardown.enabled) {
     out.push({
       id: 'TeardownNotice',
@@ -164,9 +168,14 @@ export function requestPattern(job: JobName, source: string): EventPattern {
  * The `detail-type`s a job's function publishes (lib/jobs/engine.ts: `<job>.<action>.result` after every run;
  * functions/teardown/notice.ts: the evening notice). Its role may put events with these and no other.
  */
+/** The request a drill publishes to resume itself in the next invocation (`{ payload: { resume: true } }`). */
+export const DRILL_CONTINUATION = 'backup.drill';
+
 export function publishedDetailTypes(job: JobName): string[] {
   const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}.result`);
   if (job === 'teardown') types.push(NOTICE_EVENT);
+  // A restore drill that outlasts an invocation asks for its own continuation (functions/backup/run-drill.ts).
+  if (job === 'backup') types.push(DRILL_CONTINUATION);
   return types;
 }
 

@@ -49,8 +49,42 @@ const GROUP_ORDER = [
   'interruptions and concurrency',
   'bad input',
   'teardown safety',
+  'hostile input and operator mistakes',
   'secrets',
 ];
+
+const HOSTILE = 'hostile input and operator mistakes';
+const MUTATION_HEADING = '## Mutation testing';
+
+/**
+ * The "Mutation testing" section of the current document, kept as is: its scores come from
+ * `npm run test:mutation` (tens of minutes), not from this suite.
+ */
+function mutationSection(): string {
+  let doc = '';
+  try {
+    doc = readFileSync(DOC, 'utf8');
+  } catch {
+    return '';
+  }
+  const start = doc.indexOf(MUTATION_HEADING);
+  if (start < 0) return '';
+  const next = doc.indexOf('\n## ', start + MUTATION_HEADING.length);
+  return `${doc.slice(start, next < 0 ? undefined : next + 1).trimEnd()}\n\n`;
+}
+
+function hostileTable(rows: Row[]): string {
+  const head =
+    '| class | hostile inputs tried | refused | accepted (must be 0) |\n| --- | ---: | ---: | ---: |';
+  const body = rows
+    .filter((r) => r.group === HOSTILE)
+    .sort((a, b) => a.row.localeCompare(b.row))
+    .map(
+      (r) =>
+        `| ${r.row} | ${r.cases.toLocaleString('en')} | ${(r.cases - r.losses).toLocaleString('en')} | ${r.losses} |`,
+    );
+  return [head, ...body].join('\n');
+}
 
 function table(rows: Row[]): string {
   const head =
@@ -72,8 +106,10 @@ function sum(rows: Row[], key: 'cases' | 'faults' | 'duplicates' | 'losses' | 'c
 }
 
 function render(rows: Row[], meta: { seconds: number; tests: string }): string {
-  const matrix = rows.filter((r) => !['bad input', 'teardown safety', 'secrets'].includes(r.group));
-  const properties = rows.filter((r) => r.group === 'bad input' || r.group === 'teardown safety');
+  const matrix = rows.filter((r) => !['bad input', 'teardown safety', 'secrets', HOSTILE].includes(r.group));
+  const properties = rows.filter(
+    (r) => r.group === 'bad input' || r.group === 'teardown safety' || r.group === HOSTILE,
+  );
   const machine = `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`;
   return `# Reliability: faults, abuse and safety
 
@@ -114,7 +150,17 @@ What the columns mean:
 - **losses**: selected clusters missing from a summary; for the webhook properties, state touched by a refused
   request (any state-store call, Console or auth request, or event).
 
-## How it runs
+## Hostile input and operator mistakes
+
+What an attacker holding one webhook secret, or a tired operator, would try (\`test/unit/safety/hostile-input.test.ts\`,
+generated through the real entry points: list validation, config parsing, request parsing, teardown planning).
+Explicit regression cases for each class are in \`test/unit/allowlist/breadth.test.ts\`,
+\`test/unit/config/selector.test.ts\`, \`test/unit/config/schema.test.ts\`, \`test/unit/teardown/plan.test.ts\`,
+\`test/unit/text/unsafe.test.ts\`, \`test/unit/triggers/requests.test.ts\` and \`test/unit/teardown/recreate.test.ts\`.
+
+${hostileTable(rows)}
+
+${mutationSection()}## How it runs
 
 \`\`\`sh
 npm run reliability                         # the suite + this document
@@ -144,8 +190,9 @@ npx vitest run test/unit/safety             # the properties only (no network)
   anything shaped like a bearer token, a JWT or an authorization header. \`secrets.test.ts\` checks the scanner
   finds what is planted, and makes the Console echo the token and the auth server echo the secret.
 
-Properties use fast-check with a new seed each run; a failure prints the seed and the shrunk counterexample
-(re-run with \`fc.assert(..., { seed, path })\`).
+Properties use fast-check with a new seed each run; a failure prints the seed and the shrunk counterexample.
+Re-run exactly that case with \`FC_SEED=<seed> FC_PATH=<path> npx vitest run <file>\` (\`test/helpers/property.ts\`;
+\`FC_RUNS=<n>\` changes the number of runs); counterexamples found are kept as \`examples\` in the tests.
 
 ## What the suite found
 
@@ -160,6 +207,12 @@ Properties use fast-check with a new seed each run; a failure prints the seed an
   (empty selector, static allowlist entries, a limit relative to another) is skipped while another setting of
   the same section is invalid, so one ConfigError does not always name every bad setting; the config is still
   refused, and the hidden problem is named once the first is fixed.
+- **Near-catch-all allowlists, all-in-disguise selectors, case-sensitive protection, unsafe text** (fixed;
+  see "Hostile input and operator mistakes"): a split or nested cover (\`0.0.0.0/1\` + \`128.0.0.0/1\`, a /1,
+  \`2000::/3\`, \`64:ff9b::/96\`, \`2002::/16\`) was accepted; \`names: ['*']\` passed where \`all: true\` was
+  refused; \`prod-*\` did not protect \`Prod-db\`; bidi overrides and zero-width characters reached descriptions
+  and notices. Mutation testing found that the old cover check survived removing its sort and had no test of a
+  network nested inside one already counted; both now have explicit regression cases.
 - Kept as is: the IPv4-compatible form \`::1.2.3.4\` is read by ipaddr.js as the mapped \`::ffff:1.2.3.4\` and
   accepted as 1.2.3.4/32 (code and oracle both follow ipaddr.js). The Console client scrubs the bearer token
   from error bodies it quotes, not the client secret, which the Console API never receives.

@@ -21,6 +21,7 @@ export function rulesFor(policy: AllowlistPolicy): AllowlistRules {
     allowEmpty: policy.allowEmpty,
     maxEntries: policy.maxEntries,
     maxDescriptionLength: policy.maxDescriptionLength,
+    ...(policy.maxBreadth ? { maxBreadth: policy.maxBreadth } : {}),
   };
 }
 

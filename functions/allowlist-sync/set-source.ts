@@ -13,6 +13,7 @@ import type { Cluster } from '#lib/console/client.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { AllowlistSource } from '#lib/jobs/ports.ts';
 import type { JobRequest } from '#lib/jobs/types.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { declaredSource, desiredFor, partRulesFor, sourceApplies } from './desired.ts';
 import type { AllowlistDeps } from './sync.ts';
 
@@ -64,8 +65,6 @@ export interface SetSourceResult {
 }
 
 const MAX_UPDATED_BY = 200;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Clusters named in a 'breaks-clusters' message; all are in `clusters`. */
 const MESSAGE_CLUSTERS = 5;
 
@@ -92,18 +91,24 @@ function readPayload(payload: unknown): { source: string; entries: unknown; upda
   if (typeof source !== 'string' || source.trim() === '') {
     refuse(undefined, 'invalid-payload', 'set-source refused: payload.source must be a non-empty string');
   }
+  // Never echo a name with bidi or control characters into a message.
+  const unsafeSource = unsafeTextProblem(source);
+  if (unsafeSource !== undefined) {
+    refuse(undefined, 'invalid-payload', `set-source refused: payload.source: ${unsafeSource}`);
+  }
   if (entries === undefined) {
     refuse(source, 'invalid-payload', `source '${source}' update refused: payload.entries is missing`);
   }
-  if (
-    updatedBy !== undefined &&
-    (typeof updatedBy !== 'string' || updatedBy.length > MAX_UPDATED_BY || CONTROL.test(updatedBy))
-  ) {
+  if (updatedBy !== undefined && (typeof updatedBy !== 'string' || updatedBy.length > MAX_UPDATED_BY)) {
     refuse(
       source,
       'invalid-payload',
       `source '${source}' update refused: payload.updatedBy must be a string of at most ${MAX_UPDATED_BY} characters`,
     );
+  }
+  const unsafeBy = typeof updatedBy === 'string' ? unsafeTextProblem(updatedBy.trim()) : undefined;
+  if (unsafeBy !== undefined) {
+    refuse(source, 'invalid-payload', `source '${source}' update refused: payload.updatedBy: ${unsafeBy}`);
   }
   return {
     source,

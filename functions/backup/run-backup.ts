@@ -10,10 +10,22 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { BackupTrackingState, JobDeps } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { assessRecoveryPoint, fleetFigures, type RecoveryPoint, targetFor } from './recovery-point.ts';
 
-export type BackupDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'>;
+export type BackupDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'> &
+  Partial<Pick<JobDeps, 'metrics'>>;
 
-const HOUR_MS = 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
+/** How many ids of the backups this project created are remembered per cluster (Camunda keeps a few). */
+export const OURS_KEPT = 20;
+
+/** The minimum interval between two backups this job creates for one cluster, in minutes (>= 15). */
+export function minIntervalMinutes(
+  policy: Pick<BackupPolicy, 'minIntervalMinutes' | 'minIntervalHours'>,
+): number {
+  const minutes = policy.minIntervalMinutes ?? (policy.minIntervalHours ?? 1) * 60;
+  return Math.max(15, minutes);
+}
 /**
  * How far the Console's clock may be behind ours when we look for the backup a failed POST may have
  * created: a backup stamped up to this long before the attempt started still counts as the attempt's.
@@ -43,6 +55,8 @@ export interface BackupRef {
 /** What the job learned about a cluster's backups since it last looked. */
 interface Inspection {
   backups: Backup[];
+  /** The tracking state as read (carried over by the next put: the drill record, our backups). */
+  state: BackupTrackingState;
   /** The next run's `lastCheckedAt`: when the list was read (or the latest failure's stamp, if later). */
   checkedAt: string;
   failed: BackupRef[];
@@ -79,10 +93,19 @@ export async function runBackup(deps: BackupDeps, scope: RunScope, policy: Backu
 
   const byId = new Map(selected.map((c) => [c.uuid, c]));
   const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
+  const points: RecoveryPoint[] = [];
   const outcomes = await scope.forEachCluster(targets, async (target) => {
-    if (policy.mode === 'native' && nativeCron) return nativeCluster(deps, scope, target, nativeCron);
-    return manualCluster(deps, scope, target, byId.get(target.clusterId), policy);
+    const cluster = byId.get(target.clusterId);
+    const targetHours = cluster ? targetFor(cluster, policy.targets ?? [])?.maxAgeHours : undefined;
+    const outcome =
+      policy.mode === 'native' && nativeCron
+        ? await nativeCluster(deps, scope, target, nativeCron)
+        : await manualCluster(deps, scope, target, cluster, policy);
+    const judged = judgeRecoveryPoint(deps, target, outcome, targetHours);
+    if (judged.point) points.push(judged.point);
+    return judged.outcome;
   });
+  if ((policy.targets ?? []).length > 0) publishFleetFigures(deps, points);
   return { clusters: outcomes, notes };
 }
 
@@ -129,11 +152,15 @@ async function manualCluster(
   const pending = [...inspected.stillPending];
   if (decided.createdBackupId && !pending.includes(decided.createdBackupId))
     pending.push(decided.createdBackupId);
+  const ours = [...(inspected.state.ours ?? [])];
+  if (decided.createdBackupId && !ours.includes(decided.createdBackupId)) ours.push(decided.createdBackupId);
   const trackingError = await saveTracking(deps, scope, target, {
+    ...inspected.state,
     lastCheckedAt: inspected.checkedAt,
     pending,
+    ours: ours.slice(-OURS_KEPT),
   });
-  return combine(target, inspected, decided.outcome, trackingError);
+  return withBackups(combine(target, inspected, decided.outcome, trackingError), inspected.backups);
 }
 
 interface Decision {
@@ -157,12 +184,12 @@ async function decide(
   }
 
   const now = deps.clock.now();
-  const intervalHours = Math.max(1, policy.minIntervalHours);
-  const newest = newestCompleteManual(inspected.backups);
+  const intervalMinutes = minIntervalMinutes(policy);
+  const newest = newestOurs(inspected.backups, inspected.state.ours ?? []);
   if (newest) {
     const age = now - Date.parse(newest.created);
-    if (age < intervalHours * HOUR_MS) {
-      const reason = `newest backup is ${formatAge(age)} old (minimum interval ${intervalHours}h)`;
+    if (age < intervalMinutes * MINUTE_MS) {
+      const reason = `newest backup this job created is ${formatAge(age)} old (minimum interval ${formatInterval(intervalMinutes)})`;
       return {
         outcome: skipped(target, reason, {
           backupId: newest.uuid,
@@ -235,12 +262,7 @@ async function recoverCreate(
   }
   const known = new Set(inspected.backups.map((b) => b.uuid));
   const ours = after
-    .filter(
-      (b) =>
-        !known.has(b.uuid) &&
-        !isScheduled(b) &&
-        Date.parse(b.created) >= attemptStartedAt - CLOCK_SKEW_TOLERANCE_MS,
-    )
+    .filter((b) => !known.has(b.uuid) && Date.parse(b.created) >= attemptStartedAt - CLOCK_SKEW_TOLERANCE_MS)
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0];
   if (!ours) return NOT_APPLIED;
   deps.log.info('backup found after a failed request', { clusterId: target.clusterId, backupId: ours.uuid });
@@ -318,10 +340,11 @@ async function nativeCluster(
     return failed(target, errors.join('; '), { thisRun: thisRunOf(schedule.outcome) });
   }
   const trackingError = await saveTracking(deps, scope, target, {
+    ...inspected.state,
     lastCheckedAt: inspected.checkedAt,
     pending: inspected.stillPending,
   });
-  return combine(target, inspected, schedule.outcome, trackingError);
+  return withBackups(combine(target, inspected, schedule.outcome, trackingError), inspected.backups);
 }
 
 /** `reachable` is false when the Console refused the cluster's backup endpoints (403/404). */
@@ -415,7 +438,7 @@ async function inspect(deps: BackupDeps, target: Target): Promise<Inspection | C
     else if (b.status !== 'Failed') stillPending.push(id);
   }
   const checkedAt = new Date(watermark).toISOString();
-  return { backups, checkedAt, failed: failedRefs, completed, stillPending, vanished };
+  return { backups, state, checkedAt, failed: failedRefs, completed, stillPending, vanished };
 }
 
 /** When a backup ended (`completed`), falling back to when it started. */
@@ -449,7 +472,7 @@ async function saveTracking(
  * A Console answer that means "nothing to do here" rather than a failure: 403 (not an Enterprise plan, or
  * the API client lacks the Backups scope), 404 (the cluster is gone), and on create the once-an-hour rule.
  */
-function skipReason(err: unknown, what: 'list' | 'create' | 'schedule'): string | undefined {
+export function skipReason(err: unknown, what: 'list' | 'create' | 'schedule'): string | undefined {
   if (!(err instanceof ConsoleApiError)) return undefined;
   const said = err.bodyExcerpt ? `: ${err.bodyExcerpt}` : '';
   if (err.status === 403) {
@@ -465,20 +488,88 @@ function skipReason(err: unknown, what: 'list' | 'create' | 'schedule'): string 
 const HOURLY_LIMIT = /\bhour|at most once|too (?:many|often|frequent)|rate.?limit/i;
 
 /**
- * Scheduled backups (Camunda's server-side schedule) are kept apart from manual ones. `BackupDto` has no
- * kind field; scheduled backups are recognised by their name.
+ * The newest Complete backup among those this project created (`ours`, recorded in the state table). A
+ * backup's kind is never guessed from its name: `BackupDto` has no kind field, and names are free text.
  */
-export function isScheduled(backup: Pick<Backup, 'name'>): boolean {
-  return /^sched/i.test(backup.name ?? '');
-}
-
-function newestCompleteManual(backups: readonly Backup[]): Backup | undefined {
+function newestOurs(backups: readonly Backup[], ours: readonly string[]): Backup | undefined {
+  const mine = new Set(ours);
   let newest: Backup | undefined;
   for (const b of backups) {
-    if (b.status !== 'Complete' || isScheduled(b)) continue;
+    if (b.status !== 'Complete' || !mine.has(b.uuid)) continue;
     if (!newest || Date.parse(b.created) > Date.parse(newest.created)) newest = b;
   }
   return newest;
+}
+
+/** `15m`, `2h`, `1h 30m`. */
+function formatInterval(minutes: number): string {
+  if (minutes < 60) return `${minutes}m`;
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes % 60);
+  return m === 0 ? `${h}h` : `${h}h ${m}m`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Recovery-point targets.
+
+/** The backup list a cluster's outcome was judged on, carried to `judgeRecoveryPoint` (not reported). */
+const BACKUPS = Symbol('backups');
+type WithBackups = ClusterOutcome & { [BACKUPS]?: Backup[] };
+
+function withBackups(outcome: ClusterOutcome, backups: Backup[]): ClusterOutcome {
+  return Object.assign(outcome, { [BACKUPS]: backups }) as ClusterOutcome;
+}
+
+/**
+ * Adds the cluster's recovery point to its outcome. A cluster past its target (or without any Complete
+ * backup) fails with the reason, unless a backup is under way for it right now (created by this run, or in
+ * progress): then the outcome stays and the recovery point says it is past target, which the
+ * `ClustersPastTarget` metric (and its alarm) counts.
+ */
+function judgeRecoveryPoint(
+  deps: BackupDeps,
+  target: Target,
+  outcome: ClusterOutcome,
+  targetHours: number | undefined,
+): { outcome: ClusterOutcome; point?: RecoveryPoint } {
+  const backups = (outcome as WithBackups)[BACKUPS];
+  if (backups === undefined) return { outcome };
+  delete (outcome as WithBackups)[BACKUPS];
+  if (targetHours === undefined) return { outcome };
+  const point = assessRecoveryPoint(backups, deps.clock.now(), targetHours);
+  const breached = point.status === 'past-target' || point.status === 'no-complete-backup';
+  const underway =
+    backups.some((b) => b.status === 'In progress') ||
+    (outcome.status === 'done' && /backup-created|would-create-backup/.test(outcome.action));
+  if (breached && !underway) {
+    const error = outcome.status === 'failed' ? `${outcome.error}; ${point.text}` : point.text;
+    const detail = 'detail' in outcome ? outcome.detail : undefined;
+    return {
+      outcome: failed(target, error, {
+        ...(outcome.status === 'failed' ? detail : { thisRun: thisRunOf(outcome) }),
+        recoveryPoint: point,
+      }),
+      point,
+    };
+  }
+  if (outcome.status === 'deferred') return { outcome, point };
+  return { outcome: { ...outcome, detail: { ...outcome.detail, recoveryPoint: point } }, point };
+}
+
+/**
+ * Two fleet metrics instead of one per cluster (a per-cluster dimension would cost $0.30 a month per cluster):
+ * `ClustersPastTarget` (alarmed) and `OldestCompleteBackupAgeSeconds`, plus `ClustersAtRisk`. Per-cluster
+ * ages are in the summary and its result event.
+ */
+export function publishFleetFigures(
+  deps: Partial<Pick<JobDeps, 'metrics'>>,
+  points: readonly RecoveryPoint[],
+): void {
+  if (!deps.metrics) return;
+  const figures = fleetFigures(points);
+  deps.metrics.count('ClustersPastTarget', figures.pastTarget);
+  deps.metrics.count('ClustersAtRisk', figures.atRisk);
+  deps.metrics.count('OldestCompleteBackupAgeSeconds', figures.oldestAgeSeconds);
 }
 
 function ref(b: Backup): BackupRef {
@@ -503,7 +594,7 @@ export function formatAge(ms: number): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
-function done(target: Target, action: string, detail?: Record<string, unknown>): ClusterOutcome {
+export function done(target: Target, action: string, detail?: Record<string, unknown>): ClusterOutcome {
   const outcome: ClusterOutcome = {
     clusterId: target.clusterId,
     clusterName: target.clusterName,
@@ -513,7 +604,7 @@ function done(target: Target, action: string, detail?: Record<string, unknown>):
   return detail ? { ...outcome, detail } : outcome;
 }
 
-function skipped(target: Target, reason: string, detail?: Record<string, unknown>): ClusterOutcome {
+export function skipped(target: Target, reason: string, detail?: Record<string, unknown>): ClusterOutcome {
   const outcome: ClusterOutcome = {
     clusterId: target.clusterId,
     clusterName: target.clusterName,
@@ -523,7 +614,7 @@ function skipped(target: Target, reason: string, detail?: Record<string, unknown
   return detail ? { ...outcome, detail } : outcome;
 }
 
-function failed(target: Target, error: string, detail?: Record<string, unknown>): ClusterOutcome {
+export function failed(target: Target, error: string, detail?: Record<string, unknown>): ClusterOutcome {
   const outcome: ClusterOutcome = {
     clusterId: target.clusterId,
     clusterName: target.clusterName,

@@ -5,12 +5,21 @@ import { checkKeepAlive, setKeepAlive } from './keep-alive.ts';
 import { runNotice } from './notice.ts';
 import { TeardownError } from './plan.ts';
 import { runRecreate } from './recreate.ts';
+import { desiredAllowlistFrom } from './restore.ts';
 import { runTeardown } from './teardown.ts';
 
 export const handler = jobHandler('teardown', {
   notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
   run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
-  recreate: { run: (c, scope) => runRecreate(c, scope, c.config.teardown) },
+  recreate: {
+    // The allowlist a recreated cluster gets is the allowlist sync's current desired state, never a copy.
+    run: (c, scope) =>
+      runRecreate(
+        { ...c, desiredAllowlist: desiredAllowlistFrom(c, c.config.allowlist) },
+        scope,
+        c.config.teardown,
+      ),
+  },
   'keep-alive': {
     // A bad keep-alive is answered 422 before anything is stored: a typo must not fail a run (and page).
     precheck: async (c, request) => {

@@ -4,7 +4,7 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { lateDeliveryRefusal } from './lateness.ts';
-import { type Exclusion, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
+import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
 export const NOTICE_EVENT = 'teardown.notice.sent';
@@ -63,7 +63,15 @@ export async function runNotice(
     plannedAt,
     dryRun: scope.dryRun,
     idempotencyKey: scope.delivery.idempotencyKey,
-    clusters: plan.candidates.map((c) => ({ id: c.uuid, name: c.name, labels: c.labels ?? [] })),
+    clusters: plan.candidates.map((c) => ({
+      id: c.uuid,
+      name: c.name,
+      labels: c.labels ?? [],
+      notRestored: [...NOT_RESTORED],
+    })),
+    restored:
+      'name, plan, region, channel, generation, description, backup region, autoUpdate, encryption type, ' +
+      'connector secrets, API clients (new credentials, published), the current desired allowlist',
     excluded: [...plan.unreadable, ...plan.excluded].map((e) => ({
       id: e.cluster.uuid,
       name: e.cluster.name,
@@ -101,7 +109,7 @@ export async function runNotice(
         clusterName: c.name,
         status: 'done',
         action: 'teardown-planned',
-        detail: { plannedAt },
+        detail: { plannedAt, notRestored: [...NOT_RESTORED] },
       }),
     ),
     ...plan.unreadable.map(unreadableOutcome),

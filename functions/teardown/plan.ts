@@ -7,11 +7,47 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterStatus, IpAllowlistEntry } from '#lib/console/client.ts';
 import type { JobDeps, KeepAlive, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import type { CredentialPublisher } from '#lib/secrets/credentials.ts';
+import type { SecretSealer } from '#lib/secrets/sealer.ts';
 
 export type TeardownDeps = Pick<
   JobDeps,
   'console' | 'keepAlives' | 'snapshots' | 'teardownWindows' | 'events' | 'clock' | 'log'
->;
+> & {
+  /** Seals connector-secret values before they are stored; without it a cluster with secrets is not deleted. */
+  sealer?: SecretSealer;
+  /** Where a recreated cluster's new API-client credentials are published; without it they are not. */
+  credentials?: CredentialPublisher;
+  /** Counters (the open-window metric); optional so planning-only callers need none. */
+  metrics?: JobDeps['metrics'];
+  /** Waits (backoff while a new cluster is created); default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Computes the desired allowlist of a (recreated) cluster, the allowlist-sync's way. */
+  desiredAllowlist?: DesiredAllowlist;
+};
+
+/** The allowlist a cluster should have now: entries, or why none can be computed. */
+export type DesiredAllowlist = (
+  cluster: Cluster,
+) => Promise<{ kind: 'entries'; entries: IpAllowlistEntry[] } | { kind: 'refused' | 'none'; reason: string }>;
+
+/** What a delete destroys that no recreate brings back (FACTS.md, Camunda docs). */
+export const NOT_RESTORED = [
+  'deployed processes and all process instance data',
+  'backups (they are deleted with the cluster)',
+  'users, roles and authorizations kept inside the cluster',
+  'the cluster uuid and endpoints (the recreate publishes the new ones)',
+  'labels on the cluster (selection and protection follow the snapshot lineage)',
+] as const;
+
+/** Why the recreate could not reproduce this cluster, or undefined when it can. */
+export function unrecreatable(cluster: Cluster, policy: TeardownPolicy): string | undefined {
+  const type = cluster.encryption?.type;
+  if (type === 'External' && policy.recreate.externalEncryptionAs === undefined) {
+    return 'encryption External (customer-managed key) cannot be recreated; set teardown.recreate.externalEncryptionAs to allow';
+  }
+  return undefined;
+}
 
 /** The teardown job's failure domain: a policy it refuses to run, a keep-alive it refuses to store. */
 export class TeardownError extends Error {
@@ -85,9 +121,11 @@ export function unreadableKeepAlive(
 
 function protection(cluster: Cluster, protect: TeardownPolicy['protect']): string | undefined {
   if (protect.ids.includes(cluster.uuid)) return `id ${cluster.uuid}`;
-  const name = protect.names.find((glob) => globToRegExp(glob).test(cluster.name));
+  // Case-insensitive: protecting too much is the safe mistake (`prod-*` protects `Prod-db`).
+  const name = protect.names.find((glob) => globToRegExp(glob, { ignoreCase: true }).test(cluster.name));
   if (name !== undefined) return `name ${name}`;
-  const label = (cluster.labels ?? []).find((l) => protect.labels.includes(l));
+  const labels = new Set(protect.labels.map((l) => l.toLowerCase()));
+  const label = (cluster.labels ?? []).find((l) => labels.has(l.toLowerCase()));
   if (label !== undefined) return `label ${label}`;
   return undefined;
 }
@@ -133,6 +171,8 @@ export function exclusionOf(
   if (status === undefined || !DELETABLE_STATUSES.has(status)) {
     return { reason: `status ${status ?? 'unknown'}` };
   }
+  const cannot = unrecreatable(cluster, policy);
+  if (cannot !== undefined) return { reason: 'cannot be recreated', detail: { why: cannot } };
   return undefined;
 }
 

@@ -5,14 +5,20 @@
 // A cluster is only ever created right after listing clusters and finding none with the snapshot's
 // name, and never twice in one run: a POST that may have been applied is answered by re-listing.
 
+import { globToRegExp } from '#lib/config/selector.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters, CreateClusterBody } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot, SnapshotStatus, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { lateDeliveryRefusal } from './lateness.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
+import { restoreClients, restoreSecrets, writeAllowlist } from './restore.ts';
+
+/** Published on the bus once a recreated cluster is finished: old → new uuid and secret names, never values. */
+export const READY_EVENT = 'teardown.cluster.ready';
 
 const ACTIVE: SnapshotStatus[] = ['deleted', 'recreating', 'recreated'];
 /** A 'recreating' snapshot without a recorded id adopts a same-named cluster created at most this long before it. */
@@ -24,15 +30,28 @@ export interface ResolvedSpec {
     generation: string;
     generationFallback?: { snapshot: string; used: string; why: string };
     labelsNotRestorable?: string[];
+    encryption?: string;
   };
 }
 
 /** The create body for a snapshot, from the current `GET /clusters/parameters`. Throws a TeardownError when it cannot be built. */
-export function resolveSpec(s: ClusterSnapshot, p: ClusterParameters): ResolvedSpec {
+export function resolveSpec(
+  s: ClusterSnapshot,
+  p: ClusterParameters,
+  recreate?: TeardownPolicy['recreate'],
+): ResolvedSpec {
   const byRef = <T extends { uuid: string; name: string }>(
     list: readonly T[] | undefined,
     r: { uuid: string; name: string },
   ) => (list ?? []).find((x) => x.uuid === r.uuid) ?? (list ?? []).find((x) => x.name === r.name);
+  // A name or description with bidi, control or invisible characters is not written to the Console.
+  for (const [field, value] of [
+    ['name', s.name],
+    ['description', s.description ?? ''],
+  ] as const) {
+    const unsafe = unsafeTextProblem(value);
+    if (unsafe !== undefined) throw new TeardownError(`the snapshot's ${field} ${unsafe}: not recreated`);
+  }
   const plan = byRef(p.clusterPlanTypes, s.planType);
   if (!plan) throw new TeardownError(`plan type ${s.planType.name} is no longer offered`);
   const region = byRef(p.regions, s.region);
@@ -72,6 +91,19 @@ export function resolveSpec(s: ClusterSnapshot, p: ClusterParameters): ResolvedS
     };
   }
   if (s.labels.length > 0) detail.labelsNotRestorable = [...s.labels];
+  if (typeof s.autoUpdate === 'boolean') body.autoUpdate = s.autoUpdate;
+  if (s.encryptionType !== undefined) {
+    if (s.encryptionType === 'External') {
+      const as = recreate?.externalEncryptionAs;
+      if (as === undefined) throw new TeardownError('encryption External cannot be recreated');
+      body.encryption = as;
+      detail.encryption = `External recreated as ${as} (teardown.recreate.externalEncryptionAs)`;
+    } else if (['Software', 'Hardware', 'Provider'].includes(s.encryptionType)) {
+      body.encryption = s.encryptionType as 'Software' | 'Hardware' | 'Provider';
+    }
+  }
+  const stage = recreate?.stageLabels.find((e) => e.names.some((g) => globToRegExp(g).test(s.name)));
+  if (stage) body.stageLabel = stage.stageLabel;
   return { body, detail };
 }
 
@@ -159,7 +191,13 @@ export async function runRecreate(
     return outcome.skipped(s, reason, { existing: existing.map((c) => c.uuid) });
   };
 
-  /** Step 3: once the new cluster is Healthy, re-apply the allowlist and finish. */
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const boundMs = policy.recreate.maxOpenWindowMinutes * 60_000;
+
+  /**
+   * Step 3: the allowlist as soon as the API accepts one (waiting for Healthy with backoff, within the
+   * time budget), then connector secrets, API clients and their published credentials, the ready event.
+   */
   const finish = async (
     s: ClusterSnapshot,
     newClusterId: string,
@@ -167,42 +205,108 @@ export async function runRecreate(
     base: Record<string, unknown>,
   ): Promise<ClusterOutcome> => {
     const detail: Record<string, unknown> = { ...base, newClusterId };
-    const action = createdNow ? 'cluster-recreated' : 'allowlist-restored';
-    const cluster = await api.getCluster(newClusterId);
+    const action = createdNow ? 'cluster-recreated' : 'cluster-finished';
+    let cluster = await api.getCluster(newClusterId);
     if (!cluster && !createdNow) {
       const note = `the recreated cluster ${newClusterId} no longer exists`;
       await markFailed(s, 'recreated', note);
       return outcome.failed(s, note, detail);
     }
-    const ready = cluster?.status?.ready;
-    if (ready !== 'Healthy') {
+    if (s.labels.length > 0) detail.labelsByLineage = [...s.labels];
+    if (scope.dryRun) return outcome.done(s, 'would-finish-cluster', detail);
+    const createdAt = (() => {
+      const c = typeof cluster?.created === 'string' ? Date.parse(cluster.created) : Number.NaN;
+      return Number.isFinite(c) ? c : Date.parse(s.updatedAt);
+    })();
+    const deadline = clock.now() + policy.recreate.waitForHealthySeconds * 1000;
+    let allowlist = cluster ? await writeAllowlist(deps, s, cluster) : undefined;
+    let writtenAt = allowlist?.written ? clock.now() : undefined;
+    let delay = 2_000;
+    while (
+      (!allowlist?.written || cluster?.status?.ready !== 'Healthy') &&
+      clock.now() < deadline &&
+      scope.hasTime()
+    ) {
+      await sleep(delay);
+      delay = Math.min(delay * 2, 30_000);
+      cluster = await api.getCluster(newClusterId);
+      if (cluster && !allowlist?.written) {
+        allowlist = await writeAllowlist(deps, s, cluster);
+        if (allowlist.written) writtenAt = clock.now();
+      }
+    }
+    const openMs = (writtenAt ?? clock.now()) - createdAt;
+    if (!allowlist?.written) {
       detail.allowlist = 'pending';
-      detail.status = ready ?? 'not visible yet';
+      detail.status = cluster?.status?.ready ?? 'not visible yet';
+      detail.openForSeconds = Math.round(openMs / 1000);
+      if (openMs > boundMs) {
+        deps.metrics?.count('RecreateOpenWindowExceeded');
+        log.error('recreated cluster open past the bound', { name: s.name, newClusterId, openMs });
+      }
       if (createdNow) return outcome.done(s, action, detail);
       return outcome.skipped(
         s,
-        `waiting for the recreated cluster to be Healthy (status ${detail.status}); allowlist pending`,
+        `waiting for the recreated cluster to accept its allowlist (status ${detail.status}); until then it has none`,
         detail,
       );
     }
-    if (scope.dryRun)
-      return outcome.done(s, 'would-restore-allowlist', { ...detail, entries: s.allowlist.length });
-    if (s.allowlist.length > 0) {
-      await api.putIpAllowlist(newClusterId, s.allowlist);
-      detail.allowlist = 'restored';
-      detail.entries = s.allowlist.length;
-    } else {
-      // Never PUT an empty list: it would remove an allowlist, not restore one.
-      detail.allowlist = 'none to restore';
+    detail.allowlist =
+      allowlist.kind === 'desired'
+        ? 'current desired state'
+        : allowlist.kind === 'placeholder'
+          ? 'placeholder (deny-all)'
+          : 'not available on this plan';
+    detail.allowlistEntries = allowlist.entries;
+    if (allowlist.reason) detail.allowlistWhy = allowlist.reason;
+    const previousWindow = s.note?.match(/open window (\d+) s/)?.[1];
+    const windowSeconds = previousWindow !== undefined ? Number(previousWindow) : Math.round(openMs / 1000);
+    detail.openWindowSeconds = windowSeconds;
+    if (previousWindow === undefined) {
+      deps.metrics?.count('RecreateOpenWindowSeconds', windowSeconds);
+      if (windowSeconds * 1000 > boundMs) {
+        deps.metrics?.count('RecreateOpenWindowExceeded');
+        log.error('recreated cluster was open past the bound', { name: s.name, newClusterId, windowSeconds });
+      }
+      // Remember the measured window (a later run that resumes reports it, and measures nothing again).
+      await move(s, 'recreated', {
+        status: 'recreated',
+        note: `allowlist written; open window ${windowSeconds} s`,
+      });
     }
+    if (cluster?.status?.ready !== 'Healthy') {
+      detail.status = cluster?.status?.ready ?? 'not visible yet';
+      const reason = `allowlist written; waiting for Healthy (status ${detail.status}) to restore secrets and clients`;
+      return createdNow
+        ? outcome.done(s, action, { ...detail, pending: reason })
+        : outcome.skipped(s, reason, detail);
+    }
+    const secrets = await restoreSecrets(deps, s, newClusterId, sleep);
+    detail.connectorSecrets = secrets.total;
+    const clients = await restoreClients(deps, policy, s, cluster);
+    detail.apiClients = clients.map((c) => ({ name: c.name, state: c.state }));
+    const secretNames = clients.flatMap((c) => (c.secretName ? [c.secretName] : []));
+    if (secretNames.length > 0) detail.credentialSecrets = secretNames;
+    await deps.events.publish(READY_EVENT, {
+      clusterName: s.name,
+      oldClusterId: s.clusterId,
+      newClusterId,
+      credentialSecrets: secretNames,
+      connectorSecrets: secrets.total,
+      apiClients: clients.map((c) => c.name),
+      openWindowSeconds: windowSeconds,
+      labelsByLineage: [...s.labels],
+    });
     if (
       !(await move(s, 'recreated', {
         status: 'done',
-        note: `recreated as ${newClusterId} by ${key} at ${iso()}`,
+        note: `recreated as ${newClusterId} by ${key} at ${iso()}; open window ${windowSeconds} s`,
       }))
     ) {
       log.warn('snapshot not marked done: it moved', { name: s.name });
     }
+    // The sealed values are not needed any more (the item's TTL is the backstop).
+    if (s.secrets?.sealed) await snapshots.dropSecrets(s.name);
     log.info('cluster recreate finished', { name: s.name, newClusterId, allowlist: detail.allowlist });
     return outcome.done(s, action, detail);
   };
@@ -243,7 +347,7 @@ export async function runRecreate(
     if (existing.length > 0) return conflict(s, existing);
     let spec: ResolvedSpec;
     try {
-      spec = resolveSpec(s, await params());
+      spec = resolveSpec(s, await params(), policy.recreate);
     } catch (err) {
       if (!(err instanceof TeardownError)) throw err;
       await markFailed(s, 'deleted', `cannot recreate: ${err.message}`);

@@ -84,6 +84,45 @@ export function snapshotOf(
   return snapshot;
 }
 
+/** Connector-secret values are sealed under this purpose (part of the encryption context). */
+export const SECRETS_PURPOSE = 'teardown-connector-secrets';
+
+/**
+ * What the API lets a recreate bring back besides the create fields: autoUpdate, the encryption type,
+ * connector secrets (values sealed at once, never held in a log or an error) and API clients (names and
+ * permissions). Throws a TeardownError (the cluster is then not deleted) when any of it cannot be read or
+ * kept safely.
+ */
+async function restorables(deps: TeardownDeps, cluster: Cluster): Promise<Partial<ClusterSnapshot>> {
+  const out: Partial<ClusterSnapshot> = {};
+  if (typeof cluster.autoUpdate === 'boolean') out.autoUpdate = cluster.autoUpdate;
+  if (typeof cluster.encryption?.type === 'string') out.encryptionType = cluster.encryption.type;
+  let values: Record<string, string>;
+  let clients: Awaited<ReturnType<TeardownDeps['console']['listApiClients']>>;
+  try {
+    values = await deps.console.getSecrets(cluster.uuid);
+    clients = await deps.console.listApiClients(cluster.uuid);
+  } catch (err) {
+    throw new TeardownError(
+      `cannot read the connector secrets and API clients of ${cluster.name}, so a recreate could not bring them back: not deleted (${errorText(err)})`,
+      { cause: err },
+    );
+  }
+  const names = Object.keys(values).sort();
+  if (names.length > 0) {
+    if (!deps.sealer) {
+      throw new TeardownError(
+        `${cluster.name} has ${names.length} connector secret(s) and no sealer is configured to keep them encrypted: not deleted`,
+      );
+    }
+    const sealedFor = { clusterId: cluster.uuid, clusterName: cluster.name };
+    const sealed = await deps.sealer.seal(JSON.stringify(values), { ...sealedFor, purpose: SECRETS_PURPOSE });
+    out.secrets = { names, sealed, sealedFor };
+  }
+  out.apiClients = clients.map((c) => ({ name: c.name, permissions: [...(c.permissions ?? [])] }));
+  return out;
+}
+
 function skipped(
   c: { uuid: string; name: string },
   reason: string,
@@ -307,6 +346,7 @@ export async function runTeardown(
     let snapshot: ClusterSnapshot;
     try {
       snapshot = snapshotOf(fresh, key, clock.now(), await snapshots.get(fresh.name));
+      Object.assign(snapshot, await restorables(deps, fresh));
       await snapshots.save(snapshot);
     } catch (err) {
       slots += 1;
@@ -317,6 +357,8 @@ export async function runTeardown(
     const detail: Record<string, unknown> = {
       snapshot: snapshot.name,
       allowlistEntries: snapshot.allowlist.length,
+      connectorSecrets: snapshot.secrets?.names.length ?? 0,
+      apiClients: snapshot.apiClients?.map((c) => c.name) ?? [],
       ...(snapshot.labels.length ? { labelsNotRestorable: snapshot.labels } : {}),
     };
     if (snapshot.note?.includes('not visible'))

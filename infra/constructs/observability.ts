@@ -8,6 +8,7 @@
 // `{namespace, name, service=<job>, environment=<env>}`: that exact dimension set, or CloudWatch finds no data.
 // Two environments in one account and region therefore never see each other's runs. AWS's own metrics (Lambda
 // errors, the queue) are per resource and need no such dimension.
+
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -34,6 +35,7 @@ import type { JobName } from '#lib/jobs/types.ts';
 import { ENVIRONMENT_DIMENSION, METRICS_NAMESPACE, SERVICE_DIMENSION } from '#lib/runtime/metrics.ts';
 import type { TokenMetricName } from '#lib/token/provider.ts';
 import type { AutomationFunction } from './automation-function.ts';
+import { addBackupReadiness } from './backup-readiness.ts';
 
 export interface ObservabilityProps {
   functions: Record<JobName, AutomationFunction>;
@@ -371,5 +373,6 @@ export class Observability extends Construct {
         width: 12,
       }),
     );
+    addBackupReadiness({ envName: props.envName, dashboard: this.dashboard, alarm });
   }
 }

@@ -6,13 +6,16 @@ import {
   type AllowlistEntry,
   type AllowlistRules,
   AllowlistValidationError,
+  DEFAULT_MAX_BREADTH,
   normalizeEntries,
 } from '#lib/allowlist/entries.ts';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
 import { dstFindingMatters, dstFindings, formatLocal } from './schedule-times.ts';
-import type { AutomationConfig } from './types.ts';
+import { globMatchesEveryName, mayMatchReference, selectsEveryCluster } from './selector.ts';
+import type { AutomationConfig, ClusterSelector } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks with messages that say what is expected
@@ -44,12 +47,16 @@ function atLeast(min: number) {
 
 const bool = () => z.boolean({ error: requiredOr('must be true or false') });
 
-/** A non-empty string without leading or trailing whitespace. */
+/** A non-empty string without leading or trailing whitespace, control, bidi or invisible characters. */
 function text(what = 'a non-empty string') {
   return z
     .string({ error: requiredOr(`must be ${what}`) })
     .min(1, { error: 'must not be empty' })
-    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' });
+    .refine((s) => s.trim() === s, { error: 'must not start or end with whitespace' })
+    .superRefine((s, ctx) => {
+      const problem = unsafeTextProblem(s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
 }
 
 const list = <T extends z.ZodType>(item: T) => z.array(item, { error: requiredOr('must be a list') });
@@ -195,6 +202,70 @@ const selectorSchema = z
 
 const SOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+const targetSchema = z
+  .strictObject({
+    selector: selectorSchema,
+    maxAgeHours: atLeast(0.25),
+  })
+  .superRefine((t, ctx) => {
+    if (!namesClusters(t.selector)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector'],
+        message: 'must name the clusters this target applies to: an empty selector selects none',
+      });
+    }
+  }, crossCheck);
+
+const drillSchema = z.strictObject({
+  enabled: bool().default(false),
+  schedule: schedule().default('cron(0 4 ? * SUN *)'),
+  cluster: text('a cluster name or uuid').optional(),
+  useExisting: bool().default(false),
+  maxMinutes: integer(5, 1440).default(120),
+  pollSeconds: integer(1, 300).default(15),
+});
+
+/**
+ * The drill restores a backup over the drill cluster's data: it needs a cluster, a production scope to keep it
+ * away from, and a cluster outside that scope (as far as its name or uuid tells; the run re-checks the live
+ * cluster's labels, plan and region).
+ */
+function checkDrill(
+  b: { drill?: { enabled?: boolean; cluster?: string }; productionSelector?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (!hasType(ctx, 'drill') || !isRecord(b.drill)) return;
+  const { enabled, cluster } = b.drill;
+  if (enabled === true && cluster === undefined && hasType(ctx, 'drill', 'cluster')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drill', 'cluster'],
+      message: 'is required when drill.enabled is true',
+    });
+  }
+  if (enabled === true && b.productionSelector === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['productionSelector'],
+      message:
+        'is required when drill.enabled is true: name your production clusters so the drill can never restore onto one',
+    });
+  }
+  if (
+    typeof cluster === 'string' &&
+    isRecord(b.productionSelector) &&
+    hasType(ctx, 'productionSelector') &&
+    mayMatchReference(b.productionSelector as ClusterSelector, cluster)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['drill', 'cluster'],
+      message: `'${cluster}' is matched by backup.productionSelector: a drill restores over a cluster's data and never runs on a production cluster`,
+    });
+  }
+}
+
 const backupSchema = z
   .strictObject({
     enabled: bool().default(false),
@@ -203,8 +274,14 @@ const backupSchema = z
     mode: z.enum(['manual', 'native'], { error: "must be 'manual' or 'native'" }).default('manual'),
     minIntervalHours: z
       .number({ error: 'must be a number >= 1' })
-      .min(1, { error: 'must be a number >= 1 (Camunda allows one manual backup per hour)' })
-      .default(1),
+      .min(1, {
+        error: 'must be a number >= 1 (or use minIntervalMinutes, down to 15, where Camunda allows it)',
+      })
+      .optional(),
+    minIntervalMinutes: z
+      .number({ error: 'must be a number >= 15' })
+      .min(15, { error: 'must be a number >= 15 (Camunda allows a manual backup every 15 minutes at most)' })
+      .optional(),
     nativeCron: z
       .string({ error: 'must be a 5-field cron string' })
       .superRefine((value, ctx) => {
@@ -213,8 +290,21 @@ const backupSchema = z
       })
       .optional(),
     selector: selectorSchema.prefault({}),
+    targets: list(targetSchema).default([]),
+    checkSchedule: schedule().default('rate(1 hour)'),
+    productionSelector: selectorSchema.optional(),
+    drill: drillSchema.prefault({}),
   })
   .superRefine((b, ctx) => {
+    if (b.minIntervalHours !== undefined && b.minIntervalMinutes !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minIntervalHours'],
+        message:
+          'give minIntervalMinutes or minIntervalHours, not both (minIntervalHours is the older spelling)',
+      });
+    }
+    checkDrill(b, ctx);
     if (hasType(ctx, 'mode') && b.mode === 'native' && b.nativeCron === undefined) {
       ctx.addIssue({ code: 'custom', path: ['nativeCron'], message: "is required when mode is 'native'" });
     }
@@ -257,6 +347,27 @@ const teardownSchema = z
         enabled: bool().default(false),
         schedule: schedule().default('cron(0 7 ? * MON-FRI *)'),
         followUpSchedule: schedule().default('cron(30 7 ? * MON-FRI *)'),
+        stageLabels: list(
+          z.strictObject({
+            names: list(text('a name glob')).min(1, { error: 'must name at least one cluster name glob' }),
+            stageLabel: z.enum(['dev', 'test', 'stage', 'prod'], {
+              error: "must be 'dev', 'test', 'stage' or 'prod'",
+            }),
+          }),
+        ).default([]),
+        secretPrefix: text('a Secrets Manager name prefix')
+          .refine((p) => /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(p), {
+            error:
+              "must be path segments of letters, digits and _+=.@- separated by '/' (no leading or trailing '/')",
+          })
+          .default('camunda-automation/clusters'),
+        maxOpenWindowMinutes: positive().default(10),
+        externalEncryptionAs: z
+          .enum(['Software', 'Hardware', 'Provider'], {
+            error: "must be 'Software', 'Hardware' or 'Provider'",
+          })
+          .optional(),
+        waitForHealthySeconds: integer(0, 840).default(300),
       })
       .prefault({}),
     keepAlive: z.strictObject({ maxHours: positive().default(12) }).prefault({}),
@@ -269,6 +380,19 @@ const teardownSchema = z
         path: ['selector', 'all'],
         message: 'teardown never accepts all: name the clusters to delete (names, labels, ids, …)',
       });
+    } else if (isValid(ctx, 'selector') && selectsEveryCluster(t.selector)) {
+      // `all` in disguise: every criterion is a glob matching every name (`names: ['*']`).
+      for (const key of ['names', 'generations'] as const) {
+        const globs = t.selector[key] ?? [];
+        globs.forEach((glob, i) => {
+          if (!globMatchesEveryName(glob)) return;
+          ctx.addIssue({
+            code: 'custom',
+            path: ['selector', key, i],
+            message: `'${glob}' matches every ${key === 'names' ? 'cluster name' : 'generation'}, so this selector selects every cluster: teardown never accepts all, in any form (name the clusters to delete)`,
+          });
+        });
+      }
     } else if (hasType(ctx, 'enabled') && t.enabled && !namesClusters(t.selector)) {
       ctx.addIssue({
         code: 'custom',
@@ -328,6 +452,15 @@ const allowlistSchema = z
     allowEmpty: bool().default(false),
     maxEntries: integer(1, 1000).default(50),
     maxDescriptionLength: integer(1, 1000).default(100),
+    maxBreadth: z
+      .strictObject(
+        {
+          ipv4PrefixLength: integer(0, 32).default(DEFAULT_MAX_BREADTH.ipv4PrefixLength),
+          ipv6PrefixLength: integer(0, 128).default(DEFAULT_MAX_BREADTH.ipv6PrefixLength),
+        },
+        { error: 'must be { ipv4PrefixLength, ipv6PrefixLength }' },
+      )
+      .prefault({}),
   })
   .superRefine((a, ctx) => {
     if (hasType(ctx, 'static')) {
@@ -338,6 +471,8 @@ const allowlistSchema = z
         maxDescriptionLength: isValid(ctx, 'maxDescriptionLength')
           ? a.maxDescriptionLength
           : Number.POSITIVE_INFINITY,
+        // A limit that is itself refused is not applied (no limit); every address is still the catch-all.
+        maxBreadth: isValid(ctx, 'maxBreadth') ? a.maxBreadth : { ipv4PrefixLength: 0, ipv6PrefixLength: 0 },
       });
     }
     const enabled = hasType(ctx, 'enabled') && a.enabled;

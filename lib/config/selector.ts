@@ -2,13 +2,38 @@
 import type { Cluster } from '#lib/console/client.ts';
 import type { ClusterSelector } from './types.ts';
 
-/** Compiles a glob (`*`, `?`) to an anchored, case-sensitive RegExp. */
-export function globToRegExp(glob: string): RegExp {
+/**
+ * Compiles a glob (`*`, `?`) to an anchored RegExp: case-sensitive for selection, `ignoreCase` for protection
+ * (a cluster named `Prod-db` is protected by `prod-*`: protecting too much is the safe mistake).
+ */
+export function globToRegExp(glob: string, options: { ignoreCase?: boolean } = {}): RegExp {
   const body = glob
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
+  return new RegExp(`^${body}$`, options.ignoreCase ? 'is' : 's');
+}
+
+/**
+ * Whether a glob matches every non-empty name: it has no literal character, at least one `*` and at most one
+ * `?` (`*`, `**`, `?*`, `*?*`). Cluster names are never empty, so each of these is `all` in disguise.
+ */
+export function globMatchesEveryName(glob: string): boolean {
+  return /^\**\??\**$/.test(glob) && glob.includes('*');
+}
+
+/**
+ * Whether a selector selects every cluster: `all`, or every criterion it has is a name/generation glob list
+ * holding a catch-all glob (`{ names: ['*'] }`). Exclusions are not counted: they may not match anything.
+ */
+export function selectsEveryCluster(selector: ClusterSelector): boolean {
+  if (selector.all === true) return true;
+  if (!isExplicit(selector)) return false;
+  const others = [selector.ids, selector.labels, selector.planTypes, selector.regions];
+  if (others.some((list) => (list?.length ?? 0) > 0)) return false;
+  const catchAll = (globs: readonly string[] | undefined) =>
+    globs === undefined || globs.length === 0 || globs.some(globMatchesEveryName);
+  return catchAll(selector.names) && catchAll(selector.generations);
 }
 
 const anyGlob = (globs: readonly string[], value: string | undefined) =>
@@ -69,4 +94,23 @@ export function selectClusters(
       matchesSelector(c, selector) &&
       (onlyIds === undefined || onlyIds.length === 0 || onlyIds.includes(c.uuid)),
   );
+}
+
+/**
+ * Whether a selector may pick the cluster called (or with the uuid) `ref`, judged from the reference alone, as
+ * the config can before any cluster is listed: `all`, or every criterion that a name or uuid can answer (`ids`,
+ * `names`) matches and at least one such criterion exists, and the `exclude` does not rule it out by name or id.
+ * Criteria a reference cannot answer (labels, plan, region, generation) are left to the run-time check against
+ * the live cluster.
+ */
+export function mayMatchReference(selector: ClusterSelector, ref: string): boolean {
+  const excluded =
+    selector.exclude !== undefined &&
+    (Boolean(selector.exclude.ids?.includes(ref)) || anyGlob(selector.exclude.names ?? [], ref));
+  if (excluded) return false;
+  if (selector.all === true) return true;
+  const checks: boolean[] = [];
+  if (selector.ids?.length) checks.push(selector.ids.includes(ref));
+  if (selector.names?.length) checks.push(anyGlob(selector.names, ref));
+  return checks.length > 0 && checks.every(Boolean);
 }

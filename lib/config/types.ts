@@ -37,11 +37,42 @@ export interface BackupPolicy {
   dryRun: boolean;
   /** `manual`: this job creates backups. `native`: it keeps Camunda's own backup schedule equal to `nativeCron`. */
   mode: 'manual' | 'native';
-  /** manual mode: skip a cluster whose newest completed manual backup is younger than this. Never below 1. */
-  minIntervalHours: number;
+  /**
+   * manual mode: skip a cluster whose newest backup created by this project is younger than this many minutes
+   * (>= 15; Camunda's own 400 decides beyond that). Unset: `minIntervalHours` × 60, else 60.
+   */
+  minIntervalMinutes?: number;
+  /** Deprecated spelling of `minIntervalMinutes` in hours (>= 1); not together with it. */
+  minIntervalHours?: number;
   /** native mode: 5-field cron in UTC for Camunda's server-side schedule, e.g. `0 2 * * *`. */
   nativeCron?: string;
   selector: ClusterSelector;
+  /** Recovery-point targets: a matched cluster's newest Complete backup must be younger (strictest match wins). */
+  targets: RecoveryPointTarget[];
+  /** When `backup.check` runs (scheduler expression in `timeZone`); only with targets. */
+  checkSchedule: string;
+  /** Which clusters are production: a restore drill never runs on one of them. */
+  productionSelector?: ClusterSelector;
+  drill: BackupDrillPolicy;
+}
+
+export interface RecoveryPointTarget {
+  selector: ClusterSelector;
+  maxAgeHours: number;
+}
+
+/** The restore drill: backup (or the newest Complete one), restore, wait for Healthy, measure the time. */
+export interface BackupDrillPolicy {
+  enabled: boolean;
+  schedule: string;
+  /** The drill cluster's name or uuid; never one `productionSelector` matches. Required when enabled. */
+  cluster?: string;
+  /** Restore the newest Complete backup instead of taking a new one. */
+  useExisting: boolean;
+  /** A drill not Healthy this long after it started is failed. */
+  maxMinutes: number;
+  /** Seconds between two looks at a backup, a restore or the cluster while the drill waits. */
+  pollSeconds: number;
 }
 
 export interface TeardownPolicy {
@@ -86,6 +117,22 @@ export interface TeardownPolicy {
      * twice.
      */
     followUpSchedule: string;
+    /**
+     * `stageLabel` is write-only in the Console API (never returned), so the recreate takes it from here: the
+     * first entry with a name glob matching the cluster's name. No match: no stage label.
+     */
+    stageLabels: Array<{ names: string[]; stageLabel: 'dev' | 'test' | 'stage' | 'prod' }>;
+    /** Secrets Manager prefix of published API-client credentials: `<prefix>/<cluster-name>/<client-name>`. */
+    secretPrefix: string;
+    /** Alarm when a recreated cluster stays without its allowlist (open to every address) longer than this. */
+    maxOpenWindowMinutes: number;
+    /**
+     * A cluster with customer-managed (`External`) encryption cannot be recreated as it was: without this,
+     * the teardown refuses to delete it; with it, the recreate creates it with this encryption type instead.
+     */
+    externalEncryptionAs?: 'Software' | 'Hardware' | 'Provider';
+    /** How long one recreate run waits (with backoff, within its time budget) for a new cluster to be Healthy. */
+    waitForHealthySeconds: number;
   };
   keepAlive: { maxHours: number };
 }
@@ -112,6 +159,12 @@ export interface AllowlistPolicy {
   allowEmpty: boolean;
   maxEntries: number;
   maxDescriptionLength: number;
+  /**
+   * The most addresses one cluster's list (and each part of it) may admit per family, as the prefix length of
+   * one network that size, counted after merging overlaps, IPv4 reached through IPv6 translation prefixes
+   * counted as IPv4. 0 = no limit. Default `{ ipv4PrefixLength: 8, ipv6PrefixLength: 32 }` (set by the schema).
+   */
+  maxBreadth?: { ipv4PrefixLength: number; ipv6PrefixLength: number };
 }
 
 /** How the stack is deployed (read by `infra/` only). */

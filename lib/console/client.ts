@@ -36,6 +36,9 @@ export type Backup = Lenient<Schemas['BackupDto'], 'uuid' | 'status' | 'created'
 export type BackupStatus = Schemas['BackupStatus'];
 /** The server-side backup schedule; `schedule` (5-field cron, UTC) is checked. */
 export type BackupSchedule = Lenient<Schemas['BackupScheduleDto'], 'schedule'>;
+/** A restore record (`RestoreDto`); `uuid`, `backupId` and `state` are checked. */
+export type Restore = Lenient<Schemas['RestoreDto'], 'uuid' | 'backupId' | 'state'>;
+export type RestoreState = Schemas['RestoreState'];
 /** `GET /clusters/parameters`; the `channels`, `clusterPlanTypes` and `regions` arrays are checked. */
 export type ClusterParameters = Schemas['Parameters'];
 export type CreateClusterBody = Schemas['CreateClusterBody'];
@@ -44,6 +47,17 @@ export type CreatedCluster = operations['CreateCluster']['responses'][200]['cont
 export type IpAllowlistEntry = Schemas['IpAllowListBody']['ipallowlist'][number];
 /** `GET /meta/ip-ranges`: Camunda's egress addresses; `web-modeler` is checked. */
 export type IpRanges = Schemas['MetaDto'];
+/** `GET /clusters/{uuid}/secrets`: connector secrets, name → **value** (secret material: never log it). */
+export type ClusterSecrets = Record<string, string>;
+/** `GET /clusters/{uuid}/clients` item: no secret (the API answers it once, on create). */
+export type ApiClient = Lenient<Schemas['ClusterClient'], 'name' | 'clientId' | 'permissions'>;
+export type ApiClientPermission = Schemas['ClusterClient']['permissions'][number];
+export type CreateApiClientBody = Schemas['CreateClusterClientBody'];
+/** `POST /clusters/{uuid}/clients` answer: the only time the client's secret is returned. */
+export type CreatedApiClient = Lenient<
+  Schemas['CreatedClusterClient'],
+  'name' | 'clientId' | 'clientSecret' | 'permissions'
+>;
 /** What a DELETE did: `not-found` when the API answered 404 (already gone, or never there). */
 export type DeleteOutcome = 'deleted' | 'not-found';
 
@@ -162,6 +176,14 @@ export interface ConsoleClient {
   /** `DELETE /clusters/{uuid}/backups/schedule`. 404 → `'not-found'` (there was none). */
   deleteBackupSchedule(clusterId: string, options?: CallOptions): Promise<DeleteOutcome>;
   /**
+   * `POST /clusters/{uuid}/backups/{backupId}/restore` (no body): restores the backup onto its own cluster.
+   * Never replayed. 409: a restore is in flight (or the generation is unknown); 501: self-service restore is
+   * not enabled for the organization.
+   */
+  restoreBackup(clusterId: string, backupId: string, options?: CallOptions): Promise<Restore>;
+  /** `GET /clusters/{uuid}/backups/{backupId}/restore`: the backup's latest restore; `undefined` on 404 (none). */
+  getRestore(clusterId: string, backupId: string, options?: CallOptions): Promise<Restore | undefined>;
+  /**
    * `PUT /clusters/{uuid}/ipallowlist` with `{ipallowlist: entries}`: a full replace (never the
    * deprecated `/ipwhitelist`). An empty list removes the allowlist and opens the cluster to every
    * address, so it is refused unless `allowEmpty: true` is passed.
@@ -173,6 +195,33 @@ export interface ConsoleClient {
   ): Promise<void>;
   /** `GET /meta/ip-ranges` (sent without a token): Camunda's egress addresses. */
   getIpRanges(options?: CallOptions): Promise<IpRanges>;
+  /**
+   * `GET /clusters/{uuid}/secrets`: connector secrets with their **values**. An unreadable answer throws
+   * without its body (it would carry secret values).
+   */
+  getSecrets(clusterId: string, options?: CallOptions): Promise<ClusterSecrets>;
+  /**
+   * `POST /clusters/{uuid}/secrets`. Never replayed (see `maybeApplied`). A 409 means the name exists or
+   * another secret change is in progress: the caller re-reads the secrets to tell which, then retries.
+   * The value never appears in an error.
+   */
+  createSecret(clusterId: string, name: string, value: string, options?: CallOptions): Promise<void>;
+  /** `PUT /clusters/{uuid}/secrets/{name}`; a 409 "change in progress" is retried like a 5xx. */
+  updateSecret(clusterId: string, name: string, value: string, options?: CallOptions): Promise<void>;
+  /** `GET /clusters/{uuid}/clients`: names, ids and permissions (never a secret). */
+  listApiClients(clusterId: string, options?: CallOptions): Promise<ApiClient[]>;
+  /**
+   * `POST /clusters/{uuid}/clients`: answers the new client's secret once. Never replayed: on a
+   * `maybeApplied` failure the caller lists clients by name (a lost answer means a lost secret: the caller
+   * deletes that client and creates it again). The secret never appears in an error.
+   */
+  createApiClient(
+    clusterId: string,
+    body: CreateApiClientBody,
+    options?: CallOptions,
+  ): Promise<CreatedApiClient>;
+  /** `DELETE /clusters/{uuid}/clients/{clientId}`. 404 → `'not-found'`. */
+  deleteApiClient(clusterId: string, clientId: string, options?: CallOptions): Promise<DeleteOutcome>;
   /** A snapshot of the counters of this client instance. */
   readonly stats: ConsoleClientStats;
 }
@@ -224,6 +273,12 @@ function checkSchedule(value: unknown): BackupSchedule {
   return schedule as unknown as BackupSchedule;
 }
 
+function checkRestore(value: unknown): Restore {
+  const restore = asObject(value, 'restore');
+  for (const key of ['uuid', 'backupId', 'state']) requireString(restore, key, 'restore');
+  return restore as unknown as Restore;
+}
+
 function checkParameters(value: unknown): ClusterParameters {
   const parameters = asObject(value, 'parameters');
   for (const key of ['channels', 'clusterPlanTypes', 'regions'])
@@ -243,6 +298,33 @@ function checkIpRanges(value: unknown): IpRanges {
   if (!list.every((item) => typeof item === 'string'))
     throw new ShapeError('ip ranges.web-modeler has a non-string');
   return ranges as unknown as IpRanges;
+}
+
+function checkSecrets(value: unknown): ClusterSecrets {
+  const secrets = asObject(value, 'secrets');
+  for (const [name, v] of Object.entries(secrets)) {
+    if (typeof v !== 'string') throw new ShapeError(`secrets.${name} is not a string`);
+  }
+  return { ...(secrets as ClusterSecrets) };
+}
+
+function checkApiClient(value: unknown, where = 'client'): ApiClient {
+  const client = asObject(value, where);
+  requireString(client, 'name', where);
+  requireString(client, 'clientId', where);
+  const permissions = asArray(client.permissions, `${where}.permissions`);
+  if (!permissions.every((p) => typeof p === 'string'))
+    throw new ShapeError(`${where}.permissions has a non-string`);
+  return client as unknown as ApiClient;
+}
+
+function checkCreatedApiClient(value: unknown): CreatedApiClient {
+  const created = asObject(value, 'created client');
+  requireString(created, 'clientId', 'created client');
+  requireString(created, 'clientSecret', 'created client');
+  requireString(created, 'name', 'created client');
+  asArray(created.permissions, 'created client.permissions');
+  return created as unknown as CreatedApiClient;
 }
 
 function checkList<T>(check: (value: unknown, where: string) => T, what: string) {
@@ -265,6 +347,12 @@ interface Call<R extends ConsoleRoute, T> {
   ignoreBody?: boolean;
   /** Send the bearer token (default true; `GET /meta/ip-ranges` is public). */
   auth?: boolean;
+  /** The answer carries secret material: an error never includes its body. */
+  sensitiveResponse?: boolean;
+  /** Strings of the request that are secret material: redacted from any error. */
+  secretValues?: readonly string[];
+  /** A 409 is transient ("another change is in progress"): retried like a 5xx (replayable calls only). */
+  retryConflict?: boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -385,7 +473,7 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
     const signal = call.signal;
     const opStats = operationStats(call.route);
     const started = now();
-    const secrets: string[] = [];
+    const secrets: string[] = [...(call.secretValues ?? [])];
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
 
     let attempts = 0;
@@ -401,6 +489,9 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
     ): ConsoleApiError => {
       stats.failures += 1;
       opStats.failures += 1;
+      if (call.sensitiveResponse && (extra.status ?? 0) >= 200 && (extra.status ?? 0) < 300) {
+        extra = { ...extra, body: undefined };
+      }
       return new ConsoleApiError({
         method,
         path,
@@ -517,7 +608,8 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
           closeGate(now() + pause);
           log.debug('console throttled', { method, path: template, pauseMs: pause, retryAfterMs });
         }
-        if (!isRetryableStatus(status)) throw fail('http', false, { status, body: text, retryAfterMs });
+        const transient = isRetryableStatus(status) || (status === 409 && call.retryConflict === true);
+        if (!transient) throw fail('http', false, { status, body: text, retryAfterMs });
       }
 
       // A transient failure: 429, 5xx, timeout or connection error.
@@ -641,6 +733,21 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
         notFound: () => 'not-found' as const,
         ...o,
       }),
+    restoreBackup: (clusterId, backupId, o) =>
+      request({
+        route: 'POST /clusters/{clusterUuid}/backups/{backupId}/restore',
+        params: { clusterUuid: clusterId, backupId },
+        read: checkRestore,
+        ...o,
+      }),
+    getRestore: (clusterId, backupId, o) =>
+      request({
+        route: 'GET /clusters/{clusterUuid}/backups/{backupId}/restore',
+        params: { clusterUuid: clusterId, backupId },
+        read: checkRestore,
+        notFound: () => undefined,
+        ...o,
+      }),
     putIpAllowlist: async (clusterId, entries, o) => {
       if (entries.length === 0 && o?.allowEmpty !== true) {
         throw new RangeError(
@@ -658,6 +765,65 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
     },
     getIpRanges: (o) =>
       request({ route: 'GET /meta/ip-ranges', params: undefined, auth: false, read: checkIpRanges, ...o }),
+    getSecrets: (clusterId, o) =>
+      request({
+        route: 'GET /clusters/{clusterUuid}/secrets',
+        params: byId(clusterId),
+        read: checkSecrets,
+        sensitiveResponse: true,
+        ...o,
+      }),
+    createSecret: async (clusterId, name, value, o) => {
+      await request({
+        route: 'POST /clusters/{clusterUuid}/secrets',
+        params: byId(clusterId),
+        body: { secretName: name, secretValue: value },
+        read: () => undefined,
+        ignoreBody: true,
+        secretValues: [value],
+        signal: o?.signal,
+      });
+    },
+    updateSecret: async (clusterId, name, value, o) => {
+      await request({
+        route: 'PUT /clusters/{clusterUuid}/secrets/{secretName}',
+        params: { clusterUuid: clusterId, secretName: name },
+        body: { secretValue: value },
+        read: () => undefined,
+        ignoreBody: true,
+        secretValues: [value],
+        retryConflict: true,
+        signal: o?.signal,
+      });
+    },
+    listApiClients: (clusterId, o) =>
+      request({
+        route: 'GET /clusters/{clusterUuid}/clients',
+        params: byId(clusterId),
+        read: checkList(checkApiClient, 'client'),
+        ...o,
+      }),
+    createApiClient: (clusterId, body, o) =>
+      request({
+        route: 'POST /clusters/{clusterUuid}/clients',
+        params: byId(clusterId),
+        body: {
+          clientName: body.clientName,
+          ...(body.permissions ? { permissions: [...body.permissions] } : {}),
+        },
+        read: checkCreatedApiClient,
+        sensitiveResponse: true,
+        ...o,
+      }),
+    deleteApiClient: (clusterId, clientId, o) =>
+      request({
+        route: 'DELETE /clusters/{clusterUuid}/clients/{clientId}',
+        params: { clusterUuid: clusterId, clientId },
+        read: () => 'deleted' as const,
+        ignoreBody: true,
+        notFound: () => 'not-found' as const,
+        ...o,
+      }),
     get stats(): ConsoleClientStats {
       return {
         requests: stats.requests,

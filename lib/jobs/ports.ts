@@ -4,6 +4,7 @@
 import type { AllowlistEntryConfig, ClusterSelector } from '#lib/config/types.ts';
 import type { ConsoleClient, IpAllowlistEntry } from '#lib/console/client.ts';
 import type { Log } from '#lib/runtime/log.ts';
+import type { SealedBox } from '#lib/secrets/sealer.ts';
 import type { ClusterOutcome, JobName, RunSummary } from './types.ts';
 
 export type Console = ConsoleClient;
@@ -155,6 +156,18 @@ export interface ClusterSnapshot {
   newClusterId?: string;
   note?: string;
   updatedAt: string;
+  // --- What a faithful recreate brings back besides the create fields (absent in older snapshots) ---
+  /** As the live API returns it (not in the spec). */
+  autoUpdate?: boolean;
+  /** `encryption.type` of the deleted cluster ('Software', 'Hardware', 'Provider', 'External'). */
+  encryptionType?: string;
+  /**
+   * Connector secrets: their names (not secret) and their values sealed (envelope encryption bound to
+   * `sealedFor`). `sealed` is dropped once the recreate restored them; the item's TTL is the backstop.
+   */
+  secrets?: { names: string[]; sealed?: SealedBox; sealedFor: { clusterId: string; clusterName: string } };
+  /** API clients: names and permissions (their secrets cannot be read; the recreate issues new ones). */
+  apiClients?: Array<{ name: string; permissions: string[] }>;
 }
 
 export interface SnapshotStore {
@@ -181,6 +194,8 @@ export interface SnapshotStore {
     change: Partial<Pick<ClusterSnapshot, 'status' | 'newClusterId' | 'note'>> & { status: SnapshotStatus },
     now: number,
   ): Promise<boolean>;
+  /** Removes the sealed secret values of the snapshot (names stay); no-op when there are none. */
+  dropSecrets(name: string): Promise<void>;
 }
 
 /** One teardown window as the state table holds it (see functions/teardown/window.ts for the window). */
@@ -242,6 +257,38 @@ export interface BackupTrackingState {
   lastCheckedAt?: string;
   /** Backups this job created that had not completed when it last looked. */
   pending: string[];
+  /** Ids of the backups this project created on the cluster (oldest first, the newest few kept). */
+  ours?: string[];
+  /** The cluster's restore drill: the one in flight, or the last one (functions/backup/run-drill.ts). */
+  drill?: DrillRecord;
+}
+
+export type DrillStep =
+  | 'backup-requested'
+  | 'backup-complete'
+  | 'restore-requested'
+  | 'restore-completed'
+  | 'healthy'
+  | 'failed'
+  | 'not-available';
+
+/** A restore drill's progress, persisted after every step so a later invocation resumes it. */
+export interface DrillRecord {
+  drillId: string;
+  step: DrillStep;
+  startedAt: string;
+  backupId?: string;
+  /** The backup was taken by this drill (false: the newest Complete one was used). */
+  backupTaken?: boolean;
+  restoreId?: string;
+  restoreRequestedAt?: string;
+  restoreCompletedAt?: string;
+  healthyAt?: string;
+  /** Restore requested → cluster Healthy, in seconds (once `healthy`). */
+  recoverySeconds?: number;
+  /** Why it failed or is not available. */
+  reason?: string;
+  updatedAt: string;
 }
 
 export interface BackupTrackingStore {

@@ -1,6 +1,7 @@
 // The request schemas: what each job and action accepts, whatever the trigger. Shapes only — the
 // semantics (a keep-alive's maximum length, CIDR syntax, declared allowlist sources) belong to the jobs.
 import { z } from 'zod';
+import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import { JOB_ACTIONS, JOBS, type JobName, type JobRequest } from './types.ts';
 
@@ -16,12 +17,21 @@ export const REQUEST_LIMITS = {
   descriptionLength: 200,
 } as const;
 
+/** Refuses bidi controls, control and invisible characters (they reach notices, events and the Console). */
+const safe = <T extends z.ZodString>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    const problem = unsafeTextProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` });
+  safe(
+    z
+      .string()
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(max, { error: `must be at most ${max} characters` }),
+  );
 
 const clusterId = z
   .string()
@@ -53,9 +63,11 @@ export const setSourcePayloadSchema = z.strictObject({
     .array(
       z.strictObject({
         cidr: text(REQUEST_LIMITS.cidrLength),
-        description: z.string().max(REQUEST_LIMITS.descriptionLength, {
-          error: `must be at most ${REQUEST_LIMITS.descriptionLength} characters`,
-        }),
+        description: safe(
+          z.string().max(REQUEST_LIMITS.descriptionLength, {
+            error: `must be at most ${REQUEST_LIMITS.descriptionLength} characters`,
+          }),
+        ),
       }),
     )
     .max(REQUEST_LIMITS.sourceEntries, {
@@ -90,6 +102,14 @@ function payloadRequest<J extends JobName, A extends string, P extends z.ZodType
 export const REQUEST_SCHEMAS = {
   backup: {
     run: runRequest('backup', 'run'),
+    check: runRequest('backup', 'check'),
+    drill: z.strictObject({
+      job: z.literal('backup'),
+      action: z.literal('drill'),
+      dryRun: dryRun.optional(),
+      // `{ resume: true }`: only continue a drill in flight (what a drill that outlasts an invocation sends).
+      payload: z.strictObject({ resume: z.literal(true, { error: 'must be true' }) }).optional(),
+    }),
   },
   teardown: {
     notice: runRequest('teardown', 'notice'),

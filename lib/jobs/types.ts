@@ -6,7 +6,7 @@ export type JobName = (typeof JOBS)[number];
 
 /** The actions each job accepts. One EventBridge `detail-type` and one webhook route per job and action. */
 export const JOB_ACTIONS = {
-  backup: ['run'],
+  backup: ['run', 'check', 'drill'],
   teardown: ['notice', 'run', 'recreate', 'keep-alive'],
   'allowlist-sync': ['sync', 'set-source'],
 } as const satisfies Record<JobName, readonly string[]>;

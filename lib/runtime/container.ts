@@ -1,12 +1,21 @@
 // The one composition root: builds the real clients once per container from the validated config and
 // the environment. Handlers and local tools get everything from here; tests pass overrides.
+
+import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { configFromEnv } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { createConsoleClient } from '#lib/console/client.ts';
 import type { EventPublisher, JobDeps, RunMetrics } from '#lib/jobs/ports.ts';
+import {
+  type CredentialPublisher,
+  memoryPublisher as memoryCredentialPublisher,
+  secretsManagerPublisher,
+} from '#lib/secrets/credentials.ts';
+import { kmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
 import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
@@ -30,6 +39,31 @@ export interface Container extends JobDeps {
   webhookSecrets: () => Promise<SenderSecrets[]>;
   /** Set per invocation by the handler: the Lambda context's remaining time. */
   invocation: { remainingTimeMs?: () => number };
+  /** Seals connector-secret values at rest (KMS in AWS; a local key elsewhere); absent: secrets not kept. */
+  sealer?: SecretSealer;
+  /** Publishes recreated clusters' API-client credentials (Secrets Manager in AWS; memory locally). */
+  credentials: CredentialPublisher;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Env: the KMS key (id or ARN) that seals connector-secret values between a teardown and the recreate. */
+export const SEALING_KEY_ENV = 'SECRETS_KMS_KEY_ID';
+/** Env (local runs only): a base64 32-byte key for the local sealer; default a fixed development key. */
+export const LOCAL_SEALING_KEY_ENV = 'LOCAL_SEALING_KEY';
+
+/** Published credentials of local runs (npm start, invoke), shared by every container of the process. */
+export const localCredentials = memoryCredentialPublisher();
+
+function sealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
+  const keyId = env[SEALING_KEY_ENV];
+  if (keyId) return kmsSealer(new KMSClient({}), keyId);
+  // In Lambda without a key: no sealer, so the teardown refuses to delete a cluster that has secrets.
+  if (env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
+  const local = env[LOCAL_SEALING_KEY_ENV];
+  const key = local
+    ? Buffer.from(local, 'base64')
+    : createHash('sha256').update('camunda-console-automation local development sealing key').digest();
+  return localSealer(key);
 }
 
 export interface ContainerOverrides {
@@ -41,6 +75,9 @@ export interface ContainerOverrides {
   metrics?: RunMetrics & TokenMetrics;
   events?: EventPublisher;
   now?: () => number;
+  sealer?: SecretSealer;
+  credentials?: CredentialPublisher;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function createContainer(overrides: ContainerOverrides = {}): Container {
@@ -94,6 +131,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     senderSecretIds && secretsManager
       ? secretsManagerSenderSecrets(secretsManager, parseSenderSecretIds(senderSecretIds))
       : envWebhookSecrets(env);
+  const sealer = overrides.sealer ?? sealerFromEnv(env);
   return {
     config,
     tokens,
@@ -104,6 +142,13 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     events,
     webhookSecrets,
     invocation,
+    ...(sealer ? { sealer } : {}),
+    credentials:
+      overrides.credentials ??
+      (env.AWS_LAMBDA_FUNCTION_NAME
+        ? secretsManagerPublisher(secretsManager ?? new SecretsManagerClient({}), env[SEALING_KEY_ENV])
+        : localCredentials),
+    sleep: overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     ...createDynamoStores(dynamo, tableNameFromEnv(env)),
   };
 }

@@ -1,7 +1,7 @@
-// BackupTrackingStore on DynamoDB: one item per cluster under `backup-tracking`, ttl 30 days after the
-// last put (a cluster the backup job has not looked at for a month starts from a clean slate).
+// BackupTrackingStore on DynamoDB: one item per cluster under `backup-tracking` (what the job last saw, the
+// backups it created, the restore drill), ttl 30 days after the last put (a cluster the backup job has not looked at for a month starts from a clean slate).
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { BackupTrackingStore } from '#lib/jobs/ports.ts';
+import type { BackupTrackingStore, DrillRecord } from '#lib/jobs/ports.ts';
 import {
   attempt,
   type DynamoStoreOptions,
@@ -29,9 +29,19 @@ export function dynamoBackupTrackingStore(
       const item = await getLive(client, tableName, 'backupTracking.get', key, clock.now());
       if (!item) return { pending: [] };
       const lastCheckedAt = str(item.lastCheckedAt);
+      const ours =
+        item.ours === undefined
+          ? undefined
+          : parseJson<string[]>('backupTracking.get', item.ours, 'our backups');
+      const drill =
+        item.drill === undefined
+          ? undefined
+          : parseJson<DrillRecord>('backupTracking.get', item.drill, 'drill');
       return {
         ...(lastCheckedAt !== undefined ? { lastCheckedAt } : {}),
         pending: parseJson<string[]>('backupTracking.get', item.pending, 'pending backups'),
+        ...(ours !== undefined ? { ours } : {}),
+        ...(drill !== undefined ? { drill } : {}),
       };
     },
 
@@ -45,6 +55,8 @@ export function dynamoBackupTrackingStore(
               ...keyOf(key),
               ...(state.lastCheckedAt !== undefined ? { lastCheckedAt: s(state.lastCheckedAt) } : {}),
               pending: s(JSON.stringify(state.pending)),
+              ...(state.ours !== undefined ? { ours: s(JSON.stringify(state.ours)) } : {}),
+              ...(state.drill !== undefined ? { drill: s(JSON.stringify(state.drill)) } : {}),
               [TTL]: n(ttlSeconds(clock.now() + RETENTION_MS.backupTracking)),
             },
           }),

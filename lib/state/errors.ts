@@ -17,6 +17,7 @@ export type StateOperation =
   | 'snapshots.get'
   | 'snapshots.list'
   | 'snapshots.transition'
+  | 'snapshots.dropSecrets'
   | 'teardownWindows.get'
   | 'teardownWindows.recordNotice'
   | 'teardownWindows.reserve'
@@ -40,6 +41,7 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'snapshots.get',
   'snapshots.list',
   'snapshots.transition',
+  'snapshots.dropSecrets',
   'teardownWindows.get',
   'teardownWindows.recordNotice',
   'teardownWindows.reserve',

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ClusterSnapshot, SnapshotStatus, SnapshotStore, UnreadableItem } from '#lib/jobs/ports.ts';
+import type { SealedBox } from '#lib/secrets/sealer.ts';
 import {
   attempt,
   conditionalWrite,
@@ -77,6 +78,17 @@ function decode(item: Item): Decoded {
   }
   const problem = snapshotProblem(key, saved, status);
   if (problem) return { ok: false, key, reason: problem };
+  // The sealed secret values live in an attribute of their own, so that dropping them is one REMOVE.
+  if (saved.secrets && typeof saved.secrets === 'object') {
+    delete saved.secrets.sealed;
+    if (item.sealedSecrets !== undefined) {
+      try {
+        saved.secrets.sealed = parseJson<SealedBox>('snapshots.list', item.sealedSecrets, 'sealed secrets');
+      } catch (err) {
+        return { ok: false, key, reason: (err as Error).message.replace(/^snapshots\.list: /, '') };
+      }
+    }
+  }
   const newClusterId = str(item.newClusterId);
   const note = str(item.note);
   return {
@@ -110,7 +122,11 @@ export function dynamoSnapshotStore(
   return {
     async save(snapshot) {
       const key = snapshotKey('snapshots.save', snapshot.name);
-      const { status, newClusterId, note, updatedAt, ...saved } = snapshot;
+      const { status, newClusterId, note, updatedAt, ...rest } = snapshot;
+      const sealed = rest.secrets?.sealed;
+      const saved: Saved = rest.secrets
+        ? { ...rest, secrets: { names: rest.secrets.names, sealedFor: rest.secrets.sealedFor } }
+        : rest;
       await attempt('snapshots.save', () =>
         client.send(
           new PutItemCommand({
@@ -118,6 +134,7 @@ export function dynamoSnapshotStore(
             Item: {
               ...keyOf(key),
               data: s(JSON.stringify(saved)),
+              ...(sealed !== undefined ? { sealedSecrets: s(JSON.stringify(sealed)) } : {}),
               status: s(status),
               ...(newClusterId !== undefined ? { newClusterId: s(newClusterId) } : {}),
               ...(note !== undefined ? { note: s(note) } : {}),
@@ -195,6 +212,22 @@ export function dynamoSnapshotStore(
       if (applied) return true;
       const item = await getLive(client, tableName, 'snapshots.transition', key, now);
       return item !== undefined && str(item.transitionId) === transitionId;
+    },
+
+    async dropSecrets(name) {
+      const key = snapshotKey('snapshots.dropSecrets', name);
+      const expr = new Expr();
+      await conditionalWrite('snapshots.dropSecrets', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: `REMOVE ${expr.name('sealedSecrets')}`,
+            ConditionExpression: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
+            ...expr.attributes(),
+          }),
+        ),
+      );
     },
   };
 }

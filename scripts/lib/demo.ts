@@ -4,13 +4,17 @@
 import type { Context } from 'aws-lambda';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
+import { readinessRows, readinessTable } from '#functions/backup/readiness.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
+import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { errorText } from '#lib/jobs/engine.ts';
 import { type ClusterOutcome, type OutcomeStatus, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
+import { localCredentials } from '#lib/runtime/container.ts';
 import type { JobResult } from '#lib/runtime/job-handler.ts';
 import type { RecordedLine } from '#lib/runtime/log.ts';
+import { credentialSecretName } from '#lib/secrets/credentials.ts';
 import type { TokenOrigin } from '#lib/token/provider.ts';
 import {
   eventBridgeEvent,
@@ -58,6 +62,8 @@ export interface StepReport {
   httpStatus?: number;
   counts?: Record<OutcomeStatus, number>;
   rows: OutcomeRow[];
+  /** Printed instead of `rows` when set (the backup readiness table). */
+  table?: string[];
   notes: string[];
   checks: Check[];
   /** The step could not run (an unexpected error); the story stops there. */
@@ -190,13 +196,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<Report> {
     policy.push(
       `teardown.maxDeletionsPerRun raised to ${Math.max(5, seed)} for the generated org, so the blast-radius guard lets the story through`,
     );
+    // Many clusters waiting for Healthy in one run would move the shared simulated clock by minutes per
+    // cluster; the generated org shows the follow-up run finishing them instead.
+    teardownOverride.recreate = { waitForHealthySeconds: 0 };
+    policy.push(
+      'teardown.recreate.waitForHealthySeconds 0 for the generated org: a follow-up recreate finishes the clusters',
+    );
   }
   const local = await startLocalEnv({
     config: { teardown: teardownOverride },
     now: clock.now,
+    // The recreate's wait for Healthy moves the simulated clock: creation takes simulated seconds, not real ones.
+    sleep: async (ms) => clock.advance(ms),
     sim: {
       seed: seed === 'org' ? 'org' : { clusters: seed },
       now: clock.now,
+      clusterCreateMs: 90_000,
       latencyMs: options.latencyMs ?? 0,
     },
   });
@@ -367,6 +382,67 @@ async function playStory(
   );
   if (!backupOk) return;
 
+  // 1b. A restore drill, then the readiness check (the seeded org has the drill cluster the policy names).
+  if (sim.state.clusterByName(config.backup.drill.cluster ?? '') !== undefined) {
+    clock.advance(60_000); // the backups just taken complete
+    const drillOk = await step(
+      {
+        id: 'backup-drill',
+        title: `Restore drill on ${config.backup.drill.cluster}`,
+        via: 'backup/drill via EventBridge Scheduler',
+      },
+      'backup',
+      schedulerEvent('backup', 'drill', isoSeconds(clock.now())),
+      (d, r) => {
+        const s = summaryOf(d);
+        const o = s?.clusters[0];
+        const detail = o && 'detail' in o ? o.detail : undefined;
+        const seconds = typeof detail?.recoverySeconds === 'number' ? detail.recoverySeconds : undefined;
+        r.checks.push(
+          check(
+            o?.status === 'done' && o.action === 'drill-succeeded' && seconds !== undefined,
+            seconds === undefined
+              ? 'the drill did not finish'
+              : `backup ${String(detail?.backupId).slice(0, 8)}… restored, cluster Healthy again: recovery time ${seconds} s`,
+          ),
+          check(
+            local.events.events.some((e) => e.detailType === 'backup.drill.result'),
+            'a backup.drill.result event was published',
+          ),
+        );
+      },
+    );
+    if (!drillOk) return;
+    const checkOk = await step(
+      {
+        id: 'backup-check',
+        title: 'Backup readiness check',
+        via: 'backup/check via EventBridge Scheduler',
+      },
+      'backup',
+      schedulerEvent('backup', 'check', isoSeconds(clock.now())),
+      (d, r) => {
+        const s = summaryOf(d);
+        if (!s) return;
+        const rows = readinessRows(s.clusters);
+        r.table = readinessTable(rows, '   ');
+        const targeted = rows.filter((row) => row.target !== '-');
+        const drilled = rows.find((row) => row.cluster === config.backup.drill.cluster);
+        r.checks.push(
+          check(
+            targeted.length > 0 && targeted.every((row) => row.status === 'ok'),
+            `${plural(targeted.filter((row) => row.status === 'ok').length, 'cluster')} of ${targeted.length} with a target have a Complete backup younger than it`,
+          ),
+          check(
+            drilled?.lastDrill.includes('recovery') === true,
+            `the drill cluster's row shows the last drill (${drilled?.lastDrill ?? 'missing'})`,
+          ),
+        );
+      },
+    );
+    if (!checkOk) return;
+  }
+
   // 2. The network team replaces the office-vpn source by signed webhook; the sync follows at once.
   const sourceEvent = webhook('allowlist-sync', 'set-source', {
     payload: { source: 'office-vpn', entries: VPN_ENTRIES, updatedBy: 'network-team' },
@@ -507,6 +583,14 @@ async function playStory(
   // 6. The morning recreate; a second one once the new clusters are Healthy re-applies their allowlists.
   const recreated = new Map<string, string>();
   let pending = 0;
+  const windows: Array<{ name: string; s: number }> = [];
+  const collectWindows = (s: RunSummary) => {
+    for (const c of s.clusters) {
+      const w = (c as { detail?: Record<string, unknown> }).detail?.openWindowSeconds;
+      if (typeof w === 'number' && !windows.some((x) => x.name === c.clusterName))
+        windows.push({ name: c.clusterName, s: w });
+    }
+  };
   const recreateOk = await step(
     { id: 'recreate', title: 'Morning recreate', via: 'teardown/recreate via EventBridge Scheduler' },
     'teardown',
@@ -514,6 +598,7 @@ async function playStory(
     (d, r) => {
       const s = summaryOf(d);
       if (!s) return;
+      collectWindows(s);
       for (const c of doneWith(s, 'cluster-recreated')) {
         const id = c.detail?.newClusterId;
         if (typeof id === 'string') recreated.set(c.clusterName, id);
@@ -531,48 +616,76 @@ async function playStory(
 
   let last = steps[steps.length - 1];
   if (pending > 0) {
-    // New clusters take a while to become Healthy; move the simulator's clock past that.
+    // The run's wait budget ran out before the new clusters were Healthy: the follow-up run finishes them.
     clock.advance(sim.state.timings.clusterCreateMs + 1);
     const againOk = await step(
       {
         id: 'recreate-again',
-        title: 'Second recreate, once the new clusters are Healthy',
+        title: 'Follow-up recreate, once the new clusters are Healthy',
         via: 'teardown/recreate via EventBridge event',
       },
       'teardown',
       eventBridgeEvent('teardown.recreate', {}),
-      (d, r) => {
+      (d) => {
         const s = summaryOf(d);
-        if (!s) return;
-        const restored = s.clusters.filter((c) => c.status === 'done' && c.action === 'allowlist-restored');
-        r.checks.push(
-          check(
-            restored.length === recreated.size,
-            `${plural(restored.length, 'recreated cluster')} finished (allowlist re-applied where there was one)`,
-          ),
-        );
+        if (s) collectWindows(s);
       },
     );
     if (!againOk) return;
     last = steps[steps.length - 1];
   }
   if (last) {
-    const withRules = toDelete.filter(
-      (n) => (before.get(n)?.ipallowlist ?? before.get(n)?.ipwhitelist ?? []).length > 0,
-    );
-    const restored = withRules.filter((n) => {
+    // The allowlist is the CURRENT desired state (the source replaced by webhook earlier tonight counts),
+    // computed as the allowlist sync does; a cluster the policy does not manage gets the deny-all placeholder.
+    const desiredOf = desiredAllowlistFrom(local.container, local.config.allowlist);
+    let current = 0;
+    let withAllowlist = 0;
+    let secretsBack = 0;
+    let withSecrets = 0;
+    let clientsBack = 0;
+    let withClients = 0;
+    for (const n of toDelete) {
       const old = before.get(n);
       const now = sim.state.clusters.get(recreated.get(n) ?? '');
-      return (
-        old !== undefined &&
-        now !== undefined &&
-        sameRules(old.ipallowlist ?? old.ipwhitelist ?? [], now.ipallowlist ?? [])
-      );
-    });
+      if (!old || !now) continue;
+      if (now.ipallowlist !== undefined) {
+        withAllowlist += 1;
+        const d = await desiredOf({ ...sim.state.renderCluster(now), labels: old.labels ?? [] });
+        const want = d.kind === 'entries' ? d.entries : [PLACEHOLDER_ENTRY];
+        if (sameRules(want, now.ipallowlist)) current += 1;
+      }
+      if (Object.keys(old.secrets).length > 0) {
+        withSecrets += 1;
+        if (JSON.stringify(old.secrets) === JSON.stringify(now.secrets)) secretsBack += 1;
+      }
+      if (old.apiClients.length > 0) {
+        withClients += 1;
+        const published = old.apiClients.every((c) => {
+          const made = now.apiClients.find((k) => k.name === c.name);
+          const doc = localCredentials.secrets.get(
+            credentialSecretName(local.config.teardown.recreate.secretPrefix, n, c.name),
+          );
+          return made !== undefined && made.clientId !== c.clientId && doc?.ZEEBE_CLIENT_ID === made.clientId;
+        });
+        if (published) clientsBack += 1;
+      }
+    }
     last.checks.push(
       check(
-        restored.length === withRules.length,
-        `${restored.length} of ${plural(withRules.length, 'recreated cluster')} with an allowlist got it back, entry for entry`,
+        current === withAllowlist,
+        `${current} of ${plural(withAllowlist, 'recreated cluster')} with allowlists carry the current desired allowlist (or the deny-all placeholder), never the teardown-time copy`,
+      ),
+      check(
+        secretsBack === withSecrets,
+        `${secretsBack} of ${plural(withSecrets, 'recreated cluster')} with connector secrets got every secret back (values sealed overnight, then dropped)`,
+      ),
+      check(
+        clientsBack === withClients,
+        `${clientsBack} of ${plural(withClients, 'recreated cluster')} with API clients got them back with new credentials, published under ${local.config.teardown.recreate.secretPrefix}/<cluster>/<client>`,
+      ),
+      check(
+        windows.length > 0,
+        `open window (create accepted → allowlist written), simulated: ${windows.map((w) => `${w.name} ${w.s} s`).join(', ') || 'none measured'}`,
       ),
     );
   }
@@ -610,7 +723,9 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
     const http = s.httpStatus === undefined ? '' : ` → HTTP ${s.httpStatus}`;
     out.push(`${p.bold(`${s.n}. ${s.title}`)}  ${p.dim(`${s.via}${http}`)}`);
     if (s.idempotencyKey) out.push(p.dim(`   idempotency key ${s.idempotencyKey}`));
-    if (s.rows.length > 0 || s.counts) out.push(...outcomeTable(s.rows, p, '   ', options.maxRows ?? 40));
+    if (s.table) out.push(...s.table);
+    else if (s.rows.length > 0 || s.counts)
+      out.push(...outcomeTable(s.rows, p, '   ', options.maxRows ?? 40));
     for (const n of s.notes) out.push(p.dim(`   note: ${n}`));
     if (s.error) out.push(`   ${p.bad(`✗ could not run: ${s.error}`)}`);
     for (const c of s.checks) out.push(`   ${mark(p, c)}`);

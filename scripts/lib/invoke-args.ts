@@ -38,7 +38,7 @@ export const INVOKE_USAGE = `Usage: npm run invoke -- <job> [action] [options]
 
 Calls a job's real Lambda handler in-process with a real event shape and prints the run summary.
 
-  jobs and actions:  backup [run]
+  jobs and actions:  backup [run|check|drill]
                      teardown [run|notice|recreate|keep-alive]
                      allowlist-sync [sync|set-source]
 

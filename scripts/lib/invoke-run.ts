@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
+import { readinessRows, readinessTable } from '#functions/backup/readiness.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
 import { ConfigError } from '#lib/config/errors.ts';
 import { clearConfigCache, configFromEnv, resolveConfig } from '#lib/config/load.ts';
@@ -385,7 +386,8 @@ export async function runInvoke(args: InvokeArgs, io: Io): Promise<number> {
             ` · ${s.trigger} · key ${s.idempotencyKey}${s.dryRun ? ' · dry run' : ''}${s.replayed ? ' · replayed' : ''}${http}`,
           ),
       );
-      out.push(...outcomeTable(outcomeRows(s.clusters), p, '  ', 500));
+      if (s.job === 'backup' && s.action === 'check') out.push(...readinessTable(readinessRows(s.clusters)));
+      else out.push(...outcomeTable(outcomeRows(s.clusters), p, '  ', 500));
       for (const n of s.notes) out.push(p.dim(`  note: ${n}`));
       const counts = Object.entries(s.counts)
         .map(([k, v]) => `${k} ${v}`)

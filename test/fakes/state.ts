@@ -8,6 +8,7 @@
 import type {
   AllowlistSource,
   AllowlistSourceStore,
+  BackupTrackingState,
   BackupTrackingStore,
   ClusterClaims,
   ClusterSnapshot,
@@ -421,6 +422,16 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
       });
       return true;
     },
+    async dropSecrets(name) {
+      enter('snapshots.dropSecrets');
+      snapshotKey('snapshots.dropSecrets', name);
+      const record = snapshotItems.get(name);
+      if (!record) return;
+      const saved = JSON.parse(record.saved) as { secrets?: { sealed?: unknown } };
+      if (saved.secrets?.sealed === undefined) return;
+      delete saved.secrets.sealed;
+      snapshotItems.set(name, { ...record, saved: JSON.stringify(saved) });
+    },
   };
 
   // --- TeardownWindowStore ------------------------------------------------------------------------
@@ -507,7 +518,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
   };
 
   // --- BackupTrackingStore ------------------------------------------------------------------------
-  const tracking = new Map<string, Stored<{ lastCheckedAt?: string; pending: string[] }>>();
+  const tracking = new Map<string, Stored<BackupTrackingState>>();
   const backupTracking: BackupTrackingStore = {
     async get(clusterId) {
       enter('backupTracking.get');
@@ -522,6 +533,8 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
         value: copy({
           ...(state.lastCheckedAt !== undefined ? { lastCheckedAt: state.lastCheckedAt } : {}),
           pending: state.pending,
+          ...(state.ours !== undefined ? { ours: state.ours } : {}),
+          ...(state.drill !== undefined ? { drill: state.drill } : {}),
         }),
         ttl: ttlSeconds(clock.now() + RETENTION_MS.backupTracking),
       });

@@ -43,6 +43,13 @@ export const LOCAL_CONFIG = {
     mode: 'manual',
     minIntervalHours: 12,
     selector: { labels: ['env-prod', 'env-stage'] },
+    targets: [
+      { selector: { labels: ['env-prod'] }, maxAgeHours: 24 },
+      // stage-legacy-reports runs a generation too old for backups: it has no promise to keep.
+      { selector: { labels: ['env-stage'], exclude: { names: ['stage-legacy-*'] } }, maxAgeHours: 48 },
+    ],
+    productionSelector: { labels: ['env-prod'] },
+    drill: { enabled: true, cluster: 'stage-payments', maxMinutes: 30, pollSeconds: 1 },
   },
   teardown: {
     enabled: true,
@@ -88,6 +95,8 @@ export interface LocalEnvOptions {
   now?: () => number;
   /** The bus the container publishes on (default: a memory publisher that records). */
   events?: ReturnType<typeof memoryPublisher>;
+  /** How the handlers wait (the recreate's backoff); default a real timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<LocalEnv> {
@@ -102,6 +111,9 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
     startDynalite(),
   ]);
   const tableName = await db.createTable(`local-state-${randomUUID().slice(0, 8)}`);
+  // Restores fast enough for a local drill (a few one-second looks), unless a test set its own.
+  sim.state.restores.durationMs = 1_500;
+  sim.state.restores.resumeMs = 500;
   const config = resolveConfig(deepMerge(LOCAL_CONFIG, options.config ?? {}));
   const env: NodeJS.ProcessEnv = {
     STATE_TABLE_NAME: tableName,
@@ -116,7 +128,16 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   const counters = memoryCounters();
   const events = options.events ?? memoryPublisher();
   const build = () =>
-    createContainer({ env, config, dynamo: db.client, log, metrics: counters, events, now: options.now });
+    createContainer({
+      env,
+      config,
+      dynamo: db.client,
+      log,
+      metrics: counters,
+      events,
+      now: options.now,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
   const container = build();
   setContainer(container);
   return {

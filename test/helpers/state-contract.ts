@@ -721,6 +721,38 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       expect(await stores.snapshots.get('dev-a')).toEqual(newer);
     });
 
+    it('keeps the sealed secrets and client list of a v2 snapshot, and drops only the sealed values', async () => {
+      // Prepare
+      const { stores, clock } = await setup();
+      const sealed = {
+        v: 1 as const,
+        kind: 'local' as const,
+        key: 'a2V5',
+        iv: 'aXY=',
+        tag: 'dGFn',
+        data: 'ZGF0YQ==',
+      };
+      const v2 = snapshotOf('dev-a', {
+        autoUpdate: false,
+        encryptionType: 'Software',
+        secrets: { names: ['A', 'B'], sealed, sealedFor: { clusterId: 'id-dev-a', clusterName: 'dev-a' } },
+        apiClients: [{ name: 'worker', permissions: ['Zeebe'] }],
+      });
+      await stores.snapshots.save(v2);
+      expect(await stores.snapshots.get('dev-a')).toEqual(v2);
+      await stores.snapshots.transition('dev-a', 'deleted', { status: 'recreating' }, clock.now());
+      // Act
+      await stores.snapshots.dropSecrets('dev-a');
+      await stores.snapshots.dropSecrets('dev-a'); // twice: a no-op
+      await stores.snapshots.dropSecrets('dev-unknown');
+      // Assess
+      const after = await stores.snapshots.get('dev-a');
+      expect(after?.secrets).toEqual({ names: ['A', 'B'], sealedFor: v2.secrets?.sealedFor });
+      expect(after?.status).toBe('recreating');
+      expect(after?.apiClients).toEqual(v2.apiClients);
+      expect(await stores.snapshots.get('dev-unknown')).toBeUndefined();
+    });
+
     it('lists all snapshots or those in the given statuses', async () => {
       // Prepare
       const { stores } = await setup();
@@ -1093,6 +1125,28 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       expect(await stores.backupTracking.get('c2')).toEqual({ pending: [] });
     });
 
+    it('keeps the ids of our backups and the drill record as put', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const state = {
+        lastCheckedAt: '2026-11-27T02:00:00.000Z',
+        pending: [],
+        ours: ['b-1', 'b-2'],
+        drill: {
+          drillId: 'd-1',
+          step: 'restore-requested' as const,
+          startedAt: '2026-11-27T02:00:00.000Z',
+          backupId: 'b-2',
+          restoreId: 'r-1',
+          updatedAt: '2026-11-27T02:10:00.000Z',
+        },
+      };
+      // Act
+      await stores.backupTracking.put('c1', state);
+      // Assess
+      expect(await stores.backupTracking.get('c1')).toEqual(state);
+    });
+
     it('replaces the state and forgets it 30 days after the last put', async () => {
       // Prepare
       const { stores, clock } = await setup();
@@ -1131,6 +1185,7 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       'snapshots.list': (s) => s.snapshots.list(),
       'snapshots.transition': (s, now) =>
         s.snapshots.transition('dev-a', 'deleted', { status: 'recreating' }, now),
+      'snapshots.dropSecrets': (s) => s.snapshots.dropSecrets('dev-a'),
       'teardownWindows.get': (s) => s.teardownWindows.get('2026-11-26'),
       'teardownWindows.recordNotice': (s, now) => s.teardownWindows.recordNotice('2026-11-26', ['c9'], now),
       'teardownWindows.reserve': (s, now) => s.teardownWindows.reserve('2026-11-26', 'c9', 5, now),

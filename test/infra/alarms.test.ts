@@ -81,6 +81,7 @@ describe('heartbeats', () => {
     expect(new Set(schedulesFor(config).map((x) => `${x.job}.${x.action}`))).toEqual(new Set(actions));
     expect(actions.sort()).toEqual([
       'allowlist-sync.sync',
+      'backup.check',
       'backup.run',
       'teardown.notice',
       'teardown.recreate',
@@ -97,6 +98,7 @@ describe('heartbeats', () => {
     // Assess (Europe/Berlin; the autumn night is an hour longer)
     expect(byAction).toEqual({
       'backup.run': [25, 26], // daily 03:00
+      'backup.check': [1, 2], // rate(1 hour)
       'teardown.notice': [73, 74], // weekdays 18:00: Friday → Monday
       'teardown.run': [73, 74],
       'teardown.recreate': [72.5, 74], // weekdays 07:00 and 07:30 together

@@ -285,7 +285,12 @@ describe('IAM action inventory', () => {
   });
 
   it('the published detail-types are the results of every action of the job (and the teardown notice)', () => {
-    expect(publishedDetailTypes('backup')).toEqual(['backup.run.result']);
+    expect(publishedDetailTypes('backup')).toEqual([
+      'backup.run.result',
+      'backup.check.result',
+      'backup.drill.result',
+      'backup.drill', // a drill's continuation request
+    ]);
     expect(publishedDetailTypes('teardown')).toEqual([
       'teardown.notice.result',
       'teardown.run.result',

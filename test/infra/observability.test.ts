@@ -2,7 +2,9 @@
 // emits through Powertools Metrics (configured by the function's environment) carry exactly the namespace,
 // name and `service` + `environment` dimensions the alarms and widgets ask CloudWatch for, so two environments
 // in one account and region never see each other's metrics.
+
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BACKUP_READINESS_ALARMS } from '#infra/constructs/backup-readiness.ts';
 import { TOKEN_ALARMS } from '#infra/constructs/observability.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { actionMetricName, executeRun } from '#lib/jobs/engine.ts';
@@ -113,13 +115,28 @@ describe('alerts topic', () => {
 });
 
 describe('alarms', () => {
+  it('backup readiness: clusters past target and at risk (hourly Maximum), failed drills', () => {
+    // Act
+    const past = alarmsOn('ClustersPastTarget');
+    const risk = alarmsOn('ClustersAtRisk');
+    const drill = alarmsOn('BackupDrillsFailed');
+
+    // Assess
+    expect(past).toHaveLength(1);
+    expect(risk).toHaveLength(1);
+    expect(drill).toHaveLength(1);
+    expect(past[0]?.AlarmDescription).toMatch(/recovery-point target/);
+    expect(past[0]?.Threshold).toBe(1);
+  });
+
   it('every alarm notifies the alerts topic, fires at the threshold, and treats no data as fine (heartbeats aside)', () => {
     // Act
     const all = alarms().filter((a) => !a.AlarmDescription.includes('no scheduled run'));
 
     // Assess: per job RunsFailed, function errors, throttles and deferred clusters; the DLQ, the token alarms,
-    // webhook 5xx, failed result events and token invalidations (heartbeats: test/infra/alarms.test.ts)
-    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + 2); // + ingress errors, throttles
+    // webhook 5xx, failed result events and token invalidations (heartbeats: test/infra/alarms.test.ts); the
+    // backup readiness alarms; the webhook ingress's errors and throttles
+    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS + 2);
     for (const a of all) {
       expect(a.AlarmActions).toEqual([topicRef()]);
       expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');

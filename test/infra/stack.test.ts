@@ -259,6 +259,7 @@ describe('schedules', () => {
     // Assess
     expect(expected.sort()).toEqual([
       'allowlist-sync/sync rate(1 hour)',
+      'backup/check rate(1 hour)',
       'backup/run cron(0 3 * * ? *)',
       'teardown/notice cron(0 18 ? * MON-FRI *)',
       'teardown/recreate cron(0 7 ? * MON-FRI *)',

@@ -108,12 +108,10 @@ describe('deployment variants', () => {
     const schedules = resourcesOf('AWS::Scheduler::Schedule');
 
     // Assess
-    expect(schedules).toHaveLength(1);
-    const target = schedules[0]?.Target as Props | undefined;
-    expect(JSON.parse(String(target?.Input))).toMatchObject({
-      job: 'backup',
-      action: 'run',
-    });
+    // The backup run, and its readiness check (the config has recovery-point targets); no drill (off).
+    expect(schedules).toHaveLength(2);
+    const inputs = schedules.map((x) => JSON.parse(String((x.Target as Props | undefined)?.Input)));
+    expect(inputs.map((i) => `${i.job}/${i.action}`).sort()).toEqual(['backup/check', 'backup/run']);
     expect(resourcesOf('AWS::Lambda::Function')).toHaveLength(JOBS.length + 1); // + the webhook ingress
     expect(resourcesOf('AWS::Events::Rule')).toHaveLength(JOBS.length * 2); // requests + accepted webhooks
   });

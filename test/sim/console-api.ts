@@ -5,8 +5,20 @@ import { bump, type SimCore } from '#test/sim/core.ts';
 import { type Answer, type Exchange, emptyAnswer, jsonAnswer, textAnswer } from '#test/sim/exchange.ts';
 import type { JwtClaims } from '#test/sim/jwt.ts';
 import type { TokenBucket } from '#test/sim/limits.ts';
-import { type MatchedOperation, matchOperation, validateRequestBody } from '#test/sim/spec.ts';
-import { MIN_BACKUP_GENERATION, type SimCluster, uniformStatus } from '#test/sim/state.ts';
+import {
+  type MatchedOperation,
+  matchOperation,
+  validateRequestBody,
+  validateResponseBody,
+} from '#test/sim/spec.ts';
+import {
+  CLIENT_PERMISSIONS,
+  type ClientPermission,
+  MIN_BACKUP_GENERATION,
+  type SimApiClient,
+  type SimCluster,
+  uniformStatus,
+} from '#test/sim/state.ts';
 import { checkCron, checkIpList, versionAtLeast } from '#test/sim/validation.ts';
 
 type Schemas = components['schemas'];
@@ -35,6 +47,11 @@ export async function handleConsole(
   stats.console.requests += 1;
   const finish = (answer: Answer): void => {
     bump(stats.console.byStatus, String(answer.status));
+    if (answer.json !== undefined) {
+      // The simulator is a contract: an answer the spec does not allow is recorded (tests assert none).
+      const check = validateResponseBody(ex.method, ex.path, answer.status, answer.json);
+      if (!check.ok) stats.console.specViolations.push(check.reason);
+    }
     ex.send(answer);
   };
   const fail = (fault: NonNullable<ReturnType<SimCore['faults']['take']>['terminal']>): void => {
@@ -151,6 +168,40 @@ function dispatch(ctx: RequestContext): Answer {
       return emptyAnswer(204);
     case 'UpdateIpAllowlist':
       return updateAllowlist(ctx, cluster);
+    case 'GetSecrets':
+      return jsonAnswer(200, { ...cluster.secrets });
+    case 'CreateSecret':
+    case 'UpdateSecret':
+    case 'DeleteSecret':
+      return writeSecret(ctx, cluster);
+    case 'GetClients':
+      return jsonAnswer(
+        200,
+        cluster.apiClients.map((c) => ({
+          name: c.name,
+          clientId: c.clientId,
+          permissions: [...c.permissions],
+        })),
+      );
+    case 'CreateClient':
+      return createClient(ctx, cluster);
+    case 'GetClient': {
+      const client = cluster.apiClients.find((c) => c.clientId === op.params.clientId);
+      if (!client) return notFound('Client');
+      if (cluster.status.ready === 'Creating')
+        return textAnswer(412, 'The cluster is not ready; try again later');
+      return jsonAnswer(200, {
+        name: client.name,
+        ZEEBE_ADDRESS: cluster.links.zeebe ?? '',
+        ZEEBE_CLIENT_ID: client.clientId,
+        ZEEBE_AUTHORIZATION_SERVER_URL: cluster.links.oauth ?? '',
+      });
+    }
+    case 'DeleteClient': {
+      const before = cluster.apiClients.length;
+      cluster.apiClients = cluster.apiClients.filter((c) => c.clientId !== op.params.clientId);
+      return cluster.apiClients.length < before ? emptyAnswer(204) : notFound('Client');
+    }
     case 'UpdateIpWhitelist':
       return textAnswer(
         410,
@@ -196,6 +247,10 @@ function dispatch(ctx: RequestContext): Answer {
     case 'DeleteSchedule':
       state.schedules.delete(cluster.uuid);
       return emptyAnswer(204);
+    case 'RestoreFromBackup':
+      return state.restores.restore(cluster, op.params.backupId ?? '');
+    case 'GetRestore':
+      return state.restores.latest(cluster, op.params.backupId ?? '');
   }
   return notImplemented(op);
 }
@@ -207,6 +262,8 @@ const BACKUP_OPERATIONS = new Set([
   'GetSchedule',
   'UpdateSchedule',
   'DeleteSchedule',
+  'RestoreFromBackup',
+  'GetRestore',
 ]);
 
 /** Operations the simulator implements; every other spec operation answers 501. */
@@ -221,8 +278,76 @@ export const IMPLEMENTED = new Set([
   'Wake',
   'UpdateIpAllowlist',
   'UpdateIpWhitelist',
+  'GetSecrets',
+  'CreateSecret',
+  'UpdateSecret',
+  'DeleteSecret',
+  'GetClients',
+  'CreateClient',
+  'GetClient',
+  'DeleteClient',
   ...BACKUP_OPERATIONS,
 ]);
+
+/** Longest connector secret name (the spec's 400: 'Secret name must be less than 50 characters'). */
+export const MAX_SECRET_NAME = 49;
+/** The text of the 409 a secret write gets while another change to the cluster's secrets is in progress. */
+export const SECRET_CHANGE_IN_PROGRESS =
+  'Another change to the secrets of this cluster is in progress. Try the request again.';
+
+function writeSecret(ctx: RequestContext, cluster: SimCluster): Answer {
+  const { state } = ctx.core;
+  const { op } = ctx;
+  if (op.operationId === 'CreateSecret') {
+    const { secretName, secretValue } = ctx.body as Schemas['CreateSecretBody'];
+    if (secretName.length === 0 || secretName.length > MAX_SECRET_NAME)
+      return textAnswer(400, 'Secret name must be less than 50 characters');
+    if (secretName in cluster.secrets) return textAnswer(409, 'Secret names must be unique');
+    if (!state.beginSecretChange(cluster)) return textAnswer(409, SECRET_CHANGE_IN_PROGRESS);
+    cluster.secrets[secretName] = secretValue;
+    return emptyAnswer(204);
+  }
+  const name = op.params.secretName ?? '';
+  if (op.operationId === 'UpdateSecret') {
+    if (!(name in cluster.secrets)) return notFound('Secret');
+    if (!state.beginSecretChange(cluster)) return textAnswer(409, SECRET_CHANGE_IN_PROGRESS);
+    cluster.secrets[name] = (ctx.body as Schemas['UpdateSecretBody']).secretValue;
+    return emptyAnswer(204);
+  }
+  if (!state.beginSecretChange(cluster)) return textAnswer(409, SECRET_CHANGE_IN_PROGRESS);
+  delete cluster.secrets[name];
+  return emptyAnswer(204);
+}
+
+function createClient(ctx: RequestContext, cluster: SimCluster): Answer {
+  const { state } = ctx.core;
+  const body = ctx.body as Schemas['CreateClusterClientBody'];
+  if (body.clientName.trim().length === 0) return textAnswer(400, 'Client name must not be empty');
+  if (cluster.apiClients.some((c) => c.name === body.clientName))
+    return textAnswer(400, 'Client names must be unique');
+  // No permissions: every permission available at the time of creation (the spec).
+  const permissions: ClientPermission[] =
+    body.permissions === undefined ? [...CLIENT_PERMISSIONS] : [...new Set(body.permissions)];
+  const client: SimApiClient = state.addApiClient(cluster.uuid, body.clientName, permissions);
+  const links = cluster.links;
+  return jsonAnswer(200, {
+    name: client.name,
+    uuid: client.uuid,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    permissions: [...client.permissions],
+    audience: 'zeebe.camunda.io',
+    links: {
+      zeebe: links.zeebe,
+      operate: links.operate,
+      tasklist: links.tasklist,
+      optimize: links.optimize,
+      connectors: links.connectors,
+      console: links.console,
+      oauth: links.oauth,
+    },
+  });
+}
 
 function notImplemented(op: MatchedOperation): Answer {
   return textAnswer(501, `Not implemented in the simulator: ${op.operationId}`);
@@ -328,6 +453,8 @@ function createBackup(ctx: RequestContext, cluster: SimCluster): Answer {
 function updateAllowlist(ctx: RequestContext, cluster: SimCluster): Answer {
   const { state } = ctx.core;
   if (!state.isEnterprise(cluster)) return textAnswer(403, 'IP allowlists are not available on this plan');
+  if (cluster.status.ready === 'Creating' && !state.allowlistWhileCreating)
+    return textAnswer(409, 'Cluster is Creating: the IP allowlist can be set once it is ready');
   const { ipallowlist } = ctx.body as Schemas['IpAllowListBody'];
   for (const [i, rule] of ipallowlist.entries()) {
     const check = checkIpList(rule.ip);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import {
   buildCluster,
+  type ClientPermission,
   type ClusterInit,
   iso,
   type SeedData,
@@ -295,6 +296,40 @@ export function seedOrg(now: number = Date.now()): SeedData {
       ipwhitelist: [{ description: 'billing partners', ip: '192.0.2.0/24' }],
     }),
   ];
+  // The clusters the local teardown selects carry connector secrets and API clients, so a teardown →
+  // recreate cycle shows them restored. The values are obviously fake.
+  const extras: Record<
+    string,
+    { secrets: Record<string, string>; clients: Array<[string, ClientPermission[]]> }
+  > = {
+    'dev-payments': {
+      secrets: { PAYMENT_API_KEY: 'sim-not-a-real-key-payments', WEBHOOK_TOKEN: 'sim-not-a-real-token' },
+      clients: [
+        ['payments-worker', ['Zeebe']],
+        ['payments-ci', ['Zeebe', 'Operate']],
+      ],
+    },
+    'dev-orders': {
+      secrets: { ORDERS_DB_PASSWORD: 'sim-not-a-real-password' },
+      clients: [['orders-worker', ['Zeebe', 'Tasklist']]],
+    },
+    'test-payments': {
+      secrets: { PAYMENT_API_KEY: 'sim-not-a-real-key-test', SMTP_PASSWORD: 'sim-not-a-real-smtp' },
+      clients: [['payments-test-runner', ['Zeebe', 'Operate', 'Secrets']]],
+    },
+  };
+  for (const c of clusters) {
+    const extra = extras[c.name];
+    if (!extra) continue;
+    c.secrets = { ...extra.secrets };
+    c.apiClients = extra.clients.map(([name, permissions]) => ({
+      name,
+      clientId: simUuid(`client:${c.name}:${name}`).replace(/-/g, '').slice(0, 24),
+      uuid: simUuid(`client-uuid:${c.name}:${name}`),
+      permissions,
+      clientSecret: `sim-secret-${simUuid(`client-secret:${c.name}:${name}`).slice(0, 8)}`,
+    }));
+  }
   const id = (name: string): string => simUuid(`cluster:${name}`);
   const gOf = (name: string): Ref => clusters.find((c) => c.name === name)?.generation ?? GENERATIONS.current;
   const backups: SeedData['backups'] = [

@@ -34,7 +34,7 @@ export interface RunningSimulator extends Simulator {
 function emptyStats(): SimStats {
   return {
     auth: { requests: 0, issued: 0, cached: 0, rejected: 0, rateLimited: 0, bySource: {} },
-    console: { requests: 0, byRoute: {}, byStatus: {}, rateLimited: 0, unauthorized: 0 },
+    console: { requests: 0, byRoute: {}, byStatus: {}, rateLimited: 0, unauthorized: 0, specViolations: [] },
   };
 }
 
@@ -78,7 +78,10 @@ export async function startSimulator(options: SimOptions = {}): Promise<RunningS
     backupDurationMs: options.backupDurationMs ?? 200,
     clusterCreateMs: resolved.clusterCreateMs,
     manualBackupIntervalMs: options.manualBackupIntervalMs ?? 60 * 60 * 1000,
+    secretChangeMs: options.secretChangeMs ?? 0,
   });
+  if (options.allowlistWhileCreating !== undefined)
+    state.allowlistWhileCreating = options.allowlistWhileCreating;
   const seed = options.seed ?? 'org';
   if (seed === 'org') state.load(seedOrg(now()));
   else if (seed !== 'empty') state.load(generateOrg(seed.clusters, seed.rngSeed, now()));

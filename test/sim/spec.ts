@@ -124,3 +124,57 @@ export function validateRequestBody(method: string, pathname: string, body: unkn
     .join('; ');
   return { ok: false, reason };
 }
+
+// Response schemas. The live API adds fields although the spec marks objects `additionalProperties: false`
+// (FACTS.md), and the simulator returns such extra fields on purpose so that clients learn to ignore them.
+// So a response is checked for every documented constraint (required fields, types, enums, formats, schemas
+// of additional properties) except the ban on undocumented fields.
+function lenient(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(lenient);
+  if (schema && typeof schema === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(schema)) {
+      if (k === 'additionalProperties' && v === false) continue;
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `lenient${v}` : lenient(v);
+    }
+    return out;
+  }
+  return schema;
+}
+
+const responseAjv = new Ajv({ strict: false, allErrors: true });
+addFormats(responseAjv);
+responseAjv.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+responseAjv.addSchema({ components: lenient(spec.components) as object }, 'lenient');
+const responseValidators = new Map<string, ValidateFunction | null>();
+
+interface ResponseSpec {
+  content?: Record<string, { schema: object }>;
+}
+
+/**
+ * Validates a JSON response body against the operation's schema for that status (undocumented fields
+ * allowed, see above). A status the spec does not document, or one without a JSON schema, passes.
+ */
+export function validateResponseBody(
+  method: string,
+  pathname: string,
+  status: number,
+  body: unknown,
+): BodyCheck {
+  const route = routes.find((r) => r.method === method.toUpperCase() && r.regex.test(pathname));
+  if (!route) return { ok: false, reason: `no operation ${method.toUpperCase()} ${pathname} in the spec` };
+  const key = `${route.method} ${route.template} ${status}`;
+  let validate = responseValidators.get(key);
+  if (validate === undefined) {
+    const responses = (route.op as Operation & { responses?: Record<string, ResponseSpec> }).responses ?? {};
+    const schema = responses[String(status)]?.content?.['application/json']?.schema;
+    validate = schema ? responseAjv.compile(lenient(schema) as object) : null;
+    responseValidators.set(key, validate);
+  }
+  if (validate === null || validate(body)) return { ok: true };
+  const reason = (validate.errors ?? [])
+    .map((e) => `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
+  return { ok: false, reason: `${route.op.operationId} ${status}: ${reason}` };
+}

@@ -2,6 +2,7 @@
 // Time-driven changes (a cluster finishing creation, a backup completing, the keep-three rule) are
 // computed lazily from the clock, so a test moves time with the `now` option instead of sleeping.
 import { randomUUID } from 'node:crypto';
+import { SimRestores } from '#test/sim/restores.ts';
 import type {
   BackupDtoSpec,
   BackupScheduleDto,
@@ -54,10 +55,35 @@ export interface SimCluster {
   hardwarePackages?: number;
   /** While Creating or Resuming: when the cluster turns Healthy (epoch ms). */
   readyAt?: number;
+  /** Connector secrets, name → value (GET …/secrets returns the values, like the real API). */
+  secrets: Record<string, string>;
+  /** API clients of the cluster; the secret is only ever returned by the create. */
+  apiClients: SimApiClient[];
+  /** A secret change is in progress until then (epoch ms): secret writes answer 409 meanwhile. */
+  secretsBusyUntil?: number;
   /** The next `count` backups of this cluster end 'Failed'. */
   failNextBackups?: { count: number; incidentLink?: string };
   /** Fields the spec does not know, returned as they are (clients must ignore them). */
   extra: Record<string, unknown>;
+}
+
+export type ClientPermission = 'Zeebe' | 'Operate' | 'Tasklist' | 'Optimize' | 'Secrets';
+export const CLIENT_PERMISSIONS: readonly ClientPermission[] = [
+  'Zeebe',
+  'Operate',
+  'Tasklist',
+  'Optimize',
+  'Secrets',
+];
+
+export interface SimApiClient {
+  name: string;
+  /** The OAuth client id (also the id in /clusters/{uuid}/clients/{clientId}). */
+  clientId: string;
+  uuid: string;
+  permissions: ClientPermission[];
+  /** Kept so a test can check a published credential; never returned by a GET. */
+  clientSecret: string;
 }
 
 export interface SimBackup {
@@ -101,6 +127,8 @@ export interface StateTimings {
   backupDurationMs: number;
   clusterCreateMs: number;
   manualBackupIntervalMs: number;
+  /** How long one secret write keeps the cluster's secrets 'change in progress' (409 for other writes). */
+  secretChangeMs: number;
 }
 
 /** How many completed backups of each kind (manual, scheduled) the system keeps per cluster. */
@@ -135,8 +163,15 @@ export class SimState {
   creationAvailable = true;
   /** POST /clusters beyond this many clusters answers 400 'no reservations left'. */
   maxClusters = Number.POSITIVE_INFINITY;
+  /**
+   * Whether PUT …/ipallowlist is accepted while the cluster is still Creating (the docs do not say; the
+   * default, false, is the harder case: 409 until Healthy, so a new cluster stays open that long).
+   */
+  allowlistWhileCreating = false;
   readonly timings: StateTimings;
   readonly #now: () => number;
+  /** Restores (test/sim/restores.ts): records, the 501 knob, durations. */
+  readonly restores: SimRestores = new SimRestores(this);
   /** Manual backups created per cluster, kept even after deletion (they count for the once-an-hour rule). */
   readonly #manualAttempts = new Map<string, SimBackup[]>();
 
@@ -198,6 +233,37 @@ export class SimState {
     const c = this.cluster(uuidOrName);
     Object.assign(c, patch);
     return c;
+  }
+
+  /** Sets a connector secret directly (no 409 rule): for seeds and tests. */
+  setSecret(uuidOrName: string, name: string, value: string): void {
+    this.cluster(uuidOrName).secrets[name] = value;
+  }
+
+  /** Adds an API client directly (for seeds and tests); returns it with its secret. */
+  addApiClient(
+    uuidOrName: string,
+    name: string,
+    permissions: ClientPermission[] = [...CLIENT_PERMISSIONS],
+  ): SimApiClient {
+    const c = this.cluster(uuidOrName);
+    const client: SimApiClient = {
+      name,
+      clientId: randomUUID().replace(/-/g, '').slice(0, 24),
+      uuid: randomUUID(),
+      permissions: [...permissions],
+      clientSecret: randomUUID().replace(/-/g, ''),
+    };
+    c.apiClients.push(client);
+    return client;
+  }
+
+  /** True (and the cluster busy for `secretChangeMs`) when a secret write may proceed now. */
+  beginSecretChange(c: SimCluster): boolean {
+    const now = this.now();
+    if (c.secretsBusyUntil !== undefined && now < c.secretsBusyUntil) return false;
+    c.secretsBusyUntil = this.timings.secretChangeMs > 0 ? now + this.timings.secretChangeMs : undefined;
+    return true;
   }
 
   removeCluster(uuid: string): boolean {
@@ -319,7 +385,8 @@ export class SimState {
       generationName: b.generation.name,
       ...b.extra,
     };
-    if (status !== 'In progress') dto.completed = iso(b.created + b.durationMs);
+    // `completed` is required by the spec: an 'In progress' backup answers an empty string.
+    dto.completed = status === 'In progress' ? '' : iso(b.created + b.durationMs);
     if (status === 'Failed' && b.incidentLink) dto.incidentLink = b.incidentLink;
     return dto as BackupDtoSpec & Record<string, unknown>;
   }
@@ -333,6 +400,7 @@ export class SimState {
 
   /** The Cluster as the API returns it: stageLabel dropped, unknown extra fields included. */
   renderCluster(c: SimCluster): ClusterDto & Record<string, unknown> {
+    this.restores.settle();
     this.#settleCluster(c);
     const dto: Record<string, unknown> = {
       uuid: c.uuid,
@@ -379,6 +447,7 @@ export class SimState {
 
   /** Applies time-driven changes: creation/resume finishing, the keep-three rule. All clusters by default. */
   settle(clusterUuid?: string): void {
+    this.restores.settle();
     if (clusterUuid === undefined) {
       for (const c of this.clusters.values()) this.#settleCluster(c);
       for (const uuid of this.backups.keys()) this.#prune(uuid);
@@ -455,6 +524,8 @@ export function buildCluster(catalog: SimCatalog, init: ClusterInit, now: number
     encryption: { type: 'Provider' },
     ...(enterprise ? { ipallowlist: [] } : {}),
     extra: defaultExtra(),
+    secrets: {},
+    apiClients: [],
     ...rest,
     uuid,
     region: regionRef,

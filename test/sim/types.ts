@@ -52,6 +52,10 @@ export interface SimOptions {
   latencyMs?: number;
   backupDurationMs?: number;
   clusterCreateMs?: number;
+  /** How long a secret write keeps other secret writes of that cluster at 409 'change in progress'. Default 0. */
+  secretChangeMs?: number;
+  /** Whether PUT …/ipallowlist is accepted while a cluster is Creating (default false: 409 until Healthy). */
+  allowlistWhileCreating?: boolean;
   /** Minimum time between two manual backups of one cluster (failed ones do not count). Default one hour. */
   manualBackupIntervalMs?: number;
   now?: () => number;
@@ -102,6 +106,8 @@ export interface SimStats {
     byStatus: Record<string, number>;
     rateLimited: number;
     unauthorized: number;
+    /** Answers that did not validate against the spec's response schema (should stay empty). */
+    specViolations: string[];
   };
 }
 

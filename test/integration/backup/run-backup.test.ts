@@ -25,6 +25,15 @@ const MANUAL: BackupPolicy = {
   minIntervalHours: 6,
   // Every Enterprise cluster on a generation that supports backups, plus one Starter cluster (403).
   selector: { names: ['prod-*', 'test-*', 'stage-payments', 'dev-payments'] },
+  targets: [],
+  checkSchedule: 'rate(1 hour)',
+  drill: {
+    enabled: false,
+    schedule: 'cron(0 4 ? * SUN *)',
+    useExisting: false,
+    maxMinutes: 120,
+    pollSeconds: 15,
+  },
 };
 
 function simTokenSource(sim: RunningSimulator): TokenSource {
@@ -105,7 +114,16 @@ describe('backup job against the simulator', () => {
   it('backs up the eligible clusters once, then skips them while in progress and while younger than the interval', async () => {
     // Prepare
     const ordersBefore = sim.state.backupsOf('prod-orders').length;
-    const eligible = ['test-payments', 'stage-payments', 'prod-payments', 'prod-orders', 'prod-billing'];
+    // prod-analytics has a 2-hour-old backup this project did not create: not ours, so it does not count for
+    // the interval (Camunda's own 400 would refuse a backup that is too soon).
+    const eligible = [
+      'test-payments',
+      'stage-payments',
+      'prod-payments',
+      'prod-orders',
+      'prod-billing',
+      'prod-analytics',
+    ];
 
     // Act
     const first = await run();
@@ -115,7 +133,7 @@ describe('backup job against the simulator', () => {
 
     // Assess: first run
     expect(first.clusters.map((c) => c.clusterName).sort()).toEqual(
-      [...eligible, 'test-orders', 'prod-analytics', 'dev-payments'].sort(),
+      [...eligible, 'test-orders', 'dev-payments'].sort(),
     );
     for (const name of eligible) {
       expect(outcome(first, name)).toMatchObject({ status: 'done', action: 'backup-created' });
@@ -126,8 +144,6 @@ describe('backup job against the simulator', () => {
       status: 'skipped',
       reason: 'cluster is Unhealthy',
     });
-    const analytics = outcome(first, 'prod-analytics');
-    expect(analytics.status === 'skipped' && analytics.reason).toContain('2h 0m');
     const starter = outcome(first, 'dev-payments');
     expect(starter.status === 'skipped' && starter.reason).toContain('403');
     expect(first.failed).toBe(false);

@@ -3,6 +3,7 @@
 // Every run accounts for every selected cluster; nothing is created, deleted or backed up twice; no
 // allowlist is ever written empty or different from the desired list.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { JobName, RunSummary } from '#lib/jobs/types.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import {
@@ -229,10 +230,19 @@ describe('Console API faults: writes that fail on the wire after the server appl
         name,
       ).toHaveLength(1);
     }
-    // The Enterprise cluster got its rules back, whole, once Healthy.
-    expect(e.sim.state.cluster('dev-integration').ipallowlist).toEqual(DEV_RULES);
+    // The Enterprise cluster got the CURRENT desired allowlist (computed as the allowlist sync does), whole.
+    const reborn = e.sim.state.cluster('dev-integration');
+    const desired = await desiredAllowlistFrom(
+      e.container,
+      e.config.allowlist,
+    )({
+      ...e.sim.state.renderCluster(reborn),
+      labels: ['env-dev'],
+    });
+    const want = desired.kind === 'entries' ? desired.entries : [PLACEHOLDER_ENTRY];
+    expect(reborn.ipallowlist).toEqual(want);
     e.finishRow(GROUP, 'cluster create applied, then 503 / reset / timeout', {
-      desiredAllowlist: () => DEV_RULES,
+      desiredAllowlist: () => want,
     });
   });
 

@@ -78,15 +78,25 @@ describe('runDemo', () => {
     expect(report.tokens.handedOut.auth).toBe(1);
     expect(report.tokens.containers).toBe(9);
 
-    // Backups on the eligible prod/stage clusters only; the too-old generation and the fresh backup skipped.
+    // Backups on the eligible prod/stage clusters only; the too-old generation skipped. prod-analytics's
+    // 2-hour-old backup was not created by this project, so it does not count for the interval.
     const backup = stepOf(report, 'backup');
     expect(names(backup, 'done', 'backup-created')).toEqual([
+      'prod-analytics',
       'prod-billing',
       'prod-orders',
       'prod-payments',
       'stage-payments',
     ]);
-    expect(names(backup, 'skipped')).toEqual(['prod-analytics', 'stage-legacy-reports']);
+    expect(names(backup, 'skipped')).toEqual(['stage-legacy-reports']);
+
+    // A restore drill on the drill cluster, then the readiness table showing it.
+    const drill = stepOf(report, 'backup-drill');
+    expect(drill.checks.every((c) => c.ok)).toBe(true);
+    expect(drill.checks.map((c) => c.text).join(' ')).toMatch(/recovery time \d+ s/);
+    const readiness = stepOf(report, 'backup-check');
+    expect(readiness.table?.[0]).toMatch(/cluster\s+target\s+newest Complete\s+status\s+last drill/);
+    expect(readiness.table?.find((l) => l.includes('stage-payments'))).toMatch(/48h .* ok .* recovery \d+s/);
     expect(backup.idempotencyKey).toMatch(/^backup:run:\d{4}-\d{2}-\d{2}T/);
 
     // The source stored by webhook and synced to the eight Enterprise clusters.
@@ -125,16 +135,17 @@ describe('runDemo', () => {
       'dev-sandbox-bob',
       'test-payments',
     ]);
-    const again = stepOf(report, 'recreate-again');
-    expect(names(again, 'done', 'allowlist-restored')).toEqual([
-      'dev-orders',
-      'dev-sandbox-bob',
-      'test-payments',
-    ]);
-    expect(again.checks.find((c) => c.text.includes('got it back'))).toEqual({
-      ok: true,
-      text: '1 of 1 recreated cluster with an allowlist got it back, entry for entry',
-    });
+    // One run finishes them (the wait for Healthy is simulated time): allowlist, secrets, clients.
+    const morning = stepOf(report, 'recreate');
+    expect(report.steps.map((s) => s.id)).not.toContain('recreate-again');
+    expect(morning.checks.every((c) => c.ok)).toBe(true);
+    expect(morning.checks.map((c) => c.text).join('\n')).toMatch(
+      /1 of 1 recreated cluster with allowlists carry the current desired allowlist/,
+    );
+    expect(morning.checks.map((c) => c.text).join('\n')).toMatch(
+      /2 of 2 recreated clusters with connector secrets/,
+    );
+    expect(morning.checks.map((c) => c.text).join('\n')).toMatch(/open window .*test-payments \d+ s/);
 
     // Redelivered steps were answered from the ledger, not repeated.
     for (const id of ['backup', 'set-source', 'teardown']) {
@@ -204,9 +215,11 @@ describe('npm start', () => {
     expect(run.code).toBe(0);
     for (const line of [
       '1. Scheduled backup run',
-      '2. Allowlist source office-vpn replaced, then synced',
-      '5. Nightly teardown',
-      '6. Morning recreate',
+      '2. Restore drill on stage-payments',
+      '3. Backup readiness check',
+      '4. Allowlist source office-vpn replaced, then synced',
+      '7. Nightly teardown',
+      '8. Morning recreate',
       '✓ dev-payments skipped: its keep-alive was honoured',
       'auth requests received by the simulator: 1',
       'cold containers got theirs from: shared 8',
@@ -215,6 +228,8 @@ describe('npm start', () => {
       expect(run.stdout).toContain(line);
     }
     expect(run.stdout).toMatch(/test-payments\s+done\s+cluster-deleted/);
+    expect(run.stdout).toMatch(/cluster\s+target\s+newest Complete\s+status\s+last drill/);
+    expect(run.stdout).toMatch(/restored, cluster Healthy again: recovery time \d+ s/);
     // Handler logs and library chatter are captured, not printed.
     expect(run.stdout).not.toContain('No application metrics');
     expect(run.stdout).not.toContain('"level"');
@@ -231,12 +246,13 @@ describe('npm start', () => {
     expect(report.tokens.authRequests).toBe(1);
     expect(report.steps.map((s) => s.id)).toEqual([
       'backup',
+      'backup-drill',
+      'backup-check',
       'set-source',
       'notice',
       'keep-alive',
       'teardown',
       'recreate',
-      'recreate-again',
     ]);
     expect(report.logLines).toBeGreaterThan(0);
   });

@@ -121,6 +121,7 @@ describe('npm run invoke against the simulator it starts', () => {
     const summary = summaryOf(out);
     expect(summary.trigger).toBe(source);
     expect(done(summary, 'backup-created')).toEqual([
+      'prod-analytics',
       'prod-billing',
       'prod-orders',
       'prod-payments',
@@ -209,6 +210,19 @@ describe('npm run invoke against the simulator it starts', () => {
     expect(done(summary, 'allowlist-updated')).toHaveLength(8);
   });
 
+  it.concurrent('backup check reports every targeted cluster and exits 1 while one is past its target', async () => {
+    // Act
+    const run = await invoke(['backup', 'check', '--config', 'local']);
+
+    // Assess: the seeded org has clusters without a Complete backup (prod-billing, stage-payments)
+    expect(run.code).toBe(1);
+    const summary = summaryOf(parsed(run));
+    expect(summary.action).toBe('check');
+    const failed = summary.clusters.filter((c) => c.status === 'failed').map((c) => c.clusterName);
+    expect(failed).toEqual(expect.arrayContaining(['prod-billing', 'stage-payments']));
+    expect(summary.notes[0]).toMatch(/^recovery points: \d+ within target, \d+ at risk, \d+ past target/);
+  });
+
   it.concurrent('--dry-run reports what would be done and changes nothing', async () => {
     // Act
     const out = parsed(await invoke(['backup', '--dry-run', '--config', 'local']));
@@ -216,7 +230,7 @@ describe('npm run invoke against the simulator it starts', () => {
     // Assess
     const summary = summaryOf(out);
     expect(summary.dryRun).toBe(true);
-    expect(done(summary, 'would-create-backup')).toHaveLength(4);
+    expect(done(summary, 'would-create-backup')).toHaveLength(5);
     expect(done(summary, 'backup-created')).toEqual([]);
   });
 

@@ -13,6 +13,8 @@ import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import { silentLog } from '#lib/runtime/log.ts';
+import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
+import { localSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
@@ -65,6 +67,10 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
     schedule: 'cron(0 22 ? * MON-FRI *)',
     recreate: {
       enabled: true,
+      stageLabels: [],
+      secretPrefix: 'camunda-automation/clusters',
+      maxOpenWindowMinutes: 10,
+      waitForHealthySeconds: 0,
       schedule: 'cron(0 6 ? * MON-FRI *)',
       followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
     },
@@ -109,6 +115,10 @@ async function setup(): Promise<Setup> {
       events.push({ detailType, detail });
     },
   };
+  // The desired allowlist of each cluster: what the seeded org carries (as if an allowlist policy matched it).
+  const seeded = new Map(
+    [...s.state.clusters.values()].map((c) => [c.name, s.state.allowlistOf(c.uuid) ?? []]),
+  );
   const deps: TeardownDeps = {
     console: api,
     keepAlives: stores.keepAlives,
@@ -117,6 +127,13 @@ async function setup(): Promise<Setup> {
     events: publisher,
     clock,
     log: silentLog,
+    sealer: localSealer(Buffer.alloc(32, 3)),
+    credentials: memoryCredentialPublisher(),
+    sleep: async (ms) => clock.advance(ms),
+    desiredAllowlist: async (c) => {
+      const entries = seeded.get(c.name) ?? [];
+      return entries.length > 0 ? { kind: 'entries', entries } : { kind: 'none', reason: 'none seeded' };
+    },
   };
   let n = 0;
   const count = (route: string) => s.requestLog.filter((r) => r.route === route).length;
@@ -239,9 +256,13 @@ describe('teardown against the simulator and DynamoDB', () => {
       'dev-sandbox-bob': 'cluster-recreated',
       'test-payments': 'cluster-recreated',
     });
-    expect(morning.clusters.every((c) => c.status === 'done' && c.detail?.allowlist === 'pending')).toBe(
-      true,
-    );
+    const allowlistOf = (name: string) =>
+      (morning.clusters.find((c) => c.clusterName === name) as { detail?: Record<string, unknown> }).detail
+        ?.allowlist;
+    // The Enterprise cluster waits for its allowlist (the simulator refuses one while Creating); the others
+    // have no allowlist feature at all.
+    expect(allowlistOf('test-payments')).toBe('pending');
+    expect(allowlistOf('dev-payments')).toBe('not available on this plan');
     expect(creating.map((c) => c.status.ready)).toEqual(['Creating', 'Creating', 'Creating']);
     expect(creating.map((c) => c.uuid)).not.toContain(ids.test);
     expect(t.sim.state.cluster('test-payments').description).toBe('Payments integration tests');
@@ -258,13 +279,29 @@ describe('teardown against the simulator and DynamoDB', () => {
 
     // Assess
     expect(statusByName(later)).toEqual({
-      'dev-payments': 'allowlist-restored',
-      'dev-sandbox-bob': 'allowlist-restored',
-      'test-payments': 'allowlist-restored',
+      'dev-payments': 'cluster-finished',
+      'dev-sandbox-bob': 'cluster-finished',
+      'test-payments': 'cluster-finished',
     });
     expect(t.sim.state.allowlistOf('test-payments')).toEqual([OFFICE]);
+    // Connector secrets and API clients are back on the new clusters (new client ids).
+    const payments = t.sim.state.cluster('dev-payments');
+    expect(payments.secrets).toEqual({
+      PAYMENT_API_KEY: 'sim-not-a-real-key-payments',
+      WEBHOOK_TOKEN: 'sim-not-a-real-token',
+    });
+    expect(payments.apiClients.map((c) => [c.name, c.permissions])).toEqual([
+      ['payments-worker', ['Zeebe']],
+      ['payments-ci', ['Zeebe', 'Operate']],
+    ]);
+    expect(t.sim.requestLog.filter((r) => r.route === 'POST /clusters/{clusterUuid}/clients')).toHaveLength(
+      3,
+    );
+    expect(t.sim.stats.console.specViolations).toEqual([]);
     expect(
-      t.sim.requestLog.filter((r) => r.route === 'PUT /clusters/{clusterUuid}/ipallowlist'),
+      t.sim.requestLog.filter(
+        (r) => r.route === 'PUT /clusters/{clusterUuid}/ipallowlist' && r.status === 204,
+      ),
     ).toHaveLength(1);
     expect((await t.stores.snapshots.list()).map((s) => s.status)).toEqual(['done', 'done', 'done']);
     expect(again.clusters).toEqual([]);
@@ -315,7 +352,7 @@ describe('teardown against the simulator and DynamoDB', () => {
         adopted: 'the create answered an error but the cluster exists',
       },
     });
-    expect(statusByName(later)).toEqual({ 'test-payments': 'allowlist-restored' });
+    expect(statusByName(later)).toEqual({ 'test-payments': 'cluster-finished' });
     expect(t.sim.state.allowlistOf('test-payments')).toEqual([OFFICE]);
   });
 

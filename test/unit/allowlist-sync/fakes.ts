@@ -87,6 +87,14 @@ export function fakeConsole(clusters: Cluster[]): FakeConsole {
     putBackupSchedule: unused('putBackupSchedule'),
     deleteBackupSchedule: unused('deleteBackupSchedule'),
     getIpRanges: unused('getIpRanges'),
+    restoreBackup: unused('restoreBackup'),
+    getRestore: unused('getRestore'),
+    getSecrets: unused('getSecrets'),
+    createSecret: unused('createSecret'),
+    updateSecret: unused('updateSecret'),
+    listApiClients: unused('listApiClients'),
+    createApiClient: unused('createApiClient'),
+    deleteApiClient: unused('deleteApiClient'),
     get stats() {
       return {
         requests: 0,

@@ -171,6 +171,60 @@ describe('setSource', () => {
     expect(sourcePuts()).toBe(0);
   });
 
+  it('refuses a source broader than maxBreadth, or one that makes a cluster list too broad, storing nothing', async () => {
+    // Prepare: prod-a's list today is the static /24 plus the stored VPN hosts.
+    const { source, sourcePuts, set } = await setup([cluster('prod-a', { ipallowlist: [] })], {
+      'office-vpn': VPN,
+    });
+    const before = await source('office-vpn');
+
+    // Act: a split catch-all; then a /8 that is fine alone but too broad with the static /24.
+    const split = await set(withVpn(), {
+      source: 'office-vpn',
+      entries: [
+        { cidr: '0.0.0.0/1', description: 'lower half' },
+        { cidr: '128.0.0.0/1', description: 'upper half' },
+      ],
+    });
+    const wide = await set(withVpn(), {
+      source: 'office-vpn',
+      entries: [{ cidr: '10.0.0.0/8', description: 'a whole /8' }],
+    });
+
+    // Assess
+    expect(refusal(split.error).reason).toBe('invalid-entries');
+    expect(refusal(split.error).message).toMatch(/admit every IPv4 address.*0\.0\.0\.0\/1/);
+    expect(refusal(wide.error).reason).toBe('breaks-clusters');
+    expect(refusal(wide.error).message).toMatch(/prod-a: .*maxBreadth\.ipv4PrefixLength.*10\.0\.0\.0\/8/);
+    expect(sourcePuts()).toBe(0);
+    expect(await source('office-vpn')).toEqual(before);
+  });
+
+  it('refuses bidi, control and invisible characters in descriptions, updatedBy and the source name', async () => {
+    // Prepare
+    const { sourcePuts, set } = await setup([cluster('prod-a', { ipallowlist: [] })]);
+
+    // Act
+    const description = await set(withVpn(), {
+      source: 'office-vpn',
+      entries: [{ cidr: '198.51.100.1/32', description: 'vpn \u202Egnp.exe' }],
+    });
+    const by = await set(withVpn(), { source: 'office-vpn', entries: VPN, updatedBy: 'mallory\u2067' });
+    const name = await set(withVpn(), { source: 'office\u200B-vpn', entries: VPN });
+
+    // Assess
+    expect(refusal(description.error).reason).toBe('invalid-entries');
+    expect(refusal(description.error).message).toMatch(
+      /contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 5/,
+    );
+    expect(refusal(by.error).message).toMatch(
+      /payload\.updatedBy: contains U\+2067 \(RIGHT-TO-LEFT ISOLATE\)/,
+    );
+    expect(refusal(name.error).message).toMatch(/payload\.source: contains U\+200B/);
+    expect(refusal(name.error).message).not.toContain('\u200B');
+    expect(sourcePuts()).toBe(0);
+  });
+
   it('does not blame an update for a cluster list that was already invalid without it', async () => {
     // Prepare: no static entries and no vpn entries yet, so prod-a's list is already empty today
     const { source, set } = await setup([cluster('prod-a', { ipallowlist: [] })]);

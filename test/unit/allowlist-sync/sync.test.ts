@@ -73,13 +73,13 @@ describe('runSync', () => {
     // Prepare
     const { console, sync } = await setup([
       cluster('stage-payments', {
-        ipwhitelist: [{ description: 'corporate', ip: '10.0.0.0/8, 192.168.1.0/24' }],
+        ipwhitelist: [{ description: 'corporate', ip: '10.0.0.0/9, 192.168.1.0/24' }],
       }),
     ]);
     const p = policy({
       static: [
         { cidr: '192.168.1.0/24', description: 'corporate' },
-        { cidr: '10.0.0.0/8', description: 'corporate' },
+        { cidr: '10.0.0.0/9', description: 'corporate' },
       ],
     });
 

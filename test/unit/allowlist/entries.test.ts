@@ -37,14 +37,14 @@ describe('normalizeEntries', () => {
       { cidr: '9.255.255.255', description: 'c' },
       { cidr: '2001:db8:0:0:0:0:2:1', description: 'v6 host' },
       { cidr: '10.3.0.0/16', description: 'a' },
-      { cidr: '10.0.0.0/8', description: 'wide' },
+      { cidr: '10.0.0.0/9', description: 'wide' },
     ];
     // Act
     const result = normalizeEntries(input, rules);
     // Assess
     expect(result).toEqual([
       { cidr: '9.255.255.255/32', description: 'c' },
-      { cidr: '10.0.0.0/8', description: 'wide' },
+      { cidr: '10.0.0.0/9', description: 'wide' },
       { cidr: '10.3.0.0/16', description: 'a' },
       { cidr: '10.20.0.0/16', description: 'b' },
       { cidr: '2001:db8::/32', description: 'v6 range' },
@@ -184,7 +184,12 @@ describe('normalizeEntries', () => {
     ['', /must not be empty/],
     ['   ', /must not be empty/],
     ['x'.repeat(41), /longer than 40 characters \(41\)/],
-    ['line\nbreak', /control characters/],
+    ['line\nbreak', /contains U\+000A \(LINE FEED\) at position 5/],
+    ['office\u202Etxt.exe', /contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 7/],
+    ['vpn\u2066a\u2069', /contains U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/],
+    ['zero\u200Bwidth', /contains U\+200B \(ZERO WIDTH SPACE\)/],
+    ['lone \uD800', /contains U\+D800 \(an unpaired surrogate\)/],
+    ['bell\u0007', /contains U\+0007/],
     [7, /must be a string/],
     [undefined, /must be a string/],
   ])('refuses the description %j', (description, message) => {
@@ -437,7 +442,7 @@ describe('catch-all in disguise', () => {
     expect(v6).toThrow(/admit every IPv6 address/);
   });
 
-  it('accepts them when allowCatchAll is set, and accepts a gap of one address', () => {
+  it('accepts them when allowCatchAll is set; a gap of one address passes only without a breadth limit', () => {
     const entries = [
       { cidr: '0.0.0.0/1', description: 'lower half' },
       { cidr: '128.0.0.0/1', description: 'upper half' },
@@ -477,9 +482,12 @@ describe('catch-all in disguise', () => {
       { cidr: '255.255.255.252/31', description: '.' },
       // 255.255.255.254/32 and 255.255.255.255 left out
     ];
-    expect(normalizeEntries(almost, rules)).toHaveLength(almost.length);
+    // Without a breadth limit only the exact cover is refused; with the default even the near cover is.
+    const unlimited = { ...rules, maxBreadth: { ipv4PrefixLength: 0, ipv6PrefixLength: 0 } };
+    expect(normalizeEntries(almost, unlimited)).toHaveLength(almost.length);
     expect(() =>
-      normalizeEntries([...almost, { cidr: '255.255.255.254/31', description: 'the rest' }], rules),
+      normalizeEntries([...almost, { cidr: '255.255.255.254/31', description: 'the rest' }], unlimited),
     ).toThrow(/admit every IPv4 address/);
+    expect(() => normalizeEntries(almost, rules)).toThrow(/admit 4294967294 IPv4 addresses/);
   });
 });

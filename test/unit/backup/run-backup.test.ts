@@ -10,6 +10,7 @@ import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#lib/runtime/log.ts';
+import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import {
   apiError,
@@ -28,6 +29,15 @@ const POLICY: BackupPolicy = {
   mode: 'manual',
   minIntervalHours: 6,
   selector: { labels: ['backup'] },
+  targets: [],
+  checkSchedule: 'rate(1 hour)',
+  drill: {
+    enabled: false,
+    schedule: 'cron(0 4 ? * SUN *)',
+    useExisting: false,
+    maxMinutes: 120,
+    pollSeconds: 15,
+  },
 };
 
 const POST = 'POST /clusters/{clusterUuid}/backups';
@@ -164,10 +174,11 @@ describe('runBackup, manual mode', () => {
     expect(api.count('createBackup')).toBe(0);
   });
 
-  it('skips a cluster whose newest complete manual backup is younger than the interval, naming its age', async () => {
+  it('skips a cluster whose newest complete backup of ours is younger than the interval, naming its age', async () => {
     // Prepare
-    const { api, run, ago } = setup();
+    const { api, run, ago, tracking } = setup();
     api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    await tracking.put('uuid-prod-a', { pending: [], ours: ['old', 'recent'] });
     api.addBackup('uuid-prod-a', backup({ uuid: 'old', status: 'Complete', created: ago(30 * HOUR) }));
     api.addBackup(
       'uuid-prod-a',
@@ -201,23 +212,61 @@ describe('runBackup, manual mode', () => {
     expect(api.count('createBackup')).toBe(1);
   });
 
-  it('never uses an interval below one hour, and ignores scheduled backups for the interval', async () => {
+  it('never uses an interval below 15 minutes, and counts only backups it recorded as ours, whatever their names', async () => {
     // Prepare
-    const { api, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
-    api.addBackup('uuid-prod-a', backup({ uuid: 'm', status: 'Complete', created: ago(40 * 60_000) }));
+    const { api, run, ago, tracking } = setup();
+    api.clusters = [
+      cluster('prod-a', 'Healthy', ['backup']),
+      cluster('prod-b', 'Healthy', ['backup']),
+      cluster('prod-c', 'Healthy', ['backup']),
+    ];
+    api.addBackup('uuid-prod-a', backup({ uuid: 'm', status: 'Complete', created: ago(10 * 60_000) }));
+    await tracking.put('uuid-prod-a', { pending: [], ours: ['m'] });
+    // Named like a manual backup but not ours (taken by hand or by Camunda's schedule): not our interval.
     api.addBackup(
       'uuid-prod-b',
-      backup({ uuid: 's', name: 'scheduled-20260301T0240Z', status: 'Complete', created: ago(20 * 60_000) }),
+      backup({ uuid: 's', name: 'manual-20260301T0240Z', status: 'Complete', created: ago(5 * 60_000) }),
     );
+    api.addBackup('uuid-prod-c', backup({ uuid: 'c', status: 'Complete', created: ago(20 * 60_000) }));
+    await tracking.put('uuid-prod-c', { pending: [], ours: ['c'] });
 
     // Act
-    const summary = await run({ minIntervalHours: 0 });
+    const summary = await run({ minIntervalHours: undefined, minIntervalMinutes: 5 });
 
     // Assess
     expect(outcome(summary, 'prod-a')).toMatchObject({ status: 'skipped' });
+    expect(outcome(summary, 'prod-a').status === 'skipped' && outcome(summary, 'prod-a')).toMatchObject({
+      reason: expect.stringContaining('minimum interval 15m'),
+    });
     expect(outcome(summary, 'prod-b')).toMatchObject({ status: 'done', action: 'backup-created' });
+    expect(outcome(summary, 'prod-c')).toMatchObject({ status: 'done', action: 'backup-created' });
     expect(api.count('createBackup', 'uuid-prod-a')).toBe(0);
+  });
+
+  it('records the ids of the backups it creates as ours, keeping the previous ones and the drill record', async () => {
+    // Prepare
+    const { api, run, ago, tracking } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.addBackup('uuid-prod-a', backup({ uuid: 'old', status: 'Complete', created: ago(30 * HOUR) }));
+    const drill = {
+      drillId: 'd-1',
+      step: 'healthy' as const,
+      startedAt: ago(40 * HOUR),
+      recoverySeconds: 300,
+      updatedAt: ago(39 * HOUR),
+    };
+    await tracking.put('uuid-prod-a', { pending: [], ours: ['old'], drill });
+
+    // Act
+    const summary = await run();
+
+    // Assess
+    const created = outcome(summary, 'prod-a');
+    const id = created.status === 'done' ? created.detail?.backupId : undefined;
+    expect(typeof id).toBe('string');
+    const state = await tracking.get('uuid-prod-a');
+    expect(state.ours).toEqual(['old', id]);
+    expect(state.drill).toEqual(drill);
   });
 
   it('reports the backup a failed POST did create, without sending a second POST', async () => {
@@ -462,6 +511,7 @@ describe('runBackup, reporting between runs', () => {
     expect(await tracking.get('uuid-prod-a')).toEqual({
       lastCheckedAt: iso(clock.now()),
       pending: [created],
+      ours: [created],
     });
   });
 
@@ -573,6 +623,96 @@ describe('runBackup, reporting between runs', () => {
     expect(log.lines.some((l) => l.level === 'warn' && l.message === 'backup tracking state not saved')).toBe(
       true,
     );
+  });
+});
+
+describe('runBackup, recovery-point targets', () => {
+  const TARGETS = [
+    { selector: { labels: ['backup'] }, maxAgeHours: 24 },
+    { selector: { names: ['prod-*'] }, maxAgeHours: 1 },
+  ];
+
+  it('fails a cluster past its strictest target when no backup is under way, with the reason, and counts it', async () => {
+    // Prepare
+    const { api, run, ago, tracking } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('stage-b', 'Healthy', ['backup'])];
+    api.addBackup('uuid-prod-a', backup({ uuid: 'a1', status: 'Complete', created: ago(3 * HOUR) }));
+    api.addBackup('uuid-stage-b', backup({ uuid: 'b1', status: 'Complete', created: ago(3 * HOUR) }));
+    // prod-a's newest backup of ours is recent (interval 6h): this run creates none for it.
+    await tracking.put('uuid-prod-a', { pending: [], ours: ['a1'] });
+    await tracking.put('uuid-stage-b', { pending: [], ours: ['b1'] });
+
+    // Act
+    const summary = await run({ targets: TARGETS });
+
+    // Assess
+    const a = outcome(summary, 'prod-a');
+    expect(a).toMatchObject({
+      status: 'failed',
+      error: 'newest Complete backup 3h 0m old, past its 1h target',
+      detail: { recoveryPoint: { status: 'past-target', targetHours: 1, newestCompleteBackupId: 'a1' } },
+    });
+    expect(outcome(summary, 'stage-b')).toMatchObject({
+      status: 'skipped',
+      detail: { recoveryPoint: { status: 'ok', targetHours: 24, newestCompleteAgeSeconds: 3 * 3600 } },
+    });
+    expect(summary.failed).toBe(true);
+  });
+
+  it('does not fail a cluster past its target while this run creates its backup, but still counts it', async () => {
+    // Prepare
+    const { api, ago, clock, log, stores } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.addBackup('uuid-prod-a', backup({ uuid: 'a1', status: 'Complete', created: ago(30 * HOUR) }));
+    const metrics = memoryCounters();
+    const counted = metrics.totals;
+    const engine = { ...engineFakes(), ledger: stores.ledger, claims: stores.claims };
+
+    // Act
+    const summary = await executeRun(
+      { ...engine, clock, log },
+      { job: 'backup', action: 'run' },
+      { source: 'direct', idempotencyKey: 'k-target', at: new Date(clock.now()).toISOString() },
+      { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
+      (scope) =>
+        runBackup(
+          { console: api.client, backupTracking: stores.backupTracking, clock, log, metrics },
+          scope,
+          {
+            ...POLICY,
+            targets: TARGETS,
+          },
+        ),
+    );
+
+    // Assess
+    expect(outcome(summary, 'prod-a')).toMatchObject({
+      status: 'done',
+      action: 'backup-created',
+      detail: { recoveryPoint: { status: 'past-target' } },
+    });
+    expect(counted).toEqual({
+      ClustersPastTarget: 1,
+      ClustersAtRisk: 0,
+      OldestCompleteBackupAgeSeconds: 30 * 3600,
+    });
+  });
+
+  it('fails a targeted cluster that has no Complete backup at all and cannot get one now', async () => {
+    // Prepare
+    const { api, run, ago } = setup();
+    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.addBackup('uuid-prod-a', backup({ uuid: 'f1', status: 'Failed', created: ago(2 * HOUR) }));
+    api.failNext('createBackup', { error: apiError(POST, 400, { body: 'at most once per hour' }) });
+
+    // Act
+    const summary = await run({ targets: TARGETS });
+
+    // Assess
+    expect(outcome(summary, 'prod-a')).toMatchObject({
+      status: 'failed',
+      error: 'no Complete backup, target 1h (1 failed)',
+    });
   });
 });
 

@@ -45,8 +45,16 @@ describe('parseConfig defaults', () => {
         schedule: 'cron(0 2 * * ? *)',
         dryRun: false,
         mode: 'manual',
-        minIntervalHours: 1,
         selector: {},
+        targets: [],
+        checkSchedule: 'rate(1 hour)',
+        drill: {
+          enabled: false,
+          schedule: 'cron(0 4 ? * SUN *)',
+          useExisting: false,
+          maxMinutes: 120,
+          pollSeconds: 15,
+        },
       },
       teardown: {
         enabled: false,
@@ -65,6 +73,10 @@ describe('parseConfig defaults', () => {
           enabled: false,
           schedule: 'cron(0 7 ? * MON-FRI *)',
           followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
+          stageLabels: [],
+          secretPrefix: 'camunda-automation/clusters',
+          maxOpenWindowMinutes: 10,
+          waitForHealthySeconds: 300,
         },
         keepAlive: { maxHours: 12 },
       },
@@ -79,6 +91,7 @@ describe('parseConfig defaults', () => {
         allowEmpty: false,
         maxEntries: 50,
         maxDescriptionLength: 100,
+        maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
       },
       deployment: {
         webhookAuth: 'signature',
@@ -241,6 +254,87 @@ describe('parseConfig refuses bad values, naming the setting', () => {
     },
   );
 
+  it.each([14.9, 0, -15])(
+    'backup.minIntervalMinutes %j (Camunda allows one manual backup per 15 minutes)',
+    (m) => {
+      expect(issueAt({ backup: { minIntervalMinutes: m } }, 'backup.minIntervalMinutes')).toMatch(/>= 15/);
+    },
+  );
+
+  it('accepts backup.minIntervalMinutes down to 15, and refuses it together with minIntervalHours', () => {
+    expect(parseConfig({ backup: { minIntervalMinutes: 15 } }).backup.minIntervalMinutes).toBe(15);
+    expect(
+      issueAt({ backup: { minIntervalMinutes: 30, minIntervalHours: 2 } }, 'backup.minIntervalHours'),
+    ).toMatch(/not both/);
+  });
+
+  it('takes recovery-point targets with explicit selectors and a maxAgeHours of at least 15 minutes', () => {
+    const targets = [{ selector: { labels: ['prod'] }, maxAgeHours: 1 }];
+    expect(parseConfig({ backup: { targets } }).backup.targets).toEqual(targets);
+    expect(parseConfig({}).backup.checkSchedule).toBe('rate(1 hour)');
+    expect(
+      issueAt({ backup: { targets: [{ selector: {}, maxAgeHours: 1 }] } }, 'backup.targets[0].selector'),
+    ).toMatch(/empty selector/);
+    expect(
+      issueAt(
+        { backup: { targets: [{ selector: { all: true }, maxAgeHours: 0.1 }] } },
+        'backup.targets[0].maxAgeHours',
+      ),
+    ).toMatch(/>= 0.25/);
+  });
+
+  it('ships the restore drill off, weekly, and needs a cluster and a production scope to enable it', () => {
+    expect(parseConfig({}).backup.drill).toEqual({
+      enabled: false,
+      schedule: 'cron(0 4 ? * SUN *)',
+      useExisting: false,
+      maxMinutes: 120,
+      pollSeconds: 15,
+    });
+    expect(issueAt({ backup: { drill: { enabled: true } } }, 'backup.drill.cluster')).toBe(
+      'is required when drill.enabled is true',
+    );
+    expect(
+      issueAt({ backup: { drill: { enabled: true, cluster: 'drill-1' } } }, 'backup.productionSelector'),
+    ).toMatch(/name your production clusters/);
+  });
+
+  it.each([
+    ['a name glob', { names: ['prod-*'] }, 'prod-payments'],
+    ['an id', { ids: ['uuid-9'] }, 'uuid-9'],
+    ['all', { all: true }, 'drill-sandbox'],
+    [
+      'a name glob and a label (the label is checked at run time)',
+      { names: ['*'], labels: ['prod'] },
+      'drill-x',
+    ],
+  ])(
+    'refuses a drill cluster the production selector matches by %s',
+    (_what, productionSelector, cluster) => {
+      expect(
+        issueAt(
+          { backup: { productionSelector, drill: { enabled: true, cluster } } },
+          'backup.drill.cluster',
+        ),
+      ).toMatch(/matched by backup.productionSelector: a drill .* never runs on a production cluster/);
+    },
+  );
+
+  it('accepts a drill cluster outside the production selector (or excluded from it)', () => {
+    const config = parseConfig({
+      backup: {
+        productionSelector: { names: ['prod-*'], exclude: { names: ['prod-drill'] } },
+        drill: { enabled: true, cluster: 'prod-drill' },
+      },
+    });
+    expect(config.backup.drill.cluster).toBe('prod-drill');
+    expect(
+      parseConfig({
+        backup: { productionSelector: { labels: ['prod'] }, drill: { enabled: true, cluster: 'drill-1' } },
+      }).backup.drill.enabled,
+    ).toBe(true);
+  });
+
   it('requires an explicit selector for an enabled backup, but accepts all: true', () => {
     expect(issueAt({ backup: { enabled: true } }, 'backup.selector')).toMatch(/empty selector selects none/);
     expect(parseConfig({ backup: { enabled: true, selector: { all: true } } }).backup.selector).toEqual({
@@ -258,6 +352,43 @@ describe('parseConfig refuses bad values, naming the setting', () => {
         'teardown.selector.all',
       ),
     ).toMatch(/never accepts all/);
+  });
+
+  it('refuses a teardown selector that is all in disguise (a name or generation glob matching every name)', () => {
+    for (const glob of ['*', '**', '?*', '*?*', '*?', '***?**']) {
+      expect(
+        issueAt({ teardown: { selector: { names: ['dev-*', glob] } } }, 'teardown.selector.names[1]'),
+        glob,
+      ).toMatch(/matches every cluster name.*never accepts all/);
+      expect(
+        issueAt({ teardown: { selector: { generations: [glob] } } }, 'teardown.selector.generations[0]'),
+        glob,
+      ).toMatch(/matches every generation.*never accepts all/);
+    }
+    // Narrowed by another criterion it is not all: accepted (and a glob with a literal is never all).
+    expect(
+      parseConfig({ teardown: { selector: { names: ['*'], labels: ['nightly-off'] } } }).teardown.selector,
+    ).toEqual({ names: ['*'], labels: ['nightly-off'] });
+    expect(
+      parseConfig({ teardown: { selector: { names: ['*-dev', '??'] } } }).teardown.selector.names,
+    ).toEqual(['*-dev', '??']);
+    // Where all is allowed, so is its disguise.
+    expect(parseConfig({ backup: { selector: { names: ['*'] } } }).backup.selector.names).toEqual(['*']);
+  });
+
+  it('refuses bidi, control and invisible characters in text settings and static descriptions', () => {
+    expect(
+      issueAt({ teardown: { protect: { names: ['prod-\u202E*'] } } }, 'teardown.protect.names[0]'),
+    ).toMatch(/contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 6/);
+    expect(issueAt({ backup: { selector: { labels: ['a\u200Db'] } } }, 'backup.selector.labels[0]')).toMatch(
+      /U\+200D \(ZERO WIDTH JOINER\)/,
+    );
+    expect(
+      issueAt(
+        { allowlist: { static: [{ cidr: '203.0.113.0/24', description: 'office\u2066' }] } },
+        'allowlist.static[0].description',
+      ),
+    ).toMatch(/U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/);
   });
 
   it('requires an explicit teardown selector when teardown is enabled', () => {
@@ -403,6 +534,40 @@ describe('parseConfig refuses bad values, naming the setting', () => {
         'allowlist.static',
       ),
     ).toMatch(/exceed maxEntries 1/);
+  });
+
+  it('refuses static entries broader than allowlist.maxBreadth, naming the entries; the limit is configurable', () => {
+    // Prepare
+    const halves = {
+      static: [
+        { cidr: '0.0.0.0/1', description: 'lower half' },
+        { cidr: '128.0.0.0/1', description: 'upper half' },
+      ],
+    };
+    const wide = { static: [{ cidr: '10.0.0.0/7', description: 'two /8s' }] };
+    // Act / Assess
+    expect(issueAt({ allowlist: halves }, 'allowlist.static')).toMatch(
+      /admit every IPv4 address.*0\.0\.0\.0\/1 \(2\^31\), 128\.0\.0\.0\/1 \(2\^31\)/,
+    );
+    expect(issueAt({ allowlist: wide }, 'allowlist.static')).toMatch(/maxBreadth\.ipv4PrefixLength/);
+    expect(
+      issueAt(
+        { allowlist: { static: [{ cidr: '64:ff9b::/96', description: 'nat64' }] } },
+        'allowlist.static',
+      ),
+    ).toMatch(/admit every IPv4 address/);
+    expect(
+      parseConfig({ allowlist: { ...wide, maxBreadth: { ipv4PrefixLength: 7 } } }).allowlist.maxBreadth,
+    ).toEqual({ ipv4PrefixLength: 7, ipv6PrefixLength: 32 });
+    expect(
+      issueAt(
+        { allowlist: { maxBreadth: { ipv4PrefixLength: 33 } } },
+        'allowlist.maxBreadth.ipv4PrefixLength',
+      ),
+    ).toMatch(/integer from 0 to 32/);
+    expect(issueAt({ allowlist: { maxBreadth: { ipv6: 32 } } }, 'allowlist.maxBreadth.ipv6')).toMatch(
+      /unknown setting/,
+    );
   });
 
   it('refuses an enabled allowlist that would be empty unless allowEmpty', () => {
@@ -738,5 +903,51 @@ describe('formatPath and deepMerge', () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(issuesOf(merged)).toEqual([{ path: '__proto__', message: 'unknown setting (a typo?)' }]);
+  });
+});
+
+describe('teardown.recreate settings of the faithful recreate', () => {
+  const base = { teardown: { recreate: {} as Record<string, unknown> } };
+  const errorOf = (recreate: Record<string, unknown>): string => {
+    try {
+      parseConfig({ ...base, teardown: { recreate } });
+    } catch (err) {
+      return String((err as Error).message);
+    }
+    return '';
+  };
+
+  it('accepts stage labels per name glob, a prefix, a bound and an encryption fallback', () => {
+    const config = parseConfig({
+      teardown: {
+        recreate: {
+          stageLabels: [{ names: ['dev-*'], stageLabel: 'dev' }],
+          secretPrefix: 'team/camunda',
+          maxOpenWindowMinutes: 5,
+          externalEncryptionAs: 'Software',
+        },
+      },
+    });
+    expect(config.teardown.recreate).toMatchObject({
+      stageLabels: [{ names: ['dev-*'], stageLabel: 'dev' }],
+      secretPrefix: 'team/camunda',
+      maxOpenWindowMinutes: 5,
+      externalEncryptionAs: 'Software',
+    });
+  });
+
+  it.each([
+    [
+      { stageLabels: [{ names: ['dev-*'], stageLabel: 'qa' }] },
+      'teardown.recreate.stageLabels[0].stageLabel',
+    ],
+    [{ stageLabels: [{ names: [], stageLabel: 'dev' }] }, 'teardown.recreate.stageLabels[0].names'],
+    [{ secretPrefix: '/leading' }, 'teardown.recreate.secretPrefix'],
+    [{ secretPrefix: 'a b' }, 'teardown.recreate.secretPrefix'],
+    [{ maxOpenWindowMinutes: 0 }, 'teardown.recreate.maxOpenWindowMinutes'],
+    [{ externalEncryptionAs: 'External' }, 'teardown.recreate.externalEncryptionAs'],
+    [{ waitForHealthySeconds: 900 }, 'teardown.recreate.waitForHealthySeconds'],
+  ])('refuses %j naming the setting', (recreate, setting) => {
+    expect(errorOf(recreate)).toContain(setting);
   });
 });

@@ -1,7 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globToRegExp, isExplicit, matchesSelector, selectClusters } from '#lib/config/selector.ts';
+import {
+  globMatchesEveryName,
+  globToRegExp,
+  isExplicit,
+  matchesSelector,
+  selectClusters,
+  selectsEveryCluster,
+} from '#lib/config/selector.ts';
 import type { ClusterSelector } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
+import { propertyParams } from '#test/helpers/property.ts';
 
 function cluster(uuid: string, name: string, extra: Partial<Cluster> = {}): Cluster {
   return { uuid, name, status: { ready: 'Healthy' }, ...extra };
@@ -116,5 +125,52 @@ describe('matchesSelector / selectClusters', () => {
     expect(pick({ names: ['dev-*'] }, ['c2', 'c3'])).toEqual(['c2']);
     expect(pick({ names: ['dev-*'] }, [])).toEqual(['c1', 'c2']);
     expect(pick({}, ['c1'])).toEqual([]);
+  });
+});
+
+describe('all in disguise', () => {
+  it('knows the globs that match every (non-empty) name', () => {
+    for (const glob of ['*', '**', '?*', '*?', '*?*', '**?***'])
+      expect(globMatchesEveryName(glob), glob).toBe(true);
+    for (const glob of ['', '?', '??', 'a*', '*a', '*-*', '\\*', 'prod-*']) {
+      expect(globMatchesEveryName(glob), glob).toBe(false);
+    }
+  });
+
+  it('agrees with the compiled glob on every name (property: a catch-all glob matches, others miss one)', () => {
+    const glob = fc.stringMatching(/^[*?a-]{0,6}$/);
+    const name = fc.string({ minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(glob, fc.array(name, { minLength: 1, maxLength: 20 }), (g, names) => {
+        const re = globToRegExp(g);
+        // A catch-all matches every non-empty name; a glob that is not one misses some name.
+        if (globMatchesEveryName(g)) for (const n of names) expect(re.test(n), `${g} ~ ${n}`).toBe(true);
+        else {
+          const witness = ['x', 'zz', 'zzzzzzzzzzzzzzzzzzzz', 'b'].some((n) => !re.test(n));
+          expect(witness, g).toBe(true);
+        }
+      }),
+      propertyParams(2000, [
+        ['?*', ['x']],
+        ['*?', ['y']],
+        ['-', ['-']],
+      ]),
+    );
+  });
+
+  it('calls a selector all when each criterion it has is a catch-all glob', () => {
+    expect(selectsEveryCluster({ names: ['*'] })).toBe(true);
+    expect(selectsEveryCluster({ names: ['dev-*', '?*'], generations: ['*'] })).toBe(true);
+    expect(selectsEveryCluster({ all: true })).toBe(true);
+    expect(selectsEveryCluster({ names: ['*'], labels: ['x'] })).toBe(false);
+    expect(selectsEveryCluster({ names: ['dev-*'] })).toBe(false);
+    expect(selectsEveryCluster({})).toBe(false);
+    // matchesSelector agrees: every cluster is selected.
+    expect(selectClusters(clusters, { names: ['?*'] })).toHaveLength(clusters.length);
+  });
+
+  it('matches protection globs without regard to case when asked', () => {
+    expect(globToRegExp('prod-*', { ignoreCase: true }).test('Prod-db')).toBe(true);
+    expect(globToRegExp('prod-*').test('Prod-db')).toBe(false);
   });
 });

@@ -46,6 +46,8 @@ describe('webhooks.senders', () => {
       [
         'allowlist-sync.set-source',
         'allowlist-sync.sync',
+        'backup.check',
+        'backup.drill',
         'backup.run',
         'teardown.keep-alive',
         'teardown.notice',

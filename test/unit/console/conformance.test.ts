@@ -29,6 +29,22 @@ const ANSWERS: Record<string, () => Response> = {
   DeleteSchedule: () => empty(204),
   UpdateIpAllowlist: () => empty(204),
   GetMeta: () => json({ 'web-modeler': ['192.0.2.1/32'] }),
+  RestoreFromBackup: () => json({ uuid: 'r-1', backupId: 'b?1', state: 'PENDING' }),
+  GetRestore: () => json({ uuid: 'r-1', backupId: 'b?1', state: 'COMPLETED' }),
+  GetSecrets: () => json({ API_KEY: 'value' }),
+  CreateSecret: () => empty(204),
+  UpdateSecret: () => empty(204),
+  GetClients: () => json([{ name: 'worker', clientId: 'id-1', permissions: ['Zeebe'] }]),
+  CreateClient: () =>
+    json({
+      name: 'worker',
+      uuid: 'u-1',
+      clientId: 'id-1',
+      clientSecret: 's-1',
+      permissions: ['Zeebe'],
+      audience: 'zeebe.camunda.io',
+    }),
+  DeleteClient: () => empty(204),
 };
 
 const CLUSTER = 'c 1/ü';
@@ -72,6 +88,18 @@ const CASES: Array<[string, (c: ConsoleClient) => Promise<unknown>, string]> = [
     'UpdateIpAllowlist',
   ],
   ['getIpRanges', (c) => c.getIpRanges(), 'GetMeta'],
+  ['restoreBackup', (c) => c.restoreBackup(CLUSTER, BACKUP), 'RestoreFromBackup'],
+  ['getRestore', (c) => c.getRestore(CLUSTER, BACKUP), 'GetRestore'],
+  ['getSecrets', (c) => c.getSecrets(CLUSTER), 'GetSecrets'],
+  ['createSecret', (c) => c.createSecret(CLUSTER, 'API_KEY', 'v'), 'CreateSecret'],
+  ['updateSecret', (c) => c.updateSecret(CLUSTER, 'b?1', 'v'), 'UpdateSecret'],
+  ['listApiClients', (c) => c.listApiClients(CLUSTER), 'GetClients'],
+  [
+    'createApiClient',
+    (c) => c.createApiClient(CLUSTER, { clientName: 'worker', permissions: ['Zeebe', 'Operate'] }),
+    'CreateClient',
+  ],
+  ['deleteApiClient', (c) => c.deleteApiClient(CLUSTER, BACKUP), 'DeleteClient'],
 ];
 
 /** Where the spec puts an operation: its method and path template. */

@@ -57,6 +57,8 @@ function container(config: AutomationConfig = resolveConfig(ENABLED)): Container
     config,
     tokens: untouchable as SharedTokenProvider,
     console: untouchable as ConsoleClient,
+    credentials: untouchable as Container['credentials'],
+    sleep: async () => {},
     clock,
     log,
     metrics: memoryCounters(),

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#lib/config/errors.ts';
 import { formatPath, parseConfig } from '#lib/config/schema.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
+import { propertyParams, runs } from '#test/helpers/property.ts';
 
-const RUNS = 3_000;
+const RUNS = runs(3_000);
 
 /** Every section present, every policy enabled: the most checks apply. */
 const BASE = {
@@ -285,7 +286,7 @@ describe('config: random invalid settings', () => {
           }
         },
       ),
-      { numRuns: RUNS },
+      propertyParams(RUNS),
     );
     reportRow({
       group: 'bad input',

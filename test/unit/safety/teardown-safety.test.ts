@@ -16,6 +16,7 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import type { StateOperation } from '#lib/state/errors.ts';
 import { assertAccounted } from '#test/helpers/faults-accounting.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
+import { propertyParams, runs } from '#test/helpers/property.ts';
 import {
   apiError,
   cluster,
@@ -27,9 +28,9 @@ import {
   REF,
 } from '#test/unit/teardown/fakes.ts';
 
-const SINGLE_RUNS = 4_500;
-const OVERLAP_RUNS = 2_500;
-const NIGHT_RUNS = 3_500;
+const SINGLE_RUNS = runs(4_500);
+const OVERLAP_RUNS = runs(2_500);
+const NIGHT_RUNS = runs(3_500);
 
 const STATUSES: ClusterStatus[] = [
   'Creating',
@@ -312,7 +313,7 @@ describe('teardown safety', () => {
         }
         expectAccounted(summary, selectedIds(clusters));
       }),
-      { numRuns: SINGLE_RUNS },
+      propertyParams(SINGLE_RUNS),
     );
     expect(deletions).toBeGreaterThan(0);
     reportRow({
@@ -351,7 +352,7 @@ describe('teardown safety', () => {
         expectAccounted(a, selectedIds(clusters));
         expectAccounted(b, selectedIds(clusters));
       }),
-      { numRuns: OVERLAP_RUNS },
+      propertyParams(OVERLAP_RUNS),
     );
     reportRow({
       group: 'teardown safety',
@@ -439,7 +440,7 @@ describe('teardown safety', () => {
           recreated += h.console.created.length;
         },
       ),
-      { numRuns: NIGHT_RUNS },
+      propertyParams(NIGHT_RUNS),
     );
     expect(recreated).toBeGreaterThan(0);
     reportRow({

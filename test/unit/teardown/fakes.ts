@@ -8,6 +8,7 @@ import { runRecreate } from '#functions/teardown/recreate.ts';
 import { runTeardown } from '#functions/teardown/teardown.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type {
+  ApiClient,
   Cluster,
   ClusterParameters,
   ConsoleClient,
@@ -19,6 +20,8 @@ import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/
 import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, RunSummary, TriggerSource } from '#lib/jobs/types.ts';
 import { recordingLog } from '#lib/runtime/log.ts';
+import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
+import { localSealer } from '#lib/secrets/sealer.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
@@ -100,6 +103,10 @@ export function policy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy 
     schedule: 'cron(0 22 ? * MON-FRI *)',
     recreate: {
       enabled: true,
+      stageLabels: [],
+      secretPrefix: 'camunda-automation/clusters',
+      maxOpenWindowMinutes: 10,
+      waitForHealthySeconds: 0,
       schedule: 'cron(0 6 ? * MON-FRI *)',
       followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
     },
@@ -148,6 +155,16 @@ export interface FakeConsole extends ConsoleClient {
   failDelete?: (clusterId: string) => FakeFault | undefined;
   failCreate?: (body: CreateClusterBody) => FakeFault | undefined;
   failPut?: (clusterId: string) => Error | undefined;
+  /** Connector secrets per cluster uuid (name → value). */
+  secrets: Map<string, Record<string, string>>;
+  /** API clients per cluster uuid, with the secret the create answered (never returned by a list). */
+  apiClients: Map<string, Array<ApiClient & { clientSecret: string }>>;
+  /** Client names a create was sent for while a client of that name existed: must stay empty. */
+  duplicateClients: string[];
+  /** Whether a PUT of the allowlist is accepted while the cluster is Creating (default false, like the sim). */
+  allowlistWhileCreating: boolean;
+  failSecretWrite?: (clusterId: string, name: string) => FakeFault | undefined;
+  failClientCreate?: (clusterId: string, name: string) => FakeFault | undefined;
   /** Sets a cluster Healthy (a created one starts 'Creating'). */
   healthy(clusterId: string): void;
   byName(name: string): Cluster[];
@@ -166,6 +183,10 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
     created: [],
     puts: [],
     duplicateCreates: [],
+    secrets: new Map(),
+    apiClients: new Map(),
+    duplicateClients: [],
+    allowlistWhileCreating: false,
     parameters: structuredClone(PARAMETERS),
     healthy(clusterId) {
       const c = byId.get(clusterId);
@@ -189,6 +210,8 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
       const fault = fake.failDelete?.(clusterId);
       if (fault && !fault.applied) throw fault.error;
       const existed = byId.delete(clusterId);
+      fake.secrets.delete(clusterId);
+      fake.apiClients.delete(clusterId);
       if (existed) fake.deleted.push(clusterId);
       if (fault) throw fault.error;
       return existed ? 'deleted' : 'not-found';
@@ -230,12 +253,73 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
       if (entries.length === 0 && options?.allowEmpty !== true) throw new RangeError('empty list refused');
       const error = fake.failPut?.(clusterId);
       if (error) throw error;
+      if (byId.get(clusterId)?.status?.ready === 'Creating' && !fake.allowlistWhileCreating) {
+        throw apiError('PUT /clusters/{clusterUuid}/ipallowlist', { status: 409 });
+      }
       fake.puts.push({ clusterId, entries: entries.map((e) => ({ ...e })) });
       const target = byId.get(clusterId);
       if (target) {
         target.ipallowlist = entries.map((e) => ({ description: e.description, ip: e.ip }));
         delete target.ipwhitelist;
       }
+    },
+    async getSecrets(clusterId) {
+      fake.calls.push(`getSecrets ${clusterId}`);
+      if (!byId.has(clusterId)) throw apiError('GET /clusters/{clusterUuid}/secrets', { status: 404 });
+      return { ...(fake.secrets.get(clusterId) ?? {}) };
+    },
+    async createSecret(clusterId, name, value) {
+      fake.calls.push(`createSecret ${clusterId} ${name}`);
+      const fault = fake.failSecretWrite?.(clusterId, name);
+      if (fault && !fault.applied) throw fault.error;
+      const current = fake.secrets.get(clusterId) ?? {};
+      if (name in current) throw apiError('POST /clusters/{clusterUuid}/secrets', { status: 409 });
+      fake.secrets.set(clusterId, { ...current, [name]: value });
+      if (fault) throw fault.error;
+    },
+    async updateSecret(clusterId, name, value) {
+      fake.calls.push(`updateSecret ${clusterId} ${name}`);
+      const fault = fake.failSecretWrite?.(clusterId, name);
+      if (fault && !fault.applied) throw fault.error;
+      fake.secrets.set(clusterId, { ...(fake.secrets.get(clusterId) ?? {}), [name]: value });
+      if (fault) throw fault.error;
+    },
+    async listApiClients(clusterId) {
+      fake.calls.push(`listApiClients ${clusterId}`);
+      if (!byId.has(clusterId)) throw apiError('GET /clusters/{clusterUuid}/clients', { status: 404 });
+      return (fake.apiClients.get(clusterId) ?? []).map(({ clientSecret: _, ...c }) => structuredClone(c));
+    },
+    async createApiClient(clusterId, body) {
+      fake.calls.push(`createApiClient ${clusterId} ${body.clientName}`);
+      const list = fake.apiClients.get(clusterId) ?? [];
+      if (list.some((c) => c.name === body.clientName)) {
+        fake.duplicateClients.push(body.clientName);
+        throw apiError('POST /clusters/{clusterUuid}/clients', { status: 400 });
+      }
+      const fault = fake.failClientCreate?.(clusterId, body.clientName);
+      if (fault && !fault.applied) throw fault.error;
+      seq += 1;
+      const created = {
+        name: body.clientName,
+        clientId: `client-${body.clientName}-${seq}`,
+        clientSecret: `secret-${body.clientName}-${seq}`,
+        permissions: [...(body.permissions ?? ['Zeebe', 'Operate', 'Tasklist', 'Optimize', 'Secrets'])],
+      };
+      fake.apiClients.set(clusterId, [...list, created]);
+      if (fault) throw fault.error;
+      return {
+        ...structuredClone(created),
+        uuid: `uuid-${created.clientId}`,
+        audience: 'zeebe.camunda.io',
+        links: { zeebe: `${clusterId}.zeebe.example:443`, oauth: 'https://login.example/oauth/token' },
+      };
+    },
+    async deleteApiClient(clusterId, clientId) {
+      fake.calls.push(`deleteApiClient ${clusterId} ${clientId}`);
+      const list = fake.apiClients.get(clusterId) ?? [];
+      const rest = list.filter((c) => c.clientId !== clientId);
+      fake.apiClients.set(clusterId, rest);
+      return rest.length < list.length ? 'deleted' : 'not-found';
     },
     wakeCluster: unused('wakeCluster'),
     listBackups: unused('listBackups'),
@@ -245,6 +329,8 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
     putBackupSchedule: unused('putBackupSchedule'),
     deleteBackupSchedule: unused('deleteBackupSchedule'),
     getIpRanges: unused('getIpRanges'),
+    restoreBackup: unused('restoreBackup'),
+    getRestore: unused('getRestore'),
     get stats() {
       return {
         requests: 0,
@@ -306,6 +392,11 @@ export interface Harness {
   events: PublishedEvent[];
   log: ReturnType<typeof recordingLog>;
   deps: TeardownDeps;
+  /** The current desired allowlist per cluster name (what the allowlist sync would compute). */
+  desired: Map<string, IpAllowlistEntry[]>;
+  credentials: ReturnType<typeof memoryCredentialPublisher>;
+  counted: Array<{ name: string; value: number }>;
+  hooks: { onSleep?: (ms: number) => Promise<void> | void };
   run(action: TeardownAction, policy: TeardownPolicy, options?: RunOptions): Promise<RunSummary>;
 }
 
@@ -321,7 +412,14 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     },
   };
   const log = recordingLog();
-  const metrics: RunMetrics = { count() {} };
+  const counted: Array<{ name: string; value: number }> = [];
+  const metrics: RunMetrics = {
+    count(name, value = 1) {
+      counted.push({ name, value });
+    },
+  };
+  const desired = new Map<string, IpAllowlistEntry[]>();
+  const credentials = memoryCredentialPublisher();
   const deps: TeardownDeps = {
     console: api,
     keepAlives: stores.keepAlives,
@@ -330,12 +428,31 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     events,
     clock,
     log,
+    metrics,
+    sealer: localSealer(Buffer.alloc(32, 7)),
+    credentials,
+    // Waiting moves the fake clock; `onSleep` lets a test make the cluster Healthy meanwhile.
+    sleep: async (ms) => {
+      clock.advance(ms);
+      await harnessHooks.onSleep?.(ms);
+    },
+    desiredAllowlist: async (c) => {
+      const entries = desired.get(c.name);
+      return entries && entries.length > 0
+        ? { kind: 'entries', entries: entries.map((e) => ({ ...e })) }
+        : { kind: 'none', reason: 'no desired entries in this test' };
+    },
   };
+  const harnessHooks: { onSleep?: (ms: number) => Promise<void> | void } = {};
   let runs = 0;
   return {
     clock,
     console: api,
     stores,
+    desired,
+    credentials,
+    counted,
+    hooks: harnessHooks,
     events: published,
     log,
     deps,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
+import { NOT_RESTORED } from '#functions/teardown/plan.ts';
 import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/unit/teardown/fakes.ts';
 
 const notices = (h: ReturnType<typeof harness>) => h.events.filter((e) => e.detailType === NOTICE_EVENT);
@@ -67,7 +68,7 @@ describe('runNotice', () => {
 
     // Assess
     expect(notices(h)[0]?.detail.clusters).toEqual([
-      { id: 'uuid-dev-a', name: 'dev-a', labels: ['nightly-off'] },
+      { id: 'uuid-dev-a', name: 'dev-a', labels: ['nightly-off'], notRestored: [...NOT_RESTORED] },
     ]);
     expect(outcomes(summary)['dev-b']).toMatch(/^skipped:keep-alive until .* by bob \(release\)$/);
   });

@@ -67,6 +67,31 @@ describe('planTeardown', () => {
     ]);
   });
 
+  it('protects by name glob and label whatever their case (Prod-db is protected by prod-*)', async () => {
+    // Prepare: the selector picks every name by its own (case-sensitive) globs; protection ignores case.
+    const h = harness([
+      cluster('Prod-db', { labels: ['nightly-off'] }),
+      cluster('PROD-cache', { labels: ['nightly-off'] }),
+      cluster('dev-labelled', { labels: ['nightly-off', 'Keep'] }),
+      cluster('dev-free', { labels: ['nightly-off'] }),
+    ]);
+    const p = policy({
+      selector: { labels: ['nightly-off'] },
+      protect: { ids: [], names: ['prod-*'], labels: ['KEEP'] },
+    });
+
+    // Act
+    const plan = await planTeardown(h.deps, p);
+
+    // Assess
+    expect(plan.candidates.map((c) => c.name)).toEqual(['dev-free']);
+    expect(reasons(plan)).toEqual({
+      'Prod-db': 'protected',
+      'PROD-cache': 'protected',
+      'dev-labelled': 'protected',
+    });
+  });
+
   it('counts a cluster younger than the minimum age, or with no readable creation time, as young', async () => {
     // Prepare
     const h = harness([

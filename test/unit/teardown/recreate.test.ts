@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
+import { policy as allowlistPolicy } from '#test/unit/allowlist-sync/fakes.ts';
 import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
 
 const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
@@ -25,7 +27,11 @@ function snapshot(name: string, overrides: Partial<ClusterSnapshot> = {}): Clust
 
 async function withSnapshots(snapshots: ClusterSnapshot[], clusters = [cluster('prod-x', { labels: [] })]) {
   const h = harness(clusters);
-  for (const s of snapshots) await h.stores.snapshots.save(s);
+  for (const s of snapshots) {
+    await h.stores.snapshots.save(s);
+    // Unless a test says otherwise, the current desired state is what the teardown saw.
+    if (s.allowlist.length > 0) h.desired.set(s.name, s.allowlist);
+  }
   return h;
 }
 
@@ -65,7 +71,7 @@ describe('runRecreate', () => {
     });
     expect(first.notes.join('\n')).toContain('not Healthy yet');
     expect(afterFirst).toMatchObject({ status: 'recreated', newClusterId: newId });
-    expect(outcomes(second)).toEqual({ 'dev-a': 'done:allowlist-restored' });
+    expect(outcomes(second)).toEqual({ 'dev-a': 'done:cluster-finished' });
     expect(h.console.puts).toEqual([{ clusterId: newId, entries: [OFFICE] }]);
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
     expect(third.clusters).toEqual([]);
@@ -110,7 +116,7 @@ describe('runRecreate', () => {
     });
   });
 
-  it('applies the allowlist in the same run when the new cluster is Healthy at once; never PUTs an empty list', async () => {
+  it('applies the allowlist in the same run when the new cluster is Healthy at once; a deny-all placeholder where the desired list is empty', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a'), snapshot('dev-open', { allowlist: [] })]);
     const create = h.console.createCluster.bind(h.console);
@@ -128,11 +134,102 @@ describe('runRecreate', () => {
       'dev-a': 'done:cluster-recreated',
       'dev-open': 'done:cluster-recreated',
     });
-    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE], [PLACEHOLDER_ENTRY]]);
     expect(summary.clusters.find((c) => c.clusterName === 'dev-open')).toMatchObject({
-      detail: { allowlist: 'none to restore' },
+      detail: { allowlist: 'placeholder (deny-all)', allowlistEntries: 1 },
     });
     expect((await h.stores.snapshots.list()).map((s) => s.status)).toEqual(['done', 'done']);
+  });
+
+  it('never writes back the allowlist saved at teardown, even a split catch-all: the cluster gets the current desired state', async () => {
+    // Prepare: the snapshot holds a split catch-all; the desired state today is the office only.
+    const split = [
+      { description: 'lower half', ip: '0.0.0.0/1' },
+      { description: 'upper half', ip: '128.0.0.0/1' },
+    ];
+    const h = await withSnapshots([snapshot('dev-a', { allowlist: split }), snapshot('dev-b')]);
+    h.desired.set('dev-a', [OFFICE]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess
+    expect(outcomes(summary)).toEqual({
+      'dev-a': 'done:cluster-recreated',
+      'dev-b': 'done:cluster-recreated',
+    });
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE], [OFFICE]]);
+  });
+
+  it('writes the deny-all placeholder where the desired state breaks the allowlist rules (a stored source that splits a catch-all)', async () => {
+    // Prepare: the real desired-state path of the allowlist sync, over a source stored before the rule existed.
+    const h = await withSnapshots([snapshot('dev-a')]);
+    const allowlist = allowlistPolicy({
+      selector: { names: ['dev-*'] },
+      static: [],
+      sources: { 'office-vpn': {} },
+    });
+    const stored = {
+      name: 'office-vpn',
+      entries: [
+        { cidr: '0.0.0.0/1', description: 'lower half' },
+        { cidr: '128.0.0.0/1', description: 'upper half' },
+      ],
+      updatedAt: new Date(NOW).toISOString(),
+      version: 1,
+    };
+    h.deps.desiredAllowlist = desiredAllowlistFrom(
+      { allowlistSources: { put: async () => 1, list: async () => [stored] }, log: h.log },
+      allowlist,
+    );
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess: closed (placeholder), never open, and the summary says why.
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[PLACEHOLDER_ENTRY]]);
+    const outcome = summary.clusters.find((c) => c.clusterName === 'dev-a');
+    expect(outcome).toMatchObject({ detail: { allowlist: 'placeholder (deny-all)' } });
+    expect(JSON.stringify(outcome)).toMatch(/0\.0\.0\.0\/1/);
+  });
+
+  it('creates no cluster whose saved description carries bidi or control characters, and never writes a saved description to the allowlist', async () => {
+    // Prepare
+    const h = await withSnapshots([
+      snapshot('dev-a', { description: 'nightly \u202Ecopy' }),
+      snapshot('dev-b', { allowlist: [{ description: 'office\u200B', ip: '203.0.113.0/24' }] }),
+    ]);
+    h.desired.set('dev-b', [OFFICE]);
+    const create = h.console.createCluster.bind(h.console);
+    h.console.createCluster = async (body) => {
+      const created = await create(body);
+      h.console.healthy(created.clusterId);
+      return created;
+    };
+
+    // Act
+    const summary = await h.run('recreate', policy());
+
+    // Assess: dev-a is not created; dev-b is, with the current desired list, not the saved one.
+    const byName = Object.fromEntries(summary.clusters.map((c) => [c.clusterName, c]));
+    expect(byName['dev-a']).toMatchObject({ status: 'failed' });
+    expect(JSON.stringify(byName['dev-a'])).toMatch(
+      /description contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/,
+    );
+    expect(h.console.created.map((c) => c.name)).toEqual(['dev-b']);
+    expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
   });
 
   it('creates nothing when a cluster with that name exists, and marks the snapshot failed', async () => {
@@ -192,7 +289,8 @@ describe('runRecreate', () => {
       },
     });
     expect(outcomes(again)).toEqual({
-      'dev-a': 'skipped:waiting for the recreated cluster to be Healthy (status Creating); allowlist pending',
+      'dev-a':
+        'skipped:waiting for the recreated cluster to accept its allowlist (status Creating); until then it has none',
     });
     expect(h.console.duplicateCreates).toEqual([]);
   });
@@ -255,14 +353,14 @@ describe('runRecreate', () => {
     // Prepare
     const h = await withSnapshots(
       [snapshot('dev-a', { status: 'recreating', newClusterId: 'new-dev-a' })],
-      [cluster('dev-a', { uuid: 'new-dev-a', labels: undefined })],
+      [cluster('dev-a', { uuid: 'new-dev-a', labels: undefined, ipallowlist: [] })],
     );
 
     // Act
     const summary = await h.run('recreate', policy());
 
     // Assess
-    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:allowlist-restored' });
+    expect(outcomes(summary)).toEqual({ 'dev-a': 'done:cluster-finished' });
     expect(h.console.created).toEqual([]);
     expect(h.console.puts).toEqual([{ clusterId: 'new-dev-a', entries: [OFFICE] }]);
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
@@ -278,6 +376,7 @@ describe('runRecreate', () => {
           uuid: 'new-dev-a',
           created: new Date(movedAt + 1_000).toISOString(),
           ready: 'Creating',
+          ipallowlist: [],
         }),
       ],
     );
@@ -287,7 +386,9 @@ describe('runRecreate', () => {
 
     // Assess
     expect(h.console.created).toEqual([]);
-    expect(outcomes(summary)['dev-a']).toMatch(/^skipped:waiting for the recreated cluster to be Healthy/);
+    expect(outcomes(summary)['dev-a']).toMatch(
+      /^skipped:waiting for the recreated cluster to accept its allowlist/,
+    );
     expect(await h.stores.snapshots.get('dev-a')).toMatchObject({
       status: 'recreated',
       newClusterId: 'new-dev-a',
@@ -359,7 +460,15 @@ describe('runRecreate', () => {
     const summary = await h.run(
       'recreate',
       policy({
-        recreate: { enabled: false, schedule: 'cron(0 6 * * ? *)', followUpSchedule: 'cron(30 6 * * ? *)' },
+        recreate: {
+          enabled: false,
+          stageLabels: [],
+          secretPrefix: 'camunda-automation/clusters',
+          maxOpenWindowMinutes: 10,
+          waitForHealthySeconds: 0,
+          schedule: 'cron(0 6 * * ? *)',
+          followUpSchedule: 'cron(30 6 * * ? *)',
+        },
       }),
     );
 

@@ -223,3 +223,39 @@ describe('parseJobRequest', () => {
     expect(err.path).toBe('action');
   });
 });
+
+describe('unsafe characters in request text', () => {
+  it.each([
+    [
+      'by',
+      { by: 'ali\u202Ece' },
+      'payload.by',
+      /payload\.by: contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 4/,
+    ],
+    ['reason', { reason: 'load\u200Btest' }, 'payload.reason', /payload\.reason: contains U\+200B/],
+    ['reason', { reason: 'two\nlines' }, 'payload.reason', /payload\.reason: contains U\+000A \(LINE FEED\)/],
+    ['cluster', { cluster: 'dev-\u2066x' }, 'payload.cluster', /U\+2066/],
+  ])('refuses a keep-alive %s with an unsafe character', (_, change, path, message) => {
+    try {
+      parseJobRequest({ job: 'teardown', action: 'keep-alive', payload: { ...KEEP_ALIVE, ...change } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(TriggerError);
+      expect((error as TriggerError).status).toBe(422);
+      expect((error as TriggerError).message).toMatch(message);
+      expect((error as TriggerError).path).toBe(path);
+      return;
+    }
+    throw new Error('expected a refusal');
+  });
+
+  it('refuses unsafe characters in a set-source description and updatedBy', () => {
+    const bad = (payload: unknown) => () =>
+      parseJobRequest({ job: 'allowlist-sync', action: 'set-source', payload });
+    expect(
+      bad({ source: 'office-vpn', entries: [{ cidr: '198.51.100.1', description: 'vpn\u202Eevil' }] }),
+    ).toThrow(/payload\.entries\.0\.description: contains U\+202E/);
+    expect(bad({ source: 'office-vpn', entries: [], updatedBy: 'bob\u0007' })).toThrow(
+      /payload\.updatedBy: contains U\+0007/,
+    );
+  });
+});

@@ -1,0 +1,189 @@
+// `backup.check` end to end over real HTTP against the simulator's seeded org, with the DynamoDB stores on
+// dynalite: the per-cluster recovery points, the fleet metrics, and its Console cost (one list of clusters plus
+// one backups read per selected cluster).
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCheck } from '#functions/backup/run-check.ts';
+import type { BackupPolicy } from '#lib/config/types.ts';
+import { createConsoleClient } from '#lib/console/client.ts';
+import { executeRun } from '#lib/jobs/engine.ts';
+import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import { recordingLog } from '#lib/runtime/log.ts';
+import { memoryCounters } from '#lib/runtime/metrics.ts';
+import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
+import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { engineFakes } from '#test/unit/backup/fakes.ts';
+
+const HOUR = 3_600_000;
+const POLICY: BackupPolicy = {
+  enabled: true,
+  schedule: 'rate(6 hours)',
+  dryRun: false,
+  mode: 'manual',
+  selector: { names: ['stage-payments'] },
+  targets: [
+    { selector: { names: ['prod-*'] }, maxAgeHours: 25 },
+    { selector: { names: ['prod-analytics'] }, maxAgeHours: 1 },
+  ],
+  checkSchedule: 'rate(1 hour)',
+  productionSelector: { names: ['prod-*'] },
+  drill: {
+    enabled: true,
+    schedule: 'cron(0 4 ? * SUN *)',
+    cluster: 'test-payments',
+    useExisting: false,
+    maxMinutes: 30,
+    pollSeconds: 1,
+  },
+};
+
+describe('backup.check against the simulator', () => {
+  let sim: RunningSimulator;
+  let clock: ManualClock;
+  let dynamo: EmbeddedDynamo;
+  let stores: StateStores;
+  let counters: ReturnType<typeof memoryCounters>;
+
+  const check = (policy: BackupPolicy = POLICY): Promise<RunSummary> => {
+    let token: string | undefined;
+    const api = createConsoleClient({
+      tokenSource: {
+        getToken: async () => {
+          token ??= sim.issueToken();
+          return token;
+        },
+        invalidate: async () => {
+          token = undefined;
+        },
+      },
+      baseUrl: sim.url,
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const log = recordingLog();
+    return executeRun(
+      { ...engineFakes(), metrics: counters, ledger: stores.ledger, claims: stores.claims, clock, log },
+      { job: 'backup', action: 'check' },
+      {
+        source: 'schedule',
+        idempotencyKey: `backup:check:${clock.now()}`,
+        at: new Date(clock.now()).toISOString(),
+      },
+      { dryRun: false, concurrency: 4, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
+      (scope) =>
+        runCheck(
+          { console: api, backupTracking: stores.backupTracking, clock, log, metrics: counters },
+          scope,
+          policy,
+        ),
+    );
+  };
+  const outcome = (s: RunSummary, name: string): ClusterOutcome => {
+    const found = s.clusters.find((c) => c.clusterName === name);
+    if (!found) throw new Error(`no outcome for ${name}`);
+    return found;
+  };
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    clock = manualClock(Date.parse('2026-03-01T04:00:00.000Z'));
+    sim = await startSimulator({ seed: 'org', now: clock.now });
+    stores = createDynamoStores(dynamo.client, await dynamo.createTable(), { clock });
+    counters = memoryCounters();
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('measures every targeted cluster against its strictest target and fails the ones past it', async () => {
+    // Act
+    const summary = await check();
+
+    // Assess
+    expect(summary.clusters.map((c) => c.clusterName).sort()).toEqual(
+      ['prod-analytics', 'prod-billing', 'prod-orders', 'prod-payments', 'stage-payments'].sort(),
+    );
+    expect(outcome(summary, 'prod-payments')).toMatchObject({
+      status: 'done',
+      action: 'recovery-point-ok',
+      detail: { recoveryPoint: { targetHours: 25, newestCompleteAgeSeconds: 24 * 3600 } },
+    });
+    expect(outcome(summary, 'prod-orders')).toMatchObject({ status: 'done', action: 'recovery-point-ok' });
+    expect(outcome(summary, 'prod-analytics')).toMatchObject({
+      status: 'failed',
+      error: 'newest Complete backup 2h 0m old, past its 1h target',
+    });
+    expect(outcome(summary, 'prod-billing')).toMatchObject({
+      status: 'failed',
+      error: 'no Complete backup, target 25h',
+    });
+    expect(outcome(summary, 'stage-payments')).toMatchObject({ status: 'skipped' });
+    expect(summary.failed).toBe(true);
+    expect(counters.totals).toMatchObject({
+      ClustersPastTarget: 2,
+      ClustersAtRisk: 0,
+      OldestCompleteBackupAgeSeconds: 24 * 3600,
+    });
+    expect(summary.notes).toContain(
+      'recovery points: 2 within target, 0 at risk, 2 past target, 1 without a target',
+    );
+  });
+
+  it('calls out a cluster whose backups keep failing before its last good one passes the target', async () => {
+    // Prepare
+    sim.state.addBackup('prod-payments', { status: 'Failed', created: clock.now() - 10 * HOUR });
+    sim.state.addBackup('prod-payments', { status: 'Failed', created: clock.now() - 2 * HOUR });
+
+    // Act
+    const summary = await check();
+
+    // Assess
+    const o = outcome(summary, 'prod-payments');
+    expect(o).toMatchObject({ status: 'done', action: 'recovery-point-at-risk' });
+    const point = o.status === 'done' ? (o.detail?.recoveryPoint as { text: string } | undefined) : undefined;
+    expect(point?.text).toContain('it passes its target in 1h 0m');
+    expect(counters.totals.ClustersAtRisk).toBe(1);
+  });
+
+  it('reads the clusters once and each selected cluster’s backups once, and writes nothing to the Console', async () => {
+    // Act
+    await check();
+
+    // Assess
+    const routes = sim.requestLog.map((r) => r.route);
+    expect(routes.filter((r) => r === 'GET /clusters')).toHaveLength(1);
+    expect(routes.filter((r) => r === 'GET /clusters/{clusterUuid}/backups')).toHaveLength(5);
+    expect(routes).toHaveLength(6);
+  });
+
+  it('shows the last restore drill on the drill cluster row and in the notes', async () => {
+    // Prepare
+    const testPayments = sim.state.cluster('test-payments').uuid;
+    await stores.backupTracking.put(testPayments, {
+      pending: [],
+      drill: {
+        drillId: 'd-1',
+        step: 'healthy',
+        startedAt: '2026-02-22T04:00:00.000Z',
+        healthyAt: '2026-02-22T04:09:00.000Z',
+        recoverySeconds: 420,
+        updatedAt: '2026-02-22T04:09:00.000Z',
+      },
+    });
+
+    // Act
+    const summary = await check({ ...POLICY, selector: { names: ['test-payments'] } });
+
+    // Assess
+    expect(outcome(summary, 'test-payments')).toMatchObject({
+      detail: { lastDrill: { recoverySeconds: 420 } },
+    });
+    expect(summary.notes).toContain(
+      'last restore drill on test-payments: succeeded 2026-02-22T04:09:00.000Z, recovery time 7m',
+    );
+  });
+});

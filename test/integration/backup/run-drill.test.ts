@@ -1,0 +1,251 @@
+// The restore drill end to end over real HTTP: the simulator (backups and restores), the real Console client,
+// the real run engine and the DynamoDB stores on dynalite. One hand-moved clock drives the simulator, the job
+// and the drill's waits (its `sleep` advances the clock), so nothing sleeps for real.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runDrill } from '#functions/backup/run-drill.ts';
+import type { BackupPolicy } from '#lib/config/types.ts';
+import { createConsoleClient } from '#lib/console/client.ts';
+import type { TokenSource } from '#lib/console/token-source.ts';
+import { executeRun } from '#lib/jobs/engine.ts';
+import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import { recordingLog } from '#lib/runtime/log.ts';
+import { memoryCounters } from '#lib/runtime/metrics.ts';
+import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
+import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { engineFakes } from '#test/unit/backup/fakes.ts';
+
+const RESTORE = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';
+const BACKUP_POST = 'POST /clusters/{clusterUuid}/backups';
+
+const POLICY: BackupPolicy = {
+  enabled: true,
+  schedule: 'rate(6 hours)',
+  dryRun: false,
+  mode: 'manual',
+  selector: { names: ['prod-*'] },
+  targets: [],
+  checkSchedule: 'rate(1 hour)',
+  productionSelector: { names: ['prod-*'] },
+  drill: {
+    enabled: true,
+    schedule: 'cron(0 4 ? * SUN *)',
+    cluster: 'test-payments',
+    useExisting: false,
+    maxMinutes: 30,
+    pollSeconds: 1,
+  },
+};
+
+function simTokenSource(sim: RunningSimulator): TokenSource {
+  let current: string | undefined;
+  return {
+    async getToken() {
+      current ??= sim.issueToken();
+      return current;
+    },
+    async invalidate(token) {
+      if (current === token) current = undefined;
+    },
+  };
+}
+
+describe('restore drill against the simulator', () => {
+  let sim: RunningSimulator;
+  let clock: ManualClock;
+  let dynamo: EmbeddedDynamo;
+  let stores: StateStores;
+  let runs: number;
+  let engine: ReturnType<typeof engineFakes>;
+  let counters: ReturnType<typeof memoryCounters>;
+
+  const routeCount = (route: string) => sim.requestLog.filter((r) => r.route === route).length;
+
+  /** One invocation; `looks` limits how many times it may find time left (an invocation ending mid-drill). */
+  const drill = (policy: BackupPolicy = POLICY, looks = Number.POSITIVE_INFINITY): Promise<RunSummary> => {
+    runs += 1;
+    let left = looks;
+    const api = createConsoleClient({
+      tokenSource: simTokenSource(sim),
+      baseUrl: sim.url,
+      timeoutMs: 5_000,
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const log = recordingLog();
+    return executeRun(
+      { ...engine, metrics: counters, ledger: stores.ledger, claims: stores.claims, clock, log },
+      { job: 'backup', action: 'drill' },
+      { source: 'schedule', idempotencyKey: `backup:drill:${runs}`, at: new Date(clock.now()).toISOString() },
+      {
+        dryRun: false,
+        concurrency: 1,
+        timeMarginMs: 0,
+        // The first call is the engine's own check before the cluster work; then one per wait of the drill.
+        remainingTimeMs: () => (left-- > 0 ? 60_000 : 0),
+        leaseMs: 60_000,
+        retryFailed: true,
+      },
+      (scope) =>
+        runDrill(
+          {
+            console: api,
+            backupTracking: stores.backupTracking,
+            clock,
+            log,
+            metrics: counters,
+            events: engine.events,
+            sleep: async (ms) => {
+              clock.advance(ms);
+            },
+          },
+          scope,
+          policy,
+        ),
+    );
+  };
+  const only = (s: RunSummary): ClusterOutcome => {
+    const [o] = s.clusters;
+    if (!o || s.clusters.length !== 1) throw new Error(`expected one outcome: ${JSON.stringify(s.clusters)}`);
+    return o;
+  };
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    clock = manualClock(Date.parse('2026-03-01T04:00:00.000Z'));
+    sim = await startSimulator({
+      seed: 'org',
+      backupDurationMs: 3_000,
+      clusterCreateMs: 1_000,
+      now: clock.now,
+    });
+    sim.state.restores.durationMs = 10_000;
+    sim.state.restores.resumeMs = 5_000;
+    stores = createDynamoStores(dynamo.client, await dynamo.createTable(), { clock });
+    engine = engineFakes();
+    counters = memoryCounters();
+    runs = 0;
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('takes a backup, restores it, waits for Healthy and reports the recovery time', async () => {
+    // Act
+    const summary = await drill();
+
+    // Assess
+    const o = only(summary);
+    expect(o).toMatchObject({ status: 'done', action: 'drill-succeeded', clusterName: 'test-payments' });
+    const detail = o.status === 'done' ? (o.detail ?? {}) : {};
+    // Restore 10 s + resume 5 s, seen by looks one second apart.
+    expect(detail.recoverySeconds).toBeGreaterThanOrEqual(15);
+    expect(detail.recoverySeconds).toBeLessThanOrEqual(17);
+    expect(detail).toMatchObject({ step: 'healthy', backupTaken: true });
+    expect(routeCount(BACKUP_POST)).toBe(1);
+    expect(routeCount(RESTORE)).toBe(1);
+    expect(sim.state.cluster('test-payments').status.ready).toBe('Healthy');
+    expect(counters.totals.BackupDrillRecoverySeconds).toBe(detail.recoverySeconds);
+    expect(summary.failed).toBe(false);
+    const saved = await stores.backupTracking.get(sim.state.cluster('test-payments').uuid);
+    expect(saved.drill).toMatchObject({ step: 'healthy', recoverySeconds: detail.recoverySeconds });
+  });
+
+  it('uses the newest Complete backup when told to, without taking one', async () => {
+    // Prepare
+    sim.state.addBackup('test-payments', { uuid: 'seeded', created: clock.now() - 3_600_000 });
+
+    // Act
+    const summary = await drill({ ...POLICY, drill: { ...POLICY.drill, useExisting: true } });
+
+    // Assess
+    expect(only(summary)).toMatchObject({
+      status: 'done',
+      detail: { backupId: 'seeded', backupTaken: false },
+    });
+    expect(routeCount(BACKUP_POST)).toBe(0);
+  });
+
+  it('fails the drill with the reason when the restore ends FAILED', async () => {
+    // Prepare
+    sim.state.restores.failNext('test-payments');
+
+    // Act
+    const summary = await drill();
+
+    // Assess
+    const o = only(summary);
+    expect(o.status).toBe('failed');
+    expect(o.status === 'failed' && o.error).toMatch(/^restore drill failed: restore .* ended FAILED$/);
+    expect(summary.failed).toBe(true);
+  });
+
+  it('reports "not available" with the reason on a 501, and does not fail the run', async () => {
+    // Prepare
+    sim.state.restores.available = false;
+
+    // Act
+    const summary = await drill();
+
+    // Assess
+    const o = only(summary);
+    expect(o.status).toBe('skipped');
+    expect(o.status === 'skipped' && o.reason).toMatch(
+      /^restore drill not available: self-service restore is not enabled for this organization \(501: /,
+    );
+    expect(summary.failed).toBe(false);
+  });
+
+  it('resumes a drill an invocation left mid-way, without a second backup or restore request', async () => {
+    // Act: the first invocation runs out of time after the restore was requested.
+    const first = await drill(POLICY, 6);
+    const afterFirst = (await stores.backupTracking.get(sim.state.cluster('test-payments').uuid)).drill;
+    const second = await drill();
+
+    // Assess
+    expect(only(first)).toMatchObject({ status: 'deferred' });
+    expect(first.notes.join(' ')).toContain('continues in the next invocation');
+    expect(engine.published.some((e) => e.detailType === 'backup.drill')).toBe(true);
+    expect(afterFirst?.step).toMatch(/restore-requested|restore-completed/);
+    expect(only(second)).toMatchObject({ status: 'done', action: 'drill-succeeded' });
+    expect(routeCount(BACKUP_POST)).toBe(1);
+    expect(routeCount(RESTORE)).toBe(1);
+    const o = only(second);
+    expect(o.status === 'done' && o.detail?.drillId).toBe(afterFirst?.drillId);
+  });
+
+  it('never runs twice at once: a drill finds the cluster claimed and leaves it alone', async () => {
+    // Prepare
+    await stores.claims.claim('backup', sim.state.cluster('test-payments').uuid, 'another-drill', 60_000);
+
+    // Act
+    const summary = await drill();
+
+    // Assess
+    expect(only(summary)).toMatchObject({
+      status: 'skipped',
+      reason: 'another run of this job is working on this cluster',
+    });
+    expect(routeCount(BACKUP_POST) + routeCount(RESTORE)).toBe(0);
+  });
+
+  it('refuses a drill cluster the production selector matches on the live cluster (labels too)', async () => {
+    // Prepare: the config check cannot see labels; the run re-checks the live cluster.
+    sim.state.updateCluster('test-payments', { labels: ['prod'] });
+    const policy = { ...POLICY, productionSelector: { labels: ['prod'] } };
+
+    // Act
+    const summary = await drill(policy);
+
+    // Assess
+    const o = only(summary);
+    expect(o.status === 'failed' && o.error).toMatch(
+      /refused: test-payments is matched by backup.productionSelector/,
+    );
+    expect(routeCount(BACKUP_POST) + routeCount(RESTORE)).toBe(0);
+  });
+});
