@@ -69,13 +69,25 @@ export function acknowledgeFindings(stack: AutomationStack): void {
     `IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${stack.publishedSecretsPrefix}/*]`,
     'The morning recreate publishes each recreated API client’s new credentials as its own secret, named <teardown.recreate.secretPrefix>/<cluster>/<client> (lib/secrets/credentials.ts); the names are only known at run time, so the teardown role may create/write/tag/describe secrets under that prefix and no others (Secrets Manager also appends a random suffix to every secret ARN).',
   );
+  acknowledge(
+    stack.ingress.fn,
+    'Serverless',
+    'LambdaDLQ',
+    'The webhook ingress is invoked synchronously by API Gateway only: a failure is answered 5xx to the sender (who retries), and its errors alarm; there is no asynchronous invocation whose request a dead-letter target could keep.',
+  );
+  acknowledge(
+    stack.ingress.fn,
+    'Serverless',
+    'LambdaTracing',
+    'The code has no X-Ray instrumentation; the ingress logs one structured line per accepted webhook and API Gateway writes access logs. Active tracing would add an xray:* policy on Resource::* for service segments only.',
+  );
 
   if (stack.webhookAuth === 'signature') {
     acknowledge(
       stack.api,
       'AwsSolutions',
       'APIG4',
-      'Webhook senders are authenticated in the function by their Standard Webhooks signature (HMAC-SHA256 over id, timestamp and body, with a timestamp tolerance and idempotency on webhook-id); unsigned requests are answered 401 before anything runs. Set deployment.webhookAuth to "iam" to also require SigV4.',
+      'Webhook senders (and status reads of GET /runs/{runId}) are authenticated in the ingress function by their Standard Webhooks signature (HMAC-SHA256 over id, timestamp and body, with a timestamp tolerance and idempotency on webhook-id); unsigned requests are answered 401 before anything runs. Set deployment.webhookAuth to "iam" to also require SigV4.',
     );
   }
 

@@ -135,8 +135,8 @@ describe('alarms', () => {
 
     // Assess: per job RunsFailed, function errors, throttles and deferred clusters; the DLQ, the token alarms,
     // webhook 5xx, failed result events and token invalidations (heartbeats: test/infra/alarms.test.ts); the
-    // backup readiness alarms; the recreate's open window
-    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS + 1);
+    // backup readiness alarms; the webhook ingress's errors and throttles; the recreate's open window
+    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS + 2 + 1);
     for (const a of all) {
       expect(a.AlarmActions).toEqual([topicRef()]);
       expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
