@@ -64,6 +64,12 @@ export function acknowledgeFindings(stack: AutomationStack): void {
   }
 
   acknowledge(
+    stack,
+    'AwsSolutions',
+    `IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${stack.publishedSecretsPrefix}/*]`,
+    'The morning recreate publishes each recreated API client’s new credentials as its own secret, named <teardown.recreate.secretPrefix>/<cluster>/<client> (lib/secrets/credentials.ts); the names are only known at run time, so the teardown role may create/write/tag/describe secrets under that prefix and no others (Secrets Manager also appends a random suffix to every secret ARN).',
+  );
+  acknowledge(
     stack.ingress.fn,
     'Serverless',
     'LambdaDLQ',

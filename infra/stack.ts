@@ -27,6 +27,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   ContextAttribute,
@@ -41,6 +42,8 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
+import { READY_EVENT } from '#functions/teardown/recreate.ts';
+import { SECRETS_PURPOSE } from '#functions/teardown/teardown.ts';
 import { longestGapMs } from '#lib/config/schedule-times.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
@@ -170,10 +173,17 @@ export function requestPattern(job: JobName, source: string): EventPattern {
  */
 /** The request a drill publishes to resume itself in the next invocation (`{ payload: { resume: true } }`). */
 export const DRILL_CONTINUATION = 'backup.drill';
+/** The request a recreate with clusters still pending publishes to continue (`{ payload: { continuation: n } }`). */
+export const RECREATE_CONTINUATION = 'teardown.recreate';
 
 export function publishedDetailTypes(job: JobName): string[] {
   const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}.result`);
-  if (job === 'teardown') types.push(NOTICE_EVENT);
+  if (job === 'teardown') {
+    types.push(NOTICE_EVENT);
+    // The morning recreate: a recreated cluster is ready (functions/teardown/recreate.ts), and a run that ends
+    // with clusters still pending asks for its own bounded continuation.
+    types.push(READY_EVENT, RECREATE_CONTINUATION);
+  }
   // A restore drill that outlasts an invocation asks for its own continuation (functions/backup/run-drill.ts).
   if (job === 'backup') types.push(DRILL_CONTINUATION);
   return types;
@@ -241,6 +251,10 @@ export class AutomationStack extends Stack {
   /** The webhook ingress: the only function the HTTP API integrates. */
   readonly ingress: AutomationFunction;
   readonly table: StateTable;
+  /** Seals connector-secret values between a teardown and the recreate (lib/secrets/sealer.ts); teardown only. */
+  readonly secretsKey: Key;
+  /** `teardown.recreate.secretPrefix`: the teardown role may write the secrets under it (and no others). */
+  readonly publishedSecretsPrefix: string;
   readonly bus: EventBus;
   readonly api: HttpApi;
   readonly consoleSecret: ISecret;
@@ -255,8 +269,18 @@ export class AutomationStack extends Stack {
     const { config, envName } = props;
     const d = config.deployment;
     this.webhookAuth = d.webhookAuth;
+    this.publishedSecretsPrefix = config.teardown.recreate.secretPrefix;
 
     this.table = new StateTable(this, 'State');
+    // A key of its own (not the table's, which every function may use unconditionally for DynamoDB): only the
+    // teardown function may use it, and only with the sealer's encryption context. RETAINed like the table: the
+    // sealed boxes in the table's snapshots open with it only.
+    this.secretsKey = new Key(this, 'SecretsKey', {
+      description:
+        'Camunda console automation: seals connector-secret values between a teardown and the morning recreate',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.bus = new EventBus(this, 'Bus', {
       description: 'Camunda console automation: job requests and results',
     });
@@ -354,6 +378,7 @@ export class AutomationStack extends Stack {
           },
         }),
       );
+      if (job === 'teardown') this.grantTeardownSecrets(f, config);
       fns[job] = f;
     }
     this.functions = fns;
@@ -551,4 +576,46 @@ export class AutomationStack extends Stack {
       new CfnOutput(this, `${pascalCase(job)}FunctionName`, { value: fns[job].fn.functionName });
     }
   }
+
+  /**
+   * What the teardown (and the morning recreate, same function) needs beyond the other jobs: sealing and opening
+   * connector-secret values with the secrets key (only under the sealer's purpose), and publishing recreated API
+   * clients' credentials under `teardown.recreate.secretPrefix` (lib/secrets/credentials.ts: PutSecretValue,
+   * CreateSecret when absent, TagResource with the client id, DescribeSecret to read that tag back).
+   */
+  private grantTeardownSecrets(f: AutomationFunction, config: AutomationConfig): void {
+    f.fn.addEnvironment(SECRETS_KEY_ENV, this.secretsKey.keyArn);
+    f.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...SECRETS_KEY_ACTIONS],
+        resources: [this.secretsKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': SECRETS_PURPOSE } },
+      }),
+    );
+    f.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [...PUBLISHED_SECRET_ACTIONS],
+        resources: [publishedSecretsArn(this, config.teardown.recreate.secretPrefix)],
+      }),
+    );
+  }
+}
+
+/** = SEALING_KEY_ENV of lib/runtime/container.ts (not imported: the container pulls the SDK clients into synth). */
+export const SECRETS_KEY_ENV = 'SECRETS_KMS_KEY_ID';
+
+/** The KMS actions lib/secrets/sealer.ts sends (GenerateDataKeyCommand to seal, DecryptCommand to open). */
+export const SECRETS_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+
+/** The Secrets Manager actions lib/secrets/credentials.ts sends on the published credentials. */
+export const PUBLISHED_SECRET_ACTIONS = [
+  'secretsmanager:CreateSecret',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:TagResource',
+  'secretsmanager:DescribeSecret',
+] as const;
+
+/** Every secret under the prefix (Secrets Manager appends `-XXXXXX` to a secret's name in its ARN). */
+export function publishedSecretsArn(stack: Stack, prefix: string): string {
+  return `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${prefix}/*`;
 }

@@ -72,6 +72,18 @@ export interface TeardownPlan {
   unreadable: Exclusion[];
   /** The uuid of every cluster the Console listed (selected or not). */
   listedIds: ReadonlySet<string>;
+  /**
+   * Recreated clusters (no labels: the API cannot set them) and the labels of the cluster they were recreated
+   * from (the snapshot whose `newClusterId` is their uuid): selection and protection use these.
+   */
+  labelsByLineage: ReadonlyMap<string, string[]>;
+}
+
+/** The cluster with its lineage labels when it shows none itself (a recreated cluster), else as it is. */
+export function withLineageLabels(cluster: Cluster, lineage: ReadonlyMap<string, string[]>): Cluster {
+  if ((cluster.labels ?? []).length > 0) return cluster;
+  const labels = lineage.get(cluster.uuid);
+  return labels && labels.length > 0 ? { ...cluster, labels: [...labels] } : cluster;
 }
 
 /** Only these states are deleted; Creating, Updating, Resuming, Maintenance, … are left alone. */
@@ -189,15 +201,26 @@ export function allowlistOf(cluster: Cluster): { entries: IpAllowlistEntry[]; vi
  * the snapshot (and the morning recreate) is keyed by name, so one of them could not come back.
  */
 export async function planTeardown(
-  deps: Pick<TeardownDeps, 'console' | 'keepAlives' | 'clock'>,
+  deps: Pick<TeardownDeps, 'console' | 'keepAlives' | 'clock'> & Partial<Pick<TeardownDeps, 'snapshots'>>,
   policy: TeardownPolicy,
   onlyIds?: string[],
 ): Promise<TeardownPlan> {
   assertTeardownSelector(policy);
-  const [clusters, { keepAlives, unreadable }] = await Promise.all([
+  const [listed, { keepAlives, unreadable }, lineageSnapshots] = await Promise.all([
     deps.console.listClusters(),
     deps.keepAlives.listing(deps.clock.now()),
+    deps.snapshots ? deps.snapshots.listing().then((l) => l.snapshots) : Promise.resolve([]),
   ]);
+  const lineage = new Map<string, string[]>();
+  for (const s of lineageSnapshots) {
+    if (s.newClusterId && s.labels.length > 0) lineage.set(s.newClusterId, [...s.labels]);
+  }
+  const labelsByLineage = new Map<string, string[]>();
+  const clusters = listed.map((c) => {
+    const out = withLineageLabels(c, lineage);
+    if (out !== c) labelsByLineage.set(c.uuid, out.labels ?? []);
+    return out;
+  });
   const now = deps.clock.now();
   const nameCount = new Map<string, number>();
   for (const c of clusters) nameCount.set(c.name, (nameCount.get(c.name) ?? 0) + 1);
@@ -207,6 +230,7 @@ export async function planTeardown(
     excluded: [],
     unreadable: [],
     listedIds: new Set(clusters.map((c) => c.uuid)),
+    labelsByLineage,
   };
   for (const cluster of selectClusters(clusters, policy.selector, onlyIds)) {
     const exclusion = exclusionOf(cluster, policy, keepAlives, now);
@@ -214,7 +238,12 @@ export async function planTeardown(
     if (unreadableReason !== undefined && exclusion?.reason !== 'protected') {
       plan.unreadable.push({ cluster, reason: unreadableReason });
     } else if (exclusion) {
-      plan.excluded.push({ cluster, ...exclusion });
+      const byLineage = labelsByLineage.get(cluster.uuid);
+      plan.excluded.push({
+        cluster,
+        ...exclusion,
+        ...(byLineage ? { detail: { ...exclusion.detail, labelsByLineage: byLineage } } : {}),
+      });
     } else if ((nameCount.get(cluster.name) ?? 0) > 1) {
       plan.excluded.push({
         cluster,

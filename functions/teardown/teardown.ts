@@ -27,6 +27,7 @@ import {
   TeardownError,
   unreadableKeepAlive,
   unreadableOutcome,
+  withLineageLabels,
 } from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
@@ -293,8 +294,10 @@ export async function runTeardown(
   let slots = max - deletedEarlier.size;
 
   const deleteOne = async (planned: Cluster): Promise<ClusterOutcome> => {
-    const fresh = await api.getCluster(planned.uuid);
-    if (!fresh) return skipped(planned, 'already gone');
+    const live = await api.getCluster(planned.uuid);
+    if (!live) return skipped(planned, 'already gone');
+    // A recreated cluster shows no labels: the ones of its lineage (the plan's) select and protect it.
+    const fresh = withLineageLabels(live, plan.labelsByLineage);
     if (fresh.name !== planned.name) return skipped(planned, `renamed to ${fresh.name} since planning`);
     if (!matchesSelector(fresh, policy.selector)) return skipped(planned, 'no longer selected');
     const now = clock.now();
@@ -360,6 +363,9 @@ export async function runTeardown(
       connectorSecrets: snapshot.secrets?.names.length ?? 0,
       apiClients: snapshot.apiClients?.map((c) => c.name) ?? [],
       ...(snapshot.labels.length ? { labelsNotRestorable: snapshot.labels } : {}),
+      ...(plan.labelsByLineage.has(planned.uuid)
+        ? { labelsByLineage: plan.labelsByLineage.get(planned.uuid) }
+        : {}),
     };
     if (snapshot.note?.includes('not visible'))
       detail.allowlist = 'not visible to this client: not restorable';

@@ -290,6 +290,13 @@ export class Observability extends Construct {
       'A run’s result event (or the teardown notice) was not published on the bus: whoever routes results to chat or mail did not get it',
       sum('ResultEventsFailed'),
     );
+    if (jobs.includes('teardown')) {
+      alarm(
+        'RecreateOpenWindowExceeded',
+        'teardown recreate: a recreated cluster stayed open (placeholder allowlist) longer than teardown.recreate.maxOpenWindowMinutes',
+        counter('teardown', 'RecreateOpenWindowExceeded'),
+      );
+    }
     alarm(
       'TokenInvalidations',
       `The Console API refused tokens that should have been valid, ${TOKEN_INVALIDATIONS_PER_HOUR} or more times in an hour`,

@@ -146,7 +146,9 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     credentials:
       overrides.credentials ??
       (env.AWS_LAMBDA_FUNCTION_NAME
-        ? secretsManagerPublisher(secretsManager ?? new SecretsManagerClient({}), env[SEALING_KEY_ENV])
+        ? // The published secrets use Secrets Manager's default key (not the sealing key, which the teardown
+          // role may only use under the sealer's purpose): their readers need GetSecretValue and nothing else.
+          secretsManagerPublisher(secretsManager ?? new SecretsManagerClient({}))
         : localCredentials),
     sleep: overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     ...createDynamoStores(dynamo, tableNameFromEnv(env)),

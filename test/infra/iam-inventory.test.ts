@@ -67,6 +67,49 @@ const FUNCTION_ROLE = (job: JobName): Allowed[] => [
     why: 'lib/runtime/events.ts publishes result events and the notice (conditioned: source and detail-types)',
     command: 'PutEventsCommand',
   },
+  ...(job === 'teardown' ? TEARDOWN_ONLY : []),
+];
+
+/** The teardown's own: sealing connector secrets and publishing recreated API clients' credentials. */
+const PUBLISHED =
+  'arn:AWS::Partition:secretsmanager:AWS::Region:AWS::AccountId:secret:camunda-automation/clusters/*';
+const TEARDOWN_ONLY: Allowed[] = [
+  {
+    action: 'kms:GenerateDataKey',
+    resource: 'SecretsKey.Arn',
+    why: 'lib/secrets/sealer.ts seals connector-secret values at teardown (condition: the sealer’s purpose)',
+    command: 'GenerateDataKeyCommand',
+  },
+  {
+    action: 'kms:Decrypt',
+    resource: 'SecretsKey.Arn',
+    why: 'lib/secrets/sealer.ts opens them at the morning recreate (condition: the sealer’s purpose)',
+    command: 'DecryptCommand',
+  },
+  {
+    action: 'secretsmanager:PutSecretValue',
+    resource: PUBLISHED,
+    why: 'lib/secrets/credentials.ts writes a recreated API client’s new credentials',
+    command: 'PutSecretValueCommand',
+  },
+  {
+    action: 'secretsmanager:CreateSecret',
+    resource: PUBLISHED,
+    why: 'lib/secrets/credentials.ts creates the client’s secret the first time',
+    command: 'CreateSecretCommand',
+  },
+  {
+    action: 'secretsmanager:TagResource',
+    resource: PUBLISHED,
+    why: 'lib/secrets/credentials.ts tags the secret with the client id it holds',
+    command: 'TagResourceCommand',
+  },
+  {
+    action: 'secretsmanager:DescribeSecret',
+    resource: PUBLISHED,
+    why: 'lib/secrets/credentials.ts reads that tag back (a client whose secret was lost is recreated)',
+    command: 'DescribeSecretCommand',
+  },
 ];
 
 /** What the webhook ingress's role may do: verify, record the accepted run, hand it over. Nothing of the jobs'. */
@@ -143,6 +186,7 @@ beforeAll(() => {
   names = {
     [logicalId(s.stack.table.table)]: 'Table',
     [logicalId(s.stack.table.key)]: 'TableKey',
+    [logicalId(s.stack.secretsKey)]: 'SecretsKey',
     [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
     ...Object.fromEntries(
       Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
@@ -297,6 +341,8 @@ describe('IAM action inventory', () => {
       'teardown.recreate.result',
       'teardown.keep-alive.result',
       'teardown.notice.sent',
+      'teardown.cluster.ready', // a recreated cluster is ready
+      'teardown.recreate', // a recreate's bounded continuation
     ]);
     expect(publishedDetailTypes('allowlist-sync')).toEqual([
       'allowlist-sync.sync.result',

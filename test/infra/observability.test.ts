@@ -135,8 +135,8 @@ describe('alarms', () => {
 
     // Assess: per job RunsFailed, function errors, throttles and deferred clusters; the DLQ, the token alarms,
     // webhook 5xx, failed result events and token invalidations (heartbeats: test/infra/alarms.test.ts); the
-    // backup readiness alarms; the webhook ingress's errors and throttles
-    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS + 2);
+    // backup readiness alarms; the webhook ingress's errors and throttles; the recreate's open window
+    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS + 2 + 1);
     for (const a of all) {
       expect(a.AlarmActions).toEqual([topicRef()]);
       expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
@@ -184,6 +184,18 @@ describe('alarms', () => {
     // Assess
     expect(found).toHaveLength(1);
     expect(found[0]?.Threshold).toBe(1);
+  });
+
+  it('a recreated cluster left open too long (RecreateOpenWindowExceeded > 0) alarms, teardown only', () => {
+    // Act
+    const found = alarmsOn('RecreateOpenWindowExceeded');
+
+    // Assess
+    expect(found).toHaveLength(1);
+    expect(found[0]?.Threshold).toBe(1);
+    expect(found[0]?.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect(found[0]?.AlarmActions).toEqual([topicRef()]);
+    expect(JSON.stringify(found[0])).toContain('"Name":"service","Value":"teardown"');
   });
 
   it('a message in the dead-letter queue alarms', () => {

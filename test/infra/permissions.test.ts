@@ -1,6 +1,8 @@
 // Least privilege, pinned: every statement of every role, resource policies, and no wildcard actions.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SECRETS_PURPOSE } from '#functions/teardown/teardown.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
+import { SEALING_KEY_ENV } from '#lib/runtime/container.ts';
 import {
   grantsOf,
   iamStatements,
@@ -19,6 +21,7 @@ beforeAll(() => {
   names = {
     [logicalId(s.stack.table.table)]: 'Table',
     [logicalId(s.stack.table.key)]: 'TableKey',
+    [logicalId(s.stack.secretsKey)]: 'SecretsKey',
     [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
     ...Object.fromEntries(
       Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
@@ -36,6 +39,10 @@ beforeAll(() => {
 }, 120_000);
 
 type Props = Record<string, unknown>;
+
+/** The published credentials' secrets (teardown.recreate.secretPrefix), as grantsOf renders the ARN. */
+const published = () =>
+  `arn:AWS::Partition:secretsmanager:AWS::Region:AWS::AccountId:secret:${s.stack.publishedSecretsPrefix}/*`;
 
 /** The confused-deputy condition on the alerts topic and key: CloudWatch alarms of this account and region. */
 const ALARMS_OF_THIS_ACCOUNT = {
@@ -89,10 +96,46 @@ describe('function roles', () => {
           'Allow secretsmanager:GetSecretValue -> chat-botSecret',
           'Allow secretsmanager:GetSecretValue -> network-automationSecret',
           'Allow events:PutEvents -> Bus.Arn',
+          // The teardown alone seals connector secrets and publishes recreated clients' credentials.
+          ...(job === 'teardown'
+            ? [
+                'Allow kms:GenerateDataKey -> SecretsKey.Arn',
+                'Allow kms:Decrypt -> SecretsKey.Arn',
+                ...['CreateSecret', 'PutSecretValue', 'TagResource', 'DescribeSecret'].map(
+                  (a) => `Allow secretsmanager:${a} -> ${published()}`,
+                ),
+              ]
+            : []),
         ].sort(),
       );
     },
   );
+
+  it('teardown: the secrets key only under the sealer’s purpose, and in its environment', () => {
+    // Act
+    const statements = iamStatements(s.json)
+      .filter((x) => x.roles.includes(logicalId(s.stack.functions.teardown.role)))
+      .map((x) => x.statement)
+      .filter((st) => render(st.Resource) === `${logicalId(s.stack.secretsKey)}.Arn`);
+    const fn = s.json.Resources[logicalId(s.stack.functions.teardown.fn)]?.Properties as
+      | { Environment: { Variables: Record<string, unknown> } }
+      | undefined;
+    const env = fn?.Environment.Variables ?? {};
+
+    // Assess
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Condition).toEqual({
+      StringEquals: { 'kms:EncryptionContext:purpose': SECRETS_PURPOSE },
+    });
+    expect(env[SEALING_KEY_ENV]).toEqual({ 'Fn::GetAtt': [logicalId(s.stack.secretsKey), 'Arn'] });
+  });
+
+  it('the secrets key is used by no other role', () => {
+    for (const job of ['backup', 'allowlist-sync'] as const) {
+      const grants = grantsOf(s.json, logicalId(s.stack.functions[job].role), names);
+      expect(grants.filter((g) => g.includes('SecretsKey') || g.includes(':secret:'))).toEqual([]);
+    }
+  });
 
   it('have no managed or inline policies and trust only Lambda', () => {
     for (const job of JOBS) {

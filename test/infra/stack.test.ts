@@ -126,6 +126,10 @@ describe('functions', () => {
         WEBHOOK_SENDER_SECRETS: expect.anything(),
         EVENT_BUS_NAME: { Ref: logicalId(s.stack.bus) },
         AUTOMATION_ENV: 'prod',
+        // The teardown alone seals connector secrets (lib/runtime/container.ts SEALING_KEY_ENV).
+        ...(job === 'teardown'
+          ? { SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(s.stack.secretsKey), 'Arn'] } }
+          : {}),
       });
       const senders = JSON.stringify(env.WEBHOOK_SENDER_SECRETS);
       expect(Object.keys(s.stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
