@@ -27,7 +27,7 @@ import { duplicates, NO_DUPLICATES, watchSim } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
-const GROUP = 'interruptions and concurrency';
+const GROUP = 'teardown and recreate protocol';
 const HOUR = 3_600_000;
 const CREATE_MS = 60_000;
 const LEASE_MS = 15 * 60_000;
@@ -309,7 +309,7 @@ describe('the teardown → recreate protocol killed between steps', () => {
     for (const v of values) expect(text.includes(v), 'a secret value in a log line').toBe(false);
     reportRow({
       group: GROUP,
-      row: `recreate protocol ${row}`,
+      row,
       cases: r.invocations,
       faults: 1,
       duplicates: dup.total + dupClients,
