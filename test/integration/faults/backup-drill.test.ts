@@ -96,7 +96,10 @@ describe('restore drills under faults', () => {
     const o2 = drillOutcome(last?.summary);
     expect(o2.status).toBe('done');
     expect(o2.status === 'done' ? o2.action : '').toBe('drill-succeeded');
-    const recovery = (o2.detail as { recoverySeconds?: unknown; recoveryTime?: unknown } | undefined) ?? {};
+    const recovery =
+      (('detail' in o2 ? o2.detail : undefined) as
+        | { recoverySeconds?: unknown; recoveryTime?: unknown }
+        | undefined) ?? {};
     expect(typeof recovery.recoverySeconds).toBe('number');
     expect(typeof recovery.recoveryTime).toBe('string');
     expect(e.counters.totals.BackupDrillRecoverySeconds).toBe(recovery.recoverySeconds);
