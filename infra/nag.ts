@@ -63,12 +63,25 @@ export function acknowledgeFindings(stack: AutomationStack): void {
     );
   }
 
+  acknowledge(
+    stack.ingress.fn,
+    'Serverless',
+    'LambdaDLQ',
+    'The webhook ingress is invoked synchronously by API Gateway only: a failure is answered 5xx to the sender (who retries), and its errors alarm; there is no asynchronous invocation whose request a dead-letter target could keep.',
+  );
+  acknowledge(
+    stack.ingress.fn,
+    'Serverless',
+    'LambdaTracing',
+    'The code has no X-Ray instrumentation; the ingress logs one structured line per accepted webhook and API Gateway writes access logs. Active tracing would add an xray:* policy on Resource::* for service segments only.',
+  );
+
   if (stack.webhookAuth === 'signature') {
     acknowledge(
       stack.api,
       'AwsSolutions',
       'APIG4',
-      'Webhook senders are authenticated in the function by their Standard Webhooks signature (HMAC-SHA256 over id, timestamp and body, with a timestamp tolerance and idempotency on webhook-id); unsigned requests are answered 401 before anything runs. Set deployment.webhookAuth to "iam" to also require SigV4.',
+      'Webhook senders (and status reads of GET /runs/{runId}) are authenticated in the ingress function by their Standard Webhooks signature (HMAC-SHA256 over id, timestamp and body, with a timestamp tolerance and idempotency on webhook-id); unsigned requests are answered 401 before anything runs. Set deployment.webhookAuth to "iam" to also require SigV4.',
     );
   }
 

@@ -1,6 +1,7 @@
 // The whole deployment: one stack composed of constructs per concern. Three functions (one per job) are
 // triggered by EventBridge Scheduler (the config's schedules, in its time zone), by events on the project's
-// bus, and by signed webhooks; they share one DynamoDB table, the Console API credentials and the webhook
+// bus, and by signed webhooks, which a fourth function (the ingress, the API's only integration) accepts and
+// hands over on the bus; they share one DynamoDB table, the Console API credentials and the webhook
 // signing secret; everything that fails ends in one dead-letter queue, and alarms go to one SNS topic.
 import { fileURLToPath } from 'node:url';
 import {
@@ -48,7 +49,7 @@ import { ENVIRONMENT_ENV } from '#lib/runtime/metrics.ts';
 import { DEFAULT_SENDER, WEBHOOK_SENDER_SECRETS_ENV } from '#lib/runtime/webhook-secrets.ts';
 import { STATE_TABLE_ENV } from '#lib/state/table.ts';
 import { CREDENTIALS_SECRET_ENV } from '#lib/token/from-env.ts';
-import { CLUSTER_CREATED, RECREATE_RESULT } from '#lib/triggers/normalize.ts';
+import { CLUSTER_CREATED, RECREATE_RESULT, WEBHOOK_ACCEPTED } from '#lib/triggers/normalize.ts';
 import { AutomationFunction } from './constructs/automation-function.ts';
 import {
   HEARTBEAT_SLACK_HOURS,
@@ -56,7 +57,7 @@ import {
   MAX_HEARTBEAT_PERIOD_HOURS,
   Observability,
 } from './constructs/observability.ts';
-import { StateTable } from './constructs/state-table.ts';
+import { StateTable, TABLE_KEY_ACTIONS } from './constructs/state-table.ts';
 
 export interface AutomationStackProps extends StackProps {
   /** The validated config of the environment being deployed. */
@@ -206,6 +207,22 @@ export function heartbeatsFor(config: AutomationConfig, from: Date = new Date())
   return out;
 }
 
+/**
+ * The pattern of a job's hand-over rule: the webhook ingress's `webhook.accepted` events for this job. The request
+ * rules drop them (their detail-type is none of a job's, and the detail carries `idempotencyKey`), so an accepted
+ * webhook reaches its job through this rule only, and runs under the ledger key the ingress recorded.
+ */
+export function handoverPattern(job: JobName, source: string): EventPattern {
+  return {
+    source: [source],
+    detailType: [WEBHOOK_ACCEPTED],
+    detail: { [PUBLISHED_MARKER]: Match.exists(), request: { job: [job] } },
+  };
+}
+
+/** The ledger partitions the webhook ingress may read and write: webhook runs' records (lib/state/keys.ts). */
+export const INGRESS_LEADING_KEYS = ['run#webhook:*'];
+
 /** A field every event the jobs publish carries and no request may carry. */
 export const PUBLISHED_MARKER = 'idempotencyKey';
 
@@ -221,6 +238,8 @@ const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 export class AutomationStack extends Stack {
   readonly functions: Record<JobName, AutomationFunction>;
+  /** The webhook ingress: the only function the HTTP API integrates. */
+  readonly ingress: AutomationFunction;
   readonly table: StateTable;
   readonly bus: EventBus;
   readonly api: HttpApi;
@@ -339,6 +358,50 @@ export class AutomationStack extends Stack {
     }
     this.functions = fns;
 
+    // The webhook ingress: verifies, records the accepted run in the ledger, hands it over on the bus and answers
+    // 202. Minimal role: the sender secrets (never the Console credentials), item reads/writes on the webhook
+    // runs' ledger partitions only, and PutEvents of `webhook.accepted` alone.
+    const ingressEnv: Record<string, string> = { ...environment };
+    delete ingressEnv[CREDENTIALS_SECRET_ENV];
+    this.ingress = new AutomationFunction(this, 'WebhookIngress', {
+      entry: root('functions/webhook-ingress/handler.ts'),
+      service: 'webhook-ingress',
+      description: 'Webhook ingress: verify, record as accepted, hand over to the job, answer 202',
+      // Answers in well under a second; the limit only bounds a stuck dependency.
+      timeout: Duration.seconds(10),
+      memorySize: d.memoryMb,
+      logRetention: d.logRetentionDays as RetentionDays,
+      deadLetters: this.deadLetters,
+      environment: ingressEnv,
+      define,
+    });
+    this.ingress.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': INGRESS_LEADING_KEYS } },
+      }),
+    );
+    this.table.key.grant(this.ingress.role, ...TABLE_KEY_ACTIONS);
+    this.ingress.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: Object.values(this.webhookSecrets).map((secret) => secret.secretArn),
+      }),
+    );
+    this.ingress.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: {
+          StringEquals: {
+            'events:source': config.events.source,
+            'events:detail-type': [WEBHOOK_ACCEPTED],
+          },
+        },
+      }),
+    );
+
     // Schedules: EventBridge Scheduler in the config's IANA time zone (right across daylight saving), no
     // flexible window. The input carries the scheduled time and execution id: a retried delivery of the same
     // schedule has the same idempotency key (lib/triggers/normalize.ts).
@@ -373,6 +436,22 @@ export class AutomationStack extends Stack {
         eventBus: this.bus,
         description: `${job} requests (${envName})`,
         eventPattern: requestPattern(job, config.events.source),
+        targets: [
+          new LambdaFunction(fns[job].fn, {
+            deadLetterQueue: this.deadLetters,
+            retryAttempts: 3,
+            maxEventAge: Duration.hours(2),
+          }),
+        ],
+      });
+    }
+
+    // Accepted webhooks: one rule per job hands the ingress's `webhook.accepted` events to the job.
+    for (const job of JOBS) {
+      new Rule(this, `${pascalCase(job)}WebhookHandover`, {
+        eventBus: this.bus,
+        description: `${job} webhooks accepted by the ingress (${envName})`,
+        eventPattern: handoverPattern(job, config.events.source),
         targets: [
           new LambdaFunction(fns[job].fn, {
             deadLetterQueue: this.deadLetters,
@@ -421,14 +500,22 @@ export class AutomationStack extends Stack {
     });
     const authorizer: IHttpRouteAuthorizer =
       d.webhookAuth === 'iam' ? new HttpIamAuthorizer() : new HttpNoneAuthorizer();
+    // Every route integrates the ingress, never a job: the job functions are not reachable from the internet.
+    const ingress = new HttpLambdaIntegration('WebhookIngressIntegration', this.ingress.fn);
     for (const job of JOBS) {
       this.api.addRoutes({
         path: `/webhooks/${job}/{action}`,
         methods: [HttpMethod.POST],
-        integration: new HttpLambdaIntegration(`${pascalCase(job)}Webhook`, fns[job].fn),
+        integration: ingress,
         authorizer,
       });
     }
+    this.api.addRoutes({
+      path: '/runs/{runId}',
+      methods: [HttpMethod.GET],
+      integration: ingress,
+      authorizer,
+    });
 
     this.observability = new Observability(this, 'Observability', {
       functions: fns,
@@ -436,11 +523,13 @@ export class AutomationStack extends Stack {
       alertEmails: config.alerts.emails,
       envName,
       api: this.api,
+      ingress: this.ingress,
       heartbeats: heartbeatsFor(config),
     });
 
     new CfnOutput(this, 'WebhookUrl', {
-      description: 'POST <this>/<job>/<action>, signed with the webhook secret',
+      description:
+        'POST <this>/<job>/<action>, signed with the webhook secret: 202 {runId, state, statusUrl}; GET the statusUrl (signed) for the state and summary',
       value: `${this.api.apiEndpoint}/webhooks`,
     });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
@@ -457,6 +546,7 @@ export class AutomationStack extends Stack {
     new CfnOutput(this, 'AlertsTopicArn', { value: this.observability.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'ScheduleGroupName', { value: group.scheduleGroupName });
+    new CfnOutput(this, 'WebhookIngressFunctionName', { value: this.ingress.fn.functionName });
     for (const job of JOBS) {
       new CfnOutput(this, `${pascalCase(job)}FunctionName`, { value: fns[job].fn.functionName });
     }

@@ -44,6 +44,8 @@ export interface ObservabilityProps {
   envName: string;
   /** The webhook API, whose 5xx answers alarm. */
   api: IHttpApi;
+  /** The webhook ingress function (the only integration of the API), whose errors and throttles alarm. */
+  ingress?: AutomationFunction;
   /** One heartbeat alarm per scheduled action (infra/stack.ts heartbeatsFor). */
   heartbeats: HeartbeatSpec[];
 }
@@ -265,6 +267,18 @@ export class Observability extends Construct {
       });
       deferred.addAlarmAction(action);
       this.alarms.push(deferred);
+    }
+    if (props.ingress) {
+      alarm(
+        'WebhookIngressErrors',
+        'The webhook ingress ended in an error (secrets, ledger or bus unreachable): webhooks are answered 5xx and not run',
+        props.ingress.fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      );
+      alarm(
+        'WebhookIngressThrottles',
+        'Lambda throttled the webhook ingress (account concurrency reached): webhooks are answered 429',
+        props.ingress.fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      );
     }
     alarm(
       'WebhookServerErrors',

@@ -93,6 +93,8 @@ export interface LocalEnvOptions {
   config?: Record<string, unknown>;
   sim?: SimOptions;
   now?: () => number;
+  /** The bus the container publishes on (default: a memory publisher that records). */
+  events?: ReturnType<typeof memoryPublisher>;
   /** How the handlers wait (the recreate's backoff); default a real timer. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -124,7 +126,7 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   };
   const log = recordingLog();
   const counters = memoryCounters();
-  const events = memoryPublisher();
+  const events = options.events ?? memoryPublisher();
   const build = () =>
     createContainer({
       env,

@@ -5,9 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { publishedDetailTypes } from '#infra/stack.ts';
+import { INGRESS_LEADING_KEYS, publishedDetailTypes } from '#infra/stack.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
+import { runKey } from '#lib/state/keys.ts';
+import { WEBHOOK_ACCEPTED } from '#lib/triggers/normalize.ts';
 import {
   configFile,
   grantsOf,
@@ -67,6 +69,50 @@ const FUNCTION_ROLE = (job: JobName): Allowed[] => [
   },
 ];
 
+/** What the webhook ingress's role may do: verify, record the accepted run, hand it over. Nothing of the jobs'. */
+const INGRESS_ROLE: Allowed[] = [
+  {
+    action: 'logs:CreateLogStream',
+    resource: 'ingressLogs.Arn',
+    why: 'the Lambda runtime writes the ingress’s logs',
+  },
+  { action: 'logs:PutLogEvents', resource: 'ingressLogs.Arn', why: 'the Lambda runtime writes the logs' },
+  {
+    action: 'sqs:SendMessage',
+    resource: 'DeadLetters.Arn',
+    why: 'the on-failure destination every AutomationFunction has (the ingress is only invoked synchronously)',
+  },
+  {
+    action: 'dynamodb:GetItem',
+    resource: 'Table.Arn',
+    why: 'lib/state/run-ledger.ts get (GET /runs/{runId}) and accept (a redelivery’s record); webhook runs’ partitions only',
+    command: 'GetItemCommand',
+  },
+  {
+    action: 'dynamodb:PutItem',
+    resource: 'Table.Arn',
+    why: 'lib/state/run-ledger.ts accept: the conditional put of the accepted run; webhook runs’ partitions only',
+    command: 'PutItemCommand',
+  },
+  ...(['Decrypt', 'Encrypt', 'GenerateDataKey', 'DescribeKey'] as const).map((op) => ({
+    action: `kms:${op}`,
+    resource: 'TableKey.Arn',
+    why: 'DynamoDB uses the table’s customer-managed key on the caller’s behalf for every item read and write',
+  })),
+  ...(['chat-botSecret', 'network-automationSecret'] as const).map((secret) => ({
+    action: 'secretsmanager:GetSecretValue',
+    resource: secret,
+    why: 'lib/runtime/webhook-secrets.ts: the sender’s signing secret (never the Console credentials)',
+    command: 'GetSecretValueCommand',
+  })),
+  {
+    action: 'events:PutEvents',
+    resource: 'Bus.Arn',
+    why: 'functions/webhook-ingress/accept.ts hands the accepted request over (conditioned: source, webhook.accepted)',
+    command: 'PutEventsCommand',
+  },
+];
+
 /** What the role EventBridge Scheduler assumes for one job's schedules may do. */
 const SCHEDULER_ROLE = (job: JobName): Allowed[] => [
   {
@@ -107,6 +153,7 @@ beforeAll(() => {
     [logicalId(s.stack.bus)]: 'Bus',
     [logicalId(s.stack.deadLetters)]: 'DeadLetters',
   };
+  names[logicalId(s.stack.ingress.logGroup)] = 'ingressLogs';
   for (const job of JOBS) {
     names[logicalId(s.stack.functions[job].logGroup)] = `${job}Logs`;
     names[logicalId(s.stack.functions[job].fn)] = `${job}Function`;
@@ -121,6 +168,10 @@ function inventory(): Array<{ role: string; expected: Allowed[] }> {
     const job = JOBS.find((j) => logicalId(s.stack.functions[j].role) === id);
     if (job) {
       out.push({ role: id, expected: FUNCTION_ROLE(job) });
+      continue;
+    }
+    if (logicalId(s.stack.ingress.role) === id) {
+      out.push({ role: id, expected: INGRESS_ROLE });
       continue;
     }
     const trust = JSON.stringify(r.Properties?.AssumeRolePolicyDocument);
@@ -151,8 +202,8 @@ function sources(): string {
 }
 
 describe('IAM action inventory', () => {
-  it('knows every role of the stack (three functions, three Scheduler target roles)', () => {
-    expect(inventory().map((r) => r.expected.length > 0)).toEqual([true, true, true, true, true, true]);
+  it('knows every role of the stack (three jobs, the webhook ingress, three Scheduler target roles)', () => {
+    expect(inventory().map((r) => r.expected.length > 0)).toEqual(Array(7).fill(true));
   });
 
   it('every role is granted exactly the actions of its inventory: no extra, none missing', () => {
@@ -168,7 +219,9 @@ describe('IAM action inventory', () => {
   it('every SDK command the inventory names is sent by the code', () => {
     // Prepare
     const code = sources();
-    const commands = new Set(JOBS.flatMap((j) => FUNCTION_ROLE(j).flatMap((a) => a.command ?? [])));
+    const commands = new Set(
+      [...JOBS.flatMap((j) => FUNCTION_ROLE(j)), ...INGRESS_ROLE].flatMap((a) => a.command ?? []),
+    );
 
     // Act
     const unused = [...commands].filter((c) => !code.includes(`new ${c}(`));
@@ -180,7 +233,7 @@ describe('IAM action inventory', () => {
 
   it('every row says why', () => {
     for (const job of JOBS) {
-      for (const a of [...FUNCTION_ROLE(job), ...SCHEDULER_ROLE(job)])
+      for (const a of [...FUNCTION_ROLE(job), ...SCHEDULER_ROLE(job), ...INGRESS_ROLE])
         expect(a.why.length).toBeGreaterThan(10);
     }
   });
@@ -205,6 +258,31 @@ describe('IAM action inventory', () => {
       });
     },
   );
+
+  it('webhook ingress: PutEvents only of webhook.accepted from the project’s source; items only in webhook runs’ partitions', () => {
+    // Act
+    const statements = iamStatements(s.json)
+      .filter((x) => x.roles.includes(logicalId(s.stack.ingress.role)))
+      .map((x) => x.statement);
+    const putEvents = statements.filter((st) => [st.Action].flat().includes('events:PutEvents'));
+    const items = statements.filter((st) =>
+      [st.Action].flat().some((a) => String(a).startsWith('dynamodb:')),
+    );
+
+    // Assess
+    expect(putEvents).toHaveLength(1);
+    expect(putEvents[0]?.Condition).toEqual({
+      StringEquals: { 'events:source': config.events.source, 'events:detail-type': [WEBHOOK_ACCEPTED] },
+    });
+    expect(items).toHaveLength(1);
+    expect(items[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': INGRESS_LEADING_KEYS },
+    });
+    // The ledger's keys of webhook runs are what the condition admits (lib/state/keys.ts: run#<idempotencyKey>).
+    expect(INGRESS_LEADING_KEYS).toEqual(['run#webhook:*']);
+    expect(runKey('ledger.accept', 'webhook:msg_1').pk).toBe('run#webhook:msg_1');
+    expect(runKey('ledger.accept', 'backup:run:2026-03-02T19:00:00Z').pk).not.toMatch(/^run#webhook:/);
+  });
 
   it('the published detail-types are the results of every action of the job (and the teardown notice)', () => {
     expect(publishedDetailTypes('backup')).toEqual([

@@ -59,10 +59,11 @@ describe('cdk-nag on the stack', () => {
         ...JOBS.map(
           (job) => `AwsSolutions-APIG4 @ ${root}/Webhooks/POST--webhooks--${job}--{action}/Resource`,
         ),
+        `AwsSolutions-APIG4 @ ${root}/Webhooks/GET--runs--{runId}/Resource`,
         ...resolveConfig(configFile).alerts.emails.map(
           (email) => `Serverless-SNSRedrivePolicy @ ${root}/Observability/Alerts/${email}/Resource`,
         ),
-        ...['BackupJob', 'TeardownJob', 'AllowlistSyncJob'].flatMap((fn) => [
+        ...['BackupJob', 'TeardownJob', 'AllowlistSyncJob', 'WebhookIngress'].flatMap((fn) => [
           `Serverless-LambdaDLQ @ ${root}/${fn}/Function/Resource`,
           `Serverless-LambdaTracing @ ${root}/${fn}/Function/Resource`,
         ]),

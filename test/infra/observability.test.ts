@@ -135,8 +135,8 @@ describe('alarms', () => {
 
     // Assess: per job RunsFailed, function errors, throttles and deferred clusters; the DLQ, the token alarms,
     // webhook 5xx, failed result events and token invalidations (heartbeats: test/infra/alarms.test.ts); the
-    // backup readiness alarms
-    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS);
+    // backup readiness alarms; the webhook ingress's errors and throttles
+    expect(all).toHaveLength(JOBS.length * 4 + 1 + TOKEN_ALARMS.length + 3 + BACKUP_READINESS_ALARMS + 2);
     for (const a of all) {
       expect(a.AlarmActions).toEqual([topicRef()]);
       expect(a.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');

@@ -162,7 +162,7 @@ describe('EventBridge Scheduler', () => {
 });
 
 describe('resource policies', () => {
-  it('let only the job’s own rule and the webhook API invoke each function', () => {
+  it('let only the job’s own rules (requests, accepted webhooks) invoke each job function, never the webhook API', () => {
     for (const job of JOBS) {
       // Act
       const permissions = resourcesOf('AWS::Lambda::Permission')
@@ -170,17 +170,28 @@ describe('resource policies', () => {
         .filter((p) => render(p.FunctionName) === `${logicalId(s.stack.functions[job].fn)}.Arn`);
 
       // Assess
-      expect(permissions.map((p) => p.Principal).sort()).toEqual([
-        'apigateway.amazonaws.com',
-        'events.amazonaws.com',
-      ]);
+      expect(permissions.map((p) => p.Principal)).toEqual(['events.amazonaws.com', 'events.amazonaws.com']);
       for (const p of permissions) {
         expect(p.Action).toBe('lambda:InvokeFunction');
         expect(p.SourceArn).toBeDefined();
       }
-      const api = permissions.find((p) => p.Principal === 'apigateway.amazonaws.com');
-      expect(render(api?.SourceArn)).toMatch(new RegExp(`/webhooks/${job}/\\{action\\}$`));
     }
+  });
+
+  it('let only the webhook API’s routes invoke the ingress', () => {
+    // Act
+    const permissions = resourcesOf('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => render(p.FunctionName) === `${logicalId(s.stack.ingress.fn)}.Arn`);
+
+    // Assess
+    expect(permissions).toHaveLength(JOBS.length + 1);
+    const arns = permissions.map((p) => render(p.SourceArn)).sort();
+    for (const p of permissions) {
+      expect(p).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+    }
+    expect(arns.some((a) => /\/runs\/\{runId\}$/.test(a))).toBe(true);
+    for (const job of JOBS) expect(arns.some((a) => a.endsWith(`/webhooks/${job}/{action}`))).toBe(true);
   });
 
   it('the dead-letter queue refuses plain HTTP and accepts events only from this stack’s rules', () => {
@@ -195,7 +206,7 @@ describe('resource policies', () => {
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     });
     const allows = statements.filter((st) => st.Effect === 'Allow');
-    expect(allows).toHaveLength(JOBS.length);
+    expect(allows).toHaveLength(JOBS.length * 2); // request and hand-over rules
     for (const st of allows) {
       expect(st).toMatchObject({ Action: 'sqs:SendMessage', Principal: { Service: 'events.amazonaws.com' } });
       expect(st.Condition).toEqual({

@@ -111,7 +111,7 @@ describe('on cdk destroy', () => {
     },
   );
 
-  it('retains exactly the state table, its key and the three function log groups', () => {
+  it('retains exactly the state table, its key and the log groups of the three jobs and the webhook ingress', () => {
     // Act
     const retained = Object.entries(prod.json.Resources)
       .filter(([, r]) => r.DeletionPolicy === 'Retain')
@@ -122,6 +122,7 @@ describe('on cdk destroy', () => {
     expect(retained).toEqual([
       'AWS::DynamoDB::Table',
       'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',

@@ -29,7 +29,13 @@ import { TABLE_SCHEMA } from '#lib/state/table.ts';
 import { secretsManagerCredentials } from '#lib/token/credentials.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
-import { CLUSTER_CREATED, normalizeTrigger, RECREATE_RESULT } from '#lib/triggers/normalize.ts';
+import {
+  CLUSTER_CREATED,
+  normalizeTrigger,
+  RECREATE_RESULT,
+  WEBHOOK_ACCEPTED,
+  type WebhookHandover,
+} from '#lib/triggers/normalize.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import { configFile, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
 import {
@@ -58,7 +64,7 @@ const fnProps = (job: JobName) => {
 };
 
 describe('functions', () => {
-  it('are the three jobs, on arm64, with the newest Node.js runtime aws-cdk-lib offers', () => {
+  it('are the three jobs and the webhook ingress, on arm64, with the newest Node.js runtime aws-cdk-lib offers', () => {
     // Prepare
     const nodeVersions = Object.keys(Runtime)
       .map((k) => /^NODEJS_(\d+)_X$/.exec(k)?.[1])
@@ -70,7 +76,7 @@ describe('functions', () => {
 
     // Assess
     expect(FUNCTION_RUNTIME.name).toBe(`nodejs${Math.max(...nodeVersions)}.x`);
-    expect(functions).toHaveLength(JOBS.length);
+    expect(functions).toHaveLength(JOBS.length + 1);
     for (const [, fn] of functions) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Runtime).toBe(FUNCTION_RUNTIME.name);
@@ -321,8 +327,8 @@ describe('events', () => {
   const rules = () => resourcesOf('AWS::Events::Rule').map(([, r]) => r.Properties);
 
   it('one rule per job on the custom bus routes the config’s source and the job’s detail-types to it', () => {
-    // Assess
-    expect(rules()).toHaveLength(JOBS.length);
+    // Assess: and one hand-over rule per job (below)
+    expect(rules()).toHaveLength(JOBS.length * 2);
     expect(detailTypesFor('allowlist-sync')).toEqual([
       'allowlist-sync.sync',
       'allowlist-sync.set-source',
@@ -460,6 +466,56 @@ describe('events', () => {
     }
   });
 
+  it('an accepted webhook (the ingress’s hand-over) reaches exactly its job, which runs it under the ingress’s key', async () => {
+    for (const job of JOBS) {
+      // Prepare: what functions/webhook-ingress/accept.ts publishes for this job
+      const action = JOB_ACTIONS[job][0] ?? '';
+      const handover: WebhookHandover = {
+        idempotencyKey: 'webhook:msg_1',
+        runId: 'run_bXNnXzE',
+        at: '2026-03-02T19:00:00Z',
+        sender: 'chat-bot',
+        bodyDigest: 'sha256:abc',
+        request: { job, action } as WebhookHandover['request'],
+      };
+
+      // Act
+      const jobs = routedTo(WEBHOOK_ACCEPTED, handover as unknown as Props);
+      const trigger = await normalizeTrigger(
+        {
+          source: config.events.source,
+          'detail-type': WEBHOOK_ACCEPTED,
+          detail: handover,
+          id: 'ev-3',
+          time: '2026-03-02T19:00:00Z',
+        },
+        { job, eventSource: config.events.source },
+      );
+
+      // Assess
+      expect({ job, jobs }).toEqual({ job, jobs: [job] });
+      expect(trigger.kind === 'run' && trigger.delivery.idempotencyKey).toBe('webhook:msg_1');
+    }
+    for (const job of JOBS) {
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalId(s.stack.bus) },
+        EventPattern: {
+          source: [config.events.source],
+          'detail-type': [WEBHOOK_ACCEPTED],
+          detail: { [PUBLISHED_MARKER]: [{ exists: true }], request: { job: [job] } },
+        },
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': [fnId(job), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+            Id: Match.anyValue(),
+          },
+        ],
+      });
+    }
+  });
+
   it('a request detail carrying the published marker would be refused anyway: the filter drops no valid request', async () => {
     // Act
     const attempt = normalizeTrigger(
@@ -479,24 +535,55 @@ describe('events', () => {
 });
 
 describe('webhooks', () => {
-  it('POST /webhooks/<job>/{action} reaches the job’s function, signature-verified in code (no gateway auth)', () => {
-    for (const job of JOBS) {
+  const integrationOf = (route: Props) =>
+    s.json.Resources[render(route.Target).replace('integrations/', '')]?.Properties as Props | undefined;
+
+  it('POST /webhooks/<job>/{action} and GET /runs/{runId} reach the ingress, signature-verified in code (no gateway auth)', () => {
+    for (const key of [...JOBS.map((job) => `POST /webhooks/${job}/{action}`), 'GET /runs/{runId}']) {
       // Act
-      const route = resourcesOf('AWS::ApiGatewayV2::Route').find(
-        ([, r]) => r.Properties.RouteKey === `POST /webhooks/${job}/{action}`,
-      );
-      const integrationId = render(route?.[1].Properties.Target).replace('integrations/', '');
-      const integration = s.json.Resources[integrationId];
+      const route = resourcesOf('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === key);
 
       // Assess
+      expect(route, key).toBeDefined();
       expect(route?.[1].Properties.AuthorizationType).toBe('NONE');
-      expect(integration?.Properties).toMatchObject({
+      expect(integrationOf(route?.[1].Properties ?? {})).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [fnId(job), 'Arn'] },
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(s.stack.ingress.fn), 'Arn'] },
       });
     }
-    s.template.resourceCountIs('AWS::ApiGatewayV2::Route', JOBS.length);
+    s.template.resourceCountIs('AWS::ApiGatewayV2::Route', JOBS.length + 1);
+  });
+
+  it('no route’s integration targets a job function: the jobs are not reachable from the internet', () => {
+    // Prepare
+    const jobFunctions = new Set(JOBS.map((job) => fnId(job)));
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route');
+    const integrations = resourcesOf('AWS::ApiGatewayV2::Integration');
+
+    // Act: every integration (routed or not), and every route's target
+    const targets = [
+      ...integrations.map(([, i]) => render(i.Properties.IntegrationUri)),
+      ...routes.map(([, r]) => render(integrationOf(r.Properties)?.IntegrationUri)),
+    ];
+
+    // Assess
+    expect(routes.length).toBeGreaterThan(JOBS.length);
+    expect(integrations.length).toBeGreaterThan(0);
+    expect(targets.filter((t) => jobFunctions.has(t.replace(/\.Arn$/, '')))).toEqual([]);
+    expect(new Set(targets)).toEqual(new Set([`${logicalId(s.stack.ingress.fn)}.Arn`]));
+  });
+
+  it('API Gateway may invoke the ingress and no job function', () => {
+    // Act
+    const permissions = resourcesOf('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.Principal === 'apigateway.amazonaws.com')
+      .map((p) => render(p.FunctionName));
+
+    // Assess
+    expect(permissions.length).toBeGreaterThan(0);
+    expect(new Set(permissions)).toEqual(new Set([`${logicalId(s.stack.ingress.fn)}.Arn`]));
   });
 
   it('the $default stage is throttled per the config and writes JSON access logs without headers or bodies', () => {

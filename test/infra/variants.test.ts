@@ -42,12 +42,12 @@ const resourcesOf = (type: string) =>
     .map((r) => r.Properties as Props);
 
 describe('deployment variants', () => {
-  it('webhookAuth "iam" requires SigV4 on every webhook route', () => {
+  it('webhookAuth "iam" requires SigV4 on every webhook route and the status route', () => {
     // Act
     const routes = resourcesOf('AWS::ApiGatewayV2::Route');
 
     // Assess
-    expect(routes).toHaveLength(JOBS.length);
+    expect(routes).toHaveLength(JOBS.length + 1);
     for (const r of routes) expect(r.AuthorizationType).toBe('AWS_IAM');
   });
 
@@ -74,14 +74,28 @@ describe('deployment variants', () => {
         ].sort(),
       );
     }
+    const ingress = grantsOf(s.json, logicalId(s.stack.ingress.role), {}).filter((g) =>
+      g.includes('secretsmanager:'),
+    );
+    expect(ingress).toEqual(
+      [
+        `Allow secretsmanager:GetSecretValue -> ${WEBHOOK_ARN}`,
+        `Allow secretsmanager:GetSecretValue -> ${CI_WEBHOOK_ARN}`,
+      ].sort(),
+    );
     expect(resourcesOf('AWS::SecretsManager::Secret')).toEqual([]);
   });
 
   it('sizes, reserved concurrency, retention and throttling follow the config', () => {
     // Assess
-    for (const fn of resourcesOf('AWS::Lambda::Function')) {
+    for (const job of JOBS) {
+      const fn = s.json.Resources[logicalId(s.stack.functions[job].fn)]?.Properties as Props;
       expect(fn).toMatchObject({ MemorySize: 1024, Timeout: 600, ReservedConcurrentExecutions: 5 });
     }
+    // The ingress answers in well under a second whatever the job's length; no reservation to take from the jobs.
+    const ingress = s.json.Resources[logicalId(s.stack.ingress.fn)]?.Properties as Props;
+    expect(ingress).toMatchObject({ MemorySize: 1024, Timeout: 10 });
+    expect(ingress).not.toHaveProperty('ReservedConcurrentExecutions');
     for (const group of resourcesOf('AWS::Logs::LogGroup')) expect(group.RetentionInDays).toBe(7);
     expect(resourcesOf('AWS::ApiGatewayV2::Stage')[0]?.DefaultRouteSettings).toEqual({
       ThrottlingRateLimit: 2,
@@ -98,8 +112,8 @@ describe('deployment variants', () => {
     expect(schedules).toHaveLength(2);
     const inputs = schedules.map((x) => JSON.parse(String((x.Target as Props | undefined)?.Input)));
     expect(inputs.map((i) => `${i.job}/${i.action}`).sort()).toEqual(['backup/check', 'backup/run']);
-    expect(resourcesOf('AWS::Lambda::Function')).toHaveLength(JOBS.length);
-    expect(resourcesOf('AWS::Events::Rule')).toHaveLength(JOBS.length);
+    expect(resourcesOf('AWS::Lambda::Function')).toHaveLength(JOBS.length + 1); // + the webhook ingress
+    expect(resourcesOf('AWS::Events::Rule')).toHaveLength(JOBS.length * 2); // requests + accepted webhooks
   });
 
   it('passes cdk-nag without the acknowledgements this shape does not need', () => {

@@ -25,7 +25,6 @@ import {
 
 const DELETE_CLUSTER = 'DELETE /clusters/{clusterUuid}';
 const CREATE_CLUSTER = 'POST /clusters';
-const PUT_ALLOWLIST = 'PUT /clusters/{clusterUuid}/ipallowlist';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** The simulator's create time here (simulated: the test moves the clock, it never waits). */

@@ -1,62 +1,38 @@
-// `npm run webhook`: a signed request over real HTTP to a local stand-in for API Gateway (it turns the
-// request into a payload-2.0 event) in front of the real teardown handler.
+// `npm run webhook`: a signed request over real HTTP to the local stack (an API Gateway stand-in whose every
+// route is the real webhook ingress, a local bus handing accepted webhooks to the real job handlers, the
+// simulator and an embedded DynamoDB). The answer is 202 with a run id and a status URL at once; `--wait`
+// follows the status URL to the run's summary.
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler } from '#functions/teardown/handler.ts';
-import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
+import { LOCAL_WEBHOOK_SECRET } from '#test/helpers/local-env.ts';
+import { type LocalStack, startLocalStack } from '../../../scripts/lib/local-stack.ts';
 import {
-  LOCAL_WEBHOOK_SECRET,
-  type LocalEnv,
-  lambdaContext,
-  startLocalEnv,
-} from '#test/helpers/local-env.ts';
-import { sendWebhook, webhookTarget } from '../../../scripts/lib/send-webhook.ts';
+  acceptedRun,
+  getRunStatus,
+  runFailed,
+  sendWebhook,
+  waitForRun,
+  webhookTarget,
+} from '../../../scripts/lib/send-webhook.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-let local: LocalEnv;
-let server: Server;
+let stack: LocalStack;
 let base: string;
+let release: () => void = () => undefined;
 
 beforeAll(async () => {
-  local = await startLocalEnv();
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const headers = Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [
-          k.toLowerCase(),
-          Array.isArray(v) ? v.join(',') : (v ?? ''),
-        ]),
-      );
-      const event = {
-        version: '2.0',
-        routeKey: 'POST /webhooks/{job}/{action}',
-        rawPath: url.pathname,
-        rawQueryString: '',
-        headers,
-        requestContext: {
-          http: { method: req.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
-        },
-        body: Buffer.concat(chunks).toString('utf8'),
-        isBase64Encoded: false,
-      };
-      const answer = (await handler(event, lambdaContext('teardown'))) as WebhookResponse;
-      res.writeHead(answer.statusCode, answer.headers);
-      res.end(answer.body);
-    });
+  // Deliveries to the jobs are held until a test releases them: what the ingress answers cannot depend on the job.
+  const held = new Promise<void>((r) => {
+    release = r;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/`;
+  stack = await startLocalStack({ holdDeliveries: held });
+  base = stack.webhookUrl;
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
-  await local.close();
+  release();
+  await stack.close();
 });
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
@@ -96,7 +72,7 @@ describe('npm run webhook', () => {
     );
   });
 
-  it('sends a keep-alive the handler verifies and stores', async () => {
+  it('a keep-alive is answered 202 with a run id and status URL while the job is held; once it runs, the status shows the summary', async () => {
     // Act
     const sent = await sendWebhook({
       url: base,
@@ -105,15 +81,34 @@ describe('npm run webhook', () => {
       body: keepAlive('dev-orders'),
       secret: LOCAL_WEBHOOK_SECRET,
     });
+    const accepted = acceptedRun(sent.status, sent.body);
+    const before = await getRunStatus(accepted?.statusUrl ?? '', LOCAL_WEBHOOK_SECRET);
+    const storedBefore = await stack.local.container.keepAlives.active(Date.now());
+    release();
+    const after = await waitForRun({
+      statusUrl: accepted?.statusUrl ?? '',
+      secret: LOCAL_WEBHOOK_SECRET,
+      intervalMs: 20,
+    });
+
     // Assess
     expect(sent.status).toBe(202);
-    expect(JSON.parse(sent.body)).toMatchObject({ job: 'teardown', action: 'keep-alive', failed: false });
-    const stored = await local.container.keepAlives.active(Date.now());
+    expect(accepted).toEqual({
+      runId: expect.stringMatching(/^run_/),
+      state: 'accepted',
+      statusUrl: `${base.replace(/\/webhooks$/, '')}/runs/${accepted?.runId}`,
+    });
+    expect(before).toMatchObject({ runId: accepted?.runId, state: 'accepted' });
+    expect(before.summary).toBeUndefined();
+    expect(storedBefore.map((k) => k.cluster)).not.toContain('dev-orders');
+    expect(after).toMatchObject({ state: 'completed', summary: { job: 'teardown', action: 'keep-alive' } });
+    expect(runFailed(after)).toBe(false);
+    const stored = await stack.local.container.keepAlives.active(Date.now());
     expect(stored.map((k) => k.cluster)).toContain('dev-orders');
   });
 
-  it('a wrong secret is answered 401 and stores nothing', async () => {
-    const before = (await local.container.keepAlives.active(Date.now())).length;
+  it('a wrong secret is answered 401, hands nothing over and stores nothing', async () => {
+    const handed = stack.bus.events.length;
     const sent = await sendWebhook({
       url: base,
       job: 'teardown',
@@ -121,8 +116,11 @@ describe('npm run webhook', () => {
       body: keepAlive('dev-payments'),
       secret: `whsec_${Buffer.from('somebody-elses-secret-000').toString('base64')}`,
     });
+    await stack.bus.idle();
     expect(sent.status).toBe(401);
-    expect((await local.container.keepAlives.active(Date.now())).length).toBe(before);
+    expect(stack.bus.events.length).toBe(handed);
+    const stored = await stack.local.container.keepAlives.active(Date.now());
+    expect(stored.map((k) => k.cluster)).not.toContain('dev-payments');
   });
 
   it('the command sends with WEBHOOK_SECRET and exits 0 on 202; a bad command line exits 2', async () => {
@@ -132,12 +130,80 @@ describe('npm run webhook', () => {
     });
     const usage = await run([base, 'teardown'], { WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET });
     const noSecret = await run([base, 'teardown', 'keep-alive'], { WEBHOOK_SECRET: '' });
+    const latencyRemote = await run([base, 'teardown', 'run', '--latency', '5'], {
+      WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET,
+    });
+    const intervalAlone = await run(['--local', 'teardown', 'run', '--interval', '1'], {});
     // Assess
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('→ 202');
+    expect(ok.out).toContain('"statusUrl"');
     expect(usage.code).toBe(2);
     expect(usage.out).toContain('expected <WebhookUrl> <job> <action>');
     expect(noSecret.code).toBe(2);
     expect(noSecret.out).not.toContain(LOCAL_WEBHOOK_SECRET);
+    expect(latencyRemote.code).toBe(2);
+    expect(latencyRemote.out).toContain('--latency needs --local');
+    expect(intervalAlone.code).toBe(2);
+    expect(intervalAlone.out).toContain('--interval and --timeout need --wait');
   });
+
+  it('--wait polls the status URL with a progress line, prints the summary and exits 0', async () => {
+    // Act
+    const waited = await run(
+      [base, 'teardown', 'run', '--body', JSON.stringify({ dryRun: true }), '--wait', '--interval', '1'],
+      { WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET },
+    );
+
+    // Assess
+    expect(waited.code).toBe(0);
+    expect(waited.out).toMatch(/waiting for run_[A-Za-z0-9_-]+: \w+ \(\d+ s\)/);
+    expect(waited.out).toMatch(/run run_[A-Za-z0-9_-]+ \(teardown run\): completed/);
+    expect(waited.out).toContain('"dryRun": true');
+  });
+
+  it('--local --wait: a slow job (Console latency) is answered 202 first, its progress shows it unfinished, then the summary', async () => {
+    // Act: every Console answer takes 1.5 s, so the run takes several seconds after the 202
+    const slow = await run(
+      [
+        '--local',
+        'teardown',
+        'run',
+        '--body',
+        JSON.stringify({ dryRun: true }),
+        '--wait',
+        '--interval',
+        '1',
+        '--latency',
+        '1500',
+      ],
+      {},
+    );
+
+    // Assess: the order of what it printed, not how long anything took
+    expect(slow.code).toBe(0);
+    const accepted = slow.out.indexOf('→ 202');
+    const unfinished = slow.out.search(/waiting for run_[A-Za-z0-9_-]+: (accepted|running) \(\d+ s\)/);
+    const completed = slow.out.search(/waiting for run_[A-Za-z0-9_-]+: completed/);
+    const summary = slow.out.search(/run run_[A-Za-z0-9_-]+ \(teardown run\): completed/);
+    expect(accepted).toBeGreaterThan(-1);
+    expect(unfinished).toBeGreaterThan(accepted);
+    expect(completed).toBeGreaterThan(unfinished);
+    expect(summary).toBeGreaterThan(-1);
+    expect(slow.out).toContain('"job": "teardown"');
+    expect(slow.out).not.toContain('No application metrics');
+  }, 120_000);
+
+  it('--local --wait exits 1 when the run fails (a keep-alive for a cluster that does not exist)', async () => {
+    // Act
+    const failed = await run(
+      ['--local', 'teardown', 'keep-alive', '--body', keepAlive('dev-nope'), '--wait'],
+      {},
+    );
+
+    // Assess
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/\(teardown keep-alive\): failed/);
+    expect(failed.out).toContain("no cluster has the uuid or name 'dev-nope'");
+  }, 120_000);
 });

@@ -35,6 +35,16 @@ async function withSnapshots(snapshots: ClusterSnapshot[], clusters = [cluster('
   return h;
 }
 
+/** New clusters are Healthy the moment they are created (the same-run path of the recreate). */
+function healthyOnCreate(h: Awaited<ReturnType<typeof withSnapshots>>): void {
+  const create = h.console.createCluster.bind(h.console);
+  h.console.createCluster = async (body) => {
+    const created = await create(body);
+    h.console.healthy(created.clusterId);
+    return created;
+  };
+}
+
 describe('runRecreate', () => {
   it('creates the cluster from its snapshot, then re-applies the allowlist once it is Healthy', async () => {
     // Prepare
@@ -119,12 +129,7 @@ describe('runRecreate', () => {
   it('applies the allowlist in the same run when the new cluster is Healthy at once; a deny-all placeholder where the desired list is empty', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a'), snapshot('dev-open', { allowlist: [] })]);
-    const create = h.console.createCluster.bind(h.console);
-    h.console.createCluster = async (body) => {
-      const created = await create(body);
-      h.console.healthy(created.clusterId);
-      return created;
-    };
+    healthyOnCreate(h);
 
     // Act
     const summary = await h.run('recreate', policy());
@@ -149,12 +154,7 @@ describe('runRecreate', () => {
     ];
     const h = await withSnapshots([snapshot('dev-a', { allowlist: split }), snapshot('dev-b')]);
     h.desired.set('dev-a', [OFFICE]);
-    const create = h.console.createCluster.bind(h.console);
-    h.console.createCluster = async (body) => {
-      const created = await create(body);
-      h.console.healthy(created.clusterId);
-      return created;
-    };
+    healthyOnCreate(h);
 
     // Act
     const summary = await h.run('recreate', policy());
@@ -188,12 +188,7 @@ describe('runRecreate', () => {
       { allowlistSources: { put: async () => 1, list: async () => [stored] }, log: h.log },
       allowlist,
     );
-    const create = h.console.createCluster.bind(h.console);
-    h.console.createCluster = async (body) => {
-      const created = await create(body);
-      h.console.healthy(created.clusterId);
-      return created;
-    };
+    healthyOnCreate(h);
 
     // Act
     const summary = await h.run('recreate', policy());
@@ -212,12 +207,7 @@ describe('runRecreate', () => {
       snapshot('dev-b', { allowlist: [{ description: 'office\u200B', ip: '203.0.113.0/24' }] }),
     ]);
     h.desired.set('dev-b', [OFFICE]);
-    const create = h.console.createCluster.bind(h.console);
-    h.console.createCluster = async (body) => {
-      const created = await create(body);
-      h.console.healthy(created.clusterId);
-      return created;
-    };
+    healthyOnCreate(h);
 
     // Act
     const summary = await h.run('recreate', policy());
