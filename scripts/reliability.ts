@@ -47,6 +47,8 @@ const GROUP_ORDER = [
   'Console API',
   'DynamoDB',
   'interruptions and concurrency',
+  'teardown and recreate protocol',
+  'backups and restore drills',
   'bad input',
   'teardown safety',
   'hostile input and operator mistakes',
@@ -175,6 +177,19 @@ npx vitest run test/unit/safety             # the properties only (no network)
   The auth server's one-request-per-second floor stays. DynamoDB faults go through \`test/helpers/dynamo-proxy.ts\`
   in front of dynalite, with the container's DynamoDB client pointed at it. Each row asserts every summary
   with \`assertAccounted\` and ends with \`finishRow\`, which asserts zero \`duplicates(sim)\` and reports.
+- **Teardown and recreate protocol** (\`recreate.test.ts\`): the teardown and the morning recreate (real
+  use cases, Console client, simulator, dynalite, one hand-moved clock) with the invocation killed right after
+  each step (snapshot with sealed secrets stored, cluster deleted, create accepted, allowlist written,
+  connector secrets restored, an API client created, credentials published, ready event published): the
+  wrapped call is performed and never returns; the next runs come after the claims' lease. Each row asserts
+  every seeded connector secret (name and value) on the recreated cluster, one cluster per name, one API
+  client per name with its published credentials naming the live client, \`RecreateOpenWindowExceeded\`
+  counted if and only if a cluster with an allowlist was open past the bound, sealed values dropped, and no
+  secret value in a log line.
+- **Backups and restore drills** (\`backup-drill.test.ts\`): \`backup.drill\` with the restore ending FAILED, a
+  501 (restore not enabled), an invocation whose budget ends mid-drill (resumed by the continuation it
+  publishes, to Healthy with its recovery time, no second backup or restore POST); \`backup.check\` with a
+  cluster past its recovery-point target (failed outcome, \`ClustersPastTarget\`).
 - **Bad input**: the webhook entry point through the real handlers with generated requests
   (\`webhook-input.test.ts\`: the status the documented order of checks predicts, never a 5xx, nothing touched
   when refused; a table scan before and after the unsigned run); allowlist entries against \`ipaddr.js\` as the
@@ -216,6 +231,15 @@ Re-run exactly that case with \`FC_SEED=<seed> FC_PATH=<path> npx vitest run <fi
 - Kept as is: the IPv4-compatible form \`::1.2.3.4\` is read by ipaddr.js as the mapped \`::ffff:1.2.3.4\` and
   accepted as 1.2.3.4/32 (code and oracle both follow ipaddr.js). The Console client scrubs the bearer token
   from error bodies it quotes, not the client secret, which the Console API never receives.
+
+- **Recreate alarmed on clusters without allowlists** (fixed in \`functions/teardown/recreate.ts\`): a
+  Starter/Trial cluster (no allowlist feature) finished by a later run than the one that created it (the
+  invocation was killed after the create) had the time since its create counted as an open window, so
+  \`RecreateOpenWindowExceeded\` fired for a cluster that has nothing to close.
+- **Open window over-measured after a kill right after the allowlist PUT** (open, on the safe side): the
+  window is recorded in the snapshot only after the PUT; a run killed between the two is resumed by one that
+  finds the list already written and measures up to its own time, so the metric over-states the window and
+  may alarm although the cluster was closed in time.
 
 ## What it does not cover yet
 

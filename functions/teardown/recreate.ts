@@ -260,7 +260,10 @@ export async function runRecreate(
     detail.allowlistEntries = allowlist.entries;
     if (allowlist.reason) detail.allowlistWhy = allowlist.reason;
     const previousWindow = s.note?.match(/open window (\d+) s/)?.[1];
-    const windowSeconds = previousWindow !== undefined ? Number(previousWindow) : Math.round(openMs / 1000);
+    // A plan without allowlists has nothing to close: no open window to measure or alarm on (else a run
+    // that finishes it later than the create, e.g. after a killed invocation, would raise a false alarm).
+    const measured = allowlist.kind === 'not available' ? 0 : Math.round(openMs / 1000);
+    const windowSeconds = previousWindow !== undefined ? Number(previousWindow) : measured;
     detail.openWindowSeconds = windowSeconds;
     if (previousWindow === undefined) {
       deps.metrics?.count('RecreateOpenWindowSeconds', windowSeconds);
