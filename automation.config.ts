@@ -212,9 +212,9 @@ export default defineConfig({
       enabled: true,
       // When (scheduler expression in timeZone). Default 'cron(0 7 ? * MON-FRI *)' (07:00 on weekdays).
       schedule: 'cron(0 7 ? * MON-FRI *)',
-      // A second recreate run that finishes what the first could not: new clusters take a few minutes to
-      // become Healthy, and their allowlist is re-applied only then (until that, a new cluster accepts every
-      // address). It never recreates a cluster twice. Default 'cron(30 7 ? * MON-FRI *)'.
+      // A backstop recreate run, for a follow-up (see maxContinuations) that never arrived: unfinished clusters
+      // are normally finished by the run's own follow-ups at once. It never recreates a cluster twice.
+      // Default 'cron(30 7 ? * MON-FRI *)'.
       followUpSchedule: 'cron(30 7 ? * MON-FRI *)',
       // Camunda never returns a cluster's stage label, so the recreate sets it from here: the first entry whose
       // name globs match the cluster's name. Each stageLabel is 'dev', 'test', 'stage' or 'prod'. Default [].
@@ -236,6 +236,11 @@ export default defineConfig({
       // How long one recreate run waits for a new cluster to be Healthy (polling with backoff, within the
       // function's time budget) before leaving the rest to the follow-up run. Integer 0–840, default 300.
       waitForHealthySeconds: 300,
+      // While a run ends with clusters unfinished (not Healthy yet, allowlist not accepted yet, out of time), it
+      // publishes a `teardown.recreate` follow-up on the bus that runs at once, at most this many times in a row;
+      // past that the unfinished clusters fail the run (and the alarm fires). Integer 0–20, default 6.
+      // followUpSchedule stays as a backstop for a follow-up that never arrived.
+      maxContinuations: 6,
     },
     keepAlive: {
       // Longest a keep-alive request spares a cluster, in hours. Number > 0, default 12.

@@ -42,7 +42,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
-import { READY_EVENT } from '#functions/teardown/recreate.ts';
+import { READY_EVENT, RECREATE_CONTINUATION } from '#functions/teardown/recreate.ts';
 import { SECRETS_PURPOSE } from '#functions/teardown/teardown.ts';
 import { longestGapMs } from '#lib/config/schedule-times.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
@@ -173,8 +173,6 @@ export function requestPattern(job: JobName, source: string): EventPattern {
  */
 /** The request a drill publishes to resume itself in the next invocation (`{ payload: { resume: true } }`). */
 export const DRILL_CONTINUATION = 'backup.drill';
-/** The request a recreate with clusters still pending publishes to continue (`{ payload: { continuation: n } }`). */
-export const RECREATE_CONTINUATION = 'teardown.recreate';
 
 export function publishedDetailTypes(job: JobName): string[] {
   const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}.result`);

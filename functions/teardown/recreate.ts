@@ -19,6 +19,8 @@ import { restoreClients, restoreSecrets, writeAllowlist } from './restore.ts';
 
 /** Published on the bus once a recreated cluster is finished: old → new uuid and secret names, never values. */
 export const READY_EVENT = 'teardown.cluster.ready';
+/** The follow-up request a recreate sends itself while clusters are unfinished. */
+export const RECREATE_CONTINUATION = 'teardown.recreate';
 
 const ACTIVE: SnapshotStatus[] = ['deleted', 'recreating', 'recreated'];
 /** A 'recreating' snapshot without a recorded id adopts a same-named cluster created at most this long before it. */
@@ -486,8 +488,61 @@ export async function runRecreate(
     );
   }
   if (scope.dryRun) notes.push('dry run: nothing created, no snapshot changed');
+  const continued = scope.dryRun ? clusters : await continueUnfinished(deps, scope, policy, clusters, notes);
   const unreadable = only.length > 0 ? [] : stored.unreadable.map(unreadableSnapshotOutcome);
-  return { clusters: [...clusters, ...earlierOnly, ...unreadable], notes };
+  return { clusters: [...continued, ...earlierOnly, ...unreadable], notes };
+}
+
+/** Still to finish by a later run: out of time, the allowlist not accepted yet, or not Healthy yet. */
+export function isUnfinished(c: ClusterOutcome): boolean {
+  return c.status === 'deferred' || c.detail?.allowlist === 'pending' || c.detail?.pending !== undefined;
+}
+
+/**
+ * A run that leaves clusters unfinished sends itself a follow-up (`teardown.recreate` with
+ * `payload.continuation`), at once rather than at a fixed later time, at most `maxContinuations` in a row.
+ * Past the bound the unfinished clusters fail the run, so the alarm fires instead of a silent open cluster.
+ */
+async function continueUnfinished(
+  deps: TeardownDeps,
+  scope: RunScope,
+  policy: TeardownPolicy,
+  clusters: ClusterOutcome[],
+  notes: string[],
+): Promise<ClusterOutcome[]> {
+  const unfinished = clusters.filter(isUnfinished);
+  if (unfinished.length === 0) return clusters;
+  const payload = (scope.request as { payload?: { continuation?: number } }).payload;
+  const attempt = (payload?.continuation ?? 0) + 1;
+  const bound = policy.recreate.maxContinuations;
+  const names = unfinished.map((c) => c.clusterName).join(', ');
+  if (attempt > bound) {
+    const error =
+      `still unfinished after ${bound} follow-up run(s) (teardown.recreate.maxContinuations): ` +
+      'see the cluster in the Console and finish or delete it';
+    notes.push(`follow-ups exhausted: ${names}`);
+    return clusters.map((c) =>
+      isUnfinished(c) && c.status !== 'failed'
+        ? {
+            clusterId: c.clusterId,
+            clusterName: c.clusterName,
+            status: 'failed',
+            error,
+            ...('detail' in c && c.detail ? { detail: c.detail } : {}),
+          }
+        : c,
+    );
+  }
+  try {
+    await deps.events.publish(RECREATE_CONTINUATION, { payload: { continuation: attempt } });
+    notes.push(`follow-up ${attempt} of at most ${bound} sent for ${unfinished.length} unfinished: ${names}`);
+  } catch (err) {
+    deps.log.error('recreate follow-up not sent', { attempt, error: errorText(err) });
+    notes.push(
+      `follow-up ${attempt} could not be sent (${errorText(err)}); the follow-up schedule is the backstop`,
+    );
+  }
+  return clusters;
 }
 
 function unreadableSnapshotOutcome(u: UnreadableItem): ClusterOutcome {

@@ -368,6 +368,7 @@ const teardownSchema = z
           })
           .optional(),
         waitForHealthySeconds: integer(0, 840).default(300),
+        maxContinuations: integer(0, 20).default(6),
       })
       .prefault({}),
     keepAlive: z.strictObject({ maxHours: positive().default(12) }).prefault({}),

@@ -133,6 +133,8 @@ export interface TeardownPolicy {
     externalEncryptionAs?: 'Software' | 'Hardware' | 'Provider';
     /** How long one recreate run waits (with backoff, within its time budget) for a new cluster to be Healthy. */
     waitForHealthySeconds: number;
+    /** Follow-up invocations a recreate may send itself while clusters are unfinished (0: none). */
+    maxContinuations: number;
   };
   keepAlive: { maxHours: number };
 }

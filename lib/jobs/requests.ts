@@ -114,7 +114,18 @@ export const REQUEST_SCHEMAS = {
   teardown: {
     notice: runRequest('teardown', 'notice'),
     run: runRequest('teardown', 'run'),
-    recreate: runRequest('teardown', 'recreate'),
+    recreate: runRequest('teardown', 'recreate').extend({
+      // `{ continuation: n }`: the n-th follow-up a recreate sends itself while clusters are still unfinished.
+      payload: z
+        .strictObject({
+          continuation: z
+            .number()
+            .int({ error: 'must be an integer' })
+            .min(1, { error: 'must be at least 1' })
+            .max(100, { error: 'must be at most 100' }),
+        })
+        .optional(),
+    }),
     'keep-alive': payloadRequest('teardown', 'keep-alive', keepAlivePayloadSchema),
   },
   'allowlist-sync': {

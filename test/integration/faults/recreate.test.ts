@@ -67,6 +67,7 @@ function policy(): TeardownPolicy {
       secretPrefix: 'camunda-automation/clusters',
       maxOpenWindowMinutes: BOUND_MINUTES,
       waitForHealthySeconds: 0,
+      maxContinuations: 6,
       schedule: 'cron(0 6 ? * MON-FRI *)',
       followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
     },

@@ -71,6 +71,7 @@ function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy
       secretPrefix: 'camunda-automation/clusters',
       maxOpenWindowMinutes: 10,
       waitForHealthySeconds: 0,
+      maxContinuations: 6,
       schedule: 'cron(0 6 ? * MON-FRI *)',
       followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
     },

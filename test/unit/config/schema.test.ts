@@ -77,6 +77,7 @@ describe('parseConfig defaults', () => {
           secretPrefix: 'camunda-automation/clusters',
           maxOpenWindowMinutes: 10,
           waitForHealthySeconds: 300,
+          maxContinuations: 6,
         },
         keepAlive: { maxHours: 12 },
       },

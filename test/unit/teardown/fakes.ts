@@ -107,6 +107,7 @@ export function policy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy 
       secretPrefix: 'camunda-automation/clusters',
       maxOpenWindowMinutes: 10,
       waitForHealthySeconds: 0,
+      maxContinuations: 6,
       schedule: 'cron(0 6 ? * MON-FRI *)',
       followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
     },

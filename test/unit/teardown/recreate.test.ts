@@ -222,6 +222,56 @@ describe('runRecreate', () => {
     expect(h.console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
   });
 
+  it('sends itself one numbered follow-up while a cluster is unfinished, and the follow-up finishes it', async () => {
+    // Prepare: the new cluster is not Healthy within the first run.
+    const h = await withSnapshots([snapshot('dev-a')]);
+    const followUps = () => h.events.filter((e) => e.detailType === 'teardown.recreate');
+
+    // Act
+    const first = await h.run('recreate', policy(), { source: 'schedule' });
+    const afterFirst = followUps().map((e) => e.detail);
+    h.console.healthy(h.console.byName('dev-a')[0]?.uuid ?? '');
+    const second = await h.run('recreate', policy(), { source: 'eventbridge', payload: { continuation: 1 } });
+
+    // Assess
+    expect(afterFirst).toEqual([{ payload: { continuation: 1 } }]);
+    expect(first.notes.join(' ')).toMatch(/follow-up 1 of at most 6 sent for 1 unfinished: dev-a/);
+    expect(outcomes(second)).toEqual({ 'dev-a': 'done:cluster-finished' });
+    expect(followUps()).toHaveLength(1);
+    expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
+  });
+
+  it('past teardown.recreate.maxContinuations an unfinished cluster fails the run and no follow-up is sent', async () => {
+    // Prepare: the cluster never becomes Healthy.
+    const h = await withSnapshots([snapshot('dev-a')]);
+    const bounded = policy();
+    bounded.recreate.maxContinuations = 2;
+    await h.run('recreate', bounded);
+
+    // Act
+    const last = await h.run('recreate', bounded, { source: 'eventbridge', payload: { continuation: 2 } });
+
+    // Assess
+    expect(last.clusters[0]).toMatchObject({ clusterName: 'dev-a', status: 'failed' });
+    expect(outcomes(last)['dev-a']).toMatch(
+      /still unfinished after 2 follow-up run\(s\) \(teardown.recreate.maxContinuations\)/,
+    );
+    expect(h.events.filter((e) => e.detailType === 'teardown.recreate').map((e) => e.detail)).toEqual([
+      { payload: { continuation: 1 } },
+    ]);
+  });
+
+  it('a dry run sends no follow-up', async () => {
+    // Prepare
+    const h = await withSnapshots([snapshot('dev-a')]);
+
+    // Act
+    await h.run('recreate', policy(), { dryRun: true });
+
+    // Assess
+    expect(h.events.filter((e) => e.detailType === 'teardown.recreate')).toEqual([]);
+  });
+
   it('creates nothing when a cluster with that name exists, and marks the snapshot failed', async () => {
     // Prepare
     const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a', { uuid: 'someone-elses' })]);
@@ -456,6 +506,7 @@ describe('runRecreate', () => {
           secretPrefix: 'camunda-automation/clusters',
           maxOpenWindowMinutes: 10,
           waitForHealthySeconds: 0,
+          maxContinuations: 6,
           schedule: 'cron(0 6 * * ? *)',
           followUpSchedule: 'cron(30 6 * * ? *)',
         },

@@ -207,6 +207,20 @@ describe('parseJobRequest', () => {
     expect(err.message).toMatch(message);
   });
 
+  it('accepts a recreate follow-up numbered 1–100 and refuses any other continuation', () => {
+    // Act / Assess
+    expect(
+      parseJobRequest({ job: 'teardown', action: 'recreate', payload: { continuation: 3 } }),
+    ).toMatchObject({ payload: { continuation: 3 } });
+    for (const continuation of [0, -1, 1.5, 101, '2', null]) {
+      const err = failure({ job: 'teardown', action: 'recreate', payload: { continuation } });
+      expect(err.message).toMatch(/payload\.continuation/);
+    }
+    expect(
+      failure({ job: 'teardown', action: 'recreate', payload: { continuation: 1, extra: 1 } }).message,
+    ).toMatch(/extra/);
+  });
+
   it("refuses a request for another function's job", () => {
     // Act
     const err = failure({ job: 'backup', action: 'run' }, 'teardown');
