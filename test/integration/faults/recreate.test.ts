@@ -26,6 +26,7 @@ import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
 import { duplicates, NO_DUPLICATES, watchSim } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { policy as teardownPolicy } from '#test/unit/teardown/fakes.ts';
 
 const GROUP = 'teardown and recreate protocol';
 const HOUR = 3_600_000;
@@ -48,31 +49,12 @@ afterEach(async () => {
 });
 
 function policy(): TeardownPolicy {
-  return {
-    enabled: true,
-    dryRun: false,
-    selector: { labels: ['nightly-off'] },
-    protect: { ids: [], names: [], labels: [] },
-    minAgeHours: 24,
+  const base = teardownPolicy({
     maxDeletionsPerRun: 5,
     maxDeletionsPerWindow: 5,
-    windowStartHour: 12,
-    adHoc: 'noticed-only',
-    maxLatenessMinutes: 60,
-    noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
-    schedule: 'cron(0 22 ? * MON-FRI *)',
-    recreate: {
-      enabled: true,
-      stageLabels: [],
-      secretPrefix: 'camunda-automation/clusters',
-      maxOpenWindowMinutes: BOUND_MINUTES,
-      waitForHealthySeconds: 0,
-      maxContinuations: 6,
-      schedule: 'cron(0 6 ? * MON-FRI *)',
-      followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
-    },
     keepAlive: { maxHours: 24 },
-  };
+  });
+  return { ...base, recreate: { ...base.recreate, maxOpenWindowMinutes: BOUND_MINUTES } };
 }
 
 interface Kill {
