@@ -69,6 +69,21 @@ export function logicalId(construct: IConstruct): string {
   return Stack.of(construct).resolve(Stack.of(construct).getLogicalId(element)) as string;
 }
 
+/** Readable names of the stack's shared resources (table, keys, secrets, bus, dead letters) by logical id. */
+export function sharedResourceNames(stack: AutomationStack): Record<string, string> {
+  return {
+    [logicalId(stack.table.table)]: 'Table',
+    [logicalId(stack.table.key)]: 'TableKey',
+    [logicalId(stack.secretsKey)]: 'SecretsKey',
+    [logicalId(stack.consoleSecret)]: 'ConsoleSecret',
+    ...Object.fromEntries(
+      Object.entries(stack.webhookSecrets).map(([sender, secret]) => [logicalId(secret), `${sender}Secret`]),
+    ),
+    [logicalId(stack.bus)]: 'Bus',
+    [logicalId(stack.deadLetters)]: 'DeadLetters',
+  };
+}
+
 /** Renders a CloudFormation value (Ref, GetAtt, Join) as text: `{Ref: X}` → `X`, GetAtt → `X.Arn`. */
 export function render(value: unknown): string {
   if (typeof value === 'string') return value;

@@ -17,6 +17,7 @@ import {
   logicalId,
   render,
   type Synthesised,
+  sharedResourceNames,
   synth,
 } from '#test/infra/harness.ts';
 
@@ -183,20 +184,7 @@ const config = resolveConfig(configFile, 'prod');
 
 beforeAll(() => {
   s = synth({ envName: 'prod' });
-  names = {
-    [logicalId(s.stack.table.table)]: 'Table',
-    [logicalId(s.stack.table.key)]: 'TableKey',
-    [logicalId(s.stack.secretsKey)]: 'SecretsKey',
-    [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
-    ...Object.fromEntries(
-      Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
-        logicalId(secret),
-        `${sender}Secret`,
-      ]),
-    ),
-    [logicalId(s.stack.bus)]: 'Bus',
-    [logicalId(s.stack.deadLetters)]: 'DeadLetters',
-  };
+  names = sharedResourceNames(s.stack);
   names[logicalId(s.stack.ingress.logGroup)] = 'ingressLogs';
   for (const job of JOBS) {
     names[logicalId(s.stack.functions[job].logGroup)] = `${job}Logs`;

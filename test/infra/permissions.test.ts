@@ -10,6 +10,7 @@ import {
   propsOf,
   render,
   type Synthesised,
+  sharedResourceNames,
   synth,
 } from '#test/infra/harness.ts';
 
@@ -18,20 +19,7 @@ let names: Record<string, string>;
 
 beforeAll(() => {
   s = synth({ envName: 'prod' });
-  names = {
-    [logicalId(s.stack.table.table)]: 'Table',
-    [logicalId(s.stack.table.key)]: 'TableKey',
-    [logicalId(s.stack.secretsKey)]: 'SecretsKey',
-    [logicalId(s.stack.consoleSecret)]: 'ConsoleSecret',
-    ...Object.fromEntries(
-      Object.entries(s.stack.webhookSecrets).map(([sender, secret]) => [
-        logicalId(secret),
-        `${sender}Secret`,
-      ]),
-    ),
-    [logicalId(s.stack.bus)]: 'Bus',
-    [logicalId(s.stack.deadLetters)]: 'DeadLetters',
-  };
+  names = sharedResourceNames(s.stack);
   for (const job of JOBS) {
     names[logicalId(s.stack.functions[job].logGroup)] = `${job}Logs`;
     names[logicalId(s.stack.functions[job].fn)] = `${job}Function`;
