@@ -6,10 +6,10 @@ import { runCheck } from '#functions/backup/run-check.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { createConsoleClient } from '#lib/console/client.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
+import { recordingLog } from '#local/recording-log.ts';
+import { startSimulator } from '#local/sim/index.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
-import { startSimulator } from '#test/sim/index.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const clusters = Number(process.argv[2] ?? 1000);

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { resolveConfig } from '#lib/config/load.ts';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
-import { LOCAL_CONFIG } from '#test/helpers/local-env.ts';
+import { LOCAL_CONFIG } from '#local/env.ts';
 import {
   type ColdstartReport,
   formatBytes,

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Context } from 'aws-lambda';
 import { type JobName, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
 import { getContainer } from '#lib/runtime/container.ts';
-import { lambdaContext } from '#test/helpers/lambda-context.ts';
+import { lambdaContext } from '#local/lambda-context.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deepMerge, resolveConfig } from '#lib/config/load.ts';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
-import { bundleEntry } from '#test/helpers/bundle.ts';
-import { startDynalite } from '#test/helpers/dynalite.ts';
-import { LOCAL_CONFIG, LOCAL_WEBHOOK_SECRET } from '#test/helpers/local-env.ts';
-import { startSimulator } from '#test/sim/index.ts';
+import { bundleEntry } from '#local/bundle.ts';
+import { startDynalite } from '#local/dynalite.ts';
+import { LOCAL_CONFIG, LOCAL_WEBHOOK_SECRET } from '#local/env.ts';
+import { startSimulator } from '#local/sim/index.ts';
 import {
   ACTION_ROUTES,
   auditActions,

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LOCAL_WEBHOOK_SECRET } from '#test/helpers/local-env.ts';
+import { LOCAL_WEBHOOK_SECRET } from '#local/env.ts';
 import { startLocalStack } from '../scripts/lib/local-stack.ts';
 import { sendWebhook } from '../scripts/lib/send-webhook.ts';
 import { benchCommand, isoSeconds, loadAverage, machineInfo } from './lib/machine.ts';

@@ -171,10 +171,10 @@ npx vitest run test/unit/safety             # the properties only (no network)
 \`\`\`
 
 - **Matrix** (\`test/integration/faults/*.test.ts\`): the real Lambda handlers (middleware, composition root)
-  against the Console + OAuth simulator (\`test/sim\`) and dynalite, built by \`startFaultEnv\`
+  against the Console + OAuth simulator (\`local/sim\`) and dynalite, built by \`startFaultEnv\`
   (\`test/helpers/faults.ts\`). Time constants are shrunk so the matrix runs in seconds: token provider auth
   timeout 400 ms (late answers taken for 2.5 s more), lease 700 ms, block floor 400 ms; Console client timeout 400 ms, retries 5 × 20–250 ms.
-  The auth server's one-request-per-second floor stays. DynamoDB faults go through \`test/helpers/dynamo-proxy.ts\`
+  The auth server's one-request-per-second floor stays. DynamoDB faults go through \`local/dynamo-proxy.ts\`
   in front of dynalite, with the container's DynamoDB client pointed at it. Each row asserts every summary
   with \`assertAccounted\` and ends with \`finishRow\`, which asserts zero \`duplicates(sim)\` and reports.
 - **Teardown and recreate protocol** (\`recreate.test.ts\`): the teardown and the morning recreate (real
@@ -246,7 +246,7 @@ Re-run exactly that case with \`FC_SEED=<seed> FC_PATH=<path> npx vitest run <fi
 - Real AWS: Lambda's own retry and DLQ behaviour, EventBridge Scheduler and API Gateway delivery, DynamoDB
   TTL expiry, TransactWriteItems, and real network latency are simulated or not exercised.
 - The real Camunda Console API and auth server: the simulator follows the documented behaviour
-  (\`test/sim/README.md\`); undocumented behaviour (eventual consistency of listings after a create, the exact
+  (\`local/sim/README.md\`); undocumented behaviour (eventual consistency of listings after a create, the exact
   throttling of the auth server) may differ.
 - Secrets Manager (credentials and webhook secrets come from the environment in the suite), and the
   EventBridge publisher failing.

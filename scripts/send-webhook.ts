@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
         : write(chunk, ...rest)) as typeof process.stderr.write;
     const [{ startLocalStack }, { LOCAL_WEBHOOK_SECRET }] = await Promise.all([
       import('./lib/local-stack.ts'),
-      import('#test/helpers/local-env.ts'),
+      import('#local/env.ts'),
     ]);
     stack = await startLocalStack({ sim: { latencyMs } });
     secret = LOCAL_WEBHOOK_SECRET;

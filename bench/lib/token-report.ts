@@ -157,7 +157,7 @@ export function renderTokenSection(r: TokenBenchReport): string {
       'once, and none exits before the whole herd has its answer. **This project**: `STATE_TABLE_NAME` set ' +
       '(memory → shared DynamoDB item with a lease → OAuth), a fresh table per herd in dynalite. **Baseline**: no ' +
       'table, so each process caches its own token, which is what per-instance caching (Camunda’s SDK in Lambda) ' +
-      'amounts to. Auth server: the simulator in `test/sim`, rate limit off to count requests, then a second pass ' +
+      'amounts to. Auth server: the simulator in `local/sim`, rate limit off to count requests, then a second pass ' +
       `with Camunda’s limit on (${limitText}); the 429 column counts the requests it refused. All processes share ` +
       'one source address, as Lambdas behind one NAT gateway do. ' +
       tuningText(r.herdTuning),

@@ -12,7 +12,7 @@ import { matchesSelector } from '#lib/config/selector.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import type { AllowlistSource } from '#lib/jobs/ports.ts';
-import { type Log, silentLog } from '#lib/runtime/log.ts';
+import { type Log, silentLog } from '#lib/log/log.ts';
 
 /** The policy's rules for a whole cluster list (empty refused unless `allowEmpty`, `maxEntries` in total). */
 export function rulesFor(policy: AllowlistPolicy): AllowlistRules {

@@ -13,7 +13,7 @@ import {
   resolveRetryPolicy,
 } from '#lib/console/retry.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
-import { type Log, silentLog } from '#lib/runtime/log.ts';
+import { type Log, silentLog } from '#lib/log/log.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Types derived from the generated spec types (never hand-copied).

@@ -3,7 +3,7 @@
 
 import type { AllowlistEntryConfig, ClusterSelector } from '#lib/config/types.ts';
 import type { ConsoleClient, IpAllowlistEntry } from '#lib/console/client.ts';
-import type { Log } from '#lib/runtime/log.ts';
+import type { Log } from '#lib/log/log.ts';
 import type { SealedBox } from '#lib/secrets/sealer.ts';
 import type { ClusterOutcome, JobName, RunSummary } from './types.ts';
 

@@ -10,6 +10,7 @@ import { configFromEnv } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { createConsoleClient } from '#lib/console/client.ts';
 import type { EventPublisher, JobDeps, RunMetrics } from '#lib/jobs/ports.ts';
+import type { Log } from '#lib/log/log.ts';
 import {
   type CredentialPublisher,
   memoryPublisher as memoryCredentialPublisher,
@@ -22,7 +23,6 @@ import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
 import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
 import type { SenderSecrets } from '#lib/triggers/normalize.ts';
 import { eventBridgePublisher, memoryPublisher } from './events.ts';
-import type { Log } from './log.ts';
 import { powertoolsCounters } from './metrics.ts';
 import { powertoolsLog, metrics as powertoolsMetrics } from './powertools.ts';
 import {

@@ -1,7 +1,7 @@
 // Powertools Logger and Metrics, created once per container (module scope), as Powertools recommends.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Log } from './log.ts';
+import type { Log } from '#lib/log/log.ts';
 import { ENVIRONMENT_DIMENSION, METRICS_NAMESPACE, metricsEnvironment } from './metrics.ts';
 
 export const SERVICE_NAME = 'camunda-console-automation';

@@ -1,7 +1,7 @@
 // Builds the shared token provider from the environment: the wiring every function and tool uses.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Log } from '#lib/runtime/log.ts';
+import type { Log } from '#lib/log/log.ts';
 import { STATE_TABLE_ENV, tableNameFromEnv } from '#lib/state/table.ts';
 import { envCredentials, secretsManagerCredentials } from './credentials.ts';
 import { SharedTokenProvider, type TokenMetrics, type TokenProviderTuning } from './provider.ts';

@@ -2,7 +2,7 @@
 // DynamoDB (a lease so that one instance in the whole fleet calls the auth server) → the OAuth call.
 import { randomUUID } from 'node:crypto';
 import type { TokenSource } from '#lib/console/token-source.ts';
-import { type Log, silentLog } from '#lib/runtime/log.ts';
+import { type Log, silentLog } from '#lib/log/log.ts';
 import { type CredentialsSource, secretFingerprint } from './credentials.ts';
 import { TokenError, type TokenErrorCode } from './errors.ts';
 import {

@@ -1,6 +1,6 @@
 // The simulator faults `npm start -- --faults …` can switch on, to watch the retries. Kept apart from
 // demo.ts so that the command line can be checked before the handlers are loaded.
-import type { Fault } from '#test/sim/types.ts';
+import type { Fault } from '#local/sim/types.ts';
 
 export const DEMO_FAULTS = {
   'console-429': {

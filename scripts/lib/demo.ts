@@ -13,7 +13,6 @@ import { errorText } from '#lib/jobs/engine.ts';
 import { type ClusterOutcome, type OutcomeStatus, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
 import { localCredentials } from '#lib/runtime/container.ts';
 import type { JobResult } from '#lib/runtime/job-handler.ts';
-import type { RecordedLine } from '#lib/runtime/log.ts';
 import { credentialSecretName } from '#lib/secrets/credentials.ts';
 import type { TokenOrigin } from '#lib/token/provider.ts';
 import {
@@ -23,8 +22,9 @@ import {
   schedulerEvent,
   startLocalEnv,
   webhookEvent,
-} from '#test/helpers/local-env.ts';
-import type { Fault, IpRule } from '#test/sim/index.ts';
+} from '#local/env.ts';
+import type { RecordedLine } from '#local/recording-log.ts';
+import type { Fault, IpRule } from '#local/sim/index.ts';
 import { type OutcomeRow, outcomeRows, outcomeTable, type Paint, paint } from './cli.ts';
 import { DEMO_FAULTS, type DemoFault } from './demo-faults.ts';
 
@@ -186,7 +186,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<Report> {
   const coldStarts = options.coldStarts ?? 8;
   const clock = offsetClock();
   const policy = [
-    'LOCAL_CONFIG (test/helpers/local-env.ts), with the teardown selecting dev-* and test-* clusters labelled nightly-off, so that an Enterprise cluster with an allowlist is torn down and recreated',
+    'LOCAL_CONFIG (local/env.ts), with the teardown selecting dev-* and test-* clusters labelled nightly-off, so that an Enterprise cluster with an allowlist is torn down and recreated',
   ];
   const teardownOverride: Record<string, unknown> = {
     selector: { names: ['dev-*', 'test-*'], labels: ['nightly-off'] },

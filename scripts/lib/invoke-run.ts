@@ -18,22 +18,16 @@ import { type ClusterOutcome, type JobName, RunFailedError, type RunSummary } fr
 import { type Container, createContainer, setContainer } from '#lib/runtime/container.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
 import type { JobResult } from '#lib/runtime/job-handler.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { DEFAULT_SENDER } from '#lib/runtime/webhook-secrets.ts';
 import { ensureTable } from '#lib/state/create-table.ts';
 import { STATE_TABLE_ENV } from '#lib/state/table.ts';
 import { mayCall } from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
-import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#test/helpers/dynalite.ts';
-import {
-  eventBridgeEvent,
-  LOCAL_CONFIG,
-  lambdaContext,
-  schedulerEvent,
-  webhookEvent,
-} from '#test/helpers/local-env.ts';
-import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#local/dynalite.ts';
+import { eventBridgeEvent, LOCAL_CONFIG, lambdaContext, schedulerEvent, webhookEvent } from '#local/env.ts';
+import { recordingLog } from '#local/recording-log.ts';
+import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import {
   captureConsole,
   colourWanted,

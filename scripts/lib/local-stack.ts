@@ -19,7 +19,7 @@ import {
   type LocalEnvOptions,
   lambdaContext,
   startLocalEnv,
-} from '#test/helpers/local-env.ts';
+} from '#local/env.ts';
 
 type JobHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 

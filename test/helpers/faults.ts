@@ -20,18 +20,13 @@ import { type Container, createContainer, setContainer } from '#lib/runtime/cont
 import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
 import type { TokenProviderTuning } from '#lib/token/provider.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
-import { LOCAL_AWS } from '#test/helpers/dynalite.ts';
-import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
+import { LOCAL_AWS } from '#local/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
+import { LOCAL_WEBHOOK_SECRET, type LocalEnv, lambdaContext, startLocalEnv } from '#local/env.ts';
+import type { RunningSimulator, SimOptions } from '#local/sim/index.ts';
 import { assertAccounted, unaccounted } from '#test/helpers/faults-accounting.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import type { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import {
-  LOCAL_WEBHOOK_SECRET,
-  type LocalEnv,
-  lambdaContext,
-  startLocalEnv,
-} from '#test/helpers/local-env.ts';
-import type { RunningSimulator, SimOptions } from '#test/sim/index.ts';
 
 export { assertAccounted, unaccounted };
 

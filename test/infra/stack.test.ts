@@ -22,8 +22,8 @@ import {
 import { resolveConfig } from '#lib/config/load.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
+import { silentLog } from '#lib/log/log.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
-import { silentLog } from '#lib/runtime/log.ts';
 import { parseWebhookSecret } from '#lib/runtime/webhook-secrets.ts';
 import { TABLE_SCHEMA } from '#lib/state/table.ts';
 import { secretsManagerCredentials } from '#lib/token/credentials.ts';

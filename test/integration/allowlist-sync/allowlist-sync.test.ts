@@ -8,10 +8,10 @@ import { type ConsoleClient, createConsoleClient } from '#lib/console/client.ts'
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
-import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
+import { recordingLog } from '#local/recording-log.ts';
+import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 
 const PUT = 'PUT /clusters/{clusterUuid}/ipallowlist';
 

@@ -8,11 +8,11 @@ import { createConsoleClient } from '#lib/console/client.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
-import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
+import { recordingLog } from '#local/recording-log.ts';
+import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const RESTORE = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConsoleClient, createConsoleClient } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
-import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 
 function simTokenSource(sim: RunningSimulator): TokenSource {
   let current: string | undefined;

@@ -1,9 +1,9 @@
-// The Console client over real HTTP against the simulator (test/sim): real fetch, real timers.
+// The Console client over real HTTP against the simulator (local/sim/): real fetch, real timers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConsoleClient, createConsoleClient } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
-import { ORG_CLUSTERS, type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { ORG_CLUSTERS, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 
 /** A tiny token source that mints tokens straight from the simulator's authority. */
 function simTokenSource(sim: RunningSimulator): TokenSource & { issued: string[]; invalidated: string[] } {

@@ -4,6 +4,7 @@
 // fault does all the work once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type JobName, RunFailedError } from '#lib/jobs/types.ts';
+import { minutesAgo, schedulerEvent } from '#local/env.ts';
 import {
   type FaultEnv,
   type FaultEnvOptions,
@@ -14,7 +15,6 @@ import {
   until,
 } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { minutesAgo, schedulerEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'auth server';
 const scanner = new LeakScanner();

@@ -6,9 +6,9 @@
 // backup or restore POST.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import { eventBridgeEvent, minutesAgo, schedulerEvent } from '#local/env.ts';
 import { type FaultEnv, type FaultEnvOptions, startFaultEnv } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { eventBridgeEvent, minutesAgo, schedulerEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'backups and restore drills';
 const DRILL = 'stage-payments';

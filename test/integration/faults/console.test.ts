@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { JobName, RunSummary } from '#lib/jobs/types.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
+import { minutesAgo, schedulerEvent } from '#local/env.ts';
+import type { Fault } from '#local/sim/index.ts';
 import {
   type FaultEnv,
   type FaultEnvOptions,
@@ -15,8 +17,6 @@ import {
   startFaultEnv,
 } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { minutesAgo, schedulerEvent } from '#test/helpers/local-env.ts';
-import type { Fault } from '#test/sim/index.ts';
 
 const GROUP = 'Console API';
 const OFFICE = { ip: '203.0.113.0/24', description: 'office' };

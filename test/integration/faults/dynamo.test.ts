@@ -8,10 +8,10 @@ import { dynamoClusterClaims } from '#lib/state/cluster-claims.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
 import { TokenError } from '#lib/token/errors.ts';
-import type { DynamoProxy } from '#test/helpers/dynamo-proxy.ts';
+import type { DynamoProxy } from '#local/dynamo-proxy.ts';
+import { minutesAgo, schedulerEvent, webhookEvent } from '#local/env.ts';
 import { type FaultEnv, redeliver, settled, startFaultEnv } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { minutesAgo, schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'DynamoDB';
 const scanner = new LeakScanner();

@@ -9,7 +9,8 @@ import type { JobName, RunSummary } from '#lib/jobs/types.ts';
 import { secretFingerprint } from '#lib/token/credentials.ts';
 import { dynamoTokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
-import { bundleEntry } from '#test/helpers/bundle.ts';
+import { bundleEntry } from '#local/bundle.ts';
+import { eventBridgeEvent, minutesAgo, schedulerEvent, webhookEvent } from '#local/env.ts';
 import {
   type FaultEnv,
   type FaultEnvOptions,
@@ -18,7 +19,6 @@ import {
   until,
 } from '#test/helpers/faults.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { eventBridgeEvent, minutesAgo, schedulerEvent, webhookEvent } from '#test/helpers/local-env.ts';
 
 const GROUP = 'interruptions and concurrency';
 const WORKER = fileURLToPath(new URL('../token/herd-worker.ts', import.meta.url));

@@ -8,11 +8,11 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { RunFailedError } from '#lib/jobs/types.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
+import { LOCAL_WEBHOOK_SECRET, schedulerEvent } from '#local/env.ts';
+import { decodeJwt } from '#local/sim/index.ts';
 import { type FaultEnv, startFaultEnv } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { describeError, LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { LOCAL_WEBHOOK_SECRET, schedulerEvent } from '#test/helpers/local-env.ts';
-import { decodeJwt } from '#test/sim/index.ts';
 
 const scanner = new LeakScanner();
 beforeAll(() => scanner.captureOutput());

@@ -10,10 +10,10 @@ import { JOB_ACTIONS, type JobName } from '#lib/jobs/types.ts';
 import { type Container, setContainer } from '#lib/runtime/container.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
+import { LOCAL_KEEP_ALIVE_SECRET, LOCAL_WEBHOOK_SECRET, lambdaContext } from '#local/env.ts';
 import { type FaultEnv, HANDLERS, startFaultEnv } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { LeakScanner } from '#test/helpers/faults-secrets.ts';
-import { LOCAL_KEEP_ALIVE_SECRET, LOCAL_WEBHOOK_SECRET, lambdaContext } from '#test/helpers/local-env.ts';
 
 const ALLOWED = [202, 400, 401, 403, 404, 405, 409, 413, 415, 422];
 const MAX_BODY = 4_096;

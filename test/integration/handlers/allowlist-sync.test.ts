@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '#functions/allowlist-sync/handler.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import { RequestRefusedError } from '#lib/runtime/job-handler.ts';
-import type { RecordedLine } from '#lib/runtime/log.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import {
@@ -18,8 +17,9 @@ import {
   schedulerEvent,
   startLocalEnv,
   webhookEvent,
-} from '#test/helpers/local-env.ts';
-import type { IpRule } from '#test/sim/index.ts';
+} from '#local/env.ts';
+import type { RecordedLine } from '#local/recording-log.ts';
+import type { IpRule } from '#local/sim/index.ts';
 
 const PUT_ALLOWLIST = 'PUT /clusters/{clusterUuid}/ipallowlist';
 const OFFICE: IpRule = { description: 'office', ip: '203.0.113.0/24' };

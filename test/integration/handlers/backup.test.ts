@@ -12,7 +12,7 @@ import {
   schedulerEvent,
   startLocalEnv,
   webhookEvent,
-} from '#test/helpers/local-env.ts';
+} from '#local/env.ts';
 
 const POST_BACKUP = 'POST /clusters/{clusterUuid}/backups';
 const invoke = (event: unknown) => handler(event, lambdaContext('backup'));

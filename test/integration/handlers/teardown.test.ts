@@ -7,7 +7,6 @@ import { handler } from '#functions/teardown/handler.ts';
 import { desiredAllowlistFrom } from '#functions/teardown/restore.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { RunFailedError } from '#lib/jobs/types.ts';
-import type { RecordedLine } from '#lib/runtime/log.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import {
@@ -21,7 +20,8 @@ import {
   schedulerEvent,
   startLocalEnv,
   webhookEvent,
-} from '#test/helpers/local-env.ts';
+} from '#local/env.ts';
+import type { RecordedLine } from '#local/recording-log.ts';
 
 const DELETE_CLUSTER = 'DELETE /clusters/{clusterUuid}';
 const CREATE_CLUSTER = 'POST /clusters';

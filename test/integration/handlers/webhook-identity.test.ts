@@ -9,7 +9,7 @@ import { handler as backup } from '#functions/backup/handler.ts';
 import { handler as teardown } from '#functions/teardown/handler.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
-import { type LocalEnv, lambdaContext, startLocalEnv, webhookEvent } from '#test/helpers/local-env.ts';
+import { type LocalEnv, lambdaContext, startLocalEnv, webhookEvent } from '#local/env.ts';
 
 let local: LocalEnv;
 

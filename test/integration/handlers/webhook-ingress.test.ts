@@ -19,7 +19,7 @@ import {
   lambdaContext,
   startLocalEnv,
   webhookEvent,
-} from '#test/helpers/local-env.ts';
+} from '#local/env.ts';
 
 let local: LocalEnv;
 beforeEach(async () => {

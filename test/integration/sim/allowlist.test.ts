@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { components } from '#lib/console/openapi-types.ts';
+import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { call, idOf } from '#test/integration/sim/http.ts';
-import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
 type Cluster = components['schemas']['Cluster'];
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { components } from '#lib/console/openapi-types.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
 import {
   generateOrg,
   manualClock,
@@ -8,7 +7,8 @@ import {
   type RunningSimulator,
   type SimOptions,
   startSimulator,
-} from '#test/sim/index.ts';
+} from '#local/sim/index.ts';
+import { call, idOf } from '#test/integration/sim/http.ts';
 
 type Cluster = components['schemas']['Cluster'] & Record<string, unknown>;
 type Parameters = components['schemas']['Parameters'];

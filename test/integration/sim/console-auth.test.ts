@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock, type RunningSimulator, type SimOptions, startSimulator } from '#local/sim/index.ts';
 import { call, idOf } from '#test/integration/sim/http.ts';
-import { manualClock, type RunningSimulator, type SimOptions, startSimulator } from '#test/sim/index.ts';
 
 let sims: RunningSimulator[] = [];
 async function start(options: SimOptions = {}): Promise<RunningSimulator> {

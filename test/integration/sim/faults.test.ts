@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { manualClock, type RunningSimulator, type SimOptions, startSimulator } from '#local/sim/index.ts';
 import { call, idOf, requestToken } from '#test/integration/sim/http.ts';
-import { manualClock, type RunningSimulator, type SimOptions, startSimulator } from '#test/sim/index.ts';
 
 const BACKUPS = 'POST /clusters/{clusterUuid}/backups';
 

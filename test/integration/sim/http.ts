@@ -1,5 +1,5 @@
 // Small HTTP helpers for the simulator's own tests: plain global fetch, nothing from lib/.
-import type { Simulator } from '#test/sim/index.ts';
+import type { Simulator } from '#local/sim/index.ts';
 
 export interface Reply {
   status: number;

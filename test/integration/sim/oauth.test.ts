@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, requestToken } from '#test/integration/sim/http.ts';
 import {
   decodeJwt,
   manualClock,
   type RunningSimulator,
   type SimOptions,
   startSimulator,
-} from '#test/sim/index.ts';
+} from '#local/sim/index.ts';
+import { call, requestToken } from '#test/integration/sim/http.ts';
 
 let sim: RunningSimulator | undefined;
 async function start(options: SimOptions = {}): Promise<RunningSimulator> {

@@ -1,9 +1,9 @@
 import { Ajv } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { RESTORE_IN_FLIGHT, RESTORE_NOT_AVAILABLE } from '#local/sim/restores.ts';
+import { spec } from '#local/sim/spec.ts';
 import { call, idOf } from '#test/integration/sim/http.ts';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#test/sim/index.ts';
-import { RESTORE_IN_FLIGHT, RESTORE_NOT_AVAILABLE } from '#test/sim/restores.ts';
-import { spec } from '#test/sim/spec.ts';
 
 // Every restore answer must validate against the spec's RestoreDto (additionalProperties: false included).
 const ajv = new Ajv({ strict: false, allErrors: true });

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CLIENT } from '#test/sim/index.ts';
+import { DEFAULT_CLIENT } from '#local/sim/index.ts';
 import {
   formatReport,
   type Report,

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepMerge } from '#lib/config/load.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
-import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
-import { LOCAL_CONFIG } from '#test/helpers/local-env.ts';
-import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
+import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
+import { LOCAL_CONFIG } from '#local/env.ts';
+import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 

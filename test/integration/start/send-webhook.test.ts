@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_WEBHOOK_SECRET } from '#test/helpers/local-env.ts';
+import { LOCAL_WEBHOOK_SECRET } from '#local/env.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/lib/local-stack.ts';
 import {
   acceptedRun,

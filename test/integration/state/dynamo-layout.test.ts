@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { RETENTION_MS } from '#lib/state/keys.ts';
 import { ttlSeconds } from '#lib/state/table.ts';
+import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#local/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
 import { manualClock } from '#test/fakes/clock.ts';
-import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#test/helpers/dynalite.ts';
-import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
 import { done, failed, noise, snapshotOf, summaryOf } from '#test/helpers/state-contract.ts';
 
 const HOUR = 3600_000;

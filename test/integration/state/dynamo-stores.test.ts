@@ -3,9 +3,9 @@
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
+import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#local/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
 import { manualClock } from '#test/fakes/clock.ts';
-import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#test/helpers/dynalite.ts';
-import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
 import { stateStoreContract } from '#test/helpers/state-contract.ts';
 
 let db: EmbeddedDynamo;

@@ -12,13 +12,13 @@ import { createConsoleClient } from '#lib/console/client.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
-import { silentLog } from '#lib/runtime/log.ts';
+import { silentLog } from '#lib/log/log.ts';
 import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
+import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
+import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
-import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
-import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -4,11 +4,11 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenItemKey } from '#lib/token/shared-store.ts';
-import { bundleEntry } from '#test/helpers/bundle.ts';
-import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
-import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
+import { bundleEntry } from '#local/bundle.ts';
+import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
+import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { runNode } from '#test/helpers/processes.ts';
-import { type RunningSimulator, startSimulator } from '#test/sim/index.ts';
 
 const WORKER = fileURLToPath(new URL('./herd-worker.ts', import.meta.url));
 

@@ -2,14 +2,14 @@
 // replaced at its boundary by a controllable function, and a fake clock.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordingLog } from '#lib/runtime/log.ts';
 import type { CredentialsSource } from '#lib/token/credentials.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { AuthCallError, type Credentials, type IssuedToken, type requestToken } from '#lib/token/oauth.ts';
 import { SharedTokenProvider, type TokenMetricName, type TokenProviderTuning } from '#lib/token/provider.ts';
 import { dynamoTokenStore, type TokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
-import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#test/helpers/dynalite.ts';
-import { type DynamoProxy, startDynamoProxy } from '#test/helpers/dynamo-proxy.ts';
+import { type EmbeddedDynamo, LOCAL_AWS, startDynalite } from '#local/dynalite.ts';
+import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
+import { recordingLog } from '#local/recording-log.ts';
 
 const OAUTH = { tokenUrl: 'http://auth.invalid/oauth/token', audience: 'api.cloud.camunda.io' };
 const T0 = Date.parse('2026-11-27T02:00:00Z');

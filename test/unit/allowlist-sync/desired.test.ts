@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredFor } from '#functions/allowlist-sync/desired.ts';
 import { AllowlistValidationError } from '#lib/allowlist/entries.ts';
 import type { AllowlistSource } from '#lib/jobs/ports.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
+import { recordingLog } from '#local/recording-log.ts';
 import { cluster, policy } from './fakes.ts';
 
 function source(name: string, entries: AllowlistSource['entries']): AllowlistSource {

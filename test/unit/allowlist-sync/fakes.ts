@@ -6,7 +6,7 @@ import type { Cluster, ConsoleClient, IpAllowlistEntry } from '#lib/console/clie
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
 import type { AllowlistSource, Clock, EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
+import { recordingLog } from '#local/recording-log.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
 export const NOW = Date.parse('2026-03-02T02:00:00.000Z');

@@ -9,8 +9,8 @@ import {
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
+import { recordingLog } from '#local/recording-log.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import {
   apiError,

@@ -2,7 +2,7 @@
 // method and path the spec says, a body that validates, and a bearer token exactly where the spec wants one.
 import { describe, expect, it } from 'vitest';
 import type { ConsoleClient } from '#lib/console/client.ts';
-import { matchOperation, spec, validateRequestBody } from '#test/sim/spec.ts';
+import { matchOperation, spec, validateRequestBody } from '#local/sim/spec.ts';
 import {
   backupFixture,
   clusterFixture,

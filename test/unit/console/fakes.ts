@@ -3,7 +3,7 @@
 import { type ConsoleClient, type ConsoleClientOptions, createConsoleClient } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
+import { recordingLog } from '#local/recording-log.ts';
 
 export interface SentRequest {
   url: string;

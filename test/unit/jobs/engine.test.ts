@@ -16,8 +16,8 @@ import {
 import type { EventPublisher } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, Delivery, JobRequest } from '#lib/jobs/types.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
+import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { executeRun, heartbeatMetricName, type RunSettings } from '#lib/jobs/engine.ts';
 import type { Delivery, JobRequest } from '#lib/jobs/types.ts';
+import { silentLog } from '#lib/log/log.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
-import { silentLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { manualClock } from '#test/fakes/clock.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';

@@ -16,11 +16,11 @@ import {
   jobHandler,
   RequestRefusedError,
 } from '#lib/runtime/job-handler.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import type { SharedTokenProvider } from '#lib/token/provider.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
+import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 

@@ -19,9 +19,9 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
 import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, RunSummary, TriggerSource } from '#lib/jobs/types.ts';
-import { recordingLog } from '#lib/runtime/log.ts';
 import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
+import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 

@@ -11,8 +11,8 @@ import {
   type SimCatalog,
   type SimCluster,
   uniformStatus,
-} from '#test/sim/state.ts';
-import type { IpRule, Ref } from '#test/sim/types.ts';
+} from '#local/sim/state.ts';
+import type { IpRule, Ref } from '#local/sim/types.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

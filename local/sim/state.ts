@@ -2,7 +2,7 @@
 // Time-driven changes (a cluster finishing creation, a backup completing, the keep-three rule) are
 // computed lazily from the clock, so a test moves time with the `now` option instead of sleeping.
 import { randomUUID } from 'node:crypto';
-import { SimRestores } from '#test/sim/restores.ts';
+import { SimRestores } from '#local/sim/restores.ts';
 import type {
   BackupDtoSpec,
   BackupScheduleDto,
@@ -13,7 +13,7 @@ import type {
   ParametersDto,
   Ref,
   StageLabel,
-} from '#test/sim/types.ts';
+} from '#local/sim/types.ts';
 
 export interface SimPlanType extends Ref {
   /** Backups and IP allowlists are only available on Enterprise plans. */
@@ -170,7 +170,7 @@ export class SimState {
   allowlistWhileCreating = false;
   readonly timings: StateTimings;
   readonly #now: () => number;
-  /** Restores (test/sim/restores.ts): records, the 501 knob, durations. */
+  /** Restores (local/sim/restores.ts): records, the 501 knob, durations. */
   readonly restores: SimRestores = new SimRestores(this);
   /** Manual backups created per cluster, kept even after deletion (they count for the once-an-hour rule). */
   readonly #manualAttempts = new Map<string, SimBackup[]>();

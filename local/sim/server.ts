@@ -2,15 +2,15 @@
 // endpoint (/oauth/token) and the Console API (every other path).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleConsole } from '#test/sim/console-api.ts';
-import type { ResolvedOptions, SimCore } from '#test/sim/core.ts';
-import { Exchange, textAnswer } from '#test/sim/exchange.ts';
-import { FaultRegistry } from '#test/sim/faults.ts';
-import { AuthRateLimiter, TokenBucket } from '#test/sim/limits.ts';
-import { handleOAuth, OAUTH_PATH } from '#test/sim/oauth.ts';
-import { catalog, generateOrg, seedOrg } from '#test/sim/seed.ts';
-import { SimState } from '#test/sim/state.ts';
-import { TokenAuthority } from '#test/sim/tokens.ts';
+import { handleConsole } from '#local/sim/console-api.ts';
+import type { ResolvedOptions, SimCore } from '#local/sim/core.ts';
+import { Exchange, textAnswer } from '#local/sim/exchange.ts';
+import { FaultRegistry } from '#local/sim/faults.ts';
+import { AuthRateLimiter, TokenBucket } from '#local/sim/limits.ts';
+import { handleOAuth, OAUTH_PATH } from '#local/sim/oauth.ts';
+import { catalog, generateOrg, seedOrg } from '#local/sim/seed.ts';
+import { SimState } from '#local/sim/state.ts';
+import { TokenAuthority } from '#local/sim/tokens.ts';
 import type {
   Fault,
   FaultHandle,
@@ -18,7 +18,7 @@ import type {
   SimOptions,
   SimStats,
   Simulator,
-} from '#test/sim/types.ts';
+} from '#local/sim/types.ts';
 
 export const DEFAULT_CLIENT = { clientId: 'sim-client', clientSecret: 'sim-secret' } as const;
 export const DEFAULT_AUDIENCE = 'api.cloud.camunda.io';

@@ -1,7 +1,7 @@
 // The simulated auth server's memory: clients and secrets, issued tokens, the per-client cache.
 import { randomUUID } from 'node:crypto';
-import { type JwtClaims, JwtSigner } from '#test/sim/jwt.ts';
-import type { SimClient } from '#test/sim/types.ts';
+import { type JwtClaims, JwtSigner } from '#local/sim/jwt.ts';
+import type { SimClient } from '#local/sim/types.ts';
 
 export const TOKEN_SCOPE = 'Cluster Backups IPAllowlist';
 

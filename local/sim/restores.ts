@@ -8,8 +8,8 @@
 // as the real API may answer). `GET` answers the backup's latest restore, 404 when it never had one.
 import { randomUUID } from 'node:crypto';
 import type { components } from '#lib/console/openapi-types.ts';
-import { type Answer, jsonAnswer, textAnswer } from '#test/sim/exchange.ts';
-import type { SimCluster, SimState } from '#test/sim/state.ts';
+import { type Answer, jsonAnswer, textAnswer } from '#local/sim/exchange.ts';
+import type { SimCluster, SimState } from '#local/sim/state.ts';
 
 type RestoreDto = components['schemas']['RestoreDto'];
 type RestoreState = components['schemas']['RestoreState'];

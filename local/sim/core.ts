@@ -1,8 +1,8 @@
 // What the OAuth and Console handlers share inside one simulator instance.
-import type { FaultRegistry } from '#test/sim/faults.ts';
-import type { SimState } from '#test/sim/state.ts';
-import type { TokenAuthority } from '#test/sim/tokens.ts';
-import type { AuthRateLimit, ConsoleRateLimit, SimStats } from '#test/sim/types.ts';
+import type { FaultRegistry } from '#local/sim/faults.ts';
+import type { SimState } from '#local/sim/state.ts';
+import type { TokenAuthority } from '#local/sim/tokens.ts';
+import type { AuthRateLimit, ConsoleRateLimit, SimStats } from '#local/sim/types.ts';
 
 export interface ResolvedOptions {
   audience: string;

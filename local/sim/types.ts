@@ -1,7 +1,7 @@
 // The simulator's public shapes. Other parts of the project (lib/console, lib/token and their tests)
 // program against these names, so change them only by adding.
 import type { components } from '#lib/console/openapi-types.ts';
-import type { SimState } from '#test/sim/state.ts';
+import type { SimState } from '#local/sim/state.ts';
 
 type Schemas = components['schemas'];
 export type ClusterDto = Schemas['Cluster'];

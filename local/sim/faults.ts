@@ -1,6 +1,6 @@
 // Fault injection: per route, latency / an error status / a reset socket / no answer at all.
-import { spec } from '#test/sim/spec.ts';
-import type { Fault, FaultHandle } from '#test/sim/types.ts';
+import { spec } from '#local/sim/spec.ts';
+import type { Fault, FaultHandle } from '#local/sim/types.ts';
 
 interface ActiveFault {
   fault: Fault;

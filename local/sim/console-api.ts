@@ -1,16 +1,16 @@
-// The Console API routes: spec routing and body validation (test/sim/spec.ts), bearer check, rate limit,
+// The Console API routes: spec routing and body validation (local/sim/spec.ts), bearer check, rate limit,
 // faults, and the operations the automation jobs use. Error bodies are opaque text/plain, like the real API.
 import type { components } from '#lib/console/openapi-types.ts';
-import { bump, type SimCore } from '#test/sim/core.ts';
-import { type Answer, type Exchange, emptyAnswer, jsonAnswer, textAnswer } from '#test/sim/exchange.ts';
-import type { JwtClaims } from '#test/sim/jwt.ts';
-import type { TokenBucket } from '#test/sim/limits.ts';
+import { bump, type SimCore } from '#local/sim/core.ts';
+import { type Answer, type Exchange, emptyAnswer, jsonAnswer, textAnswer } from '#local/sim/exchange.ts';
+import type { JwtClaims } from '#local/sim/jwt.ts';
+import type { TokenBucket } from '#local/sim/limits.ts';
 import {
   type MatchedOperation,
   matchOperation,
   validateRequestBody,
   validateResponseBody,
-} from '#test/sim/spec.ts';
+} from '#local/sim/spec.ts';
 import {
   CLIENT_PERMISSIONS,
   type ClientPermission,
@@ -18,8 +18,8 @@ import {
   type SimApiClient,
   type SimCluster,
   uniformStatus,
-} from '#test/sim/state.ts';
-import { checkCron, checkIpList, versionAtLeast } from '#test/sim/validation.ts';
+} from '#local/sim/state.ts';
+import { checkCron, checkIpList, versionAtLeast } from '#local/sim/validation.ts';
 
 type Schemas = components['schemas'];
 

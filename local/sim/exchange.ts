@@ -1,6 +1,6 @@
 // One request and its answer: writes JSON / text / empty answers, applies faults, records the status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Fault, RequestLogEntry } from '#test/sim/types.ts';
+import type { Fault, RequestLogEntry } from '#local/sim/types.ts';
 
 /** What a handler decided to answer; written later, unless a fault replaces it. */
 export interface Answer {

@@ -1,8 +1,8 @@
 // npm run sim: the simulator standalone, for poking at it with curl or running a job against it.
 // Options via env: SIM_PORT, SIM_HOST, SIM_SEED ('org' | 'empty' | a number of clusters), SIM_TAR_PIT_MS,
 // SIM_AUTH_RATE_LIMIT=off.
-import { startSimulator } from '#test/sim/index.ts';
-import type { SimOptions } from '#test/sim/types.ts';
+import { startSimulator } from '#local/sim/index.ts';
+import type { SimOptions } from '#local/sim/types.ts';
 
 function seedFromEnv(value: string | undefined): SimOptions['seed'] {
   if (value === undefined || value === 'org') return 'org';

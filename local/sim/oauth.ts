@@ -1,9 +1,9 @@
 // POST /oauth/token: the client-credentials grant as Camunda's Auth0-based login server answers it,
 // with its per-source rate limit (failed requests count, 429 blocks the source) and its tar pit.
-import { bump, type SimCore } from '#test/sim/core.ts';
-import { type Answer, type Exchange, jsonAnswer } from '#test/sim/exchange.ts';
-import type { AuthRateLimiter } from '#test/sim/limits.ts';
-import { TOKEN_SCOPE } from '#test/sim/tokens.ts';
+import { bump, type SimCore } from '#local/sim/core.ts';
+import { type Answer, type Exchange, jsonAnswer } from '#local/sim/exchange.ts';
+import type { AuthRateLimiter } from '#local/sim/limits.ts';
+import { TOKEN_SCOPE } from '#local/sim/tokens.ts';
 
 export const OAUTH_PATH = '/oauth/token';
 

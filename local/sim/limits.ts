@@ -1,6 +1,6 @@
 // The two rate limits: the auth server's per-source limit with a block window, and an optional
 // token bucket in front of the Console API.
-import type { AuthRateLimit, ConsoleRateLimit } from '#test/sim/types.ts';
+import type { AuthRateLimit, ConsoleRateLimit } from '#local/sim/types.ts';
 
 export type LimitDecision = { ok: true } | { ok: false; retryAfterSec: number };
 

@@ -5,14 +5,14 @@ import { deepMerge, resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { type Container, createContainer, setContainer } from '#lib/runtime/container.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
-import { type RecordedLine, recordingLog } from '#lib/runtime/log.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
-import { type EmbeddedDynamo, startDynalite } from '#test/helpers/dynalite.ts';
+import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
+import { type RecordedLine, recordingLog } from '#local/recording-log.ts';
 
-export { lambdaContext } from '#test/helpers/lambda-context.ts';
+export { lambdaContext } from '#local/lambda-context.ts';
 
-import { type RunningSimulator, type SimOptions, startSimulator } from '#test/sim/index.ts';
+import { type RunningSimulator, type SimOptions, startSimulator } from '#local/sim/index.ts';
 
 /** The secret of local webhook sender 'default', which may call every route. */
 export const LOCAL_WEBHOOK_SECRET = `whsec_${Buffer.from('local-webhook-signing-key-0123456789').toString('base64')}`;
@@ -24,7 +24,7 @@ export const LOCAL_WEBHOOK_SECRETS = JSON.stringify({
   'keep-alive-bot': LOCAL_KEEP_ALIVE_SECRET,
 });
 
-/** A policy that fits the simulator's seeded org (names, labels and plans of test/sim/seed.ts). */
+/** A policy that fits the simulator's seeded org (names, labels and plans of local/sim/seed.ts). */
 export const LOCAL_CONFIG = {
   timeZone: 'UTC',
   concurrency: 4,

@@ -1,0 +1,33 @@
+// The Camunda Console API + OAuth simulator. See local/sim/README.md for behaviour and design choices.
+
+export { type ManualClock, manualClock } from '#local/sim/clock.ts';
+export {
+  BACKUP_ONCE_PER_HOUR,
+  IMPLEMENTED,
+  MAX_CLUSTER_NAME,
+  MAX_DESCRIPTION,
+} from '#local/sim/console-api.ts';
+export { FaultRegistry } from '#local/sim/faults.ts';
+export { decodeJwt } from '#local/sim/jwt.ts';
+export { catalog, GENERATIONS, generateOrg, ORG_CLUSTERS, seedOrg, simUuid } from '#local/sim/seed.ts';
+export {
+  DEFAULT_AUDIENCE,
+  DEFAULT_CLIENT,
+  type RunningSimulator,
+  startSimulator,
+} from '#local/sim/server.ts';
+export {
+  type BackupInit,
+  type ClusterInit,
+  KEEP_COMPLETED_BACKUPS,
+  MIN_BACKUP_GENERATION,
+  type SeedData,
+  type SimBackup,
+  type SimCatalog,
+  type SimCluster,
+  type SimPlanType,
+  SimState,
+  uniformStatus,
+} from '#local/sim/state.ts';
+export type * from '#local/sim/types.ts';
+export { checkCron, checkIpList } from '#local/sim/validation.ts';
