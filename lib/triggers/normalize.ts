@@ -3,9 +3,10 @@
 // direct invocation all become `{ request, delivery }`. Bad webhook input is answered (4xx), never thrown.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { isJobAction, parseJobRequest } from '#lib/jobs/requests.ts';
-import { type Delivery, JOB_ACTIONS, type JobName, type JobRequest } from '#lib/jobs/types.ts';
+import { isJobAction, JOB_ACTIONS, type JobName } from '#lib/catalog/jobs.ts';
+import type { Delivery, JobRequest } from '#lib/jobs/types.ts';
 import { TriggerError, WebhookSecretError } from './errors.ts';
+import { parseJobRequest } from './requests.ts';
 import { rejected, type WebhookResponse } from './webhook-response.ts';
 
 /**

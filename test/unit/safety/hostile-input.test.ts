@@ -8,7 +8,7 @@ import { planTeardown } from '#functions/teardown/plan.ts';
 import { AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
 import { ConfigError } from '#lib/config/errors.ts';
 import { parseConfig } from '#lib/config/schema.ts';
-import { parseJobRequest } from '#lib/jobs/requests.ts';
+import { parseJobRequest } from '#lib/triggers/requests.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { propertyParams, runs } from '#test/helpers/property.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJobRequest, REQUEST_SCHEMAS } from '#lib/jobs/requests.ts';
+import { parseJobRequest, REQUEST_SCHEMAS } from '#lib/triggers/requests.ts';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 
