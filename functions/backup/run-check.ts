@@ -6,13 +6,13 @@ import { matchesSelector } from '#lib/config/selector.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
-import type { DrillRecord, JobDeps } from '#lib/jobs/ports.ts';
+import { deferred, done, failed, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
+import type { DrillRecord } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import type { BackupDeps } from './deps.ts';
+import { publishFleetFigures } from './recovery-judgement.ts';
 import { assessRecoveryPoint, formatDuration, type RecoveryPoint, targetFor } from './recovery-point.ts';
-import { done, failed, publishFleetFigures, skipped, skipReason } from './run-backup.ts';
-
-export type CheckDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'> &
-  Partial<Pick<JobDeps, 'metrics'>>;
+import { skipReason } from './skip-reasons.ts';
 
 /** The clusters the check looks at: the backup selector's and every target's. */
 export function checkedClusters(clusters: readonly Cluster[], policy: BackupPolicy): Cluster[] {
@@ -24,7 +24,7 @@ export function checkedClusters(clusters: readonly Cluster[], policy: BackupPoli
 }
 
 export async function runCheck(
-  deps: CheckDeps,
+  deps: BackupDeps,
   scope: RunScope,
   policy: BackupPolicy,
   concurrency = 4,
@@ -52,13 +52,13 @@ export async function runCheck(
       const i = next++;
       const cluster = selected[i];
       if (cluster === undefined) return;
-      const item = { clusterId: cluster.uuid, clusterName: cluster.name };
+      const item = subjectOf(cluster);
       if (!scope.hasTime()) {
-        outcomes[i] = { ...item, status: 'deferred', reason: 'time budget of this invocation used up' };
+        outcomes[i] = deferred(item, 'time budget of this invocation used up');
         continue;
       }
       const targetHours = targetFor(cluster, policy.targets ?? [])?.maxAgeHours;
-      let backups: Awaited<ReturnType<CheckDeps['console']['listBackups']>>;
+      let backups: Awaited<ReturnType<BackupDeps['console']['listBackups']>>;
       try {
         backups = await deps.console.listBackups(cluster.uuid);
       } catch (err) {
@@ -106,7 +106,7 @@ function outcomeOf(
 
 /** The drill cluster's record (one state read), when a drill cluster is configured and exists. */
 async function lastDrill(
-  deps: CheckDeps,
+  deps: BackupDeps,
   clusters: readonly Cluster[],
   policy: BackupPolicy,
 ): Promise<{ clusterId: string; clusterName: string; record: DrillRecord } | undefined> {
