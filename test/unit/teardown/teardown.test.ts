@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOTE_DELETE_PENDING } from '#functions/teardown/teardown.ts';
+import { NOTE_DELETE_PENDING } from '#functions/teardown/snapshot.ts';
 import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
 
 describe('runTeardown', () => {
