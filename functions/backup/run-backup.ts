@@ -21,7 +21,6 @@ import { type RecoveryPoint, targetFor } from './recovery-point.ts';
  */
 export async function runBackup(deps: BackupDeps, scope: RunScope, policy: BackupPolicy): Promise<RunBody> {
   const notes: string[] = [];
-  if (!policy.enabled) return { clusters: [], notes: ['backup policy is disabled; nothing done'] };
   const nativeCron = policy.nativeCron === undefined ? undefined : normalizeCron(policy.nativeCron);
   if (policy.mode === 'native' && !nativeCron) {
     return { clusters: [], notes: ['backup policy mode is native but nativeCron is not set'], failRun: true };

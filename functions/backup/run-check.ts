@@ -18,7 +18,7 @@ import { skipReason } from './skip-reasons.ts';
 export function checkedClusters(clusters: readonly Cluster[], policy: BackupPolicy): Cluster[] {
   return clusters.filter(
     (c) =>
-      (policy.enabled && matchesSelector(c, policy.selector)) ||
+      matchesSelector(c, policy.selector) ||
       (policy.targets ?? []).some((t) => matchesSelector(c, t.selector)),
   );
 }

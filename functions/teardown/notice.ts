@@ -26,7 +26,6 @@ export async function runNotice(
   policy: TeardownPolicy,
   options: { timeZone?: string } = {},
 ): Promise<RunBody> {
-  if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; no notice sent'] };
   const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
   if (late) return late;
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);

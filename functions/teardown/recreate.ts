@@ -27,12 +27,6 @@ export async function runRecreate(
   scope: RunScope,
   policy: TeardownPolicy,
 ): Promise<RunBody> {
-  if (!policy.recreate.enabled) {
-    return {
-      clusters: [],
-      notes: ['recreate is disabled (teardown.recreate.enabled is false); nothing done'],
-    };
-  }
   const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
   if (late) return late;
   const { snapshots } = deps;

@@ -63,7 +63,6 @@ export async function runTeardown(
   policy: TeardownPolicy,
   options: { timeZone?: string } = {},
 ): Promise<RunBody> {
-  if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; nothing done'] };
   const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
   if (late) return late;
   const { snapshots, teardownWindows: windows, clock, log } = deps;

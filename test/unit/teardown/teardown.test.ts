@@ -361,18 +361,6 @@ describe('runTeardown', () => {
       allowlist: [{ description: 'office', ip: '203.0.113.0/24' }],
     });
   });
-
-  it('does nothing when the policy is disabled', async () => {
-    // Prepare
-    const h = harness([cluster('dev-a')]);
-
-    // Act
-    const summary = await h.run('run', policy({ enabled: false }));
-
-    // Assess
-    expect(summary.clusters).toEqual([]);
-    expect(h.console.calls).toEqual([]);
-  });
 });
 
 describe('runTeardown retried after an attempt that could not finish its accounting', () => {
