@@ -6,10 +6,9 @@
 
 import { selectClusters } from '#lib/config/selector.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
-import type { Cluster } from '#lib/console/client.ts';
-import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import { type OutcomeSubject, subjectOf } from '#lib/jobs/outcomes.ts';
-import type { BackupDeps } from './deps.ts';
+import { type BackupDeps, listOrFail } from './deps.ts';
 import { manualCluster } from './manual.ts';
 import { nativeCluster, normalizeCron } from './native.ts';
 import { judgeRecoveryPoint, publishFleetFigures } from './recovery-judgement.ts';
@@ -26,12 +25,9 @@ export async function runBackup(deps: BackupDeps, scope: RunScope, policy: Backu
     return { clusters: [], notes: ['backup policy mode is native but nativeCron is not set'], failRun: true };
   }
 
-  let clusters: Cluster[];
-  try {
-    clusters = await deps.console.listClusters();
-  } catch (err) {
-    return { clusters: [], notes: [`could not list clusters: ${errorText(err)}`], failRun: true };
-  }
+  const listing = await listOrFail(deps);
+  if ('refused' in listing) return listing.refused;
+  const { clusters } = listing;
   const requested = scope.request.clusterIds ?? [];
   const selected = selectClusters(clusters, policy.selector, requested);
   const unmatched = requested.filter((id) => !selected.some((c) => c.uuid === id));

@@ -9,7 +9,7 @@ import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import { deferred, done, failed, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { DrillRecord } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import type { BackupDeps } from './deps.ts';
+import { type BackupDeps, listOrFail } from './deps.ts';
 import { publishFleetFigures } from './recovery-judgement.ts';
 import { assessRecoveryPoint, formatDuration, type RecoveryPoint, targetFor } from './recovery-point.ts';
 import { skipReason } from './skip-reasons.ts';
@@ -29,12 +29,9 @@ export async function runCheck(
   policy: BackupPolicy,
   concurrency = 4,
 ): Promise<RunBody> {
-  let clusters: Cluster[];
-  try {
-    clusters = await deps.console.listClusters();
-  } catch (err) {
-    return { clusters: [], notes: [`could not list clusters: ${errorText(err)}`], failRun: true };
-  }
+  const listing = await listOrFail(deps);
+  if ('refused' in listing) return listing.refused;
+  const { clusters } = listing;
   const requested = scope.request.clusterIds ?? [];
   const selected = checkedClusters(clusters, policy).filter(
     (c) => requested.length === 0 || requested.includes(c.uuid),

@@ -16,6 +16,7 @@ import {
   isoNow,
   markFailed,
   move,
+  type NewCluster,
   type RecreateRun,
   sameName,
   snapshotSubject,
@@ -50,7 +51,7 @@ export async function recreateOne(
         await markFailed(run, s, s.status, note);
         return failed(snapshotSubject(s), note);
       }
-      return finishCluster(run, s, s.newClusterId, false, {});
+      return finishCluster(run, s, { newClusterId: s.newClusterId, createdNow: false, base: {} });
     }
   }
 }
@@ -108,7 +109,7 @@ async function createCluster(run: RecreateRun, s: ClusterSnapshot): Promise<Clus
     newClusterId = found.newClusterId;
   }
   deps.log.info('cluster recreated', { name: s.name, newClusterId });
-  return adoptCluster(run, recreating, newClusterId, true, base);
+  return adoptCluster(run, recreating, { newClusterId, createdNow: true, base });
 }
 
 /**
@@ -146,12 +147,10 @@ async function appliedCreate(
 async function adoptCluster(
   run: RecreateRun,
   s: ClusterSnapshot,
-  newClusterId: string,
-  createdNow: boolean,
-  base: OutcomeDetail,
+  created: NewCluster,
 ): Promise<ClusterOutcome> {
-  const { scope } = run;
-  if (scope.dryRun) return finishCluster(run, s, newClusterId, createdNow, base);
+  const { newClusterId, base } = created;
+  if (run.scope.dryRun) return finishCluster(run, s, created);
   let recorded: boolean;
   try {
     recorded = await move(run, s, 'recreating', { status: 'recreated', newClusterId });
@@ -171,13 +170,14 @@ async function adoptCluster(
       ...base,
       newClusterId,
     });
-  return finishCluster(run, { ...s, status: 'recreated', newClusterId }, newClusterId, createdNow, base);
+  return finishCluster(run, { ...s, status: 'recreated', newClusterId }, created);
 }
 
 /** A 'recreating' snapshot an earlier run left behind. */
 async function resumeCluster(run: RecreateRun, s: ClusterSnapshot): Promise<ClusterOutcome> {
   const { scope } = run;
-  if (s.newClusterId !== undefined) return adoptCluster(run, s, s.newClusterId, false, { resumed: true });
+  if (s.newClusterId !== undefined)
+    return adoptCluster(run, s, { newClusterId: s.newClusterId, createdNow: false, base: { resumed: true } });
   const existing = await sameName(run, s);
   const [only, ...more] = existing;
   if (!only) {
@@ -196,10 +196,8 @@ async function resumeCluster(run: RecreateRun, s: ClusterSnapshot): Promise<Clus
   const since = Date.parse(s.updatedAt) - ADOPT_CLOCK_SKEW_MS;
   const created = typeof only.created === 'string' ? Date.parse(only.created) : Number.NaN;
   if (more.length === 0 && only.uuid !== s.clusterId && Number.isFinite(created) && created >= since) {
-    return adoptCluster(run, s, only.uuid, false, {
-      resumed: true,
-      adopted: 'created by an earlier attempt (found by name)',
-    });
+    const base = { resumed: true, adopted: 'created by an earlier attempt (found by name)' };
+    return adoptCluster(run, s, { newClusterId: only.uuid, createdNow: false, base });
   }
   return nameTaken(run, s, existing);
 }

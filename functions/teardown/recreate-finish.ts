@@ -5,7 +5,14 @@ import type { Cluster } from '#lib/console/client.ts';
 import { done, failed, type OutcomeDetail, skipped } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import { isoNow, markFailed, move, type RecreateRun, snapshotSubject } from './recreate-run.ts';
+import {
+  isoNow,
+  markFailed,
+  move,
+  type NewCluster,
+  type RecreateRun,
+  snapshotSubject,
+} from './recreate-run.ts';
 import { type AllowlistStep, restoreClients, restoreSecrets, writeAllowlist } from './restore.ts';
 
 /** Published on the bus once a recreated cluster is finished: old → new uuid and secret names, never values. */
@@ -126,11 +133,10 @@ async function restoreAndAnnounce(
 export async function finishCluster(
   run: RecreateRun,
   s: ClusterSnapshot,
-  newClusterId: string,
-  createdNow: boolean,
-  base: OutcomeDetail,
+  created: NewCluster,
 ): Promise<ClusterOutcome> {
   const { deps, scope, policy } = run;
+  const { newClusterId, createdNow, base } = created;
   const subject = snapshotSubject(s);
   const detail: OutcomeDetail = { ...base, newClusterId };
   const action = createdNow ? 'cluster-recreated' : 'cluster-finished';

@@ -3,7 +3,7 @@
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters } from '#lib/console/client.ts';
 import type { RunScope } from '#lib/jobs/engine.ts';
-import type { OutcomeSubject } from '#lib/jobs/outcomes.ts';
+import type { OutcomeDetail, OutcomeSubject } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot, SnapshotStatus } from '#lib/jobs/ports.ts';
 import type { TeardownDeps } from './plan.ts';
 
@@ -15,6 +15,13 @@ export interface RecreateRun {
   parameters: () => Promise<ClusterParameters>;
   /** Waits between two looks at a cluster (the deps' sleep, or a real timer). */
   sleep: (ms: number) => Promise<void>;
+}
+
+/** The cluster a snapshot was recreated as: its uuid, whether this run created it, the detail so far. */
+export interface NewCluster {
+  newClusterId: string;
+  createdNow: boolean;
+  base: OutcomeDetail;
 }
 
 /** The snapshots a recreate works on: deleted last night, or left half-way by an earlier run. */

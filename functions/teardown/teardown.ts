@@ -12,6 +12,7 @@
 // the recreate will act on, and a stale 'deleted' snapshot is always caught and reported.
 
 import type { TeardownPolicy } from '#lib/config/types.ts';
+import type { Cluster } from '#lib/console/client.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
@@ -55,6 +56,22 @@ function earlierOutcomes(
     out.push(confirmed(id, s.name, {}));
   }
   return out;
+}
+
+/** A guard refused the whole run: every candidate skipped with the reason, nothing deleted, the run fails. */
+function refuseAll(
+  reason: string,
+  candidates: readonly Cluster[],
+  others: ClusterOutcome[],
+  notes: string[],
+  dryRun: boolean,
+): RunBody {
+  notes.push(`${reason}: nothing deleted${dryRun ? ' (dry run)' : ''}`);
+  return {
+    clusters: [...candidates.map((c) => skipped(subjectOf(c), reason)), ...others],
+    notes,
+    failRun: true,
+  };
 }
 
 export async function runTeardown(
@@ -141,12 +158,7 @@ export async function runTeardown(
       deletedEarlier: deletedEarlier.size,
       maxDeletionsPerRun: max,
     });
-    notes.push(`${reason}: nothing deleted${scope.dryRun ? ' (dry run)' : ''}`);
-    return {
-      clusters: [...candidates.map((c) => skipped(subjectOf(c), reason)), ...excluded, ...earlierOnly],
-      notes,
-      failRun: true,
-    };
+    return refuseAll(reason, candidates, [...excluded, ...earlierOnly], notes, scope.dryRun);
   }
 
   // The window budget, checked whole before anything is deleted (the conditional reservation before each
@@ -163,12 +175,7 @@ export async function runTeardown(
       reserved: reservedElsewhere,
       maxDeletionsPerWindow: windowLimit,
     });
-    notes.push(`${reason}: nothing deleted${scope.dryRun ? ' (dry run)' : ''}`);
-    return {
-      clusters: [...candidates.map((c) => skipped(subjectOf(c), reason)), ...excluded, ...earlierOnly],
-      notes,
-      failRun: true,
-    };
+    return refuseAll(reason, candidates, [...excluded, ...earlierOnly], notes, scope.dryRun);
   }
   const run: DeletionRun = {
     deps,
