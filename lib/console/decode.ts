@@ -3,18 +3,7 @@
 // missing), and a mismatch is described by its field path with the client's own words — never a value
 // from the body, which for some operations is secret material.
 import { z } from 'zod/mini';
-import type {
-  ApiClient,
-  Backup,
-  BackupSchedule,
-  Cluster,
-  ClusterParameters,
-  ClusterSecrets,
-  CreatedApiClient,
-  CreatedCluster,
-  IpRanges,
-  Restore,
-} from '#lib/console/types.ts';
+import type * as Shapes from '#lib/console/types.ts';
 
 /** A decoded answer, or what is wrong with it (`cluster[0].status.ready is missing`). */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -92,26 +81,26 @@ function decoderOf<T>(schema: z.ZodMiniType, subject: string, listSubject?: stri
   };
 }
 
-export const decodeCluster = decoderOf<Cluster>(clusterSchema, 'cluster');
-export const decodeClusters = decoderOf<Cluster[]>(
-  z.array(clusterSchema, notAnArray),
-  'cluster',
-  'cluster list',
+/** A decoder for a list of `item`s: the list itself is the `<subject> list`, its items `<subject>[i]`. */
+function listDecoderOf<T>(item: z.ZodMiniType, subject: string): Decoder<T[]> {
+  return decoderOf<T[]>(z.array(item, notAnArray), subject, `${subject} list`);
+}
+
+export const decodeCluster = decoderOf<Shapes.Cluster>(clusterSchema, 'cluster');
+export const decodeClusters = listDecoderOf<Shapes.Cluster>(clusterSchema, 'cluster');
+export const decodeBackup = decoderOf<Shapes.Backup>(backupSchema, 'backup');
+export const decodeBackups = listDecoderOf<Shapes.Backup>(backupSchema, 'backup');
+export const decodeSchedule = decoderOf<Shapes.BackupSchedule>(scheduleSchema, 'schedule');
+export const decodeRestore = decoderOf<Shapes.Restore>(restoreSchema, 'restore');
+export const decodeParameters = decoderOf<Shapes.ClusterParameters>(parametersSchema, 'parameters');
+export const decodeCreatedCluster = decoderOf<Shapes.CreatedCluster>(createdClusterSchema, 'created cluster');
+export const decodeIpRanges = decoderOf<Shapes.IpRanges>(ipRangesSchema, 'ip ranges');
+export const decodeSecrets = decoderOf<Shapes.ClusterSecrets>(secretsSchema, 'secrets');
+export const decodeApiClients = listDecoderOf<Shapes.ApiClient>(apiClientSchema, 'client');
+export const decodeCreatedApiClient = decoderOf<Shapes.CreatedApiClient>(
+  createdApiClientSchema,
+  'created client',
 );
-export const decodeBackup = decoderOf<Backup>(backupSchema, 'backup');
-export const decodeBackups = decoderOf<Backup[]>(z.array(backupSchema, notAnArray), 'backup', 'backup list');
-export const decodeSchedule = decoderOf<BackupSchedule>(scheduleSchema, 'schedule');
-export const decodeRestore = decoderOf<Restore>(restoreSchema, 'restore');
-export const decodeParameters = decoderOf<ClusterParameters>(parametersSchema, 'parameters');
-export const decodeCreatedCluster = decoderOf<CreatedCluster>(createdClusterSchema, 'created cluster');
-export const decodeIpRanges = decoderOf<IpRanges>(ipRangesSchema, 'ip ranges');
-export const decodeSecrets = decoderOf<ClusterSecrets>(secretsSchema, 'secrets');
-export const decodeApiClients = decoderOf<ApiClient[]>(
-  z.array(apiClientSchema, notAnArray),
-  'client',
-  'client list',
-);
-export const decodeCreatedApiClient = decoderOf<CreatedApiClient>(createdApiClientSchema, 'created client');
 
 /** A success body's text, parsed as JSON (empty: `undefined`) and decoded. */
 export function decodeBody<T>(text: string, decode: Decoder<T>): Decoded<T> {

@@ -1,6 +1,6 @@
 // The operation table: each Console operation as its route, path parameters, body, and how its answer is
 // read (decoded, a fixed answer, or a 404 that means "none"). The request loop does the rest.
-import type { ConsoleClient } from '#lib/console/client.ts';
+import type { CallOptions, ConsoleClient } from '#lib/console/client.ts';
 import {
   decodeApiClients,
   decodeBackup,
@@ -15,96 +15,84 @@ import {
   decodeSchedule,
   decodeSecrets,
 } from '#lib/console/decode.ts';
-import type { Requester } from '#lib/console/request.ts';
+import type { CallReading, ConsoleCall, Requester } from '#lib/console/request.ts';
+import type { ConsoleRoute, PathParamsOf } from '#lib/console/types.ts';
 
-const byId = (clusterId: string) => ({ clusterUuid: clusterId });
+/** The routes whose path parameters are exactly `P`. */
+type RoutesWith<P> = {
+  [R in ConsoleRoute]: [PathParamsOf<R>] extends [P] ? ([P] extends [PathParamsOf<R>] ? R : never) : never;
+}[ConsoleRoute];
+
+type ClusterParams = { clusterUuid: string };
+type BackupParams = { clusterUuid: string; backupId: string };
+
+const none = () => undefined;
 const deleted = { answer: 'deleted' as const, notFound: () => 'not-found' as const };
 
 /** Every Console operation of the client, over one request function. */
 export function consoleOperations({ request }: Pick<Requester, 'request'>): ConsoleClient {
-  return {
-    listClusters: (options) =>
-      request({ route: 'GET /clusters', params: undefined, decode: decodeClusters, ...options }),
-    getCluster: (clusterId, options) =>
+  /** An operation of the organization (no path parameters, no body). */
+  const organization =
+    <R extends RoutesWith<undefined>, T>(route: R, reading: CallReading<T>) =>
+    (options?: CallOptions): Promise<T> =>
+      request({ route, params: undefined as PathParamsOf<R>, ...reading, ...options } as ConsoleCall<R, T>);
+  /** An operation on one cluster (no body). */
+  const onCluster =
+    <R extends RoutesWith<ClusterParams>, T>(route: R, reading: CallReading<T>) =>
+    (clusterId: string, options?: CallOptions): Promise<T> =>
       request({
-        route: 'GET /clusters/{clusterUuid}',
-        params: byId(clusterId),
-        decode: decodeCluster,
-        notFound: () => undefined,
+        route,
+        params: { clusterUuid: clusterId } as PathParamsOf<R>,
+        ...reading,
         ...options,
-      }),
+      } as ConsoleCall<R, T>);
+  /** An operation on one backup of a cluster (no body). */
+  const onBackup =
+    <R extends RoutesWith<BackupParams>, T>(route: R, reading: CallReading<T>) =>
+    (clusterId: string, backupId: string, options?: CallOptions): Promise<T> =>
+      request({
+        route,
+        params: { clusterUuid: clusterId, backupId } as PathParamsOf<R>,
+        ...reading,
+        ...options,
+      } as ConsoleCall<R, T>);
+
+  return {
+    listClusters: organization('GET /clusters', { decode: decodeClusters }),
+    getParameters: organization('GET /clusters/parameters', { decode: decodeParameters }),
+    getIpRanges: organization('GET /meta/ip-ranges', { decode: decodeIpRanges, auth: false }),
     createCluster: (body, options) =>
       request({ route: 'POST /clusters', params: undefined, body, decode: decodeCreatedCluster, ...options }),
-    deleteCluster: (clusterId, options) =>
-      request({ route: 'DELETE /clusters/{clusterUuid}', params: byId(clusterId), ...deleted, ...options }),
-    getParameters: (options) =>
-      request({ route: 'GET /clusters/parameters', params: undefined, decode: decodeParameters, ...options }),
-    wakeCluster: (clusterId, options) =>
-      request({
-        route: 'PUT /clusters/{clusterUuid}/wake',
-        params: byId(clusterId),
-        answer: undefined,
-        ...options,
-      }),
-    listBackups: (clusterId, options) =>
-      request({
-        route: 'GET /clusters/{clusterUuid}/backups',
-        params: byId(clusterId),
-        decode: decodeBackups,
-        ...options,
-      }),
-    createBackup: (clusterId, options) =>
-      request({
-        route: 'POST /clusters/{clusterUuid}/backups',
-        params: byId(clusterId),
-        decode: decodeBackup,
-        ...options,
-      }),
-    deleteBackup: (clusterId, backupId, options) =>
-      request({
-        route: 'DELETE /clusters/{clusterUuid}/backups/{backupId}',
-        params: { clusterUuid: clusterId, backupId },
-        ...deleted,
-        ...options,
-      }),
-    getBackupSchedule: (clusterId, options) =>
-      request({
-        route: 'GET /clusters/{clusterUuid}/backups/schedule',
-        params: byId(clusterId),
-        decode: decodeSchedule,
-        notFound: () => undefined,
-        ...options,
-      }),
+
+    getCluster: onCluster('GET /clusters/{clusterUuid}', { decode: decodeCluster, notFound: none }),
+    deleteCluster: onCluster('DELETE /clusters/{clusterUuid}', deleted),
+    wakeCluster: onCluster('PUT /clusters/{clusterUuid}/wake', { answer: undefined }),
+
+    listBackups: onCluster('GET /clusters/{clusterUuid}/backups', { decode: decodeBackups }),
+    createBackup: onCluster('POST /clusters/{clusterUuid}/backups', { decode: decodeBackup }),
+    deleteBackup: onBackup('DELETE /clusters/{clusterUuid}/backups/{backupId}', deleted),
+    restoreBackup: onBackup('POST /clusters/{clusterUuid}/backups/{backupId}/restore', {
+      decode: decodeRestore,
+    }),
+    getRestore: onBackup('GET /clusters/{clusterUuid}/backups/{backupId}/restore', {
+      decode: decodeRestore,
+      notFound: none,
+    }),
+
+    getBackupSchedule: onCluster('GET /clusters/{clusterUuid}/backups/schedule', {
+      decode: decodeSchedule,
+      notFound: none,
+    }),
     putBackupSchedule: (clusterId, cron, options) =>
       request({
         route: 'PUT /clusters/{clusterUuid}/backups/schedule',
-        params: byId(clusterId),
+        params: { clusterUuid: clusterId },
         body: { schedule: cron },
         decode: decodeSchedule,
         ...options,
       }),
-    deleteBackupSchedule: (clusterId, options) =>
-      request({
-        route: 'DELETE /clusters/{clusterUuid}/backups/schedule',
-        params: byId(clusterId),
-        ...deleted,
-        ...options,
-      }),
-    restoreBackup: (clusterId, backupId, options) =>
-      request({
-        route: 'POST /clusters/{clusterUuid}/backups/{backupId}/restore',
-        params: { clusterUuid: clusterId, backupId },
-        decode: decodeRestore,
-        ...options,
-      }),
-    getRestore: (clusterId, backupId, options) =>
-      request({
-        route: 'GET /clusters/{clusterUuid}/backups/{backupId}/restore',
-        params: { clusterUuid: clusterId, backupId },
-        decode: decodeRestore,
-        notFound: () => undefined,
-        ...options,
-      }),
+    deleteBackupSchedule: onCluster('DELETE /clusters/{clusterUuid}/backups/schedule', deleted),
+
     putIpAllowlist: async (clusterId, entries, options) => {
       if (entries.length === 0 && options?.allowEmpty !== true) {
         throw new RangeError(
@@ -113,32 +101,21 @@ export function consoleOperations({ request }: Pick<Requester, 'request'>): Cons
       }
       await request({
         route: 'PUT /clusters/{clusterUuid}/ipallowlist',
-        params: byId(clusterId),
+        params: { clusterUuid: clusterId },
         body: { ipallowlist: entries.map((entry) => ({ description: entry.description, ip: entry.ip })) },
         answer: undefined,
         signal: options?.signal,
       });
     },
-    getIpRanges: (options) =>
-      request({
-        route: 'GET /meta/ip-ranges',
-        params: undefined,
-        auth: false,
-        decode: decodeIpRanges,
-        ...options,
-      }),
-    getSecrets: (clusterId, options) =>
-      request({
-        route: 'GET /clusters/{clusterUuid}/secrets',
-        params: byId(clusterId),
-        decode: decodeSecrets,
-        sensitiveResponse: true,
-        ...options,
-      }),
+
+    getSecrets: onCluster('GET /clusters/{clusterUuid}/secrets', {
+      decode: decodeSecrets,
+      sensitiveResponse: true,
+    }),
     createSecret: async (clusterId, name, value, options) => {
       await request({
         route: 'POST /clusters/{clusterUuid}/secrets',
-        params: byId(clusterId),
+        params: { clusterUuid: clusterId },
         body: { secretName: name, secretValue: value },
         answer: undefined,
         secretValues: [value],
@@ -156,17 +133,12 @@ export function consoleOperations({ request }: Pick<Requester, 'request'>): Cons
         signal: options?.signal,
       });
     },
-    listApiClients: (clusterId, options) =>
-      request({
-        route: 'GET /clusters/{clusterUuid}/clients',
-        params: byId(clusterId),
-        decode: decodeApiClients,
-        ...options,
-      }),
+
+    listApiClients: onCluster('GET /clusters/{clusterUuid}/clients', { decode: decodeApiClients }),
     createApiClient: (clusterId, body, options) =>
       request({
         route: 'POST /clusters/{clusterUuid}/clients',
-        params: byId(clusterId),
+        params: { clusterUuid: clusterId },
         body: {
           clientName: body.clientName,
           ...(body.permissions ? { permissions: [...body.permissions] } : {}),

@@ -18,11 +18,8 @@ import { fillPath, type SendAttempt, systemCode } from '#lib/console/transport.t
 import type { ConsoleRoute, PathParamsOf, RequestBodyOf } from '#lib/console/types.ts';
 import type { Log } from '#lib/log/log.ts';
 
-/** One operation call as the operation table describes it. */
-export type ConsoleCall<R extends ConsoleRoute, T> = {
-  route: R;
-  params: PathParamsOf<R>;
-  body?: RequestBodyOf<R>;
+/** How a call's answer is read, and the call's flags: everything of a call but its route and inputs. */
+export type CallReading<T> = {
   /** When set, a 404 is an answer, not a failure. */
   notFound?: () => T;
   /** Send the bearer token (default true; `GET /meta/ip-ranges` is public). */
@@ -33,12 +30,19 @@ export type ConsoleCall<R extends ConsoleRoute, T> = {
   secretValues?: readonly string[];
   /** A 409 is transient ("another change is in progress"): retried like a 5xx (replayable calls only). */
   retryConflict?: boolean;
-  signal?: AbortSignal | undefined;
 } & (
   | { decode: Decoder<T>; answer?: never }
   /** The answer carries nothing the client acts on: the body is not even parsed. */
   | { answer: T; decode?: never }
 );
+
+/** One operation call as the operation table describes it. */
+export type ConsoleCall<R extends ConsoleRoute, T> = {
+  route: R;
+  params: PathParamsOf<R>;
+  body?: RequestBodyOf<R>;
+  signal?: AbortSignal | undefined;
+} & CallReading<T>;
 
 export interface OperationStats {
   /** HTTP requests sent. */
