@@ -49,8 +49,8 @@ export function isRetryableStatus(status: number): boolean {
  * DELETE are idempotent in the Console API; POST creates things (clusters, backups) and is never replayed.
  */
 export function isReplayable(method: string): boolean {
-  const m = method.toUpperCase();
-  return m === 'GET' || m === 'PUT' || m === 'DELETE' || m === 'HEAD';
+  const verb = method.toUpperCase();
+  return verb === 'GET' || verb === 'PUT' || verb === 'DELETE' || verb === 'HEAD';
 }
 
 /**
@@ -59,8 +59,8 @@ export function isReplayable(method: string): boolean {
  */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, random: () => number): number {
   const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry));
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.floor(r * window);
+  const fraction = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(fraction * window);
 }
 
 const DELTA_SECONDS = /^-?\d+(?:\.\d+)?$/;
@@ -75,16 +75,16 @@ const ASCTIME = /^[A-Za-z]{3} [A-Za-z]{3} \d{1,2} \d{2}:\d{2}:\d{2} \d{4}$/;
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;
-  const v = value.trim().replace(/\s+/g, ' ');
-  if (v === '') return undefined;
-  if (DELTA_SECONDS.test(v)) {
-    const seconds = Number(v);
+  const header = value.trim().replace(/\s+/g, ' ');
+  if (header === '') return undefined;
+  if (DELTA_SECONDS.test(header)) {
+    const seconds = Number(header);
     if (!Number.isFinite(seconds)) return undefined;
     return seconds <= 0 ? 0 : Math.ceil(seconds * 1000);
   }
-  if (!IMF_FIXDATE.test(v) && !RFC_850.test(v) && !ASCTIME.test(v)) return undefined;
+  if (!IMF_FIXDATE.test(header) && !RFC_850.test(header) && !ASCTIME.test(header)) return undefined;
   // Date.parse reads asctime as local time; HTTP dates are always GMT.
-  const at = Date.parse(ASCTIME.test(v) ? `${v} GMT` : v);
+  const at = Date.parse(ASCTIME.test(header) ? `${header} GMT` : header);
   if (!Number.isFinite(at)) return undefined;
   return Math.max(0, at - nowMs);
 }
