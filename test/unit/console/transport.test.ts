@@ -139,10 +139,13 @@ describe('fillPath', () => {
     expect(path).toBe('/clusters/a%2Fb%20c/backups/x%3Fy%23z');
   });
 
-  it.each([undefined, {}, { clusterUuid: '' }])('refuses a missing or empty parameter: %j', (params) => {
-    // Act + Assess
-    expect(() => fillPath('/clusters/{clusterUuid}', params)).toThrow(
-      'path parameter clusterUuid is required',
-    );
-  });
+  it.each<Record<string, string> | undefined>([undefined, {}, { clusterUuid: '' }])(
+    'refuses a missing or empty parameter: %j',
+    (params) => {
+      // Act + Assess
+      expect(() => fillPath('/clusters/{clusterUuid}', params)).toThrow(
+        'path parameter clusterUuid is required',
+      );
+    },
+  );
 });
