@@ -2,20 +2,8 @@
 // project acts on, and a problem text that names the field without quoting the body.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type Decoded,
-  decodeApiClients,
-  decodeBackups,
-  decodeBody,
-  decodeCluster,
-  decodeClusters,
-  decodeCreatedApiClient,
-  decodeIpRanges,
-  decodeParameters,
-  decodeRestore,
-  decodeSchedule,
-  decodeSecrets,
-} from '#lib/console/decode.ts';
+import type { Decoded } from '#lib/console/decode.ts';
+import * as decoding from '#lib/console/decode.ts';
 import { backupFixture, clusterFixture, parametersFixture } from '#test/unit/console/fakes.ts';
 
 function problemOf(decoded: Decoded<unknown>): string {
@@ -33,7 +21,7 @@ describe('lenient decoding', () => {
     };
 
     // Act
-    const decoded = decodeClusters([cluster]);
+    const decoded = decoding.decodeClusters([cluster]);
 
     // Assess
     expect(decoded).toEqual({ ok: true, value: [cluster] });
@@ -50,10 +38,10 @@ describe('lenient decoding', () => {
 
     // Act
     const decoded = [
-      decodeCluster(minimal.cluster),
-      decodeBackups([minimal.backup]),
-      decodeRestore(minimal.restore),
-      decodeSchedule(minimal.schedule),
+      decoding.decodeCluster(minimal.cluster),
+      decoding.decodeBackups([minimal.backup]),
+      decoding.decodeRestore(minimal.restore),
+      decoding.decodeSchedule(minimal.schedule),
     ];
 
     // Assess
@@ -62,7 +50,7 @@ describe('lenient decoding', () => {
 
   it('accepts enum values the spec does not list yet', () => {
     // Act
-    const decoded = decodeCluster({ ...clusterFixture, status: { ready: 'Hibernating' } });
+    const decoded = decoding.decodeCluster({ ...clusterFixture, status: { ready: 'Hibernating' } });
 
     // Assess
     expect(decoded).toMatchObject({ ok: true, value: { status: { ready: 'Hibernating' } } });
@@ -73,7 +61,7 @@ describe('lenient decoding', () => {
     const body = { API_KEY: 'value' };
 
     // Act
-    const decoded = decodeSecrets(body);
+    const decoded = decoding.decodeSecrets(body);
 
     // Assess
     expect(decoded).toEqual({ ok: true, value: { API_KEY: 'value' } });
@@ -83,55 +71,67 @@ describe('lenient decoding', () => {
 
 describe('problems name the field', () => {
   it.each([
-    ['a list that is not one', () => decodeClusters({ clusters: [] }), 'cluster list is not an array'],
+    [
+      'a list that is not one',
+      () => decoding.decodeClusters({ clusters: [] }),
+      'cluster list is not an array',
+    ],
     [
       'an item that is not an object',
-      () => decodeClusters([clusterFixture, 'c-2']),
+      () => decoding.decodeClusters([clusterFixture, 'c-2']),
       'cluster[1] is not an object',
     ],
     [
       'a missing string',
-      () => decodeClusters([{ ...clusterFixture, uuid: undefined }]),
+      () => decoding.decodeClusters([{ ...clusterFixture, uuid: undefined }]),
       'cluster[0].uuid is missing',
     ],
-    ['an empty string', () => decodeCluster({ ...clusterFixture, name: '' }), 'cluster.name is missing'],
+    [
+      'an empty string',
+      () => decoding.decodeCluster({ ...clusterFixture, name: '' }),
+      'cluster.name is missing',
+    ],
     [
       'a nested object',
-      () => decodeCluster({ ...clusterFixture, status: 'Healthy' }),
+      () => decoding.decodeCluster({ ...clusterFixture, status: 'Healthy' }),
       'cluster.status is not an object',
     ],
     [
       'a nested field',
-      () => decodeCluster({ ...clusterFixture, status: {} }),
+      () => decoding.decodeCluster({ ...clusterFixture, status: {} }),
       'cluster.status.ready is missing',
     ],
     [
       'a date',
-      () => decodeBackups([{ ...backupFixture, created: 'yesterday-ish' }]),
+      () => decoding.decodeBackups([{ ...backupFixture, created: 'yesterday-ish' }]),
       'backup[0].created is not a date',
     ],
     [
       'a parameters array',
-      () => decodeParameters({ ...parametersFixture, regions: {} }),
+      () => decoding.decodeParameters({ ...parametersFixture, regions: {} }),
       'parameters.regions is not an array',
     ],
     [
       'an ip range',
-      () => decodeIpRanges({ 'web-modeler': ['192.0.2.1/32', 7] }),
+      () => decoding.decodeIpRanges({ 'web-modeler': ['192.0.2.1/32', 7] }),
       'ip ranges.web-modeler[1] is not a string',
     ],
     [
       'a permission',
-      () => decodeApiClients([{ name: 'w', clientId: 'i', permissions: [true] }]),
+      () => decoding.decodeApiClients([{ name: 'w', clientId: 'i', permissions: [true] }]),
       'client[0].permissions[0] is not a string',
     ],
-    ['a secret value', () => decodeSecrets({ OK: 'v', BROKEN: 42 }), 'secrets.BROKEN is not a string'],
+    [
+      'a secret value',
+      () => decoding.decodeSecrets({ OK: 'v', BROKEN: 42 }),
+      'secrets.BROKEN is not a string',
+    ],
     [
       'a created client secret',
-      () => decodeCreatedApiClient({ name: 'w', clientId: 'i', permissions: [] }),
+      () => decoding.decodeCreatedApiClient({ name: 'w', clientId: 'i', permissions: [] }),
       'created client.clientSecret is missing',
     ],
-    ['an empty answer', () => decodeSchedule(undefined), 'schedule is not an object'],
+    ['an empty answer', () => decoding.decodeSchedule(undefined), 'schedule is not an object'],
   ])('%s', (_what, decode, problem) => {
     // Act + Assess
     expect(problemOf(decode())).toBe(problem);
@@ -139,7 +139,7 @@ describe('problems name the field', () => {
 
   it('reports the first field in the order the client checks them', () => {
     // Act
-    const problem = problemOf(decodeCluster({ status: {} }));
+    const problem = problemOf(decoding.decodeCluster({ status: {} }));
 
     // Assess
     expect(problem).toBe('cluster.uuid is missing');
@@ -147,9 +147,13 @@ describe('problems name the field', () => {
 
   it('says a body is not JSON, and reads an empty body as no value', () => {
     // Act + Assess
-    expect(problemOf(decodeBody('<html>busy</html>', decodeClusters))).toBe('response is not JSON');
-    expect(problemOf(decodeBody('  ', decodeClusters))).toBe('cluster list is not an array');
-    expect(decodeBody('[]', decodeClusters)).toEqual({ ok: true, value: [] });
+    expect(problemOf(decoding.decodeBody('<html>busy</html>', decoding.decodeClusters))).toBe(
+      'response is not JSON',
+    );
+    expect(problemOf(decoding.decodeBody('  ', decoding.decodeClusters))).toBe(
+      'cluster list is not an array',
+    );
+    expect(decoding.decodeBody('[]', decoding.decodeClusters)).toEqual({ ok: true, value: [] });
   });
 });
 
@@ -168,7 +172,7 @@ describe('problems never quote the body', () => {
     // seed and path are printed by fast-check on failure; pass them to fc.assert to replay
     fc.assert(
       fc.property(fc.dictionary(fc.stringMatching(/^[A-Z_]{1,10}$/), hostileValue), (body) => {
-        const decoded = decodeSecrets(body);
+        const decoded = decoding.decodeSecrets(body);
         if (!decoded.ok) expect(decoded.problem).not.toContain('SECRET-');
       }),
       { numRuns: 300 },
@@ -178,7 +182,12 @@ describe('problems never quote the body', () => {
   it('for any malformed created client, the problem never holds its secret', () => {
     fc.assert(
       fc.property(hostileValue, hostileValue, hostileValue, (clientSecret, name, permissions) => {
-        const decoded = decodeCreatedApiClient({ clientId: 'id-1', clientSecret, name, permissions });
+        const decoded = decoding.decodeCreatedApiClient({
+          clientId: 'id-1',
+          clientSecret,
+          name,
+          permissions,
+        });
         if (!decoded.ok) expect(decoded.problem).not.toContain('SECRET-');
       }),
       { numRuns: 300 },
