@@ -1,7 +1,7 @@
 // A hand-built container over the in-memory state stores, for tests of the handler layer: its Console,
 // token provider and credential publisher throw when touched, so a test proves that no work reached them.
 import type { AutomationConfig } from '#lib/config/types.ts';
-import type { ConsoleClient } from '#lib/console/client.ts';
+import type { MeteredConsoleClient } from '#lib/console/client.ts';
 import type { Container } from '#lib/runtime/container.ts';
 import type { memoryPublisher } from '#lib/runtime/events.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
@@ -33,7 +33,7 @@ export function untouchableContainer(parts: ContainerParts): Container {
   return {
     config,
     tokens: untouchable as SharedTokenProvider,
-    console: untouchable as ConsoleClient,
+    console: untouchable as MeteredConsoleClient,
     credentials: untouchable as Container['credentials'],
     sleep: async () => {},
     clock,
