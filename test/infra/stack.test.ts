@@ -37,12 +37,12 @@ import {
   type WebhookHandover,
 } from '#lib/triggers/normalize.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
-import { configFile, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
 import {
   cluster as teardownCluster,
   harness as teardownHarness,
   policy as teardownPolicy,
-} from '#test/unit/teardown/fakes.ts';
+} from '#test/fakes/teardown-scenario.ts';
+import { configFile, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
 
 const config = resolveConfig(configFile, 'prod');
 let s: Synthesised;

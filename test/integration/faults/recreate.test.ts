@@ -24,9 +24,9 @@ import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { manualClock } from '#test/fakes/clock.ts';
+import { policy as teardownPolicy } from '#test/fakes/teardown-scenario.ts';
 import { duplicates, NO_DUPLICATES, watchSim } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
-import { policy as teardownPolicy } from '#test/unit/teardown/fakes.ts';
 
 const GROUP = 'teardown and recreate protocol';
 const HOUR = 3_600_000;

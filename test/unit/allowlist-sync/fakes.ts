@@ -1,12 +1,13 @@
-// Small fakes for the allowlist-sync unit tests: the Console methods the job uses, plus the shared in-memory
+// The allowlist-sync unit tests' world: the shared fake Console client (test/fakes/console.ts) and in-memory
 // state stores (test/fakes/state.ts), so the tests drive the real `executeRun`.
 
 import type { AllowlistEntryConfig, AllowlistPolicy } from '#lib/config/types.ts';
-import type { Cluster, ConsoleClient, IpAllowlistEntry } from '#lib/console/client.ts';
+import type { Cluster } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
 import type { AllowlistSource, Clock, EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#local/recording-log.ts';
+import { fakeConsole } from '#test/fakes/console.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
 export const NOW = Date.parse('2026-03-02T02:00:00.000Z');
@@ -30,75 +31,6 @@ export function cluster(
   };
 }
 
-export interface FakeConsole extends ConsoleClient {
-  clusters: Map<string, Cluster>;
-  puts: Array<{ clusterId: string; entries: IpAllowlistEntry[]; allowEmpty: boolean }>;
-  calls: string[];
-  /** Return an error to make the PUT for that cluster fail (once per returned error). */
-  failPut?: (clusterId: string) => Error | undefined;
-}
-
-/**
- * The Console methods the allowlist job uses. A PUT replaces `ipallowlist` and drops `ipwhitelist`,
- * as the real API does; every other method fails the test if called.
- */
-export function fakeConsole(clusters: Cluster[]): FakeConsole {
-  const byId = new Map(clusters.map((c) => [c.uuid, structuredClone(c)]));
-  const unused = (name: string) => async (): Promise<never> => {
-    throw new Error(`fake console: ${name} is not expected in the allowlist job`);
-  };
-  const fake: FakeConsole = {
-    clusters: byId,
-    puts: [],
-    calls: [],
-    async listClusters() {
-      fake.calls.push('listClusters');
-      return [...byId.values()].map((c) => structuredClone(c));
-    },
-    async getCluster(clusterId) {
-      fake.calls.push(`getCluster ${clusterId}`);
-      const found = byId.get(clusterId);
-      return found ? structuredClone(found) : undefined;
-    },
-    async putIpAllowlist(clusterId, entries, options) {
-      fake.calls.push(`putIpAllowlist ${clusterId}`);
-      if (entries.length === 0 && options?.allowEmpty !== true) throw new RangeError('empty list refused');
-      const error = fake.failPut?.(clusterId);
-      if (error) throw error;
-      fake.puts.push({
-        clusterId,
-        entries: entries.map((e) => ({ ...e })),
-        allowEmpty: options?.allowEmpty ?? false,
-      });
-      const target = byId.get(clusterId);
-      if (target) {
-        target.ipallowlist = entries.map((e) => ({ description: e.description, ip: e.ip }));
-        delete target.ipwhitelist;
-      }
-    },
-    createCluster: unused('createCluster'),
-    deleteCluster: unused('deleteCluster'),
-    getParameters: unused('getParameters'),
-    wakeCluster: unused('wakeCluster'),
-    listBackups: unused('listBackups'),
-    createBackup: unused('createBackup'),
-    deleteBackup: unused('deleteBackup'),
-    getBackupSchedule: unused('getBackupSchedule'),
-    putBackupSchedule: unused('putBackupSchedule'),
-    deleteBackupSchedule: unused('deleteBackupSchedule'),
-    getIpRanges: unused('getIpRanges'),
-    restoreBackup: unused('restoreBackup'),
-    getRestore: unused('getRestore'),
-    getSecrets: unused('getSecrets'),
-    createSecret: unused('createSecret'),
-    updateSecret: unused('updateSecret'),
-    listApiClients: unused('listApiClients'),
-    createApiClient: unused('createApiClient'),
-    deleteApiClient: unused('deleteApiClient'),
-  };
-  return fake;
-}
-
 const quietMetrics: RunMetrics = { count() {} };
 const quietEvents: EventPublisher = { async publish() {} };
 
@@ -113,7 +45,7 @@ export async function world(clusters: Cluster[], stored: Record<string, Allowlis
     await stores.allowlistSources.put(name, entries, 'seed', clock.now());
   }
   const seeded = Object.keys(stored).length;
-  const console = fakeConsole(clusters);
+  const console = fakeConsole(clusters, clock);
   const log = recordingLog();
   const deps = { console, allowlistSources: stores.allowlistSources, clock, log };
   const engine = {

@@ -7,16 +7,9 @@ import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
+import { apiError, fakeConsole } from '#test/fakes/console.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
-import {
-  apiError,
-  backup,
-  cluster,
-  engineFakes,
-  FakeConsole,
-  fakeClock,
-  HOUR,
-} from '#test/unit/backup/fakes.ts';
+import { backup, cluster, engineFakes, fakeClock, HOUR } from '#test/unit/backup/fakes.ts';
 
 const POLICY: BackupPolicy = {
   enabled: true,
@@ -41,7 +34,7 @@ const LIST = 'GET /clusters/{clusterUuid}/backups';
 
 function setup() {
   const clock = fakeClock();
-  const api = new FakeConsole(clock.now);
+  const api = fakeConsole([], clock);
   const stores = createMemoryStores(clock);
   const tracking = stores.backupTracking;
   const log = recordingLog();
@@ -67,7 +60,7 @@ function setup() {
         retryFailed: true,
       },
       (scope) =>
-        runBackup({ console: api.client, backupTracking: tracking, clock, log }, scope, {
+        runBackup({ console: api, backupTracking: tracking, clock, log }, scope, {
           ...POLICY,
           ...policy,
         }),
@@ -90,12 +83,12 @@ describe('runBackup, manual mode', () => {
   it('creates exactly one backup per eligible cluster and reports only selected clusters', async () => {
     // Prepare
     const { api, tracking, run } = setup();
-    api.clusters = [
+    api.setClusters([
       cluster('prod-a', 'Healthy', ['backup']),
       cluster('prod-b', 'Healthy', ['backup']),
       cluster('prod-sleepy', 'Suspended', ['backup']),
       cluster('dev-x', 'Healthy', []),
-    ];
+    ]);
 
     // Act
     const summary = await run();
@@ -123,7 +116,7 @@ describe('runBackup, manual mode', () => {
   it('creates nothing and writes no tracking state in a dry run', async () => {
     // Prepare
     const { api, trackingPuts, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
 
     // Act
     const summary = await run({}, { dryRun: true });
@@ -141,7 +134,7 @@ describe('runBackup, manual mode', () => {
   it('narrows the run to the requested clusters and notes ids the policy does not select', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
 
     // Act
     const summary = await run({}, { request: { clusterIds: ['uuid-prod-b', 'uuid-nope'] } });
@@ -155,7 +148,7 @@ describe('runBackup, manual mode', () => {
   it('skips a cluster with a backup in progress', async () => {
     // Prepare
     const { api, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'b-run', status: 'In progress', created: ago(10 * 60_000) }));
 
     // Act
@@ -173,7 +166,7 @@ describe('runBackup, manual mode', () => {
   it('skips a cluster whose newest complete backup of ours is younger than the interval, naming its age', async () => {
     // Prepare
     const { api, run, ago, tracking } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     await tracking.put('uuid-prod-a', { pending: [], ours: ['old', 'recent'] });
     api.addBackup('uuid-prod-a', backup({ uuid: 'old', status: 'Complete', created: ago(30 * HOUR) }));
     api.addBackup(
@@ -194,7 +187,7 @@ describe('runBackup, manual mode', () => {
   it('creates a backup once the newest complete one is older than the interval', async () => {
     // Prepare
     const { api, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup(
       'uuid-prod-a',
       backup({ uuid: 'old', status: 'Complete', created: ago(6 * HOUR + 60_000) }),
@@ -211,11 +204,11 @@ describe('runBackup, manual mode', () => {
   it('never uses an interval below 15 minutes, and counts only backups it recorded as ours, whatever their names', async () => {
     // Prepare
     const { api, run, ago, tracking } = setup();
-    api.clusters = [
+    api.setClusters([
       cluster('prod-a', 'Healthy', ['backup']),
       cluster('prod-b', 'Healthy', ['backup']),
       cluster('prod-c', 'Healthy', ['backup']),
-    ];
+    ]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'm', status: 'Complete', created: ago(10 * 60_000) }));
     await tracking.put('uuid-prod-a', { pending: [], ours: ['m'] });
     // Named like a manual backup but not ours (taken by hand or by Camunda's schedule): not our interval.
@@ -242,7 +235,7 @@ describe('runBackup, manual mode', () => {
   it('records the ids of the backups it creates as ours, keeping the previous ones and the drill record', async () => {
     // Prepare
     const { api, run, ago, tracking } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'old', status: 'Complete', created: ago(30 * HOUR) }));
     const drill = {
       drillId: 'd-1',
@@ -268,8 +261,11 @@ describe('runBackup, manual mode', () => {
   it('reports the backup a failed POST did create, without sending a second POST', async () => {
     // Prepare
     const { api, tracking, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
-    api.failNext('createBackup', { error: apiError(POST, 502, { maybeApplied: true }), applied: true });
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
+    api.failNext('createBackup', {
+      error: apiError(POST, { status: 502, maybeApplied: true }),
+      applied: true,
+    });
 
     // Act
     const summary = await run();
@@ -291,10 +287,10 @@ describe('runBackup, manual mode', () => {
   it('fails a cluster whose POST may have been applied when no new backup appears', async () => {
     // Prepare
     const { api, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'old', status: 'Complete', created: ago(7 * HOUR) }));
     api.failNext('createBackup', {
-      error: apiError(POST, undefined, { maybeApplied: true, code: 'timeout' }),
+      error: apiError(POST, { maybeApplied: true, code: 'timeout' }),
     });
 
     // Act
@@ -311,8 +307,8 @@ describe('runBackup, manual mode', () => {
   it('sends the POST again after a 429 the re-read shows was not applied, creating one backup', async () => {
     // Prepare: the Console throttles the first POST without creating anything
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
-    api.failNext('createBackup', { error: apiError(POST, 429, { maybeApplied: true }) });
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
+    api.failNext('createBackup', { error: apiError(POST, { status: 429, maybeApplied: true }) });
 
     // Act
     const summary = await run();
@@ -329,8 +325,11 @@ describe('runBackup, manual mode', () => {
   it('does not send the POST again after a 429 that did create the backup', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
-    api.failNext('createBackup', { error: apiError(POST, 429, { maybeApplied: true }), applied: true });
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
+    api.failNext('createBackup', {
+      error: apiError(POST, { status: 429, maybeApplied: true }),
+      applied: true,
+    });
 
     // Act
     const summary = await run();
@@ -344,13 +343,17 @@ describe('runBackup, manual mode', () => {
   it(`fails after ${MAX_THROTTLED_CREATES} POSTs all answered 429, and does not resend after a timeout`, async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
     for (let i = 0; i < MAX_THROTTLED_CREATES; i++) {
-      api.failNext('createBackup', { error: apiError(POST, 429, { maybeApplied: true }) }, 'uuid-prod-a');
+      api.failNext(
+        'createBackup',
+        { error: apiError(POST, { status: 429, maybeApplied: true }) },
+        'uuid-prod-a',
+      );
     }
     api.failNext(
       'createBackup',
-      { error: apiError(POST, undefined, { maybeApplied: true, code: 'timeout' }) },
+      { error: apiError(POST, { maybeApplied: true, code: 'timeout' }) },
       'uuid-prod-b',
     );
 
@@ -369,8 +372,8 @@ describe('runBackup, manual mode', () => {
   it('fails without re-reading on an error that proves nothing was created', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
-    api.failNext('createBackup', { error: apiError(POST, 409, { body: 'Cluster is Updating' }) });
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
+    api.failNext('createBackup', { error: apiError(POST, { status: 409, body: 'Cluster is Updating' }) });
 
     // Act
     const summary = await run();
@@ -384,13 +387,17 @@ describe('runBackup, manual mode', () => {
   it('skips on 403 (plan or scope) instead of failing', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
     api.failNext(
       'listBackups',
-      { error: apiError(LIST, 403, { body: 'Backups are not available on this plan' }) },
+      { error: apiError(LIST, { status: 403, body: 'Backups are not available on this plan' }) },
       'uuid-prod-a',
     );
-    api.failNext('createBackup', { error: apiError(POST, 403, { body: 'Forbidden' }) }, 'uuid-prod-b');
+    api.failNext(
+      'createBackup',
+      { error: apiError(POST, { status: 403, body: 'Forbidden' }) },
+      'uuid-prod-b',
+    );
 
     // Act
     const summary = await run();
@@ -406,15 +413,17 @@ describe('runBackup, manual mode', () => {
   it('skips on the once-an-hour 400 but fails on any other 400', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
     api.failNext(
       'createBackup',
-      { error: apiError(POST, 400, { body: 'a manual backup can be created at most once per hour' }) },
+      {
+        error: apiError(POST, { status: 400, body: 'a manual backup can be created at most once per hour' }),
+      },
       'uuid-prod-a',
     );
     api.failNext(
       'createBackup',
-      { error: apiError(POST, 400, { body: 'Backups need generation 8.2.4 or later' }) },
+      { error: apiError(POST, { status: 400, body: 'Backups need generation 8.2.4 or later' }) },
       'uuid-prod-b',
     );
 
@@ -431,8 +440,8 @@ describe('runBackup, manual mode', () => {
   it('fails only the cluster whose backups cannot be read; the others carry on', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])];
-    api.failNext('listBackups', { error: apiError(LIST, 500, { body: 'boom' }) }, 'uuid-prod-a');
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
+    api.failNext('listBackups', { error: apiError(LIST, { status: 500, body: 'boom' }) }, 'uuid-prod-a');
 
     // Act
     const summary = await run();
@@ -447,7 +456,7 @@ describe('runBackup, manual mode', () => {
   it('fails the run with a note when clusters cannot be listed', async () => {
     // Prepare
     const { api, run } = setup();
-    api.failNext('listClusters', { error: apiError('GET /clusters', 503) });
+    api.failNext('listClusters', { error: apiError('GET /clusters', { status: 503 }) });
 
     // Act
     const summary = await run();
@@ -463,7 +472,7 @@ describe('runBackup, reporting between runs', () => {
   it('reports a backup that failed since the last run, with its incident link, even when a new one is created', async () => {
     // Prepare
     const { api, tracking, run, ago, iso, clock } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     await tracking.put('uuid-prod-a', { lastCheckedAt: ago(6 * HOUR), pending: [] });
     api.addBackup(
       'uuid-prod-a',
@@ -514,7 +523,7 @@ describe('runBackup, reporting between runs', () => {
   it('does not report the same failure twice', async () => {
     // Prepare
     const { api, tracking, run, ago, clock } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     await tracking.put('uuid-prod-a', { lastCheckedAt: ago(6 * HOUR), pending: [] });
     api.addBackup(
       'uuid-prod-a',
@@ -538,7 +547,7 @@ describe('runBackup, reporting between runs', () => {
   it('treats failures it finds on its first look as history, not news', async () => {
     // Prepare
     const { api, tracking, run, ago, iso, clock } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'bad', status: 'Failed', created: ago(30 * HOUR) }));
 
     // Act
@@ -552,7 +561,7 @@ describe('runBackup, reporting between runs', () => {
   it('reports pending backups that completed, and keeps only what is still running', async () => {
     // Prepare
     const { api, tracking, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup(
       'uuid-prod-a',
       backup({ uuid: 'ours', status: 'Complete', created: ago(7 * HOUR), completed: ago(7 * HOUR - 60_000) }),
@@ -574,7 +583,7 @@ describe('runBackup, reporting between runs', () => {
   it('reports a pending backup that failed even when it started before the last look', async () => {
     // Prepare
     const { api, tracking, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'ours', status: 'Failed', created: ago(7 * HOUR) }));
     await tracking.put('uuid-prod-a', { lastCheckedAt: ago(6 * HOUR), pending: ['ours'] });
 
@@ -591,7 +600,7 @@ describe('runBackup, reporting between runs', () => {
   it('keeps a pending backup that is still in progress and skips the cluster', async () => {
     // Prepare
     const { api, tracking, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'ours', status: 'In progress', created: ago(HOUR) }));
     await tracking.put('uuid-prod-a', { lastCheckedAt: ago(HOUR), pending: ['ours'] });
 
@@ -606,7 +615,7 @@ describe('runBackup, reporting between runs', () => {
   it('reports but does not fail the cluster when the tracking state cannot be saved', async () => {
     // Prepare
     const { api, stores, run, log } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     stores.fail('backupTracking.put');
 
     // Act
@@ -631,7 +640,7 @@ describe('runBackup, recovery-point targets', () => {
   it('fails a cluster past its strictest target when no backup is under way, with the reason, and counts it', async () => {
     // Prepare
     const { api, run, ago, tracking } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup']), cluster('stage-b', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('stage-b', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'a1', status: 'Complete', created: ago(3 * HOUR) }));
     api.addBackup('uuid-stage-b', backup({ uuid: 'b1', status: 'Complete', created: ago(3 * HOUR) }));
     // prod-a's newest backup of ours is recent (interval 6h): this run creates none for it.
@@ -658,7 +667,7 @@ describe('runBackup, recovery-point targets', () => {
   it('does not fail a cluster past its target while this run creates its backup, but still counts it', async () => {
     // Prepare
     const { api, ago, clock, log, stores } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'a1', status: 'Complete', created: ago(30 * HOUR) }));
     const metrics = memoryCounters();
     const counted = metrics.totals;
@@ -671,14 +680,10 @@ describe('runBackup, recovery-point targets', () => {
       { source: 'direct', idempotencyKey: 'k-target', at: new Date(clock.now()).toISOString() },
       { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
       (scope) =>
-        runBackup(
-          { console: api.client, backupTracking: stores.backupTracking, clock, log, metrics },
-          scope,
-          {
-            ...POLICY,
-            targets: TARGETS,
-          },
-        ),
+        runBackup({ console: api, backupTracking: stores.backupTracking, clock, log, metrics }, scope, {
+          ...POLICY,
+          targets: TARGETS,
+        }),
     );
 
     // Assess
@@ -697,9 +702,9 @@ describe('runBackup, recovery-point targets', () => {
   it('fails a targeted cluster that has no Complete backup at all and cannot get one now', async () => {
     // Prepare
     const { api, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'f1', status: 'Failed', created: ago(2 * HOUR) }));
-    api.failNext('createBackup', { error: apiError(POST, 400, { body: 'at most once per hour' }) });
+    api.failNext('createBackup', { error: apiError(POST, { status: 400, body: 'at most once per hour' }) });
 
     // Act
     const summary = await run({ targets: TARGETS });
@@ -718,11 +723,11 @@ describe('runBackup, native mode', () => {
   it('sets a missing schedule, fixes a drifted one and leaves a matching one alone', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [
+    api.setClusters([
       cluster('prod-none', 'Healthy', ['backup']),
       cluster('prod-drift', 'Healthy', ['backup']),
       cluster('prod-ok', 'Healthy', ['backup']),
-    ];
+    ]);
     api.schedules.set('uuid-prod-drift', '0 4 * * *');
     api.schedules.set('uuid-prod-ok', ' 0  2 * * * ');
 
@@ -753,10 +758,10 @@ describe('runBackup, native mode', () => {
   it('changes nothing in a dry run', async () => {
     // Prepare
     const { api, trackingPuts, run } = setup();
-    api.clusters = [
+    api.setClusters([
       cluster('prod-none', 'Healthy', ['backup']),
       cluster('prod-drift', 'Healthy', ['backup']),
-    ];
+    ]);
     api.schedules.set('uuid-prod-drift', '0 4 * * *');
 
     // Act
@@ -777,15 +782,20 @@ describe('runBackup, native mode', () => {
   it('skips on 403 and fails on other schedule errors', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('starter', 'Healthy', ['backup']), cluster('prod-x', 'Healthy', ['backup'])];
+    api.setClusters([cluster('starter', 'Healthy', ['backup']), cluster('prod-x', 'Healthy', ['backup'])]);
     api.failNext(
       'getBackupSchedule',
-      { error: apiError('GET /clusters/{clusterUuid}/backups/schedule', 403) },
+      { error: apiError('GET /clusters/{clusterUuid}/backups/schedule', { status: 403 }) },
       'uuid-starter',
     );
     api.failNext(
       'putBackupSchedule',
-      { error: apiError('PUT /clusters/{clusterUuid}/backups/schedule', 400, { body: 'invalid cron' }) },
+      {
+        error: apiError('PUT /clusters/{clusterUuid}/backups/schedule', {
+          status: 400,
+          body: 'invalid cron',
+        }),
+      },
       'uuid-prod-x',
     );
 
@@ -802,7 +812,7 @@ describe('runBackup, native mode', () => {
   it('reports scheduled backups that failed since the last run', async () => {
     // Prepare
     const { api, tracking, run, ago } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.schedules.set('uuid-prod-a', '0 2 * * *');
     await tracking.put('uuid-prod-a', { lastCheckedAt: ago(6 * HOUR), pending: [] });
     api.addBackup(
@@ -828,7 +838,7 @@ describe('runBackup, native mode', () => {
   it('fails the run when native mode has no cron', async () => {
     // Prepare
     const { api, run } = setup();
-    api.clusters = [cluster('prod-a', 'Healthy', ['backup'])];
+    api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
 
     // Act
     const summary = await run({ mode: 'native' });

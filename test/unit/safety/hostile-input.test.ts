@@ -10,9 +10,9 @@ import { ConfigError } from '#lib/config/errors.ts';
 import { parseConfig } from '#lib/config/schema.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import { parseJobRequest } from '#lib/triggers/requests.ts';
+import { cluster, harness, policy } from '#test/fakes/teardown-scenario.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { propertyParams, runs } from '#test/helpers/property.ts';
-import { cluster, harness, policy } from '#test/unit/teardown/fakes.ts';
 
 const GROUP = 'hostile input and operator mistakes';
 const RULES = { allowCatchAll: false, allowEmpty: false, maxEntries: 1000, maxDescriptionLength: 100 };

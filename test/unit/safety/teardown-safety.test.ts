@@ -14,19 +14,11 @@ import type { Cluster, ClusterStatus } from '#lib/console/client.ts';
 import type { KeepAlive } from '#lib/jobs/ports.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import type { StateOperation } from '#lib/state/errors.ts';
+import { apiError } from '#test/fakes/console.ts';
+import { cluster, type Harness, HOUR, harness, NOW, policy, REF } from '#test/fakes/teardown-scenario.ts';
 import { assertAccounted } from '#test/helpers/faults-accounting.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { propertyParams, runs } from '#test/helpers/property.ts';
-import {
-  apiError,
-  cluster,
-  type Harness,
-  HOUR,
-  harness,
-  NOW,
-  policy,
-  REF,
-} from '#test/unit/teardown/fakes.ts';
 
 const SINGLE_RUNS = runs(4_500);
 const OVERLAP_RUNS = runs(2_500);

@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { READY_EVENT } from '#functions/teardown/recreate.ts';
 import { PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
+import { apiError } from '#test/fakes/console.ts';
 import {
-  apiError,
   cluster,
   type Harness,
   harness,
   outcomeOf,
   outcomes,
   policy,
-} from '#test/unit/teardown/fakes.ts';
+} from '#test/fakes/teardown-scenario.ts';
 
 const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
 const VPN = { description: 'vpn', ip: '198.51.100.7/32' };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/unit/teardown/fakes.ts';
+import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
 
 const at = (ms: number) => new Date(ms).toISOString();
 

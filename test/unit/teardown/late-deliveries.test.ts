@@ -2,7 +2,7 @@
 // hours later, the queue after a kill switch is lifted) is refused with a summary that says so.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cluster, HOUR, harness, NOW, policy } from '#test/unit/teardown/fakes.ts';
+import { cluster, HOUR, harness, NOW, policy } from '#test/fakes/teardown-scenario.ts';
 
 const at = (ms: number) => new Date(ms).toISOString();
 const MINUTE = 60_000;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { planTeardown } from '#functions/teardown/plan.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
-import { cluster, harness, NOW, outcomeOf, policy, REF } from '#test/unit/teardown/fakes.ts';
+import { cluster, harness, NOW, outcomeOf, policy, REF } from '#test/fakes/teardown-scenario.ts';
 
 function lineage(name: string, newClusterId: string, labels: string[]): ClusterSnapshot {
   return {

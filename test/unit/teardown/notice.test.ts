@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
 import { NOT_RESTORED } from '#functions/teardown/plan.ts';
-import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/unit/teardown/fakes.ts';
+import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
 
 const notices = (h: ReturnType<typeof harness>) => h.events.filter((e) => e.detailType === NOTICE_EVENT);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planTeardown, TeardownError } from '#functions/teardown/plan.ts';
-import { cluster, DAY, HOUR, harness, NOW, policy } from '#test/unit/teardown/fakes.ts';
+import { cluster, DAY, HOUR, harness, NOW, policy } from '#test/fakes/teardown-scenario.ts';
 
 const reasons = (plan: Awaited<ReturnType<typeof planTeardown>>) =>
   Object.fromEntries(plan.excluded.map((e) => [e.cluster.name, e.reason]));

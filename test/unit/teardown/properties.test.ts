@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Cluster, ClusterStatus } from '#lib/console/client.ts';
-import { apiError, cluster, HOUR, harness, NOW, policy, REF } from '#test/unit/teardown/fakes.ts';
+import { apiError } from '#test/fakes/console.ts';
+import { cluster, HOUR, harness, NOW, policy, REF } from '#test/fakes/teardown-scenario.ts';
 
 const STATUSES: ClusterStatus[] = [
   'Creating',

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
+import { apiError } from '#test/fakes/console.ts';
+import { cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/fakes/teardown-scenario.ts';
 import { policy as allowlistPolicy } from '#test/unit/allowlist-sync/fakes.ts';
-import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
 
 const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
 
@@ -82,7 +83,7 @@ describe('runRecreate', () => {
     expect(first.notes.join('\n')).toContain('not Healthy yet');
     expect(afterFirst).toMatchObject({ status: 'recreated', newClusterId: newId });
     expect(outcomes(second)).toEqual({ 'dev-a': 'done:cluster-finished' });
-    expect(h.console.puts).toEqual([{ clusterId: newId, entries: [OFFICE] }]);
+    expect(h.console.puts).toEqual([{ clusterId: newId, entries: [OFFICE], allowEmpty: false }]);
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
     expect(third.clusters).toEqual([]);
     expect(h.console.created).toHaveLength(1);
@@ -402,7 +403,7 @@ describe('runRecreate', () => {
     // Assess
     expect(outcomes(summary)).toEqual({ 'dev-a': 'done:cluster-finished' });
     expect(h.console.created).toEqual([]);
-    expect(h.console.puts).toEqual([{ clusterId: 'new-dev-a', entries: [OFFICE] }]);
+    expect(h.console.puts).toEqual([{ clusterId: 'new-dev-a', entries: [OFFICE], allowEmpty: false }]);
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('done');
   });
 

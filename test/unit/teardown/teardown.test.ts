@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOTE_DELETE_PENDING } from '#functions/teardown/snapshot.ts';
-import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
+import { apiError } from '#test/fakes/console.ts';
+import { cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/fakes/teardown-scenario.ts';
 
 describe('runTeardown', () => {
   it('saves a snapshot of each candidate before deleting it, then deletes it', async () => {

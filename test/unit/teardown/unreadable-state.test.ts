@@ -1,7 +1,7 @@
 // Issue #10 item 7: one unreadable state item stopped everything. A corrupt snapshot or keep-alive now fails
 // only its own cluster, reported with the reason, while the others proceed — in the recreate and the teardown.
 import { describe, expect, it } from 'vitest';
-import { cluster, harness, outcomes, policy } from '#test/unit/teardown/fakes.ts';
+import { cluster, harness, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
 
 describe('unreadable state items', () => {
   it('the recreate reports a corrupt snapshot as failed with the reason and recreates the others', async () => {

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { teardownWindowId } from '#functions/teardown/window.ts';
-import { cluster, DAY, HOUR, harness, NOW, outcomes, policy } from '#test/unit/teardown/fakes.ts';
+import { cluster, DAY, HOUR, harness, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
 
 const WINDOW = teardownWindowId(NOW, 'UTC', 12);
 const names = (n: number) => Array.from({ length: n }, (_, i) => `dev-${i}`);
