@@ -1,5 +1,5 @@
 // Teardown safety at scale (more than 10,000 generated orgs, policies and nights): the use cases with the
-// in-memory fakes (test/unit/teardown/fakes.ts, test/fakes/state.ts), the real run engine. Extends
+// in-memory fakes (test/fakes/teardown-scenario.ts, teardown-orgs.ts, state.ts), the real run engine. Extends
 // test/unit/teardown/properties.test.ts with what changes between planning and the delete (a keep-alive
 // arriving, a protect label, a rename, a status change, someone else's delete), state-store faults, dry runs
 // asked for by the request, two overlapping runs, and several nights of teardown and recreate with faults and
@@ -10,12 +10,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TeardownPolicy } from '#lib/config/types.ts';
-import type { Cluster, ClusterStatus } from '#lib/console/client.ts';
+import type { Cluster } from '#lib/console/client.ts';
 import type { KeepAlive } from '#lib/jobs/ports.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import type { StateOperation } from '#lib/state/errors.ts';
-import { apiError } from '#test/fakes/console.ts';
-import { cluster, type Harness, HOUR, harness, NOW, policy, REF } from '#test/fakes/teardown-scenario.ts';
+import {
+  buildOrg,
+  createFaultsOnce,
+  DELETABLE,
+  deleteFaults,
+  orgClusterFields,
+  orgFields,
+  orgPolicy,
+  placeSquatters,
+  seedKeepAlives,
+} from '#test/fakes/teardown-orgs.ts';
+import { type Harness, HOUR, harness } from '#test/fakes/teardown-scenario.ts';
 import { assertAccounted } from '#test/helpers/faults-accounting.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { propertyParams, runs } from '#test/helpers/property.ts';
@@ -24,18 +34,6 @@ const SINGLE_RUNS = runs(4_500);
 const OVERLAP_RUNS = runs(2_500);
 const NIGHT_RUNS = runs(3_500);
 
-const STATUSES: ClusterStatus[] = [
-  'Creating',
-  'Healthy',
-  'Unhealthy',
-  'Updating',
-  'Resuming',
-  'Suspended',
-  'WaitingForInput',
-  'Maintenance',
-];
-const DELETABLE = new Set<ClusterStatus>(['Healthy', 'Unhealthy', 'Suspended']);
-const NAME_GLOBS = ['dev-1*', 'dev-?', 'other-*'] as const;
 const ACTIVE = ['deleted', 'recreating', 'recreated'] as const;
 
 const midRunChange = fc.constantFrom(
@@ -50,21 +48,7 @@ const midRunChange = fc.constantFrom(
   'recreated-young',
 );
 
-const clusterSpec = fc.record({
-  n: fc.integer({ min: 0, max: 14 }),
-  labels: fc.subarray(['nightly-off', 'keep', 'team']),
-  status: fc.constantFrom(...STATUSES),
-  ageHours: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
-  protectById: fc.boolean(),
-  keepAlive: fc.option(
-    fc.record({ byName: fc.boolean(), untilHours: fc.integer({ min: -6, max: 20 }).filter((h) => h !== 0) }),
-    { nil: undefined },
-  ),
-  allowlist: fc.boolean(),
-  deleteFault: fc.constantFrom('none', 'none', 'none', 'refused', 'applied-then-error'),
-  createFault: fc.constantFrom('none', 'none', 'maybe-applied', 'maybe-not-applied', 'refused'),
-  change: midRunChange,
-});
+const clusterSpec = fc.record({ ...orgClusterFields, change: midRunChange });
 
 const STORE_FAULTS: Array<StateOperation | 'none'> = [
   'none',
@@ -79,12 +63,7 @@ const STORE_FAULTS: Array<StateOperation | 'none'> = [
 ];
 
 const scenario = fc.record({
-  clusters: fc.array(clusterSpec, { minLength: 0, maxLength: 10 }),
-  minAgeHours: fc.integer({ min: 0, max: 72 }),
-  max: fc.integer({ min: 0, max: 8 }),
-  protectNames: fc.subarray([...NAME_GLOBS]),
-  protectLabels: fc.subarray(['keep', 'team']),
-  dryRun: fc.boolean(),
+  ...orgFields(clusterSpec),
   requestDryRun: fc.constantFrom(false, false, true),
   storeFault: fc.constantFrom(...STORE_FAULTS),
   storeFaultTimes: fc.integer({ min: 1, max: 3 }),
@@ -99,68 +78,6 @@ function globMatches(glob: string, name: string): boolean {
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${body}$`).test(name);
-}
-
-function build(s: Scenario): { clusters: Cluster[]; specs: Map<string, Spec> } {
-  const clusters: Cluster[] = [];
-  const specs = new Map<string, Spec>();
-  s.clusters.forEach((spec, i) => {
-    const uuid = `c-${i}`;
-    specs.set(uuid, spec);
-    clusters.push(
-      cluster(`dev-${spec.n}`, {
-        uuid,
-        labels: spec.labels,
-        ready: spec.status,
-        created: spec.ageHours === undefined ? undefined : new Date(NOW - spec.ageHours * HOUR).toISOString(),
-        planType: { ...REF.enterprise },
-        ...(spec.allowlist ? { ipallowlist: [{ description: `rule ${i}`, ip: `10.0.${i}.0/24` }] } : {}),
-      }),
-    );
-  });
-  return { clusters, specs };
-}
-
-function policyOf(
-  s: Scenario,
-  clusters: Cluster[],
-  specs: Map<string, Spec>,
-  overrides: Partial<TeardownPolicy> = {},
-) {
-  return policy({
-    dryRun: s.dryRun,
-    minAgeHours: s.minAgeHours,
-    maxDeletionsPerRun: s.max,
-    protect: {
-      ids: clusters.filter((c) => specs.get(c.uuid)?.protectById).map((c) => c.uuid),
-      names: s.protectNames,
-      labels: s.protectLabels,
-    },
-    ...overrides,
-  });
-}
-
-/** The keep-alives the scenario sets, also kept here: the oracle does not read the store under test. */
-async function seedKeepAlives(
-  h: Harness,
-  clusters: Cluster[],
-  specs: Map<string, Spec>,
-): Promise<KeepAlive[]> {
-  const out: KeepAlive[] = [];
-  for (const c of clusters) {
-    const k = specs.get(c.uuid)?.keepAlive;
-    if (!k) continue;
-    const keepAlive: KeepAlive = {
-      cluster: k.byName ? c.name : c.uuid,
-      until: new Date(NOW + k.untilHours * HOUR).toISOString(),
-      by: 'owner',
-      reason: 'property',
-      setAt: new Date(NOW - 7 * HOUR).toISOString(),
-    };
-    await h.stores.keepAlives.put(keepAlive);
-    out.push(keepAlive);
-  }
-  return out;
 }
 
 /** Why the rules forbid deleting this cluster as it is now (undefined: allowed). Restated, not imported. */
@@ -203,14 +120,7 @@ function watchDeletes(
     if (snapshot?.clusterId !== id || snapshot.status !== 'deleted')
       violations.push(`${id} deleted before its snapshot`);
   };
-  h.console.failDelete = (id) => {
-    const kind = specs.get(id)?.deleteFault;
-    if (kind === 'refused')
-      return { error: apiError('DELETE /clusters/{clusterUuid}', { status: 500 }), applied: false };
-    if (kind === 'applied-then-error')
-      return { error: apiError('DELETE /clusters/{clusterUuid}'), applied: true };
-    return undefined;
-  };
+  h.console.failDelete = deleteFaults(specs);
   return { violations };
 }
 
@@ -278,7 +188,7 @@ describe('teardown safety', () => {
     // Act / Assess
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        const { clusters, specs } = build(s);
+        const { clusters, specs } = buildOrg(s);
         faults +=
           (s.storeFault === 'none' ? 0 : 1) +
           (s.requestDryRun ? 1 : 0) +
@@ -286,7 +196,7 @@ describe('teardown safety', () => {
           s.clusters.filter((c) => c.change !== 'none').length;
         const h = harness(clusters);
         const keepAlives = await seedKeepAlives(h, clusters, specs);
-        const p = policyOf(s, clusters, specs);
+        const p = orgPolicy(s, clusters, specs);
         const { violations } = watchDeletes(h, p, keepAlives, specs);
         changeMidRun(h, p, specs, keepAlives);
         if (s.storeFault !== 'none') h.stores.fail(s.storeFault, 'throttle', s.storeFaultTimes);
@@ -324,10 +234,10 @@ describe('teardown safety', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         // Prepare
-        const { clusters, specs } = build({ ...s, dryRun: false });
+        const { clusters, specs } = buildOrg({ ...s, dryRun: false });
         const h = harness(clusters);
         const keepAlives = await seedKeepAlives(h, clusters, specs);
-        const p = policyOf({ ...s, dryRun: false }, clusters, specs);
+        const p = orgPolicy({ ...s, dryRun: false }, clusters, specs);
         const { violations } = watchDeletes(h, p, keepAlives, specs);
         // Act
         const [a, b] = await Promise.all([
@@ -368,28 +278,18 @@ describe('teardown safety', () => {
         fc.integer({ min: 1, max: 3 }),
         async (s, squatters, nights) => {
           // Prepare
-          const { clusters, specs } = build({ ...s, dryRun: false });
+          const { clusters, specs } = buildOrg({ ...s, dryRun: false });
           faults += s.clusters.filter((c) => c.createFault !== 'none').length + nights;
           const h = harness(clusters);
-          const p = policyOf({ ...s, dryRun: false }, clusters, specs, {
+          const p = orgPolicy({ ...s, dryRun: false }, clusters, specs, {
             protect: { ids: [], names: [], labels: [] },
             maxDeletionsPerRun: 50,
           });
-          const faulted = new Set<string>();
-          h.console.failCreate = (body) => {
-            const original = [...specs.entries()].find(
-              ([id]) => clusters.find((c) => c.uuid === id)?.name === body.name,
-            );
-            const kind = original?.[1].createFault ?? 'none';
-            if (kind === 'none' || faulted.has(body.name)) return undefined;
-            faulted.add(body.name);
-            if (kind === 'refused')
-              return { error: apiError('POST /clusters', { status: 400 }), applied: false };
-            return {
-              error: apiError('POST /clusters', { status: 503, maybeApplied: true }),
-              applied: kind === 'maybe-applied',
-            };
-          };
+          h.console.failCreate = createFaultsOnce(
+            (name) =>
+              [...specs.entries()].find(([id]) => clusters.find((c) => c.uuid === id)?.name === name)?.[1]
+                .createFault,
+          );
           // Act: each night a teardown (delivered twice), each morning a recreate redelivered until it succeeds.
           for (let night = 0; night < nights; night++) {
             const teardownKey = `teardown:run:night-${night}`;
@@ -397,13 +297,7 @@ describe('teardown safety', () => {
             await h.run('run', p, { key: teardownKey });
             if (night === 0) {
               const snaps = await h.stores.snapshots.list(['deleted']);
-              snaps.forEach((snap, i) => {
-                if (squatters[i] === 'taken')
-                  h.console.clusters.set(
-                    `squat-${i}`,
-                    cluster(snap.name, { uuid: `squat-${i}`, labels: [] }),
-                  );
-              });
+              placeSquatters(h, snaps, squatters);
             }
             h.clock.advance(10 * HOUR);
             const owed = (await h.stores.snapshots.list([...ACTIVE])).map((snap) => snap.clusterId);

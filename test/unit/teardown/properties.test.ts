@@ -2,49 +2,23 @@
 // never do, whatever the input. The oracle below restates the rules independently of plan.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Cluster, ClusterStatus } from '#lib/console/client.ts';
-import { apiError } from '#test/fakes/console.ts';
-import { cluster, HOUR, harness, NOW, policy, REF } from '#test/fakes/teardown-scenario.ts';
+import type { Cluster } from '#lib/console/client.ts';
+import {
+  buildOrg,
+  createFaultsOnce,
+  DELETABLE,
+  deleteFaults,
+  type NAME_GLOBS,
+  orgClusterFields,
+  orgFields,
+  orgPolicy,
+  placeSquatters,
+  seedKeepAlives,
+} from '#test/fakes/teardown-orgs.ts';
+import { harness, policy } from '#test/fakes/teardown-scenario.ts';
 
-const STATUSES: ClusterStatus[] = [
-  'Creating',
-  'Healthy',
-  'Unhealthy',
-  'Updating',
-  'Resuming',
-  'Suspended',
-  'WaitingForInput',
-  'Maintenance',
-];
-const DELETABLE = new Set<ClusterStatus>(['Healthy', 'Unhealthy', 'Suspended']);
-const NAME_GLOBS = ['dev-1*', 'dev-?', 'other-*'] as const;
-
-const deleteFault = fc.constantFrom('none', 'none', 'none', 'refused', 'applied-then-error');
-const createFault = fc.constantFrom('none', 'none', 'maybe-applied', 'maybe-not-applied', 'refused');
-
-const clusterSpec = fc.record({
-  n: fc.integer({ min: 0, max: 14 }),
-  labels: fc.subarray(['nightly-off', 'keep', 'team']),
-  status: fc.constantFrom(...STATUSES),
-  ageHours: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
-  protectById: fc.boolean(),
-  keepAlive: fc.option(
-    fc.record({ byName: fc.boolean(), untilHours: fc.integer({ min: -6, max: 20 }).filter((h) => h !== 0) }),
-    { nil: undefined },
-  ),
-  allowlist: fc.boolean(),
-  deleteFault,
-  createFault,
-});
-
-const scenario = fc.record({
-  clusters: fc.array(clusterSpec, { minLength: 0, maxLength: 10 }),
-  minAgeHours: fc.integer({ min: 0, max: 72 }),
-  max: fc.integer({ min: 0, max: 8 }),
-  protectNames: fc.subarray([...NAME_GLOBS]),
-  protectLabels: fc.subarray(['keep', 'team']),
-  dryRun: fc.boolean(),
-});
+const clusterSpec = fc.record(orgClusterFields);
+const scenario = fc.record(orgFields(clusterSpec));
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 type Spec = Scenario['clusters'][number];
@@ -53,26 +27,6 @@ function matchesGlob(glob: (typeof NAME_GLOBS)[number], name: string): boolean {
   if (glob === 'dev-1*') return name.startsWith('dev-1');
   if (glob === 'dev-?') return name.length === 5 && name.startsWith('dev-');
   return name.startsWith('other-');
-}
-
-function build(s: Scenario): { clusters: Cluster[]; specs: Map<string, Spec> } {
-  const clusters: Cluster[] = [];
-  const specs = new Map<string, Spec>();
-  s.clusters.forEach((spec, i) => {
-    const uuid = `c-${i}`;
-    specs.set(uuid, spec);
-    clusters.push(
-      cluster(`dev-${spec.n}`, {
-        uuid,
-        labels: spec.labels,
-        ready: spec.status,
-        created: spec.ageHours === undefined ? undefined : new Date(NOW - spec.ageHours * HOUR).toISOString(),
-        planType: { ...REF.enterprise },
-        ...(spec.allowlist ? { ipallowlist: [{ description: `rule ${i}`, ip: `10.0.${i}.0/24` }] } : {}),
-      }),
-    );
-  });
-  return { clusters, specs };
 }
 
 /** Why the oracle says this cluster must survive the night (undefined: it may be deleted). */
@@ -98,37 +52,11 @@ describe('teardown properties', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         // Prepare
-        const { clusters, specs } = build(s);
+        const { clusters, specs } = buildOrg(s);
         const h = harness(clusters);
-        for (const c of clusters) {
-          const spec = specs.get(c.uuid);
-          if (!spec?.keepAlive) continue;
-          await h.stores.keepAlives.put({
-            cluster: spec.keepAlive.byName ? c.name : c.uuid,
-            until: new Date(NOW + spec.keepAlive.untilHours * HOUR).toISOString(),
-            by: 'owner',
-            reason: 'property',
-            setAt: new Date(NOW - 7 * HOUR).toISOString(),
-          });
-        }
-        h.console.failDelete = (id) => {
-          const kind = specs.get(id)?.deleteFault;
-          if (kind === 'refused')
-            return { error: apiError('DELETE /clusters/{clusterUuid}', { status: 500 }), applied: false };
-          if (kind === 'applied-then-error')
-            return { error: apiError('DELETE /clusters/{clusterUuid}'), applied: true };
-          return undefined;
-        };
-        const p = policy({
-          dryRun: s.dryRun,
-          minAgeHours: s.minAgeHours,
-          maxDeletionsPerRun: s.max,
-          protect: {
-            ids: clusters.filter((c) => specs.get(c.uuid)?.protectById).map((c) => c.uuid),
-            names: s.protectNames,
-            labels: s.protectLabels,
-          },
-        });
+        await seedKeepAlives(h, clusters, specs);
+        h.console.failDelete = deleteFaults(specs);
+        const p = orgPolicy(s, clusters, specs);
         // A keep-alive by name covers every cluster of that name: the oracle treats the name as kept.
         const keptNames = new Set(
           clusters
@@ -188,30 +116,16 @@ describe('teardown properties', () => {
         fc.array(fc.constantFrom('none', 'taken'), { minLength: 10, maxLength: 10 }),
         async (s, squatters) => {
           // Prepare: tear down live (no keep-alives, cap high enough), then maybe someone takes a name.
-          const { clusters, specs } = build({ ...s, dryRun: false });
+          const { clusters, specs } = buildOrg({ ...s, dryRun: false });
           const h = harness(clusters);
           const p = policy({ minAgeHours: s.minAgeHours, maxDeletionsPerRun: 50 });
           await h.run('run', p);
           const snapshots = await h.stores.snapshots.list(['deleted']);
-          snapshots.forEach((snap, i) => {
-            if (squatters[i] === 'taken')
-              h.console.clusters.set(`squat-${i}`, cluster(snap.name, { uuid: `squat-${i}`, labels: [] }));
-          });
+          placeSquatters(h, snapshots, squatters);
           const faultOf = new Map(
             snapshots.map((snap) => [snap.name, specs.get(snap.clusterId)?.createFault ?? 'none']),
           );
-          const faulted = new Set<string>();
-          h.console.failCreate = (body) => {
-            const kind = faultOf.get(body.name);
-            if (kind === undefined || kind === 'none' || faulted.has(body.name)) return undefined;
-            faulted.add(body.name);
-            if (kind === 'refused')
-              return { error: apiError('POST /clusters', { status: 400 }), applied: false };
-            return {
-              error: apiError('POST /clusters', { status: 503, maybeApplied: true }),
-              applied: kind === 'maybe-applied',
-            };
-          };
+          h.console.failCreate = createFaultsOnce((name) => faultOf.get(name));
           const namesBefore = new Map<string, number>();
           for (const c of h.console.clusters.values())
             namesBefore.set(c.name, (namesBefore.get(c.name) ?? 0) + 1);
