@@ -2,35 +2,14 @@
 // slower than the timeout, dropped connections. A run that cannot get a token fails loudly before touching
 // any cluster, asks the auth server once (not once per cluster or per retry), and the redelivery after the
 // fault does all the work once.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type JobName, RunFailedError } from '#lib/jobs/types.ts';
 import { minutesAgo, schedulerEvent } from '#local/env.ts';
-import {
-  type FaultEnv,
-  type FaultEnvOptions,
-  type Invocation,
-  redeliver,
-  settled,
-  startFaultEnv,
-  until,
-} from '#test/helpers/faults.ts';
-import { LeakScanner } from '#test/helpers/faults-secrets.ts';
+import { faultSuite } from '#test/helpers/fault-suite.ts';
+import { type FaultEnv, type Invocation, redeliver, settled, until } from '#test/helpers/faults.ts';
 
 const GROUP = 'auth server';
-const scanner = new LeakScanner();
-beforeAll(() => scanner.captureOutput());
-afterAll(() => scanner.stopOutput());
-
-let env: FaultEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
-
-async function start(options: FaultEnvOptions = {}): Promise<FaultEnv> {
-  env = await startFaultEnv({ scanner, ...options });
-  return env;
-}
+const { scanner, start } = faultSuite();
 
 /** Another client behind the same NAT spends the source's budget: two token requests within a second. */
 async function exhaustAuthBudget(e: FaultEnv): Promise<void> {

@@ -4,30 +4,18 @@
 // target breached (backup.check fails the cluster and counts `ClustersPastTarget`). Real handlers through
 // the composition root, the simulator and dynalite (test/helpers/faults.ts). No drill ever sends a second
 // backup or restore POST.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { eventBridgeEvent, minutesAgo, schedulerEvent } from '#local/env.ts';
-import { type FaultEnv, type FaultEnvOptions, startFaultEnv } from '#test/helpers/faults.ts';
-import { LeakScanner } from '#test/helpers/faults-secrets.ts';
+import { faultSuite } from '#test/helpers/fault-suite.ts';
+import type { FaultEnv } from '#test/helpers/faults.ts';
 
 const GROUP = 'backups and restore drills';
 const DRILL = 'stage-payments';
 const RESTORE_POST = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';
 const BACKUP_POST = 'POST /clusters/{clusterUuid}/backups';
 
-const scanner = new LeakScanner();
-beforeAll(() => scanner.captureOutput());
-afterAll(() => scanner.stopOutput());
-
-let env: FaultEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
-async function start(options: FaultEnvOptions = {}): Promise<FaultEnv> {
-  env = await startFaultEnv({ scanner, ...options });
-  return env;
-}
+const { scanner, start } = faultSuite();
 
 const drillEvent = () => schedulerEvent('backup', 'drill', minutesAgo(0));
 const routeCount = (e: FaultEnv, route: string) => e.sim.requestLog.filter((r) => r.route === route).length;

@@ -2,21 +2,14 @@
 // slower than the timeout, and POSTs / DELETEs / PUTs that fail on the wire after the server applied them.
 // Every run accounts for every selected cluster; nothing is created, deleted or backed up twice; no
 // allowlist is ever written empty or different from the desired list.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import type { JobName, RunSummary } from '#lib/jobs/types.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { minutesAgo, schedulerEvent } from '#local/env.ts';
 import type { Fault } from '#local/sim/index.ts';
-import {
-  type FaultEnv,
-  type FaultEnvOptions,
-  redeliver,
-  settled,
-  sleep,
-  startFaultEnv,
-} from '#test/helpers/faults.ts';
-import { LeakScanner } from '#test/helpers/faults-secrets.ts';
+import { faultSuite } from '#test/helpers/fault-suite.ts';
+import { type FaultEnv, redeliver, settled, sleep } from '#test/helpers/faults.ts';
 
 const GROUP = 'Console API';
 const OFFICE = { ip: '203.0.113.0/24', description: 'office' };
@@ -31,20 +24,7 @@ const DEV_RULES = [
   { description: 'ci runners', ip: '198.51.100.0/24' },
 ];
 
-const scanner = new LeakScanner();
-beforeAll(() => scanner.captureOutput());
-afterAll(() => scanner.stopOutput());
-
-let env: FaultEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
-
-async function start(options: FaultEnvOptions = {}): Promise<FaultEnv> {
-  env = await startFaultEnv({ scanner, ...options });
-  return env;
-}
+const { scanner, start } = faultSuite();
 
 function addFaults(e: FaultEnv, faults: Fault[]): void {
   for (const f of faults) e.sim.faults.add(f);

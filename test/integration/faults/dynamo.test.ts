@@ -2,7 +2,7 @@
 // the table unavailable at the start and in the middle of a run, throttling, dropped connections, and
 // conditional writes lost to a concurrent writer. Without its state a run does nothing (and says so); a
 // cluster is never deleted without its snapshot saved first; the redelivery finishes the work once.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunFailedError } from '#lib/jobs/types.ts';
 import { dynamoClusterClaims } from '#lib/state/cluster-claims.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
@@ -10,23 +10,15 @@ import { StateStoreError } from '#lib/state/errors.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import type { DynamoProxy } from '#local/dynamo-proxy.ts';
 import { minutesAgo, schedulerEvent, webhookEvent } from '#local/env.ts';
-import { type FaultEnv, redeliver, settled, startFaultEnv } from '#test/helpers/faults.ts';
-import { LeakScanner } from '#test/helpers/faults-secrets.ts';
+import { faultSuite } from '#test/helpers/fault-suite.ts';
+import { type FaultEnv, redeliver, settled } from '#test/helpers/faults.ts';
 
 const GROUP = 'DynamoDB';
-const scanner = new LeakScanner();
-beforeAll(() => scanner.captureOutput());
-afterAll(() => scanner.stopOutput());
-
-let env: FaultEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const suite = faultSuite();
+const { scanner } = suite;
 
 async function start(): Promise<FaultEnv & { proxy: DynamoProxy }> {
-  const e = await startFaultEnv({ scanner, dynamoProxy: true });
-  env = e;
+  const e = await suite.start({ dynamoProxy: true });
   const { proxy } = e;
   if (!proxy) throw new Error('no proxy');
   return Object.assign(e, { proxy });

@@ -4,43 +4,24 @@
 // overlapping. No cluster is worked twice; deferred work is reported and picked up by the next run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobName, RunSummary } from '#lib/jobs/types.ts';
 import { secretFingerprint } from '#lib/token/credentials.ts';
 import { dynamoTokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { bundleEntry } from '#local/bundle.ts';
 import { eventBridgeEvent, minutesAgo, schedulerEvent, webhookEvent } from '#local/env.ts';
-import {
-  type FaultEnv,
-  type FaultEnvOptions,
-  type Invocation,
-  startFaultEnv,
-  until,
-} from '#test/helpers/faults.ts';
-import { LeakScanner } from '#test/helpers/faults-secrets.ts';
+import { faultSuite } from '#test/helpers/fault-suite.ts';
+import { type FaultEnv, type Invocation, until } from '#test/helpers/faults.ts';
 
 const GROUP = 'interruptions and concurrency';
 const WORKER = fileURLToPath(new URL('../token/herd-worker.ts', import.meta.url));
 
-const scanner = new LeakScanner();
+const { scanner, start } = faultSuite();
 let workerFile: string;
 beforeAll(async () => {
   workerFile = await bundleEntry(WORKER);
-  scanner.captureOutput();
 });
-afterAll(() => scanner.stopOutput());
-
-let env: FaultEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
-
-async function start(options: FaultEnvOptions = {}): Promise<FaultEnv> {
-  env = await startFaultEnv({ scanner, ...options });
-  return env;
-}
 
 const tokenKey = (e: FaultEnv) => tokenItemKey(e.credentials.clientId, e.sim.audience, e.sim.oauthUrl);
 

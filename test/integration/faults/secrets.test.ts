@@ -3,31 +3,23 @@
 // TokenError, RunFailedError and its summary), the log lines, stdout/stderr and the result events carry no
 // token, no client secret, no webhook secret and no authorization header. The scanner itself is checked
 // first: it must find what is planted, or a clean scan would prove nothing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { RunFailedError } from '#lib/jobs/types.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
 import { LOCAL_WEBHOOK_SECRET, schedulerEvent } from '#local/env.ts';
 import { decodeJwt } from '#local/sim/index.ts';
-import { type FaultEnv, startFaultEnv } from '#test/helpers/faults.ts';
+import { faultSuite } from '#test/helpers/fault-suite.ts';
+import type { FaultEnv } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
 import { describeError, LeakScanner } from '#test/helpers/faults-secrets.ts';
 
-const scanner = new LeakScanner();
-beforeAll(() => scanner.captureOutput());
-afterAll(() => scanner.stopOutput());
-
-let env: FaultEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const { scanner, start } = faultSuite();
 
 /** A first run, so that the container holds a token the Console can then echo back. */
 async function warmed(): Promise<{ e: FaultEnv; token: string }> {
-  const e = await startFaultEnv({ scanner });
-  env = e;
+  const e = await start();
   await e.invoke('allowlist-sync', schedulerEvent('allowlist-sync', 'sync', '2026-11-27T01:00:00Z'));
   const [token] = [...e.issuedTokens];
   if (!token) throw new Error('no token issued');
@@ -84,8 +76,7 @@ describe('secrets', () => {
 
   it('rejected credentials, and an auth server echoing the secret: TokenErrors name the client id, never the secret', async () => {
     // Prepare
-    const e = await startFaultEnv({ scanner });
-    env = e;
+    const e = await start();
     const wrong = `wrong-secret-${e.credentials.clientSecret.slice(-12)}`;
     scanner.addSecret(wrong);
     const provider = tokenProviderFromEnv({
