@@ -6,15 +6,15 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs `node file` with extra env; resolves when it exits. */
-export function runNode(
-  file: string,
-  env: Record<string, string>,
-  timeoutMs = 60_000,
+/** Runs `node …args` with exactly `env`; resolves when it exits (killed after `timeoutMs`). */
+export function runProcess(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    const child = spawn(process.execPath, args, {
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -25,11 +25,23 @@ export function runNode(
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+/** Runs `node file` with extra env; resolves when it exits. */
+export function runNode(
+  file: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ProcessResult> {
+  return runProcess([file], {
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    timeoutMs,
   });
 }

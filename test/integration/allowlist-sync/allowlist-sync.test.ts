@@ -4,14 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceUpdateRefusedError, setSource } from '#functions/allowlist-sync/set-source.ts';
 import { FORBIDDEN, IN_SYNC, NO_ALLOWLIST_FIELD, runSync } from '#functions/allowlist-sync/sync.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
-import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
+import type { MeteredConsoleClient } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { simConsoleClient } from '#test/helpers/sim-console.ts';
 
 const PUT = 'PUT /clusters/{clusterUuid}/ipallowlist';
 
@@ -37,19 +37,6 @@ const VPN = [
   { cidr: '198.51.100.11/32', description: 'vpn egress b' },
 ];
 const PARTNERS = [{ cidr: '2001:db8:42::/48', description: 'card processor' }];
-
-function simTokenSource(sim: RunningSimulator): TokenSource {
-  let current: string | undefined;
-  return {
-    async getToken() {
-      current ??= sim.issueToken();
-      return current;
-    },
-    async invalidate(token) {
-      if (current === token) current = undefined;
-    },
-  };
-}
 
 function outcome(summary: RunSummary, name: string): ClusterOutcome {
   const found = summary.clusters.find((c) => c.clusterName === name);
@@ -111,12 +98,7 @@ describe('allowlist sync against the simulator and DynamoDB', () => {
     sim = await startSimulator({ seed: 'org', now: clock.now });
     dynamo = await startDynalite();
     stores = createDynamoStores(dynamo.client, await dynamo.createTable(), { clock });
-    console = createConsoleClient({
-      tokenSource: simTokenSource(sim),
-      baseUrl: sim.url,
-      timeoutMs: 5_000,
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    });
+    console = simConsoleClient(sim);
   });
 
   afterEach(async () => {

@@ -4,14 +4,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '#functions/backup/run-backup.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
-import { createConsoleClient } from '#lib/console/client.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { simConsoleClient } from '#test/helpers/sim-console.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const POST = 'POST /clusters/{clusterUuid}/backups';
@@ -35,19 +34,6 @@ const MANUAL: BackupPolicy = {
     pollSeconds: 15,
   },
 };
-
-function simTokenSource(sim: RunningSimulator): TokenSource {
-  let current: string | undefined;
-  return {
-    async getToken() {
-      current ??= sim.issueToken();
-      return current;
-    },
-    async invalidate(token) {
-      if (current === token) current = undefined;
-    },
-  };
-}
 
 function outcome(summary: RunSummary, name: string): ClusterOutcome {
   const found = summary.clusters.find((c) => c.clusterName === name);
@@ -75,12 +61,7 @@ describe('backup job against the simulator', () => {
 
   const run = (policy: BackupPolicy = MANUAL, request: Partial<JobRequest> = {}): Promise<RunSummary> => {
     runs += 1;
-    const api = createConsoleClient({
-      tokenSource: simTokenSource(sim),
-      baseUrl: sim.url,
-      timeoutMs: 5_000,
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    });
+    const api = simConsoleClient(sim);
     return executeRun(
       { ...engineFakes(), ledger: stores.ledger, claims: stores.claims, clock, log },
       { job: 'backup', action: 'run', ...request },

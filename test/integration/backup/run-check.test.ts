@@ -4,7 +4,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCheck } from '#functions/backup/run-check.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
-import { createConsoleClient } from '#lib/console/client.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
@@ -12,6 +11,7 @@ import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { simConsoleClient } from '#test/helpers/sim-console.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const HOUR = 3_600_000;
@@ -45,20 +45,7 @@ describe('backup.check against the simulator', () => {
   let counters: ReturnType<typeof memoryCounters>;
 
   const check = (policy: BackupPolicy = POLICY): Promise<RunSummary> => {
-    let token: string | undefined;
-    const api = createConsoleClient({
-      tokenSource: {
-        getToken: async () => {
-          token ??= sim.issueToken();
-          return token;
-        },
-        invalidate: async () => {
-          token = undefined;
-        },
-      },
-      baseUrl: sim.url,
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    });
+    const api = simConsoleClient(sim);
     const log = recordingLog();
     return executeRun(
       { ...engineFakes(), metrics: counters, ledger: stores.ledger, claims: stores.claims, clock, log },

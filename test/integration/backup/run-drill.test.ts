@@ -4,8 +4,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDrill } from '#functions/backup/run-drill.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
-import { createConsoleClient } from '#lib/console/client.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
@@ -13,6 +11,7 @@ import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { simConsoleClient } from '#test/helpers/sim-console.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const RESTORE = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';
@@ -37,19 +36,6 @@ const POLICY: BackupPolicy = {
   },
 };
 
-function simTokenSource(sim: RunningSimulator): TokenSource {
-  let current: string | undefined;
-  return {
-    async getToken() {
-      current ??= sim.issueToken();
-      return current;
-    },
-    async invalidate(token) {
-      if (current === token) current = undefined;
-    },
-  };
-}
-
 describe('restore drill against the simulator', () => {
   let sim: RunningSimulator;
   let clock: ManualClock;
@@ -65,12 +51,7 @@ describe('restore drill against the simulator', () => {
   const drill = (policy: BackupPolicy = POLICY, looks = Number.POSITIVE_INFINITY): Promise<RunSummary> => {
     runs += 1;
     let left = looks;
-    const api = createConsoleClient({
-      tokenSource: simTokenSource(sim),
-      baseUrl: sim.url,
-      timeoutMs: 5_000,
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    });
+    const api = simConsoleClient(sim);
     const log = recordingLog();
     return executeRun(
       { ...engine, metrics: counters, ledger: stores.ledger, claims: stores.claims, clock, log },

@@ -1,10 +1,10 @@
 // `npm start`: the story of one night, played through the real handlers against the simulator and an
 // embedded DynamoDB. `runDemo` is asserted on the outcomes the handlers reported; the script itself is
 // run as a child process for its exit code, its output and its help.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT } from '#local/sim/index.ts';
+import { type ProcessResult, runProcess } from '#test/helpers/processes.ts';
 import {
   formatReport,
   type Report,
@@ -27,42 +27,16 @@ const names = (step: StepReport, status: string, what?: string) =>
     .map((r) => r.cluster)
     .sort();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `node --import tsx scripts/start.ts …`, as `npm start` runs it, without the test runner's env tweaks. */
-function start(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    for (const k of [
-      'POWERTOOLS_DEV',
-      'POWERTOOLS_METRICS_DISABLED',
-      'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
-    ])
-      delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function start(args: string[]): Promise<ProcessResult> {
+  const env = { ...process.env };
+  for (const k of [
+    'POWERTOOLS_DEV',
+    'POWERTOOLS_METRICS_DISABLED',
+    'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+  ])
+    delete env[k];
+  return runProcess(['--import', 'tsx', 'scripts/start.ts', ...args], { cwd: ROOT, env });
 }
 
 describe('runDemo', () => {

@@ -1,7 +1,6 @@
 // `npm run invoke`: the script run as a child process (stdout piped, so it prints JSON) for every job and
 // trigger against the simulator it starts itself; then against a simulator this test plays as "live
 // Camunda" (forced dry run of the teardown) and a DynamoDB endpoint shared between two invocations.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +11,9 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { LOCAL_CONFIG } from '#local/env.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { type ProcessResult, runProcess } from '#test/helpers/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface InvokeJson {
   job: string;
@@ -51,34 +45,14 @@ const BACKEND_ENV = [
   'WEBHOOK_SENDER_SECRETS',
 ];
 
-function invoke(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of BACKEND_ENV) delete env[k];
-    Object.assign(env, extraEnv);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/invoke.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function invoke(args: string[], extraEnv: Record<string, string> = {}): Promise<ProcessResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of BACKEND_ENV) delete env[k];
+  Object.assign(env, extraEnv);
+  return runProcess(['--import', 'tsx', 'scripts/invoke.ts', ...args], { cwd: ROOT, env });
 }
 
-function parsed(run: Run): InvokeJson {
+function parsed(run: ProcessResult): InvokeJson {
   try {
     return JSON.parse(run.stdout) as InvokeJson;
   } catch {

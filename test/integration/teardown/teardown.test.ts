@@ -9,7 +9,6 @@ import { runTeardown } from '#functions/teardown/teardown.ts';
 import { teardownWindowId } from '#functions/teardown/window.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import { createConsoleClient } from '#lib/console/client.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import { silentLog } from '#lib/log/log.ts';
@@ -19,6 +18,7 @@ import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
+import { simTokenSource } from '#test/helpers/sim-console.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -38,19 +38,6 @@ afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-function simTokenSource(s: RunningSimulator): TokenSource {
-  let current: string | undefined;
-  return {
-    async getToken() {
-      current ??= s.issueToken();
-      return current;
-    },
-    async invalidate(token) {
-      if (current === token) current = undefined;
-    },
-  };
-}
 
 function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy {
   return {
