@@ -11,29 +11,15 @@ import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
-import { engineFakes } from '#test/unit/backup/fakes.ts';
+import { backupPolicy, engineFakes } from '#test/unit/backup/fakes.ts';
 
 const POST = 'POST /clusters/{clusterUuid}/backups';
 const INCIDENT = 'https://camunda.slack.com/archives/C0BACKUPFAIL';
 
-const MANUAL: BackupPolicy = {
-  enabled: true,
-  schedule: 'rate(6 hours)',
-  dryRun: false,
-  mode: 'manual',
-  minIntervalHours: 6,
-  // Every Enterprise cluster on a generation that supports backups, plus one Starter cluster (403).
+// Every Enterprise cluster on a generation that supports backups, plus one Starter cluster (403).
+const MANUAL: BackupPolicy = backupPolicy({
   selector: { names: ['prod-*', 'test-*', 'stage-payments', 'dev-payments'] },
-  targets: [],
-  checkSchedule: 'rate(1 hour)',
-  drill: {
-    enabled: false,
-    schedule: 'cron(0 4 ? * SUN *)',
-    useExisting: false,
-    maxMinutes: 120,
-    pollSeconds: 15,
-  },
-};
+});
 
 function outcome(summary: RunSummary, name: string): ClusterOutcome {
   const found = summary.clusters.find((c) => c.clusterName === name);

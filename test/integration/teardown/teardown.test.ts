@@ -18,6 +18,7 @@ import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
+import { policy as scenarioPolicy } from '#test/fakes/teardown-scenario.ts';
 import { simTokenSource } from '#test/helpers/sim-console.ts';
 
 const HOUR = 3_600_000;
@@ -39,34 +40,9 @@ afterEach(async () => {
   sim = undefined;
 });
 
+/** The scenario policy with this file's tighter guards: five deletions a run, keep-alives up to a day. */
 function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy {
-  return {
-    enabled: true,
-    dryRun: false,
-    selector: { labels: ['nightly-off'] },
-    protect: { ids: [], names: [], labels: [] },
-    minAgeHours: 24,
-    maxDeletionsPerRun: 5,
-    windowStartHour: 12,
-    adHoc: 'noticed-only',
-    maxLatenessMinutes: 60,
-    noticeSchedule: 'cron(0 18 ? * MON-FRI *)',
-    schedule: 'cron(0 22 ? * MON-FRI *)',
-    recreate: {
-      enabled: true,
-      stageLabels: [],
-      secretPrefix: 'camunda-automation/clusters',
-      maxOpenWindowMinutes: 10,
-      waitForHealthySeconds: 0,
-      maxContinuations: 6,
-      schedule: 'cron(0 6 ? * MON-FRI *)',
-      followUpSchedule: 'cron(30 6 ? * MON-FRI *)',
-    },
-    keepAlive: { maxHours: 24 },
-    ...overrides,
-    // Like the config: the window budget defaults to the per-run guard.
-    maxDeletionsPerWindow: overrides.maxDeletionsPerWindow ?? overrides.maxDeletionsPerRun ?? 5,
-  };
+  return scenarioPolicy({ maxDeletionsPerRun: 5, keepAlive: { maxHours: 24 }, ...overrides });
 }
 
 const BODIES = {

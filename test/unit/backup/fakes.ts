@@ -1,5 +1,6 @@
 // Small fakes for the backup use case: cluster and backup builders, and the event bus and metrics the real
 // run engine needs. The Console client is the shared fake (test/fakes/console.ts). State stores come from test/fakes/state.ts (`createMemoryStores`).
+import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Backup, BackupStatus, Cluster } from '#lib/console/client.ts';
 import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 
@@ -39,4 +40,26 @@ export function engineFakes() {
   };
   const metrics: RunMetrics = { count() {} };
   return { events, metrics, published };
+}
+
+/** A manual backup policy every six hours for clusters labelled `backup`, drills off. */
+export function backupPolicy(overrides: Partial<BackupPolicy> = {}): BackupPolicy {
+  return {
+    enabled: true,
+    schedule: 'rate(6 hours)',
+    dryRun: false,
+    mode: 'manual',
+    minIntervalHours: 6,
+    selector: { labels: ['backup'] },
+    targets: [],
+    checkSchedule: 'rate(1 hour)',
+    drill: {
+      enabled: false,
+      schedule: 'cron(0 4 ? * SUN *)',
+      useExisting: false,
+      maxMinutes: 120,
+      pollSeconds: 15,
+    },
+    ...overrides,
+  };
 }

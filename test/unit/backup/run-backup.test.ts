@@ -9,25 +9,9 @@ import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { apiError, fakeConsole } from '#test/fakes/console.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
-import { backup, cluster, engineFakes, fakeClock, HOUR } from '#test/unit/backup/fakes.ts';
+import { backup, backupPolicy, cluster, engineFakes, fakeClock, HOUR } from '#test/unit/backup/fakes.ts';
 
-const POLICY: BackupPolicy = {
-  enabled: true,
-  schedule: 'rate(6 hours)',
-  dryRun: false,
-  mode: 'manual',
-  minIntervalHours: 6,
-  selector: { labels: ['backup'] },
-  targets: [],
-  checkSchedule: 'rate(1 hour)',
-  drill: {
-    enabled: false,
-    schedule: 'cron(0 4 ? * SUN *)',
-    useExisting: false,
-    maxMinutes: 120,
-    pollSeconds: 15,
-  },
-};
+const POLICY: BackupPolicy = backupPolicy();
 
 const POST = 'POST /clusters/{clusterUuid}/backups';
 const LIST = 'GET /clusters/{clusterUuid}/backups';
