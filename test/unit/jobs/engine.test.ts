@@ -2,88 +2,28 @@
 // a hand-moved clock and a recording log: idempotency, claims, concurrency, the time budget, failure
 // capture, the summary and what is reported from it.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleApiError } from '#lib/console/errors.ts';
-import {
-  actionMetricName,
-  errorText,
-  executeRun,
-  type RunBody,
-  type RunEngineDeps,
-  type RunScope,
-  type RunSettings,
-} from '#lib/jobs/engine.ts';
-import { done as doneOutcome, skipped } from '#lib/jobs/outcomes.ts';
+import { actionMetricName, executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { skipped } from '#lib/jobs/outcomes.ts';
 import type { EventPublisher } from '#lib/jobs/ports.ts';
-import type { ClusterOutcome, Delivery, JobRequest } from '#lib/jobs/types.ts';
-import { memoryPublisher } from '#lib/runtime/events.ts';
-import { memoryCounters } from '#lib/runtime/metrics.ts';
-import { recordingLog } from '#local/recording-log.ts';
-import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
-import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import {
+  counters,
+  delivery,
+  deps,
+  done,
+  events,
+  type Item,
+  items,
+  log,
+  over,
+  REQUEST,
+  recorder,
+  resetEngineWorld,
+  settings,
+  stores,
+} from '#test/unit/jobs/engine-harness.ts';
 
-interface Item {
-  clusterId: string;
-  clusterName: string;
-}
-
-const REQUEST: JobRequest = { job: 'backup', action: 'run' };
-
-let clock: ManualClock;
-let stores: MemoryStores;
-let log: ReturnType<typeof recordingLog>;
-let counters: ReturnType<typeof memoryCounters>;
-let events: ReturnType<typeof memoryPublisher>;
-let deps: RunEngineDeps;
-
-beforeEach(() => {
-  clock = manualClock('2026-11-27T02:00:00Z');
-  stores = createMemoryStores(clock);
-  log = recordingLog();
-  counters = memoryCounters();
-  events = memoryPublisher();
-  deps = { ledger: stores.ledger, claims: stores.claims, clock, log, metrics: counters, events };
-});
-
-function delivery(
-  key = 'backup:run:2026-11-27T02:00:00Z',
-  source: Delivery['source'] = 'schedule',
-): Delivery {
-  return { source, idempotencyKey: key, at: '2026-11-27T02:00:00Z' };
-}
-
-function settings(overrides: Partial<RunSettings> = {}): RunSettings {
-  return {
-    dryRun: false,
-    concurrency: 4,
-    timeMarginMs: 1_000,
-    leaseMs: 60_000,
-    retryFailed: true,
-    ...overrides,
-  };
-}
-
-function items(n: number): Item[] {
-  return Array.from({ length: n }, (_, i) => ({ clusterId: `c${i + 1}`, clusterName: `cluster-${i + 1}` }));
-}
-
-function done(item: Item, action = 'backup-created'): ClusterOutcome {
-  return doneOutcome(item, action);
-}
-
-/** A body that runs `work` over `list` and reports its outcomes. */
-function over(list: Item[], work: (item: Item) => Promise<ClusterOutcome>) {
-  return async (scope: RunScope): Promise<RunBody> => ({ clusters: await scope.forEachCluster(list, work) });
-}
-
-/** A work function that records which clusters it was called for. */
-function recorder(outcome: (item: Item) => ClusterOutcome = (item) => done(item)) {
-  const calls: string[] = [];
-  const work = async (item: Item) => {
-    calls.push(item.clusterId);
-    return outcome(item);
-  };
-  return { calls, work };
-}
+beforeEach(resetEngineWorld);
 
 describe('executeRun: delivery idempotency', () => {
   it('answers a completed delivery with its stored summary and does no work', async () => {
@@ -194,211 +134,6 @@ describe('executeRun: delivery idempotency', () => {
     expect(again.replayed).toBe(true);
     expect(again.failed).toBe(true);
     expect(again.clusters).toEqual(first.clusters);
-  });
-});
-
-describe('RunScope.forEachCluster', () => {
-  it('never runs more than `concurrency` works at once, and does use that many', async () => {
-    // Prepare
-    let active = 0;
-    let peak = 0;
-    const work = async (item: Item) => {
-      active++;
-      peak = Math.max(peak, active);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      active--;
-      return done(item);
-    };
-    // Act
-    const summary = await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ concurrency: 3 }),
-      over(items(10), work),
-    );
-    // Assess
-    expect(peak).toBe(3);
-    expect(summary.counts.done).toBe(10);
-    // Outcomes in the order of the items, whatever order they finished in.
-    expect(summary.clusters.map((c) => c.clusterId)).toEqual(items(10).map((i) => i.clusterId));
-  });
-
-  it('defers the clusters it has no time for, never drops one, and records only what ran', async () => {
-    // Prepare: each cluster costs 3 s of a 10 s budget with a 1 s margin.
-    let left = 10_000;
-    const { calls, work } = recorder((item) => {
-      left -= 3_000;
-      return done(item);
-    });
-    const run = settings({ concurrency: 1, timeMarginMs: 1_000, remainingTimeMs: () => left });
-    // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), run, over(items(5), work));
-    // Assess
-    expect(calls).toEqual(['c1', 'c2', 'c3']);
-    expect(summary.clusters.map((c) => [c.clusterId, c.status])).toEqual([
-      ['c1', 'done'],
-      ['c2', 'done'],
-      ['c3', 'done'],
-      ['c4', 'deferred'],
-      ['c5', 'deferred'],
-    ]);
-    expect(summary.clusters[3]).toMatchObject({ reason: 'time budget of this invocation used up' });
-    expect(summary.counts).toEqual({ done: 3, skipped: 0, failed: 0, deferred: 2 });
-    expect(summary.failed).toBe(false);
-    expect(stores.inspect.run(summary.idempotencyKey)?.outcomes.map((o) => o.clusterId)).toEqual([
-      'c1',
-      'c2',
-      'c3',
-    ]);
-    expect(counters.totals.ClustersDeferred).toBe(2);
-    // A deferred cluster was never claimed.
-    expect(stores.calls['claims.claim']).toBe(3);
-  });
-
-  it('tells the body whether there is time left', async () => {
-    // Prepare
-    let left = 5_000;
-    const seen: boolean[] = [];
-    // Act
-    await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ timeMarginMs: 1_000, remainingTimeMs: () => left }),
-      async (scope) => {
-        seen.push(scope.hasTime());
-        left = 1_000;
-        seen.push(scope.hasTime());
-        return { clusters: [] };
-      },
-    );
-    // Assess
-    expect(seen).toEqual([true, false]);
-  });
-
-  it('skips a cluster another run holds the claim of, and releases its own claims', async () => {
-    // Prepare
-    await stores.claims.claim('backup', 'c2', 'backup:run:other#owner', 60_000);
-    const { calls, work } = recorder();
-    // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
-    // Assess
-    expect(calls.sort()).toEqual(['c1', 'c3']);
-    expect(summary.clusters[1]).toEqual({
-      clusterId: 'c2',
-      clusterName: 'cluster-2',
-      status: 'skipped',
-      reason: 'another run of this job is working on this cluster',
-    });
-    expect(stores.inspect.claim('backup', 'c1')).toBeUndefined();
-    expect(stores.inspect.claim('backup', 'c2')?.owner).toBe('backup:run:other#owner');
-  });
-
-  it('turns a throwing work into a failed outcome with the error text and carries on with the others', async () => {
-    // Prepare
-    const consoleError = new ConsoleApiError({
-      method: 'POST',
-      path: '/clusters/c3/backups',
-      route: 'POST /clusters/{clusterUuid}/backups',
-      status: 500,
-      code: 'http',
-      attempts: 1,
-    });
-    const { calls, work } = recorder((item) => {
-      if (item.clusterId === 'c2') throw new TypeError('cannot read x');
-      if (item.clusterId === 'c3') throw consoleError;
-      return done(item);
-    });
-    // Act
-    const summary = await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ concurrency: 1 }),
-      over(items(4), work),
-    );
-    // Assess
-    expect(calls).toEqual(['c1', 'c2', 'c3', 'c4']);
-    expect(summary.clusters[1]).toEqual({
-      clusterId: 'c2',
-      clusterName: 'cluster-2',
-      status: 'failed',
-      error: 'TypeError: cannot read x',
-    });
-    expect(summary.clusters[2]).toMatchObject({
-      status: 'failed',
-      error: 'console api POST /clusters/c3/backups failed: 500',
-    });
-    expect(summary.counts).toEqual({ done: 2, skipped: 0, failed: 2, deferred: 0 });
-    expect(summary.failed).toBe(true);
-    expect(log.lines.filter((l) => l.message === 'cluster work failed')).toHaveLength(2);
-    // The failure is recorded, so a retry knows to redo it; the claim was released all the same.
-    expect(
-      stores.inspect.run(summary.idempotencyKey)?.outcomes.find((o) => o.clusterId === 'c2')?.status,
-    ).toBe('failed');
-    expect(stores.inspect.claim('backup', 'c2')).toBeUndefined();
-  });
-
-  it('fails a cluster whose claim cannot be taken, with only the outcome fields', async () => {
-    // Prepare: the claims table is throttled; items carry extra fields a use case works with.
-    stores.fail('claims.claim', 'throttle', 1);
-    const list = items(2).map((i) => ({ ...i, cluster: { uuid: i.clusterId, secretish: 'x'.repeat(50) } }));
-    const calls: string[] = [];
-    // Act
-    const summary = await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ concurrency: 1 }),
-      async (scope) => ({
-        clusters: await scope.forEachCluster(list, async (item) => {
-          calls.push(item.clusterId);
-          return done(item);
-        }),
-      }),
-    );
-    // Assess
-    expect(calls).toEqual(['c2']);
-    expect(summary.clusters[0]).toEqual({
-      clusterId: 'c1',
-      clusterName: 'cluster-1',
-      status: 'failed',
-      error: expect.stringContaining('could not claim cluster'),
-    });
-    expect(summary.failed).toBe(true);
-  });
-
-  it('answers an earlier done or skipped outcome without working or claiming again', async () => {
-    // Prepare: the first attempt did c1, skipped c2, failed c3.
-    const first = async (item: Item): Promise<ClusterOutcome> => {
-      if (item.clusterId === 'c2') return skipped(item, 'in sync');
-      if (item.clusterId === 'c3') throw new Error('boom');
-      return done(item);
-    };
-    await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), first));
-    const claimsBefore = stores.calls['claims.claim'] ?? 0;
-    const { calls, work } = recorder();
-    // Act
-    const retry = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
-    // Assess
-    expect(calls).toEqual(['c3']);
-    expect(stores.calls['claims.claim']).toBe(claimsBefore + 1);
-    expect(retry.clusters[1]).toEqual(skipped(items(3)[1] as Item, 'in sync'));
-  });
-
-  it('keeps going when an outcome cannot be recorded or a claim not released', async () => {
-    // Prepare
-    stores.fail('ledger.recordOutcome', 'reset');
-    stores.fail('claims.release', 'throttle');
-    const { work } = recorder();
-    // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(2), work));
-    // Assess
-    expect(summary.counts.done).toBe(2);
-    expect(summary.failed).toBe(false);
-    expect(log.lines.filter((l) => l.message === 'outcome not recorded')).toHaveLength(2);
-    expect(log.lines.filter((l) => l.message === 'cluster claim not released')).toHaveLength(2);
   });
 });
 
@@ -563,25 +298,5 @@ describe('executeRun: metrics and the result event', () => {
     });
     // The summary is still stored, so a redelivery is answered from it.
     expect(stores.inspect.run(summary.idempotencyKey)?.status).toBe('completed');
-  });
-});
-
-describe('errorText', () => {
-  it('describes errors briefly: a Console error by its message, others by name and message', () => {
-    // Assess
-    expect(errorText(new RangeError('too far'))).toBe('RangeError: too far');
-    expect(errorText('plain')).toBe('plain');
-    expect(
-      errorText(
-        new ConsoleApiError({
-          method: 'GET',
-          path: '/clusters',
-          route: 'GET /clusters',
-          status: 503,
-          code: 'http',
-          attempts: 3,
-        }),
-      ),
-    ).toBe('console api GET /clusters failed: 503 after 3 attempts');
   });
 });
