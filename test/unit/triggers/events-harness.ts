@@ -1,0 +1,25 @@
+import type { JobName } from '#lib/jobs/types.ts';
+import { TriggerError } from '#lib/triggers/errors.ts';
+import { type NormalizedTrigger, normalizeTrigger, type TriggerOptions } from '#lib/triggers/normalize.ts';
+import { NOW_MS } from '#test/unit/triggers/fixtures.ts';
+
+export const options = (job: JobName, extra: Partial<TriggerOptions> = {}): TriggerOptions => ({
+  job,
+  eventSource: 'camunda.automation',
+  now: () => NOW_MS,
+  ...extra,
+});
+
+export async function rejection(event: unknown, opts: TriggerOptions): Promise<TriggerError> {
+  const err = await normalizeTrigger(event, opts).then(
+    () => new Error('expected normalizeTrigger to throw'),
+    (e: unknown) => e,
+  );
+  if (err instanceof TriggerError) return err;
+  throw err;
+}
+
+export function run(result: NormalizedTrigger) {
+  if (result.kind !== 'run') throw new Error(`expected a run, got ${result.kind}`);
+  return result;
+}
