@@ -1,6 +1,7 @@
 // The allowlist-sync unit tests' world: the shared fake Console client (test/fakes/console.ts) and in-memory
 // state stores (test/fakes/state.ts), so the tests drive the real `executeRun`.
 
+import { runSync } from '#functions/allowlist-sync/sync.ts';
 import type { AllowlistEntryConfig, AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
@@ -109,4 +110,18 @@ export function outcomeOf(summary: RunSummary, name: string): ClusterOutcome {
   const found = summary.clusters.find((c) => c.clusterName === name);
   if (!found) throw new Error(`no outcome for ${name}: ${JSON.stringify(summary.clusters)}`);
   return found;
+}
+
+export const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
+
+/** A world whose `sync` runs the allowlist sync with a policy (optionally dry, optionally for some clusters). */
+export async function syncWorld(clusters: Cluster[], stored: Parameters<typeof world>[1] = {}) {
+  const w = await world(clusters, stored);
+  const sync = (p: AllowlistPolicy, options: { dryRun?: boolean; clusterIds?: string[] } = {}) =>
+    w.run(
+      { action: 'sync', ...(options.clusterIds ? { clusterIds: options.clusterIds } : {}) },
+      (scope) => runSync(w.deps, scope, p),
+      { dryRun: options.dryRun ?? false },
+    );
+  return { ...w, sync };
 }
