@@ -10,6 +10,7 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { BackupTrackingState, JobDeps } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { publishClusterAge } from './cluster-metrics.ts';
 import { assessRecoveryPoint, fleetFigures, type RecoveryPoint, targetFor } from './recovery-point.ts';
 
 export type BackupDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'> &
@@ -103,6 +104,7 @@ export async function runBackup(deps: BackupDeps, scope: RunScope, policy: Backu
         : await manualCluster(deps, scope, target, cluster, policy);
     const judged = judgeRecoveryPoint(deps, target, outcome, targetHours);
     if (judged.point) points.push(judged.point);
+    if (judged.point) publishClusterAge(deps.metrics, policy, target.clusterName, judged.point);
     return judged.outcome;
   });
   if ((policy.targets ?? []).length > 0) publishFleetFigures(deps, points);

@@ -8,6 +8,7 @@ import type { Cluster } from '#lib/console/client.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { DrillRecord, JobDeps } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { publishClusterAge } from './cluster-metrics.ts';
 import { assessRecoveryPoint, formatDuration, type RecoveryPoint, targetFor } from './recovery-point.ts';
 import { done, failed, publishFleetFigures, skipped, skipReason } from './run-backup.ts';
 
@@ -68,6 +69,7 @@ export async function runCheck(
       }
       const point = assessRecoveryPoint(backups, deps.clock.now(), targetHours);
       points.push(point);
+      publishClusterAge(deps.metrics, policy, cluster.name, point);
       const detail: Record<string, unknown> = { recoveryPoint: point };
       if (drill && drill.clusterId === cluster.uuid) detail.lastDrill = drill.record;
       outcomes[i] = outcomeOf(item, point, detail);
