@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPORT_ENV, type RowFigures } from '#test/helpers/faults-report.ts';
+import { readScores, renderMutationSection } from './mutation-scores.ts';
 
 const SUITE = ['test/integration/faults', 'test/unit/safety'];
 const DOC = 'docs/RELIABILITY.md';
@@ -56,25 +57,6 @@ const GROUP_ORDER = [
 ];
 
 const HOSTILE = 'hostile input and operator mistakes';
-const MUTATION_HEADING = '## Mutation testing';
-
-/**
- * The "Mutation testing" section of the current document, kept as is: its scores come from
- * `npm run test:mutation` (tens of minutes), not from this suite.
- */
-function mutationSection(): string {
-  let doc = '';
-  try {
-    doc = readFileSync(DOC, 'utf8');
-  } catch {
-    return '';
-  }
-  const start = doc.indexOf(MUTATION_HEADING);
-  if (start < 0) return '';
-  const next = doc.indexOf('\n## ', start + MUTATION_HEADING.length);
-  return `${doc.slice(start, next < 0 ? undefined : next + 1).trimEnd()}\n\n`;
-}
-
 function hostileTable(rows: Row[]): string {
   const head =
     '| class | hostile inputs tried | refused | accepted (must be 0) |\n| --- | ---: | ---: | ---: |';
@@ -162,7 +144,7 @@ Explicit regression cases for each class are in \`test/unit/allowlist/breadth.te
 
 ${hostileTable(rows)}
 
-${mutationSection()}## How it runs
+${renderMutationSection(readScores())}## How it runs
 
 \`\`\`sh
 npm run reliability                         # the suite + this document
