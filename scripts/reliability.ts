@@ -171,7 +171,8 @@ npx vitest run test/unit/safety             # the properties only (no network)
 - **Backups and restore drills** (\`backup-drill.test.ts\`): \`backup.drill\` with the restore ending FAILED, a
   501 (restore not enabled), an invocation whose budget ends mid-drill (resumed by the continuation it
   publishes, to Healthy with its recovery time, no second backup or restore POST); \`backup.check\` with a
-  cluster past its recovery-point target (failed outcome, \`ClustersPastTarget\`).
+  cluster past its recovery-point target (failed outcome, \`ClustersPastTarget\`). The drill's waits move one clock shared by the simulator, the
+  container and the Lambda budget (\`warpSleeps\`), so its looks take no real time.
 - **Bad input**: the webhook entry point through the real handlers with generated requests
   (\`webhook-input.test.ts\`: the status the documented order of checks predicts, never a 5xx, nothing touched
   when refused; a table scan before and after the unsigned run); allowlist entries against \`ipaddr.js\` as the
