@@ -7,7 +7,7 @@
 //   npx tsx scripts/mutation-scores.ts --command "<the command above>"
 //
 // folds StrykerJS's JSON report (reports/mutation/mutation.json) into the record, file by file, and rewrites
-// the section.
+// the section; `--render` only rewrites the section (after editing the record's notes).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -24,6 +24,8 @@ export interface ModuleScore {
   noCoverage: number;
   /** Mutants marked equivalent in the source (`// Stryker disable … : <reason>`): Stryker reports them Ignored. */
   equivalentMarked: number;
+  /** Static mutants (evaluated once, at module load), not run with `ignoreStatic`: Ignored too, not equivalent. */
+  staticIgnored: number;
   /** Killed + timed out over every mutant that is not marked equivalent, in per cent, one decimal. */
   score: number;
   /** YYYY-MM-DD. */
@@ -40,7 +42,7 @@ export interface MutationScores {
 
 /** The part of StrykerJS's JSON report (mutation-testing-report-schema) read here. */
 interface StrykerReport {
-  files: Record<string, { mutants: Array<{ status: string }> }>;
+  files: Record<string, { mutants: Array<{ status: string; statusReason?: string }> }>;
 }
 
 /** One score per mutated file of a StrykerJS report. */
@@ -55,6 +57,9 @@ export function scoresFromReport(
       const timedOut = count('Timeout');
       const survived = count('Survived');
       const noCoverage = count('NoCoverage');
+      const staticIgnored = mutants.filter(
+        (m) => m.status === 'Ignored' && (m.statusReason ?? '').startsWith('Static mutant'),
+      ).length;
       const valid = killed + timedOut + survived + noCoverage;
       return {
         file: file.replaceAll('\\', '/'),
@@ -63,7 +68,8 @@ export function scoresFromReport(
         timedOut,
         survived,
         noCoverage,
-        equivalentMarked: count('Ignored'),
+        equivalentMarked: count('Ignored') - staticIgnored,
+        staticIgnored,
         score: valid === 0 ? 100 : Math.round(((killed + timedOut) / valid) * 1000) / 10,
         ...run,
       };
@@ -90,7 +96,7 @@ export function readScores(path = SCORES_FILE): MutationScores {
 export function renderMutationSection(scores: MutationScores): string {
   const rows = scores.modules.map(
     (m) =>
-      `| \`${m.file}\` | ${m.score.toFixed(1)} %${m.score < scores.goal ? ' (below goal)' : ''} | ${m.mutants} | ${m.killed} | ${m.timedOut} | ${m.survived} | ${m.noCoverage} | ${m.equivalentMarked} | ${m.date} |`,
+      `| \`${m.file}\` | ${m.score.toFixed(1)} %${m.score < scores.goal ? ' (below goal)' : ''} | ${m.mutants} | ${m.killed} | ${m.timedOut} | ${m.survived} | ${m.noCoverage} | ${m.equivalentMarked} | ${m.staticIgnored ?? 0} | ${m.date} |`,
   );
   const commands = scores.modules.map((m) => `- \`${m.file}\`: \`${m.command}\``);
   const notes = scores.modules.filter((m) => m.notes).map((m) => `- \`${m.file}\`: ${m.notes}`);
@@ -100,13 +106,14 @@ export function renderMutationSection(scores: MutationScores): string {
 \`vitest.mutation.config.ts\` with \`FC_RUNS=150 FC_SEED=20261201\` so a mutant's fate does not depend on a seed;
 not part of \`npm test\`: tens of minutes). Scope: \`lib/allowlist/**\`, \`lib/config/selector.ts\`,
 \`functions/teardown/plan.ts\`, \`lib/token/provider.ts\`. Goal: ≥ ${scores.goal} % on each. Score = (killed + timed
-out) / (mutants − marked equivalent). A mutant is marked equivalent in the source
+out) / (mutants − marked equivalent − static). Static mutants (constants evaluated once at module load, such as
+the translation-prefix table) are not run (\`ignoreStatic\`). A mutant is marked equivalent in the source
 (\`// Stryker disable next-line <mutator>: <reason>\`) only when no input can tell it from the original.
 Measured one module at a time on AMD EPYC, 2 cores, Node 20, shared with other work; the figures are kept in
 \`${SCORES_FILE}\` (\`npx tsx scripts/mutation-scores.ts --command "…"\` folds a run's report into it).
 
-| module | score | mutants | killed | timed out | survived | no coverage | marked equivalent | date |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| module | score | mutants | killed | timed out | survived | no coverage | marked equivalent | static | date |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${rows.join('\n')}
 
 Commands:
@@ -129,6 +136,15 @@ function main(argv: string[]): void {
     const i = argv.indexOf(name);
     return i < 0 ? undefined : argv[i + 1];
   };
+  const doc = 'docs/RELIABILITY.md';
+  if (argv.includes('--render')) {
+    // Only re-render the section from the record (after editing its notes by hand).
+    writeFileSync(
+      doc,
+      replaceMutationSection(readFileSync(doc, 'utf8'), renderMutationSection(readScores())),
+    );
+    return;
+  }
   const command = arg('--command');
   if (!command) {
     console.error(
@@ -140,7 +156,6 @@ function main(argv: string[]): void {
   const fresh = scoresFromReport(report, { date: new Date().toISOString().slice(0, 10), command });
   const scores = mergeScores(readScores(), fresh);
   writeFileSync(SCORES_FILE, `${JSON.stringify(scores, null, 2)}\n`);
-  const doc = 'docs/RELIABILITY.md';
   writeFileSync(doc, replaceMutationSection(readFileSync(doc, 'utf8'), renderMutationSection(scores)));
   for (const m of fresh) console.log(`${m.file}: ${m.score} % (${m.survived} survived)`);
 }

@@ -15,13 +15,16 @@ const mutants = (counts: Record<string, number>) =>
   Object.entries(counts).flatMap(([status, n]) => Array.from({ length: n }, () => ({ status })));
 
 describe('scoresFromReport', () => {
-  it('counts each status per file and leaves mutants marked equivalent out of the score', () => {
+  it('counts each status per file, tells marked-equivalent from static mutants, and leaves both out of the score', () => {
     // Act
     const [score] = scoresFromReport(
       {
         files: {
           'lib/x.ts': {
-            mutants: mutants({ Killed: 85, Timeout: 2, Survived: 3, NoCoverage: 1, Ignored: 4 }),
+            mutants: [
+              ...mutants({ Killed: 85, Timeout: 2, Survived: 3, NoCoverage: 1, Ignored: 3 }),
+              { status: 'Ignored', statusReason: 'Static mutant (and "ignoreStatic" was enabled)' },
+            ],
           },
         },
       },
@@ -35,7 +38,8 @@ describe('scoresFromReport', () => {
       timedOut: 2,
       survived: 3,
       noCoverage: 1,
-      equivalentMarked: 4,
+      equivalentMarked: 3,
+      staticIgnored: 1,
       score: 95.6,
       ...RUN,
     });
@@ -53,6 +57,7 @@ describe('mergeScores', () => {
       survived: 10 - score / 10,
       noCoverage: 0,
       equivalentMarked: 0,
+      staticIgnored: 0,
       score,
       date: '2026-12-01',
       command: 'old',
@@ -81,7 +86,9 @@ describe('renderMutationSection', () => {
     const section = renderMutationSection({ goal: 90, modules: [{ ...a, notes: 'two message mutants' }] });
     // Assess
     expect(section.startsWith(`${MUTATION_HEADING}\n`)).toBe(true);
-    expect(section).toContain('| `lib/a.ts` | 80.0 % (below goal) | 10 | 8 | 0 | 2 | 0 | 0 | 2026-12-02 |');
+    expect(section).toContain(
+      '| `lib/a.ts` | 80.0 % (below goal) | 10 | 8 | 0 | 2 | 0 | 0 | 0 | 2026-12-02 |',
+    );
     expect(section).toContain(`- \`lib/a.ts\`: \`${RUN.command}\``);
     expect(section).toContain('- `lib/a.ts`: two message mutants');
   });
