@@ -292,6 +292,7 @@ const backupSchema = z
     selector: selectorSchema.prefault({}),
     targets: list(targetSchema).default([]),
     checkSchedule: schedule().default('rate(1 hour)'),
+    clusterMetrics: z.enum(['targets', 'off'], { error: "must be 'targets' or 'off'" }).default('targets'),
     productionSelector: selectorSchema.optional(),
     drill: drillSchema.prefault({}),
   })

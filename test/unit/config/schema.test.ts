@@ -48,6 +48,7 @@ describe('parseConfig defaults', () => {
         selector: {},
         targets: [],
         checkSchedule: 'rate(1 hour)',
+        clusterMetrics: 'targets',
         drill: {
           enabled: false,
           schedule: 'cron(0 4 ? * SUN *)',
@@ -282,6 +283,14 @@ describe('parseConfig refuses bad values, naming the setting', () => {
         'backup.targets[0].maxAgeHours',
       ),
     ).toMatch(/>= 0.25/);
+  });
+
+  it("publishes per-cluster backup ages unless backup.clusterMetrics is 'off', and names the setting when wrong", () => {
+    expect(parseConfig({}).backup.clusterMetrics).toBe('targets');
+    expect(parseConfig({ backup: { clusterMetrics: 'off' } }).backup.clusterMetrics).toBe('off');
+    expect(issueAt({ backup: { clusterMetrics: 'per-cluster' } }, 'backup.clusterMetrics')).toMatch(
+      /must be 'targets' or 'off'/,
+    );
   });
 
   it('ships the restore drill off, weekly, and needs a cluster and a production scope to enable it', () => {
