@@ -87,13 +87,11 @@ export const backupSchema = z
       ),
     ),
     minIntervalMinutes: z.optional(
-      z
-        .number({ error: 'must be a number >= 15' })
-        .check(
-          z.gte(15, {
-            error: 'must be a number >= 15 (Camunda allows a manual backup every 15 minutes at most)',
-          }),
-        ),
+      z.number({ error: 'must be a number >= 15' }).check(
+        z.gte(15, {
+          error: 'must be a number >= 15 (Camunda allows a manual backup every 15 minutes at most)',
+        }),
+      ),
     ),
     nativeCron: z.optional(
       z.string({ error: 'must be a 5-field cron string' }).check(problemCheck(unixCronProblem)),
