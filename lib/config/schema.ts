@@ -2,7 +2,7 @@
 // parts get defaults, unknown keys are refused (a typo must not silently fall back to a default — or, in a
 // selector, select everything or nothing). One module per config block under ./schema/; this one assembles
 // them, checks across blocks and turns zod's issues into a ConfigError.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import english from 'zod/v4/locales/en.js';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { allowlistSchema } from './schema/allowlist.ts';

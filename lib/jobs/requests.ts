@@ -1,6 +1,6 @@
 // The request schemas: what each job and action accepts, whatever the trigger. Shapes only — the
 // semantics (a keep-alive's maximum length, CIDR syntax, declared allowlist sources) belong to the jobs.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import english from 'zod/v4/locales/en.js';
 import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';

@@ -1,6 +1,6 @@
 // `allowlist`: static entries and named sources, checked as a whole list under the refusal rules next to them
 // (catch-all, empty list, breadth, entry and description limits).
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import {
   type AllowlistEntry,
   type AllowlistRules,

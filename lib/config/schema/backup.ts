@@ -1,5 +1,5 @@
 // `backup`: which clusters, how often, manual or native backups, recovery-point targets and the restore drill.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { unixCronProblem } from '../expressions.ts';
 import { mayMatchReference } from '../selector.ts';
 import type { ClusterSelector } from '../types.ts';

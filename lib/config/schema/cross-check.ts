@@ -6,7 +6,7 @@
 // reads only what it can trust: a setting zod could not give its type (`hasType`) is skipped, a selector is
 // looked at defensively (`namesClusters`). The checks never fire on a setting that is itself refused in a
 // way that leaves its meaning unknown, so they add no misleading issues.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 type Payload = z.core.ParsePayload;
 

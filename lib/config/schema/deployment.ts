@@ -1,6 +1,6 @@
 // `deployment`: what the CDK stack needs beyond the jobs (imported secrets, webhook ingress, log retention,
 // function sizing, the Console and OAuth endpoints).
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { httpUrl, integer, positive, secretArn, text } from './primitives.ts';
 
 const LOG_RETENTION_DAYS = [

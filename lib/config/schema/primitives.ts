@@ -1,6 +1,6 @@
 // Building blocks of the config schema whose messages say what is expected. Written with zod's functional
 // build (`zod/mini`): the same checks as the chained API, at a fraction of its bundle size and import time.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { schedulerExpressionProblem } from '../expressions.ts';
 

@@ -1,6 +1,6 @@
 // Cluster selectors: which clusters a policy applies to. Unknown keys are refused with the known ones listed
 // (a typo must not silently select everything or nothing).
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { crossRefine, hasType, isRecord } from './cross-check.ts';
 import { bool, list, text } from './primitives.ts';
 

@@ -1,6 +1,6 @@
 // `teardown`: the nightly teardown, its guards (protection, blast radius, window budget, lateness), the notice,
 // keep-alive and the morning recreate.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { globMatchesEveryName, selectsEveryCluster } from '../selector.ts';
 import { crossRefine, hasType, isValid } from './cross-check.ts';
 import { atLeast, bool, integer, list, positive, schedule, text } from './primitives.ts';

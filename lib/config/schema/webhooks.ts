@@ -1,5 +1,5 @@
 // `webhooks`: body and clock limits and the declared senders, each allowed a list of routes.
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
 import { integer, list } from './primitives.ts';
 
