@@ -115,14 +115,9 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
     CAMUNDA_OAUTH_URL: env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
     CAMUNDA_CONSOLE_OAUTH_AUDIENCE: env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
   };
-  const secretsManager =
-    env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET || env[WEBHOOK_SENDER_SECRETS_ENV]
-      ? new SecretsManagerClient({})
-      : undefined;
   const tokens = tokenProviderFromEnv({
     env: effectiveEnv,
     dynamo,
-    secretsManager,
     log,
     metrics: counters,
     fetch: overrides.fetch,
@@ -142,10 +137,9 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   const events =
     overrides.events ?? (busName ? eventBridgeEvents(busName, config.events.source) : memoryPublisher());
   const senderSecretIds = env[WEBHOOK_SENDER_SECRETS_ENV];
-  const webhookSecrets =
-    senderSecretIds && secretsManager
-      ? secretsManagerSenderSecrets(secretsManager, parseSenderSecretIds(senderSecretIds))
-      : envWebhookSecrets(env);
+  const webhookSecrets = senderSecretIds
+    ? secretsManagerSenderSecrets(parseSenderSecretIds(senderSecretIds))
+    : envWebhookSecrets(env);
   const sealer = overrides.sealer ?? sealerFromEnv(env);
   return {
     config,
@@ -164,7 +158,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
         ? // The published secrets use Secrets Manager's default key (not the sealing key, which the teardown
           // role may only use under the sealer's purpose): their readers need GetSecretValue and nothing else.
           builtOnFirstCall(
-            async () => secretsManagerPublisher(secretsManager ?? new SecretsManagerClient({})),
+            async () => secretsManagerPublisher(new SecretsManagerClient({})),
             ['publish', 'publishedClientId'],
           )
         : localCredentials),

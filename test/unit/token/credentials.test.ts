@@ -1,21 +1,32 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { describe, expect, it } from 'vitest';
+// Where the Console credentials come from: the environment locally, Secrets Manager in AWS (through
+// Powertools Parameters, read here from a local endpoint speaking the service's JSON protocol).
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { envCredentials, secretFingerprint, secretsManagerCredentials } from '#lib/token/credentials.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { tokenItemKey } from '#lib/token/shared-store.ts';
+import { type LocalSecretsManager, startLocalSecretsManager } from '#local/secrets-manager.ts';
 
-function fakeSecrets(values: Array<string | Error>) {
-  const calls: unknown[] = [];
-  const client = {
-    send: async (command: { input: unknown }) => {
-      calls.push(command.input);
-      const v = values[Math.min(calls.length - 1, values.length - 1)];
-      if (v instanceof Error) throw v;
-      return { SecretString: v };
-    },
-  } as unknown as SecretsManagerClient;
-  return { client, calls };
+let secretsManager: LocalSecretsManager;
+let secretNumber = 0;
+/** A secret id of its own per test: nothing cached by an earlier test answers for it. */
+const freshSecretId = () => `console-creds-${++secretNumber}`;
+
+beforeAll(async () => {
+  secretsManager = await startLocalSecretsManager();
+});
+afterAll(() => secretsManager.close());
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Moves only `Date` (Powertools' cache clock), never the timers the HTTP exchange uses. */
+function controlDate(start = '2026-11-27T02:00:00Z') {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(start));
+  return (ms: number) => vi.setSystemTime(new Date(Date.now() + ms));
 }
+
+const readsOf = (secretId: string) => secretsManager.reads.filter((id) => id === secretId).length;
 
 describe('credentials', () => {
   it('reads env credentials and names both variables when one is missing', async () => {
@@ -29,48 +40,95 @@ describe('credentials', () => {
     expect((err as Error).message).toMatch(/CAMUNDA_CONSOLE_CLIENT_ID and CAMUNDA_CONSOLE_CLIENT_SECRET/);
   });
 
-  it('caches the Secrets Manager secret for its max age and re-reads on reload', async () => {
+  it('caches the Secrets Manager secret for its max age, picks up a rotation after it, and re-reads on reload', async () => {
     // Prepare
-    let t = 0;
-    const { client, calls } = fakeSecrets([
-      '{"clientId":"a","clientSecret":"one"}',
-      '{"clientId":"a","clientSecret":"two"}',
-      '{"clientId":"a","clientSecret":"three"}',
-    ]);
+    const advance = controlDate();
+    const secretId = freshSecretId();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"one"}');
     const source = secretsManagerCredentials({
-      client,
-      secretId: 'console-creds',
-      maxAgeMs: 1000,
-      now: () => t,
+      client: secretsManager.client(),
+      secretId,
+      maxAgeSeconds: 60,
     });
     // Act
     const first = await source.get();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"two"}');
+    advance(30_000);
     const cached = await source.get();
-    t = 1500;
-    const aged = await source.get();
+    advance(31_000);
+    const rotated = await source.get();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"three"}');
     const reloaded = await source.reload();
     // Assess
-    expect([first.clientSecret, cached.clientSecret, aged.clientSecret, reloaded.clientSecret]).toEqual([
+    expect([first.clientSecret, cached.clientSecret, rotated.clientSecret, reloaded.clientSecret]).toEqual([
       'one',
       'one',
       'two',
       'three',
     ]);
-    expect(calls).toEqual([
-      { SecretId: 'console-creds' },
-      { SecretId: 'console-creds' },
-      { SecretId: 'console-creds' },
-    ]);
+    expect(readsOf(secretId)).toBe(3);
   });
 
-  it('refuses a malformed secret with the expected shape in the message, not its content', async () => {
-    const { client } = fakeSecrets(['{"client":"a","secret":"leaky-value"}']);
-    const err = await secretsManagerCredentials({ client, secretId: 'console-creds' })
-      .get()
-      .catch((e: unknown) => e);
+  it('re-reads a rejected credential at once, within its max age, and serves the new one from then on', async () => {
+    // Prepare
+    controlDate();
+    const secretId = freshSecretId();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"old"}');
+    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    await source.get();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"rotated"}');
+    // Act
+    const reloaded = await source.reload();
+    const after = await source.get();
+    // Assess
+    expect(reloaded.clientSecret).toBe('rotated');
+    expect(after.clientSecret).toBe('rotated');
+    expect(readsOf(secretId)).toBe(2);
+  });
+
+  it('asks Secrets Manager once for concurrent first reads in one container', async () => {
+    // Prepare
+    const secretId = freshSecretId();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"one"}');
+    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    // Act
+    const values = await Promise.all([source.get(), source.get(), source.get()]);
+    // Assess
+    expect(values.map((v) => v.clientSecret)).toEqual(['one', 'one', 'one']);
+    expect(readsOf(secretId)).toBe(1);
+  });
+
+  it('names the service error of an unreadable secret, and reads again on the next call', async () => {
+    // Prepare
+    const secretId = freshSecretId();
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"one"}');
+    secretsManager.deny(secretId, 'AccessDeniedException');
+    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    // Act
+    const denied = await source.get().catch((e: unknown) => e);
+    secretsManager.deny(secretId, undefined);
+    const read = await source.get();
+    // Assess
+    expect(denied).toBeInstanceOf(TokenError);
+    expect((denied as TokenError).code).toBe('credentials-missing');
+    expect((denied as Error).message).toBe(`cannot read secret ${secretId}: AccessDeniedException`);
+    expect(read.clientSecret).toBe('one');
+  });
+
+  it('refuses a malformed secret with the expected shape in the message, not its content, and never serves it again', async () => {
+    // Prepare
+    const secretId = freshSecretId();
+    secretsManager.put(secretId, '{"client":"a","secret":"leaky-value"}');
+    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    // Act
+    const err = await source.get().catch((e: unknown) => e);
+    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"fixed"}');
+    const fixed = await source.get();
+    // Assess
     expect((err as TokenError).code).toBe('credentials-missing');
     expect((err as Error).message).toContain('{"clientId": "...", "clientSecret": "..."}');
     expect((err as Error).message).not.toContain('leaky-value');
+    expect(fixed.clientSecret).toBe('fixed');
   });
 
   it('fingerprints secrets without revealing them and keys items without the secret', () => {
