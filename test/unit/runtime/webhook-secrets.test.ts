@@ -1,7 +1,7 @@
 // The webhook signing secrets: parsing a stored secret (plain, or JSON during a rotation), the local
 // environment source, and the Secrets Manager source with its cache (Powertools Parameters, read from a
 // local endpoint speaking the service's JSON protocol).
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   envWebhookSecrets,
   parseWebhookSecret,
@@ -10,7 +10,7 @@ import {
   WEBHOOK_SECRETS_LOCAL_ENV,
 } from '#lib/runtime/webhook-secrets.ts';
 import { WebhookSecretError } from '#lib/triggers/errors.ts';
-import { type LocalSecretsManager, startLocalSecretsManager } from '#local/secrets-manager.ts';
+import { controlDate, useLocalSecretsManager } from '#test/helpers/secrets-manager.ts';
 
 const CURRENT = `whsec_${Buffer.from('current-signing-key-0123456789').toString('base64')}`;
 const PREVIOUS = `whsec_${Buffer.from('previous-signing-key-987654321').toString('base64')}`;
@@ -25,26 +25,8 @@ function thrown(fn: () => unknown): unknown {
   return undefined;
 }
 
-let secretsManager: LocalSecretsManager;
-let secretNumber = 0;
-/** A secret id of its own per test: nothing cached by an earlier test answers for it. */
-const freshSecretId = () => `${SECRET_ID}-${++secretNumber}`;
-const readsOf = (secretId: string) => secretsManager.reads.filter((id) => id === secretId).length;
-
-beforeAll(async () => {
-  secretsManager = await startLocalSecretsManager();
-});
-afterAll(() => secretsManager.close());
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** Moves only `Date` (Powertools' cache clock), never the timers the HTTP exchange uses. */
-function controlDate(start = '2026-11-27T02:00:00Z') {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(start));
-  return (ms: number) => vi.setSystemTime(new Date(Date.now() + ms));
-}
+const localSecrets = useLocalSecretsManager(SECRET_ID);
+const { freshSecretId, readsOf } = localSecrets;
 
 describe('parseWebhookSecret', () => {
   it('reads a plain secret, trimmed', () => {
@@ -148,13 +130,13 @@ describe('secretsManagerSenderSecrets', () => {
     // Prepare
     const network = freshSecretId();
     const bot = freshSecretId();
-    secretsManager.put(network, CURRENT);
-    secretsManager.put(bot, PREVIOUS);
-    secretsManager.deny(bot, 'AccessDeniedException');
+    localSecrets.endpoint.put(network, CURRENT);
+    localSecrets.endpoint.put(bot, PREVIOUS);
+    localSecrets.endpoint.deny(bot, 'AccessDeniedException');
     // Act
     const senders = await secretsManagerSenderSecrets(
       { network, bot },
-      { client: secretsManager.client() },
+      { client: localSecrets.endpoint.client() },
     )();
     // Assess
     expect(senders).toEqual([
@@ -169,15 +151,15 @@ describe('secretsManagerWebhookSecrets', () => {
     // Prepare
     const advance = controlDate();
     const secretId = freshSecretId();
-    secretsManager.put(secretId, CURRENT);
+    localSecrets.endpoint.put(secretId, CURRENT);
     const secrets = secretsManagerWebhookSecrets(secretId, {
       maxAgeSeconds: 60,
-      client: secretsManager.client(),
+      client: localSecrets.endpoint.client(),
     });
     // Act
     const first = await secrets();
     advance(30_000);
-    secretsManager.put(secretId, JSON.stringify({ current: PREVIOUS, previous: CURRENT }));
+    localSecrets.endpoint.put(secretId, JSON.stringify({ current: PREVIOUS, previous: CURRENT }));
     const cached = await secrets();
     advance(31_000);
     const refreshed = await secrets();
@@ -192,8 +174,8 @@ describe('secretsManagerWebhookSecrets', () => {
     // Prepare
     const advance = controlDate();
     const secretId = freshSecretId();
-    secretsManager.put(secretId, CURRENT);
-    const secrets = secretsManagerWebhookSecrets(secretId, { client: secretsManager.client() });
+    localSecrets.endpoint.put(secretId, CURRENT);
+    const secrets = secretsManagerWebhookSecrets(secretId, { client: localSecrets.endpoint.client() });
     // Act
     await secrets();
     advance(5 * 60_000 - 1);
@@ -210,14 +192,14 @@ describe('secretsManagerWebhookSecrets', () => {
     // Prepare
     controlDate();
     const secretId = freshSecretId();
-    secretsManager.deny(secretId, 'AccessDeniedException');
-    const secrets = secretsManagerWebhookSecrets(secretId, { client: secretsManager.client() });
+    localSecrets.endpoint.deny(secretId, 'AccessDeniedException');
+    const secrets = secretsManagerWebhookSecrets(secretId, { client: localSecrets.endpoint.client() });
     // Act
     const denied = await secrets().catch((e: unknown) => e);
-    secretsManager.deny(secretId, undefined);
-    secretsManager.put(secretId, 'short');
+    localSecrets.endpoint.deny(secretId, undefined);
+    localSecrets.endpoint.put(secretId, 'short');
     const bad = await secrets().catch((e: unknown) => e);
-    secretsManager.put(secretId, CURRENT);
+    localSecrets.endpoint.put(secretId, CURRENT);
     const good = await secrets();
     // Assess
     expect((denied as Error).name).toBe('AccessDeniedException');

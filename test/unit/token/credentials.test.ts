@@ -1,32 +1,13 @@
 // Where the Console credentials come from: the environment locally, Secrets Manager in AWS (through
 // Powertools Parameters, read here from a local endpoint speaking the service's JSON protocol).
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { envCredentials, secretFingerprint, secretsManagerCredentials } from '#lib/token/credentials.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { tokenItemKey } from '#lib/token/shared-store.ts';
-import { type LocalSecretsManager, startLocalSecretsManager } from '#local/secrets-manager.ts';
+import { controlDate, useLocalSecretsManager } from '#test/helpers/secrets-manager.ts';
 
-let secretsManager: LocalSecretsManager;
-let secretNumber = 0;
-/** A secret id of its own per test: nothing cached by an earlier test answers for it. */
-const freshSecretId = () => `console-creds-${++secretNumber}`;
-
-beforeAll(async () => {
-  secretsManager = await startLocalSecretsManager();
-});
-afterAll(() => secretsManager.close());
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** Moves only `Date` (Powertools' cache clock), never the timers the HTTP exchange uses. */
-function controlDate(start = '2026-11-27T02:00:00Z') {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date(start));
-  return (ms: number) => vi.setSystemTime(new Date(Date.now() + ms));
-}
-
-const readsOf = (secretId: string) => secretsManager.reads.filter((id) => id === secretId).length;
+const localSecrets = useLocalSecretsManager('console-creds');
+const { freshSecretId, readsOf } = localSecrets;
 
 describe('credentials', () => {
   it('reads env credentials and names both variables when one is missing', async () => {
@@ -44,20 +25,20 @@ describe('credentials', () => {
     // Prepare
     const advance = controlDate();
     const secretId = freshSecretId();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"one"}');
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"one"}');
     const source = secretsManagerCredentials({
-      client: secretsManager.client(),
+      client: localSecrets.endpoint.client(),
       secretId,
       maxAgeSeconds: 60,
     });
     // Act
     const first = await source.get();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"two"}');
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"two"}');
     advance(30_000);
     const cached = await source.get();
     advance(31_000);
     const rotated = await source.get();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"three"}');
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"three"}');
     const reloaded = await source.reload();
     // Assess
     expect([first.clientSecret, cached.clientSecret, rotated.clientSecret, reloaded.clientSecret]).toEqual([
@@ -73,10 +54,10 @@ describe('credentials', () => {
     // Prepare
     controlDate();
     const secretId = freshSecretId();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"old"}');
-    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"old"}');
+    const source = secretsManagerCredentials({ client: localSecrets.endpoint.client(), secretId });
     await source.get();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"rotated"}');
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"rotated"}');
     // Act
     const reloaded = await source.reload();
     const after = await source.get();
@@ -89,8 +70,8 @@ describe('credentials', () => {
   it('asks Secrets Manager once for concurrent first reads in one container', async () => {
     // Prepare
     const secretId = freshSecretId();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"one"}');
-    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"one"}');
+    const source = secretsManagerCredentials({ client: localSecrets.endpoint.client(), secretId });
     // Act
     const values = await Promise.all([source.get(), source.get(), source.get()]);
     // Assess
@@ -101,12 +82,12 @@ describe('credentials', () => {
   it('names the service error of an unreadable secret, and reads again on the next call', async () => {
     // Prepare
     const secretId = freshSecretId();
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"one"}');
-    secretsManager.deny(secretId, 'AccessDeniedException');
-    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"one"}');
+    localSecrets.endpoint.deny(secretId, 'AccessDeniedException');
+    const source = secretsManagerCredentials({ client: localSecrets.endpoint.client(), secretId });
     // Act
     const denied = await source.get().catch((e: unknown) => e);
-    secretsManager.deny(secretId, undefined);
+    localSecrets.endpoint.deny(secretId, undefined);
     const read = await source.get();
     // Assess
     expect(denied).toBeInstanceOf(TokenError);
@@ -118,11 +99,11 @@ describe('credentials', () => {
   it('refuses a malformed secret with the expected shape in the message, not its content, and never serves it again', async () => {
     // Prepare
     const secretId = freshSecretId();
-    secretsManager.put(secretId, '{"client":"a","secret":"leaky-value"}');
-    const source = secretsManagerCredentials({ client: secretsManager.client(), secretId });
+    localSecrets.endpoint.put(secretId, '{"client":"a","secret":"leaky-value"}');
+    const source = secretsManagerCredentials({ client: localSecrets.endpoint.client(), secretId });
     // Act
     const err = await source.get().catch((e: unknown) => e);
-    secretsManager.put(secretId, '{"clientId":"a","clientSecret":"fixed"}');
+    localSecrets.endpoint.put(secretId, '{"clientId":"a","clientSecret":"fixed"}');
     const fixed = await source.get();
     // Assess
     expect((err as TokenError).code).toBe('credentials-missing');
