@@ -14,12 +14,13 @@ import {
   memoryPublisher as memoryCredentialPublisher,
   secretsManagerPublisher,
 } from '#lib/secrets/credentials.ts';
-import type { SecretSealer } from '#lib/secrets/sealer.ts';
+import { defaultKmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
 import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
 import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
 import type { SenderSecrets } from '#lib/triggers/normalize.ts';
+import { defaultEventBridgePublisher } from './eventbridge-publisher.ts';
 import { memoryPublisher } from './events.ts';
 import { builtOnFirstCall } from './lazy.ts';
 import { powertoolsCounters } from './metrics.ts';
@@ -55,14 +56,11 @@ export const localCredentials = memoryCredentialPublisher();
 
 const SEALER_METHODS = ['seal', 'open'] as const;
 
-/** Decided from the environment now; the sealer module (and KMS client) is loaded by the first seal or open. */
+/** Decided from the environment now; the sealer (and its KMS client) is built by the first seal or open. */
 function sealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
   const keyId = env[SEALING_KEY_ENV];
   if (keyId) {
-    return builtOnFirstCall(
-      async () => (await import('#lib/secrets/sealer.ts')).defaultKmsSealer(keyId),
-      SEALER_METHODS,
-    );
+    return builtOnFirstCall(async () => defaultKmsSealer(keyId), SEALER_METHODS);
   }
   // In Lambda without a key: no sealer, so the teardown refuses to delete a cluster that has secrets.
   if (env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
@@ -70,18 +68,12 @@ function sealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
   const key = local
     ? Buffer.from(local, 'base64')
     : createHash('sha256').update('camunda-console-automation local development sealing key').digest();
-  return builtOnFirstCall(
-    async () => (await import('#lib/secrets/sealer.ts')).localSealer(key),
-    SEALER_METHODS,
-  );
+  return builtOnFirstCall(async () => localSealer(key), SEALER_METHODS);
 }
 
-/** The bus adapter and its client are loaded by the first event published. */
+/** The bus adapter and its client are built by the first event published. */
 function eventBridgeEvents(busName: string, source: string): EventPublisher {
-  return builtOnFirstCall(
-    async () => (await import('./eventbridge-publisher.ts')).defaultEventBridgePublisher(busName, source),
-    ['publish'],
-  );
+  return builtOnFirstCall(async () => defaultEventBridgePublisher(busName, source), ['publish']);
 }
 
 export interface ContainerOverrides {

@@ -32,7 +32,7 @@ export function eventBridgePublisher(
   };
 }
 
-/** The publisher with a default client (the composition root loads this module on the first event). */
+/** The publisher with a default client (the composition root builds it on the first event). */
 export function defaultEventBridgePublisher(busName: string, source: string): EventPublisher {
   return eventBridgePublisher(new EventBridgeClient({}), busName, source);
 }

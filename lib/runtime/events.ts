@@ -1,6 +1,6 @@
 // The jobs' notice and result events: fitting a detail under EventBridge's entry limit, and the in-memory
-// publisher of local runs. The EventBridge adapter is in ./eventbridge-publisher.ts, loaded only when a
-// function first publishes (its SDK client is not part of module initialisation).
+// publisher of local runs. The EventBridge adapter is in ./eventbridge-publisher.ts, built only when a
+// function first publishes.
 import type { EventPublisher } from '#lib/jobs/ports.ts';
 
 /** EventBridge's limit for one entry is 256 KB; keep well below it. */

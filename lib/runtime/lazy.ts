@@ -1,6 +1,7 @@
-// Adapters built on their first call. A function's module initialisation and container construction then
-// pay only for the clients every invocation uses (DynamoDB, the token); KMS, EventBridge and the Secrets
-// Manager writer are loaded (dynamic import) and built by the invocation that first needs them.
+// Adapters built on their first call. Container construction then pays only for the clients every
+// invocation uses (DynamoDB, the token); KMS, EventBridge and the Secrets Manager writer are built by the
+// invocation that first needs them. Their modules stay static imports: in a one-file bundle a dynamic
+// import() keeps the whole SDK client package (no tree-shaking), +24 kB for KMS and +29 kB for EventBridge.
 
 /**
  * A port whose every method (all async) first awaits `build()` (once; a failed build is retried by the next

@@ -182,7 +182,7 @@ export function localSealer(localKey: Buffer): SecretSealer {
   };
 }
 
-/** The KMS sealer with a default client (the composition root loads this module on the first seal or open). */
+/** The KMS sealer with a default client (the composition root builds it on the first seal or open). */
 export function defaultKmsSealer(keyId: string): SecretSealer {
   return kmsSealer(new KMSClient({}), keyId);
 }
