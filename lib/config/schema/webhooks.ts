@@ -1,6 +1,6 @@
 // `webhooks`: body and clock limits and the declared senders, each allowed a list of routes.
 import * as z from 'zod/mini';
-import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
+import { JOB_ACTIONS, JOBS } from '#lib/catalog/jobs.ts';
 import { integer, list } from './primitives.ts';
 
 /** Every route a webhook may call: `<job>.<action>`. */

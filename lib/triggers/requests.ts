@@ -2,9 +2,10 @@
 // semantics (a keep-alive's maximum length, CIDR syntax, declared allowlist sources) belong to the jobs.
 import * as z from 'zod/mini';
 import english from 'zod/v4/locales/en.js';
+import { isJobAction, isJobName, JOB_ACTIONS, JOBS, type JobName } from '#lib/catalog/jobs.ts';
+import type { JobRequest } from '#lib/jobs/types.ts';
 import { unsafeTextProblem } from '#lib/text/unsafe.ts';
-import { TriggerError } from '#lib/triggers/errors.ts';
-import { JOB_ACTIONS, JOBS, type JobName, type JobRequest } from './types.ts';
+import { TriggerError } from './errors.ts';
 
 /** Upper bounds that keep one request small and its log line readable. */
 export const REQUEST_LIMITS = {
@@ -149,14 +150,6 @@ export const REQUEST_SCHEMAS = {
 export type BackupRunRequest = z.output<typeof REQUEST_SCHEMAS.backup.run>;
 export type TeardownKeepAliveRequest = z.output<(typeof REQUEST_SCHEMAS.teardown)['keep-alive']>;
 export type AllowlistSetSourceRequest = z.output<(typeof REQUEST_SCHEMAS)['allowlist-sync']['set-source']>;
-
-export function isJobName(value: unknown): value is JobName {
-  return typeof value === 'string' && (JOBS as readonly string[]).includes(value);
-}
-
-export function isJobAction(job: JobName, action: unknown): boolean {
-  return typeof action === 'string' && (JOB_ACTIONS[job] as readonly string[]).includes(action);
-}
 
 function schemaFor(job: JobName, action: string): z.ZodMiniType | undefined {
   const byAction: Record<string, z.ZodMiniType> = REQUEST_SCHEMAS[job];
