@@ -139,7 +139,7 @@ What the columns mean:
 What an attacker holding one webhook secret, or a tired operator, would try (\`test/unit/safety/hostile-input.test.ts\`,
 generated through the real entry points: list validation, config parsing, request parsing, teardown planning).
 Explicit regression cases for each class are in \`test/unit/allowlist/breadth.test.ts\`,
-\`test/unit/config/selector.test.ts\`, \`test/unit/config/schema.test.ts\`, \`test/unit/teardown/plan.test.ts\`,
+\`test/unit/config/selector.test.ts\`, \`test/unit/config/schema*.test.ts\`, \`test/unit/teardown/plan.test.ts\`,
 \`test/unit/text/unsafe.test.ts\`, \`test/unit/triggers/requests.test.ts\` and \`test/unit/teardown/recreate.test.ts\`.
 
 ${hostileTable(rows)}

@@ -1,6 +1,6 @@
 // Builds the shared token provider from the environment: the wiring every function and tool uses.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Log } from '#lib/log/log.ts';
 import { STATE_TABLE_ENV, tableNameFromEnv } from '#lib/state/table.ts';
 import { envCredentials, secretsManagerCredentials } from './credentials.ts';
@@ -26,7 +26,7 @@ export function tokenProviderFromEnv(options: TokenProviderFromEnvOptions = {}):
   const env = options.env ?? process.env;
   const secretId = env[CREDENTIALS_SECRET_ENV]?.trim();
   const credentials = secretId
-    ? secretsManagerCredentials({ client: options.secretsManager ?? new SecretsManagerClient({}), secretId })
+    ? secretsManagerCredentials({ client: options.secretsManager, secretId })
     : envCredentials(env);
   const store = env[STATE_TABLE_ENV]
     ? dynamoTokenStore(options.dynamo ?? new DynamoDBClient({}), tableNameFromEnv(env))
