@@ -19,8 +19,10 @@ import {
 import { kmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
-import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
-import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
+import { credentialsFromEnv } from '#lib/token/from-env.ts';
+import { SharedTokenProvider, type TokenMetrics } from '#lib/token/provider.ts';
+import { oauthSettings } from '#lib/token/settings.ts';
+import { dynamoTokenStore } from '#lib/token/shared-store.ts';
 import type { SenderSecrets } from '#lib/triggers/normalize.ts';
 import { eventBridgePublisher, memoryPublisher } from './events.ts';
 import { powertoolsCounters } from './metrics.ts';
@@ -90,21 +92,22 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   const dynamo = overrides.dynamo ?? new DynamoDBClient({});
   const invocation: Container['invocation'] = {};
   const now = overrides.now ?? Date.now;
+  const sleep = overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const d = config.deployment;
-  const effectiveEnv: NodeJS.ProcessEnv = {
-    ...env,
-    CAMUNDA_CONSOLE_BASE_URL: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
-    CAMUNDA_OAUTH_URL: env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
-    CAMUNDA_CONSOLE_OAUTH_AUDIENCE: env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
-  };
   const secretsManager =
     env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET || env[WEBHOOK_SENDER_SECRETS_ENV]
       ? new SecretsManagerClient({})
       : undefined;
-  const tokens = tokenProviderFromEnv({
-    env: effectiveEnv,
-    dynamo,
-    secretsManager,
+  // The env names Camunda's SDKs use win over the config, as they do for every Camunda client.
+  const tokens = new SharedTokenProvider({
+    credentials: credentialsFromEnv(env, secretsManager),
+    oauth: oauthSettings(
+      env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
+      env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
+    ),
+    store: dynamoTokenStore(dynamo, tableNameFromEnv(env)),
+    now,
+    sleep,
     log,
     metrics: counters,
     fetch: overrides.fetch,
@@ -116,7 +119,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   });
   const console = createConsoleClient({
     tokenSource: tokens,
-    baseUrl: effectiveEnv.CAMUNDA_CONSOLE_BASE_URL,
+    baseUrl: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
     fetch: overrides.fetch,
     log,
   });
@@ -150,7 +153,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
           // role may only use under the sealer's purpose): their readers need GetSecretValue and nothing else.
           secretsManagerPublisher(secretsManager ?? new SecretsManagerClient({}))
         : localCredentials),
-    sleep: overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    sleep,
     ...createDynamoStores(dynamo, tableNameFromEnv(env)),
   };
 }
