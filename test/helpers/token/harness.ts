@@ -56,7 +56,7 @@ export interface TokenHarness {
   clock: { t: number };
   store: TokenStore;
   auth: FakeAuth;
-  /** The secret the credentials source answers (rotate it by assignment). */
+  /** The secret in the secret store (rotate it by assignment; the source sees it on its next reload). */
   secret: { value: string };
   credentials: CredentialsSource & { gets: number; reloads: number };
   /** A new container's provider over the harness's store. */
@@ -71,17 +71,21 @@ export function tokenHarness(store: TokenStore, options: { clientId?: string } =
   const clock = { t: T0 };
   const auth = fakeAuth(clock);
   const secret = { value: 'secret-1' };
+  // Cached like the Secrets Manager source: `get` answers the last read, only `reload` sees a rotation.
+  let cached: string | undefined;
   const credentials = {
     describe: 'test credentials',
     gets: 0,
     reloads: 0,
     get: async () => {
       credentials.gets++;
-      return { clientId, clientSecret: secret.value };
+      cached ??= secret.value;
+      return { clientId, clientSecret: cached };
     },
     reload: async () => {
       credentials.reloads++;
-      return { clientId, clientSecret: secret.value };
+      cached = secret.value;
+      return { clientId, clientSecret: cached };
     },
   };
   const metrics: TokenMetricName[] = [];
