@@ -4,6 +4,7 @@
 // or a container's memory store).
 import { afterAll, beforeAll } from 'vitest';
 import type { CredentialsSource } from '#lib/token/credentials.ts';
+import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import type { Credentials, IssuedToken, requestToken } from '#lib/token/oauth.ts';
 import {
   SharedTokenProvider,
@@ -64,6 +65,8 @@ export interface TokenHarness {
   metrics: TokenMetricName[];
   log: ReturnType<typeof recordingLog>;
   sleeps: number[];
+  /** From now on the auth server answers (`token-<n>`) only once the returned function is called. */
+  holdAuth(): () => void;
 }
 
 export function tokenHarness(store: TokenStore, options: { clientId?: string } = {}): TokenHarness {
@@ -91,7 +94,16 @@ export function tokenHarness(store: TokenStore, options: { clientId?: string } =
   const metrics: TokenMetricName[] = [];
   const log = recordingLog();
   const sleeps: number[] = [];
+  const holdAuth = () => {
+    const answer = gate();
+    auth.behaviour = async (call) => {
+      await answer.opened;
+      return { accessToken: `token-${call}`, expiresAt: clock.t + auth.lifetimeMs };
+    };
+    return answer.open;
+  };
   return {
+    holdAuth,
     clock,
     store,
     auth,
@@ -134,6 +146,21 @@ export function useDynalite(): () => EmbeddedDynamo {
     if (!db) throw new Error('dynalite is not started yet');
     return db;
   };
+}
+
+/** A memory store that counts reads; `scope: 'fleet'` lets it play the fleet's store in unit tests. */
+export function countingStore(scope: TokenStore['scope'] = 'container'): TokenStore & { reads: number } {
+  const inner = memoryTokenStore();
+  const store = {
+    ...inner,
+    scope,
+    reads: 0,
+    read: (key: string) => {
+      store.reads++;
+      return inner.read(key);
+    },
+  };
+  return store;
 }
 
 /** A harness over the DynamoDB store on a fresh table. */

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { TokenError } from '#lib/token/errors.ts';
 import { AuthCallError, type requestToken } from '#lib/token/oauth.ts';
 import type { TokenStore } from '#lib/token/shared-store.ts';
-import { dynamoHarness, KEY, T0, type TokenHarness, useDynalite } from '#test/helpers/token/harness.ts';
+import { dynamoHarness, gate, KEY, T0, type TokenHarness, useDynalite } from '#test/helpers/token/harness.ts';
 
 const db = useDynalite();
 
@@ -33,14 +33,7 @@ describe('a fleet sharing one token item', () => {
 
   it('makes one auth call when 50 cold instances ask at once', async () => {
     // Prepare
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    h.auth.behaviour = async (call) => {
-      await gate;
-      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
-    };
+    const release = h.holdAuth();
     const instances = Array.from({ length: 50 }, () => h.provider());
     // Act
     const pending = instances.map((p) => p.getToken());
@@ -91,14 +84,7 @@ describe('a fleet sharing one token item', () => {
     const instances = Array.from({ length: 50 }, () => h.provider({ refreshWindowMs: 60_000, skewMs: 0 }));
     for (const p of instances) await p.getToken();
     expect(h.auth.calls).toBe(1);
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    h.auth.behaviour = async (call) => {
-      await gate;
-      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
-    };
+    const release = h.holdAuth();
     h.clock.t = T0 + 300_000 - 30_000;
     // Act: every caller gets an answer while the refresh is still blocked in the auth call.
     const during = await Promise.all(instances.map((p) => p.getToken()));
@@ -211,10 +197,7 @@ describe('a fleet sharing one token item', () => {
 
   it("one caller's abort neither fails the other callers sharing the token request nor records an auth outage", async () => {
     // Prepare: the auth call behaves like fetch: it ends early with 'unavailable' when its signal aborts.
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const answer = gate();
     let calls = 0;
     const abortable: typeof requestToken = async (_settings, _credentials, options) => {
       calls++;
@@ -222,7 +205,7 @@ describe('a fleet sharing one token item', () => {
         options?.signal?.addEventListener('abort', () =>
           reject(new AuthCallError({ kind: 'unavailable', detail: 'connection failed: aborted' })),
         );
-        void gate.then(resolve);
+        void answer.opened.then(resolve);
       });
       return { accessToken: 'token-shared', expiresAt: h.clock.t + 300_000 };
     };
@@ -234,7 +217,7 @@ describe('a fleet sharing one token item', () => {
     await new Promise((r) => setTimeout(r, 20));
     impatient.abort(new Error('caller gave up'));
     const firstResult = await first;
-    release();
+    answer.open();
     const secondResult = await second;
     const shared = await h.store.read(KEY);
     // Assess

@@ -31,7 +31,7 @@ async function script(store: TokenStore): Promise<unknown[]> {
         value && typeof value === 'object' && 'owner' in value
           ? {
               owner: value.owner,
-              previousVersion: (value as { previous: { version?: number } }).previous.version,
+              previousVersion: (value as unknown as { previous: { version?: number } }).previous.version,
             }
           : value,
       state: Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)),

@@ -2,29 +2,12 @@
 // the DynamoDB item's rules: test/integration/token/store-contract.test.ts): what each container keeps in
 // memory and how the refresh ahead of expiry picks up another container's work.
 import { describe, expect, it } from 'vitest';
-import { memoryTokenStore } from '#lib/token/memory-store.ts';
-import type { TokenStore } from '#lib/token/shared-store.ts';
-import { KEY, T0, tokenHarness } from '#test/helpers/token/harness.ts';
-
-/** The fleet's store, counting reads. */
-function fleetStore(): TokenStore & { reads: number } {
-  const inner = memoryTokenStore();
-  const store = {
-    ...inner,
-    scope: 'fleet' as const,
-    reads: 0,
-    read: (key: string) => {
-      store.reads++;
-      return inner.read(key);
-    },
-  };
-  return store;
-}
+import { countingStore, KEY, T0, tokenHarness } from '#test/helpers/token/harness.ts';
 
 describe('containers sharing the fleet store', () => {
   it('a container keeps the token it read from the store and hands it out from memory afterwards', async () => {
     // Prepare
-    const store = fleetStore();
+    const store = countingStore('fleet');
     const h = tokenHarness(store);
     await h.provider().getToken();
     const other = h.provider();
@@ -41,7 +24,7 @@ describe('containers sharing the fleet store', () => {
 
   it("a background refresh takes another container's newer token instead of asking the auth server", async () => {
     // Prepare: A and B hold token-1; A refreshes first, inside the window.
-    const h = tokenHarness(fleetStore());
+    const h = tokenHarness(countingStore('fleet'));
     const a = h.provider({ skewMs: 0 });
     const b = h.provider({ skewMs: 0 });
     await a.getToken();
@@ -63,7 +46,7 @@ describe('containers sharing the fleet store', () => {
 
   it('a token read from the store already inside its refresh window is handed out and refreshed in the background', async () => {
     // Prepare: A got token-1; a cold container arrives inside the refresh window.
-    const h = tokenHarness(fleetStore());
+    const h = tokenHarness(countingStore('fleet'));
     await h.provider({ skewMs: 0 }).getToken();
     h.clock.t = T0 + 250_000;
     const cold = h.provider({ skewMs: 0 });
@@ -80,7 +63,7 @@ describe('containers sharing the fleet store', () => {
 
   it('an item written without a refresh point is refreshed a fixed window before its expiry', async () => {
     // Prepare: a token stored by a writer that set no refresh point.
-    const store = fleetStore();
+    const store = countingStore('fleet');
     const owner = 'old-writer';
     await store.tryLease(KEY, {
       owner,
