@@ -1,7 +1,7 @@
 // Retrying the shared token store (DynamoDB) within a caller's budget. The store is the fleet's only
 // coordination medium: while it cannot be read, containers cannot agree on who asks the auth server, so a
 // store error is retried here (jittered, so a herd does not retry in step and keep a hot key throttled)
-// and never answered by an auth call (see `storeUnavailable` in provider.ts).
+// and never answered by an auth call (see `storeUnavailable` in tuning.ts).
 import { describeError, TokenError } from './errors.ts';
 
 /**
