@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
-import type { ConsoleClient } from '#lib/console/client.ts';
+import type { MeteredConsoleClient } from '#lib/console/client.ts';
 import type { RunScope } from '#lib/jobs/engine.ts';
 import { type JobName, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
 import type { Container } from '#lib/runtime/container.ts';
@@ -56,7 +56,7 @@ function container(config: AutomationConfig = resolveConfig(ENABLED)): Container
   return {
     config,
     tokens: untouchable as SharedTokenProvider,
-    console: untouchable as ConsoleClient,
+    console: untouchable as MeteredConsoleClient,
     credentials: untouchable as Container['credentials'],
     sleep: async () => {},
     clock,
