@@ -36,6 +36,7 @@ export function usableToken(
 
 /** Whether a token (its expiry with the skew margin already taken off) may still be handed out. */
 export function isLive(expiresAt: number | undefined, now: number): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent (undefined > now is false); the check is for the type checker
   return expiresAt !== undefined && expiresAt > now;
 }
 
@@ -102,6 +103,7 @@ export function waitsOutPause(state: SharedTokenState, deadline: number, fleetWi
 
 /** Whether the item records a pause that has not ended yet. */
 export function isPaused(state: SharedTokenState, now: number): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent (undefined > now is false); the check is for the type checker
   return state.blockedUntil !== undefined && state.blockedUntil > now;
 }
 
