@@ -2,9 +2,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-/** A Lambda context good enough for the middleware stack, with a remaining-time budget. */
-export function lambdaContext(functionName: string, budgetMs = 300_000): Context {
-  const deadline = Date.now() + budgetMs;
+/**
+ * A Lambda context good enough for the middleware stack, with a remaining-time budget measured on `now` (a
+ * test whose waits move a clock passes that clock, so a wait uses up the budget as it would in Lambda).
+ */
+export function lambdaContext(
+  functionName: string,
+  budgetMs = 300_000,
+  now: () => number = Date.now,
+): Context {
+  const deadline = now() + budgetMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -14,7 +21,7 @@ export function lambdaContext(functionName: string, budgetMs = 300_000): Context
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPORT_ENV, type RowFigures } from '#test/helpers/faults-report.ts';
+import { readScores, renderMutationSection } from './mutation-scores.ts';
 
 const SUITE = ['test/integration/faults', 'test/unit/safety'];
 const DOC = 'docs/RELIABILITY.md';
@@ -56,25 +57,6 @@ const GROUP_ORDER = [
 ];
 
 const HOSTILE = 'hostile input and operator mistakes';
-const MUTATION_HEADING = '## Mutation testing';
-
-/**
- * The "Mutation testing" section of the current document, kept as is: its scores come from
- * `npm run test:mutation` (tens of minutes), not from this suite.
- */
-function mutationSection(): string {
-  let doc = '';
-  try {
-    doc = readFileSync(DOC, 'utf8');
-  } catch {
-    return '';
-  }
-  const start = doc.indexOf(MUTATION_HEADING);
-  if (start < 0) return '';
-  const next = doc.indexOf('\n## ', start + MUTATION_HEADING.length);
-  return `${doc.slice(start, next < 0 ? undefined : next + 1).trimEnd()}\n\n`;
-}
-
 function hostileTable(rows: Row[]): string {
   const head =
     '| class | hostile inputs tried | refused | accepted (must be 0) |\n| --- | ---: | ---: | ---: |';
@@ -157,12 +139,12 @@ What the columns mean:
 What an attacker holding one webhook secret, or a tired operator, would try (\`test/unit/safety/hostile-input.test.ts\`,
 generated through the real entry points: list validation, config parsing, request parsing, teardown planning).
 Explicit regression cases for each class are in \`test/unit/allowlist/breadth.test.ts\`,
-\`test/unit/config/selector.test.ts\`, \`test/unit/config/schema.test.ts\`, \`test/unit/teardown/plan.test.ts\`,
+\`test/unit/config/selector.test.ts\`, \`test/unit/config/schema*.test.ts\`, \`test/unit/teardown/plan.test.ts\`,
 \`test/unit/text/unsafe.test.ts\`, \`test/unit/triggers/requests.test.ts\` and \`test/unit/teardown/recreate.test.ts\`.
 
 ${hostileTable(rows)}
 
-${mutationSection()}## How it runs
+${renderMutationSection(readScores())}## How it runs
 
 \`\`\`sh
 npm run reliability                         # the suite + this document
@@ -189,7 +171,8 @@ npx vitest run test/unit/safety             # the properties only (no network)
 - **Backups and restore drills** (\`backup-drill.test.ts\`): \`backup.drill\` with the restore ending FAILED, a
   501 (restore not enabled), an invocation whose budget ends mid-drill (resumed by the continuation it
   publishes, to Healthy with its recovery time, no second backup or restore POST); \`backup.check\` with a
-  cluster past its recovery-point target (failed outcome, \`ClustersPastTarget\`).
+  cluster past its recovery-point target (failed outcome, \`ClustersPastTarget\`). The drill's waits move one clock shared by the simulator, the
+  container and the Lambda budget (\`warpSleeps\`), so its looks take no real time.
 - **Bad input**: the webhook entry point through the real handlers with generated requests
   (\`webhook-input.test.ts\`: the status the documented order of checks predicts, never a 5xx, nothing touched
   when refused; a table scan before and after the unsigned run); allowlist entries against \`ipaddr.js\` as the

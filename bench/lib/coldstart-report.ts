@@ -141,11 +141,24 @@ export interface ColdstartReport {
   subjects: SubjectResult[];
 }
 
-export const COLDSTART_GOAL = { maxShareOfBaseline: 0.5 } as const;
+/**
+ * Issue #15: every function's initialisation, container construction included, at most a quarter of the
+ * baseline's (which builds its client at import), and its bundle at most 500 kB.
+ */
+export const COLDSTART_GOAL = { maxShareOfBaseline: 0.25, maxBundleBytes: 500_000 } as const;
 
-/** The project's subjects whose median init exceeds the goal's share of the baseline's. */
+/** Init plus container construction above the goal's share of the baseline's. */
+export function missesTimeGoal(subject: SubjectResult, baseline: SubjectResult): boolean {
+  return subject.readyMs > baseline.readyMs * COLDSTART_GOAL.maxShareOfBaseline;
+}
+
+export function missesSizeGoal(subject: SubjectResult): boolean {
+  return subject.bundleBytes > COLDSTART_GOAL.maxBundleBytes;
+}
+
+/** A project subject that misses the time or the size goal. */
 export function missesGoal(subject: SubjectResult, baseline: SubjectResult): boolean {
-  return subject.initMs > baseline.initMs * COLDSTART_GOAL.maxShareOfBaseline;
+  return missesTimeGoal(subject, baseline) || missesSizeGoal(subject);
 }
 
 function contributorsLine(s: SubjectResult): string {
@@ -165,6 +178,7 @@ export function renderColdstartSection(r: ColdstartReport): string {
     s.kind === 'project' ? formatMs(s.readyMs) : `${formatMs(s.readyMs)} (client built at import)`,
     formatMs(s.processMs),
     baseline && s.kind === 'project' ? `${Math.round((s.initMs / baseline.initMs) * 100)} %` : '—',
+    baseline && s.kind === 'project' ? `${Math.round((s.readyMs / baseline.readyMs) * 100)} %` : '—',
     `${((s.maxRssKiB * 1024) / 1e6).toFixed(0)} MB`,
   ]);
   const table = markdownTable(
@@ -176,6 +190,7 @@ export function renderColdstartSection(r: ColdstartReport): string {
       'init + container built (median)',
       'whole process (median)',
       'init vs baseline',
+      'init + container vs baseline',
       'RSS after init',
     ],
     rows,
@@ -215,15 +230,23 @@ export function coldstartReading(r: ColdstartReport): string {
   if (!baseline || project.length === 0)
     return 'No comparison: the baseline or the project bundles are missing.';
   const sentences: string[] = [];
-  const missed = project.filter((s) => missesGoal(s, baseline));
-  const list = project.map((s) => `${s.name} ${formatMs(s.initMs)}`).join(', ');
-  const half = formatMs(baseline.initMs * COLDSTART_GOAL.maxShareOfBaseline);
+  const share = (ms: number) => `${Math.round((ms / baseline.readyMs) * 100)} %`;
+  const list = project.map((s) => `${s.name} ${formatMs(s.readyMs)} (${share(s.readyMs)})`).join(', ');
+  const quarter = formatMs(baseline.readyMs * COLDSTART_GOAL.maxShareOfBaseline);
+  const slow = project.filter((s) => missesTimeGoal(s, baseline));
+  const big = project.filter(missesSizeGoal);
   sentences.push(
-    missed.length === 0
-      ? `Module initialisation of every function (${list}) is at most half of the SDK baseline’s ` +
-          `${formatMs(baseline.initMs)} (goal ≤ ${half}), meeting the goal.`
-      : `${missed.map((s) => s.name).join(', ')} miss the goal: ${list} against the baseline’s ` +
-          `${formatMs(baseline.initMs)} (goal ≤ ${half}).`,
+    slow.length === 0
+      ? `Initialisation plus container construction of every function (${list}) is at most a quarter of the ` +
+          `SDK baseline’s ${formatMs(baseline.readyMs)}, whose client is built at import (goal ≤ ${quarter}): met.`
+      : `${slow.map((s) => s.name).join(', ')} miss the time goal: initialisation plus container construction ` +
+          `${list} against the baseline’s ${formatMs(baseline.readyMs)} (goal ≤ ${quarter}).`,
+  );
+  const limit = formatBytes(COLDSTART_GOAL.maxBundleBytes);
+  sentences.push(
+    big.length === 0
+      ? `Every bundle is at most ${limit}: met.`
+      : `${big.map((s) => `${s.name} (${formatBytes(s.bundleBytes)})`).join(', ')} miss the size goal of ${limit}.`,
   );
   const biggest = project.reduce((a, b) => (b.bundleBytes > a.bundleBytes ? b : a));
   const top = biggest.contributors[0];
@@ -234,12 +257,9 @@ export function coldstartReading(r: ColdstartReport): string {
         ? `; the largest part of ${biggest.name}’s is ${top.name} (${Math.round(top.share * 100)} %).`
         : '.'),
   );
-  const readyMax = project.reduce((a, b) => (b.readyMs > a.readyMs ? b : a));
   sentences.push(
-    'The honest comparison includes building the clients, which the baseline does at import and the project ' +
-      `defers to the first invocation: import plus container is at most ${formatMs(readyMax.readyMs)} ` +
-      `(${readyMax.name}), ${Math.round((readyMax.readyMs / baseline.readyMs) * 100)} % of the baseline’s ` +
-      `${formatMs(baseline.readyMs)}. Neither figure includes a network call (no token, no Console request).`,
+    'Neither figure includes a network call (no token, no Console request); clients a given invocation may ' +
+      'not need (KMS, EventBridge, the Secrets Manager writer) are built by the invocation that first uses them.',
   );
   sentences.push(
     `Local figures on Node ${r.machine.node.replace(/^v/, '')}: Lambda runs Node 24 on arm64 with a CPU share set by ` +

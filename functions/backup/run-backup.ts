@@ -8,6 +8,7 @@ import { selectClusters } from '#lib/config/selector.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import { type OutcomeSubject, subjectOf } from '#lib/jobs/outcomes.ts';
+import { publishClusterAge } from './cluster-metrics.ts';
 import { type BackupDeps, listOrFail } from './deps.ts';
 import { manualCluster } from './manual.ts';
 import { nativeCluster, normalizeCron } from './native.ts';
@@ -48,6 +49,7 @@ export async function runBackup(deps: BackupDeps, scope: RunScope, policy: Backu
         : await manualCluster(deps, scope, target, cluster, policy);
     const judged = judgeRecoveryPoint(deps, target, outcome, targetHours);
     if (judged.point) points.push(judged.point);
+    if (judged.point) publishClusterAge(deps.metrics, policy, target.clusterName, judged.point);
     return judged.outcome;
   });
   if ((policy.targets ?? []).length > 0) publishFleetFigures(deps, points);

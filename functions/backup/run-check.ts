@@ -9,6 +9,7 @@ import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import { deferred, done, failed, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { DrillRecord } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { publishClusterAge } from './cluster-metrics.ts';
 import { type BackupDeps, listOrFail } from './deps.ts';
 import { publishFleetFigures } from './recovery-judgement.ts';
 import { assessRecoveryPoint, formatDuration, type RecoveryPoint, targetFor } from './recovery-point.ts';
@@ -65,6 +66,7 @@ export async function runCheck(
       }
       const point = assessRecoveryPoint(backups, deps.clock.now(), targetHours);
       points.push(point);
+      publishClusterAge(deps.metrics, policy, cluster.name, point);
       const detail: Record<string, unknown> = { recoveryPoint: point };
       if (drill && drill.clusterId === cluster.uuid) detail.lastDrill = drill.record;
       outcomes[i] = outcomeOf(item, point, detail);

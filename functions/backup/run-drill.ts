@@ -13,7 +13,6 @@
 // - A POST is never replayed: a restore request that failed in a way that may have been applied is followed by
 //   a `GET …/restore`; a 409 (a restore in flight) adopts the backup's restore when it started after ours.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { matchesSelector } from '#lib/config/selector.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Backup, Cluster, Restore } from '#lib/console/client.ts';
@@ -27,8 +26,11 @@ import { formatDuration } from './recovery-point.ts';
 
 export type DrillDeps = BackupDeps &
   Partial<Pick<JobDeps, 'events'>> & {
-    /** Waits between two looks (default: a real timer). Tests pass one that moves their clock. */
-    sleep?: (ms: number) => Promise<void>;
+    /**
+     * Waits between two looks. Required, so the use case never waits on a timer of its own: the composition
+     * root passes a real one, tests one that moves their clock.
+     */
+    sleep: (ms: number) => Promise<void>;
   };
 
 const FINAL_STEPS: ReadonlySet<DrillRecord['step']> = new Set(['healthy', 'failed', 'not-available']);
@@ -116,7 +118,6 @@ async function drillCluster(
 
   const pollMs = policy.drill.pollSeconds * 1000;
   const deadline = Date.parse(record.startedAt) + policy.drill.maxMinutes * 60_000;
-  const sleep = deps.sleep ?? ((ms: number) => delay(ms));
   for (;;) {
     if (FINAL_STEPS.has(record.step)) return finalOutcome(deps, target, record);
     if (now() > deadline) {
@@ -137,7 +138,7 @@ async function drillCluster(
       });
       return deferred(target, `restore drill in progress (${record.step})`);
     }
-    await sleep(pollMs);
+    await deps.sleep(pollMs);
   }
 }
 

@@ -51,6 +51,11 @@ export interface BackupPolicy {
   targets: RecoveryPointTarget[];
   /** When `backup.check` runs (scheduler expression in `timeZone`); only with targets. */
   checkSchedule: string;
+  /**
+   * `targets` (the schema's default): a `CompleteBackupAgeSeconds` metric per cluster a target matches
+   * (dimension `Cluster`, $0.30 a month each); `off`: the fleet metrics only. Unset reads as `targets`.
+   */
+  clusterMetrics?: 'targets' | 'off';
   /** Which clusters are production: a restore drill never runs on one of them. */
   productionSelector?: ClusterSelector;
   drill: BackupDrillPolicy;

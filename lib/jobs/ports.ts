@@ -21,6 +21,12 @@ export interface EventPublisher {
 /** Counters for dashboards and alarms (Powertools Metrics in Lambda). */
 export interface RunMetrics {
   count(name: string, value?: number): void;
+  /**
+   * One value of a per-cluster metric (dimension `Cluster`: the cluster's name). CloudWatch bills every
+   * cluster as a metric of its own ($0.30 a month each), so only callers a config switch allows use it.
+   * Optional: a port without it publishes fleet figures only.
+   */
+  perCluster?(name: string, cluster: string, value: number, unit: 'Seconds' | 'Count'): void;
 }
 
 export type LedgerStart =

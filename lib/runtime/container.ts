@@ -3,8 +3,6 @@
 
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { configFromEnv } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
@@ -16,13 +14,17 @@ import {
   memoryPublisher as memoryCredentialPublisher,
   secretsManagerPublisher,
 } from '#lib/secrets/credentials.ts';
-import { kmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
+import { defaultKmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
-import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
-import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
+import { credentialsFromEnv } from '#lib/token/from-env.ts';
+import { SharedTokenProvider, type TokenMetrics } from '#lib/token/provider.ts';
+import { oauthSettings } from '#lib/token/settings.ts';
+import { dynamoTokenStore } from '#lib/token/shared-store.ts';
 import type { SenderSecrets } from '#lib/triggers/normalize.ts';
-import { eventBridgePublisher, memoryPublisher } from './events.ts';
+import { defaultEventBridgePublisher } from './eventbridge-publisher.ts';
+import { memoryPublisher } from './events.ts';
+import { builtOnFirstCall } from './lazy.ts';
 import { powertoolsCounters } from './metrics.ts';
 import { powertoolsLog, metrics as powertoolsMetrics } from './powertools.ts';
 import {
@@ -56,16 +58,26 @@ export const LOCAL_SEALING_KEY_ENV = 'LOCAL_SEALING_KEY';
 /** Published credentials of local runs (npm start, invoke), shared by every container of the process. */
 export const localCredentials = memoryCredentialPublisher();
 
+const SEALER_METHODS = ['seal', 'open'] as const;
+
+/** Decided from the environment now; the sealer (and its KMS client) is built by the first seal or open. */
 function sealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
   const keyId = env[SEALING_KEY_ENV];
-  if (keyId) return kmsSealer(new KMSClient({}), keyId);
+  if (keyId) {
+    return builtOnFirstCall(async () => defaultKmsSealer(keyId), SEALER_METHODS);
+  }
   // In Lambda without a key: no sealer, so the teardown refuses to delete a cluster that has secrets.
   if (env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
   const local = env[LOCAL_SEALING_KEY_ENV];
   const key = local
     ? Buffer.from(local, 'base64')
     : createHash('sha256').update('camunda-console-automation local development sealing key').digest();
-  return localSealer(key);
+  return builtOnFirstCall(async () => localSealer(key), SEALER_METHODS);
+}
+
+/** The bus adapter and its client are built by the first event published. */
+function eventBridgeEvents(busName: string, source: string): EventPublisher {
+  return builtOnFirstCall(async () => defaultEventBridgePublisher(busName, source), ['publish']);
 }
 
 export interface ContainerOverrides {
@@ -92,21 +104,18 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   const dynamo = overrides.dynamo ?? new DynamoDBClient({});
   const invocation: Container['invocation'] = {};
   const now = overrides.now ?? Date.now;
+  const sleep = overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const d = config.deployment;
-  const effectiveEnv: NodeJS.ProcessEnv = {
-    ...env,
-    CAMUNDA_CONSOLE_BASE_URL: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
-    CAMUNDA_OAUTH_URL: env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
-    CAMUNDA_CONSOLE_OAUTH_AUDIENCE: env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
-  };
-  const secretsManager =
-    env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET || env[WEBHOOK_SENDER_SECRETS_ENV]
-      ? new SecretsManagerClient({})
-      : undefined;
-  const tokens = tokenProviderFromEnv({
-    env: effectiveEnv,
-    dynamo,
-    secretsManager,
+  // The env names Camunda's SDKs use win over the config, as they do for every Camunda client.
+  const tokens = new SharedTokenProvider({
+    credentials: credentialsFromEnv(env),
+    oauth: oauthSettings(
+      env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
+      env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
+    ),
+    store: dynamoTokenStore(dynamo, tableNameFromEnv(env)),
+    now,
+    sleep,
     log,
     metrics: counters,
     fetch: overrides.fetch,
@@ -118,21 +127,17 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   });
   const console = createConsoleClient({
     tokenSource: tokens,
-    baseUrl: effectiveEnv.CAMUNDA_CONSOLE_BASE_URL,
+    baseUrl: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
     fetch: overrides.fetch,
     log,
   });
   const busName = env.EVENT_BUS_NAME;
   const events =
-    overrides.events ??
-    (busName
-      ? eventBridgePublisher(new EventBridgeClient({}), busName, config.events.source)
-      : memoryPublisher());
+    overrides.events ?? (busName ? eventBridgeEvents(busName, config.events.source) : memoryPublisher());
   const senderSecretIds = env[WEBHOOK_SENDER_SECRETS_ENV];
-  const webhookSecrets =
-    senderSecretIds && secretsManager
-      ? secretsManagerSenderSecrets(secretsManager, parseSenderSecretIds(senderSecretIds))
-      : envWebhookSecrets(env);
+  const webhookSecrets = senderSecretIds
+    ? secretsManagerSenderSecrets(parseSenderSecretIds(senderSecretIds))
+    : envWebhookSecrets(env);
   const sealer = overrides.sealer ?? sealerFromEnv(env);
   return {
     config,
@@ -150,9 +155,12 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
       (env.AWS_LAMBDA_FUNCTION_NAME
         ? // The published secrets use Secrets Manager's default key (not the sealing key, which the teardown
           // role may only use under the sealer's purpose): their readers need GetSecretValue and nothing else.
-          secretsManagerPublisher(secretsManager ?? new SecretsManagerClient({}))
+          builtOnFirstCall(
+            async () => secretsManagerPublisher(new SecretsManagerClient({})),
+            ['publish', 'publishedClientId'],
+          )
         : localCredentials),
-    sleep: overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    sleep,
     ...createDynamoStores(dynamo, tableNameFromEnv(env)),
   };
 }

@@ -1,5 +1,6 @@
-// Publishes the jobs' notice and result events to the project's EventBridge bus.
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+// The jobs' notice and result events: fitting a detail under EventBridge's entry limit, and the in-memory
+// publisher of local runs. The EventBridge adapter is in ./eventbridge-publisher.ts, built only when a
+// function first publishes.
 import type { EventPublisher } from '#lib/jobs/ports.ts';
 
 /** EventBridge's limit for one entry is 256 KB; keep well below it. */
@@ -46,35 +47,6 @@ export function fitDetail(detail: Record<string, unknown>): Record<string, unkno
     clusters: kept,
     clustersOmitted: clusters.length - kept.length,
   }));
-}
-
-export function eventBridgePublisher(
-  client: EventBridgeClient,
-  busName: string,
-  source: string,
-): EventPublisher {
-  return {
-    async publish(detailType, detail) {
-      const out = await client.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: busName,
-              Source: source,
-              DetailType: detailType,
-              Detail: JSON.stringify(fitDetail(detail)),
-            },
-          ],
-        }),
-      );
-      if (out.FailedEntryCount) {
-        const entry = out.Entries?.[0];
-        throw new EventPublishError(
-          `event ${detailType} not accepted by bus ${busName}: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
-        );
-      }
-    },
-  };
 }
 
 /** Keeps published events in memory (local runs and tests). */

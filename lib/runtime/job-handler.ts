@@ -134,6 +134,13 @@ export async function handleJob(
     if (isWebhook) return rejected(404, message);
     throw new RequestRefusedError(message);
   }
+  if (action.precheck) {
+    // A check may ask the Console (keep-alive and set-source list the clusters). The run ledger is read
+    // first: with the state table unreachable the request fails here with the store error, instead of after
+    // a Console request (and, in a container without a token, an auth request) for a run that could never be
+    // recorded. A read, so nothing is claimed before the check has accepted the request.
+    await c.ledger.get(delivery.idempotencyKey);
+  }
   try {
     await action.precheck?.(c, request);
   } catch (err) {

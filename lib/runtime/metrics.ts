@@ -16,6 +16,11 @@ export const ENVIRONMENT_DIMENSION = 'environment';
 /** The env var the stack sets to the environment's name (`-c env=<name>`; `default` without one). */
 export const ENVIRONMENT_ENV = 'AUTOMATION_ENV';
 export const DEFAULT_ENVIRONMENT = 'default';
+/**
+ * The extra dimension of a per-cluster metric (`RunMetrics.perCluster`): the cluster's NAME, not its uuid —
+ * a nightly recreated cluster keeps its name but not its uuid, and each new value would be a new billed metric.
+ */
+export const CLUSTER_DIMENSION = 'Cluster';
 
 /** The `environment` dimension's value: AUTOMATION_ENV, or `default` when unset or blank. */
 export function metricsEnvironment(env: Record<string, string | undefined> = process.env): string {
@@ -29,16 +34,31 @@ export function powertoolsCounters(metrics: Metrics): CounterPort {
     count(name: string, value = 1) {
       metrics.addMetric(name, MetricUnit.Count, value);
     },
+    perCluster(name, cluster, value, unit) {
+      // A single metric is flushed at once with its own dimension set (service, environment, Cluster), so
+      // the fleet metrics buffered in `metrics` keep theirs.
+      const single = metrics.singleMetric();
+      single.addDimension(CLUSTER_DIMENSION, cluster);
+      single.addMetric(name, unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, value);
+    },
   };
 }
 
-/** Counts in memory; `totals` sums every name. */
-export function memoryCounters(): CounterPort & { totals: Record<string, number> } {
+/** Counts in memory; `totals` sums every name; `clusters` keeps each per-cluster metric's latest value. */
+export function memoryCounters(): CounterPort & {
+  totals: Record<string, number>;
+  clusters: Record<string, Record<string, number>>;
+} {
   const totals: Record<string, number> = {};
+  const clusters: Record<string, Record<string, number>> = {};
   return {
     totals,
+    clusters,
     count(name: string, value = 1) {
       totals[name] = (totals[name] ?? 0) + value;
+    },
+    perCluster(name, cluster, value) {
+      clusters[name] = { ...clusters[name], [cluster]: value };
     },
   };
 }

@@ -1,6 +1,7 @@
 // The webhook signing secrets (Standard Webhooks `whsec_…`): one secret per sender (config
 // `webhooks.senders`), each with up to two values active during a rotation.
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { cachedSecret } from '#lib/secrets/cached-secret.ts';
 import { WebhookSecretError } from '#lib/triggers/errors.ts';
 import type { SenderSecrets } from '#lib/triggers/normalize.ts';
 
@@ -39,21 +40,18 @@ export function parseWebhookSecret(raw: string | undefined, where: string): stri
   return (secrets as string[]).map((s) => s.trim());
 }
 
+/** One sender's secret through Powertools Parameters, cached per container (default 5 minutes). */
 export function secretsManagerWebhookSecrets(
-  client: SecretsManagerClient,
   secretId: string,
-  options: { maxAgeMs?: number; now?: () => number } = {},
+  options: { maxAgeSeconds?: number; client?: SecretsManagerClient } = {},
 ): () => Promise<string[]> {
-  const maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
-  const now = options.now ?? Date.now;
-  let cached: { at: number; value: string[] } | undefined;
-  return async () => {
-    if (cached && now() - cached.at < maxAgeMs) return cached.value;
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const value = parseWebhookSecret(out.SecretString, `secret ${secretId}`);
-    cached = { at: now(), value };
-    return value;
-  };
+  const secret = cachedSecret({
+    secretId,
+    client: options.client,
+    maxAgeSeconds: options.maxAgeSeconds,
+    parse: (raw) => parseWebhookSecret(raw, `secret ${secretId}`),
+  });
+  return () => secret.get();
 }
 
 /**
@@ -81,12 +79,12 @@ export function senderSecrets(
 
 /** Deployed functions: one Secrets Manager secret per sender, `{ "<sender>": "<secret ARN>" }`. */
 export function secretsManagerSenderSecrets(
-  client: SecretsManagerClient,
   secretIds: Readonly<Record<string, string>>,
+  options: { client?: SecretsManagerClient } = {},
 ): () => Promise<SenderSecrets[]> {
   return senderSecrets(
     Object.fromEntries(
-      Object.entries(secretIds).map(([sender, id]) => [sender, secretsManagerWebhookSecrets(client, id)]),
+      Object.entries(secretIds).map(([sender, id]) => [sender, secretsManagerWebhookSecrets(id, options)]),
     ),
   );
 }

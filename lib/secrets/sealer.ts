@@ -5,7 +5,7 @@
 // encryption context (a key policy can require it; CloudTrail logs it) and as the GCM additional data, so
 // a sealed box moved to another cluster's record does not open.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 export interface SealContext {
   clusterId: string;
@@ -180,4 +180,9 @@ export function localSealer(localKey: Buffer): SecretSealer {
       return openWith(dataKey, box, aad);
     },
   };
+}
+
+/** The KMS sealer with a default client (the composition root builds it on the first seal or open). */
+export function defaultKmsSealer(keyId: string): SecretSealer {
+  return kmsSealer(new KMSClient({}), keyId);
 }

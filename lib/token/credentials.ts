@@ -1,6 +1,7 @@
 // Where the Console API client credentials come from: Secrets Manager in AWS, env vars for local runs.
 import { createHash } from 'node:crypto';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { cachedSecret } from '#lib/secrets/cached-secret.ts';
 import { TokenError } from './errors.ts';
 import type { Credentials } from './oauth.ts';
 
@@ -36,66 +37,55 @@ export function envCredentials(env: NodeJS.ProcessEnv = process.env): Credential
 }
 
 export interface SecretsManagerCredentialsOptions {
-  client: SecretsManagerClient;
   secretId: string;
-  /** How long a read secret is reused in this container. Default 5 minutes. */
-  maxAgeMs?: number;
-  now?: () => number;
+  /** The SDK client to read with; default Powertools' own (built on the first read). */
+  client?: SecretsManagerClient;
+  /** How long a read secret is reused in this container. Default 300 (5 minutes). */
+  maxAgeSeconds?: number;
 }
 
-/** Secret JSON `{"clientId": "...", "clientSecret": "..."}`, cached per container with a max age. */
-export function secretsManagerCredentials(options: SecretsManagerCredentialsOptions): CredentialsSource {
-  const { client, secretId } = options;
-  const maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
-  const now = options.now ?? Date.now;
-  let cached: { value: Credentials; at: number } | undefined;
-  let inflight: Promise<Credentials> | undefined;
+function parseCredentials(secretId: string, raw: string | undefined): Credentials {
+  let parsed: { clientId?: unknown; clientSecret?: unknown } = {};
+  try {
+    parsed = JSON.parse(raw ?? '');
+  } catch {}
+  if (
+    typeof parsed.clientId !== 'string' ||
+    !parsed.clientId ||
+    typeof parsed.clientSecret !== 'string' ||
+    !parsed.clientSecret
+  ) {
+    throw new TokenError(
+      'credentials-missing',
+      `secret ${secretId} must be JSON {"clientId": "...", "clientSecret": "..."} with both fields set`,
+    );
+  }
+  return { clientId: parsed.clientId, clientSecret: parsed.clientSecret };
+}
 
-  const fetchSecret = async (): Promise<Credentials> => {
-    let raw: string | undefined;
-    try {
-      raw = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-    } catch (err) {
-      throw new TokenError(
-        'credentials-missing',
-        `cannot read secret ${secretId}: ${(err as Error).name ?? 'error'}`,
-        { cause: err },
-      );
-    }
-    let parsed: { clientId?: unknown; clientSecret?: unknown } = {};
-    try {
-      parsed = JSON.parse(raw ?? '');
-    } catch {}
-    if (
-      typeof parsed.clientId !== 'string' ||
-      !parsed.clientId ||
-      typeof parsed.clientSecret !== 'string' ||
-      !parsed.clientSecret
-    ) {
-      throw new TokenError(
-        'credentials-missing',
-        `secret ${secretId} must be JSON {"clientId": "...", "clientSecret": "..."} with both fields set`,
-      );
-    }
-    const value = { clientId: parsed.clientId, clientSecret: parsed.clientSecret };
-    cached = { value, at: now() };
-    return value;
-  };
-  const load = (): Promise<Credentials> => {
-    inflight ??= fetchSecret().finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
+/**
+ * Secret JSON `{"clientId": "...", "clientSecret": "..."}` through Powertools Parameters: cached per container
+ * for its max age; `reload` (after the auth server rejected them) reads Secrets Manager again.
+ */
+export function secretsManagerCredentials(options: SecretsManagerCredentialsOptions): CredentialsSource {
+  const { secretId } = options;
+  const secret = cachedSecret({
+    secretId,
+    client: options.client,
+    maxAgeSeconds: options.maxAgeSeconds,
+    parse: (raw) => parseCredentials(secretId, raw),
+  });
+  const readFailed = (err: unknown): never => {
+    if (err instanceof TokenError) throw err;
+    throw new TokenError(
+      'credentials-missing',
+      `cannot read secret ${secretId}: ${(err as Error).name ?? 'error'}`,
+      { cause: err },
+    );
   };
   return {
     describe: `secret ${secretId}`,
-    async get() {
-      if (cached && now() - cached.at < maxAgeMs) return cached.value;
-      return load();
-    },
-    reload() {
-      cached = undefined;
-      return load();
-    },
+    get: () => secret.get().catch(readFailed),
+    reload: () => secret.refresh().catch(readFailed),
   };
 }

@@ -1,6 +1,7 @@
 // The request schemas: what each job and action accepts, whatever the trigger. Shapes only — the
 // semantics (a keep-alive's maximum length, CIDR syntax, declared allowlist sources) belong to the jobs.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import english from 'zod/v4/locales/en.js';
 import { isJobAction, isJobName, JOB_ACTIONS, JOBS, type JobName } from '#lib/catalog/jobs.ts';
 import type { JobRequest } from '#lib/jobs/types.ts';
 import { unsafeTextProblem } from '#lib/text/unsafe.ts';
@@ -19,32 +20,36 @@ export const REQUEST_LIMITS = {
 } as const;
 
 /** Refuses bidi controls, control and invisible characters (they reach notices, events and the Console). */
-const safe = <T extends z.ZodString>(schema: T) =>
-  schema.superRefine((value, ctx) => {
-    const problem = unsafeTextProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  });
+const safe = z.superRefine((value: string, ctx) => {
+  const problem = unsafeTextProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const text = (max: number) =>
-  safe(
-    z
-      .string()
-      .trim()
-      .min(1, { error: 'must not be empty' })
-      .max(max, { error: `must be at most ${max} characters` }),
-  );
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(max, { error: `must be at most ${max} characters` }),
+      safe,
+    );
 
-const clusterId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a cluster uuid' })
-  .max(REQUEST_LIMITS.clusterIdLength, {
+const clusterId = z.string().check(
+  z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be a cluster uuid' }),
+  z.maxLength(REQUEST_LIMITS.clusterIdLength, {
     error: `must be at most ${REQUEST_LIMITS.clusterIdLength} characters`,
-  });
+  }),
+);
 
-const clusterIds = z
-  .array(clusterId)
-  .min(1, { error: 'must name at least one cluster (omit it to select every cluster of the policy)' })
-  .max(REQUEST_LIMITS.clusterIds, { error: `must name at most ${REQUEST_LIMITS.clusterIds} clusters` });
+const clusterIds = z.array(clusterId).check(
+  z.minLength(1, {
+    error: 'must name at least one cluster (omit it to select every cluster of the policy)',
+  }),
+  z.maxLength(REQUEST_LIMITS.clusterIds, {
+    error: `must name at most ${REQUEST_LIMITS.clusterIds} clusters`,
+  }),
+);
 
 /** `true` asks for a dry run; `false` or absent leaves the policy's setting (a request never turns a dry run live). */
 const dryRun = z.boolean({ error: 'must be true or false' });
@@ -57,36 +62,41 @@ export const keepAlivePayloadSchema = z.strictObject({
 });
 
 export const setSourcePayloadSchema = z.strictObject({
-  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
-    error: 'must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit',
-  }),
+  source: z.string().check(
+    z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+      error: 'must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit',
+    }),
+  ),
   entries: z
     .array(
       z.strictObject({
         cidr: text(REQUEST_LIMITS.cidrLength),
-        description: safe(
-          z.string().max(REQUEST_LIMITS.descriptionLength, {
+        description: z.string().check(
+          z.maxLength(REQUEST_LIMITS.descriptionLength, {
             error: `must be at most ${REQUEST_LIMITS.descriptionLength} characters`,
           }),
+          safe,
         ),
       }),
     )
-    .max(REQUEST_LIMITS.sourceEntries, {
-      error: `must hold at most ${REQUEST_LIMITS.sourceEntries} entries`,
-    }),
-  updatedBy: text(REQUEST_LIMITS.byLength).optional(),
+    .check(
+      z.maxLength(REQUEST_LIMITS.sourceEntries, {
+        error: `must hold at most ${REQUEST_LIMITS.sourceEntries} entries`,
+      }),
+    ),
+  updatedBy: z.optional(text(REQUEST_LIMITS.byLength)),
 });
 
 function runRequest<J extends JobName, A extends string>(job: J, action: A) {
   return z.strictObject({
     job: z.literal(job),
     action: z.literal(action),
-    dryRun: dryRun.optional(),
-    clusterIds: clusterIds.optional(),
+    dryRun: z.optional(dryRun),
+    clusterIds: z.optional(clusterIds),
   });
 }
 
-function payloadRequest<J extends JobName, A extends string, P extends z.ZodType>(
+function payloadRequest<J extends JobName, A extends string, P extends z.ZodMiniType>(
   job: J,
   action: A,
   payload: P,
@@ -94,7 +104,7 @@ function payloadRequest<J extends JobName, A extends string, P extends z.ZodType
   return z.strictObject({
     job: z.literal(job),
     action: z.literal(action),
-    dryRun: dryRun.optional(),
+    dryRun: z.optional(dryRun),
     payload,
   });
 }
@@ -107,25 +117,27 @@ export const REQUEST_SCHEMAS = {
     drill: z.strictObject({
       job: z.literal('backup'),
       action: z.literal('drill'),
-      dryRun: dryRun.optional(),
+      dryRun: z.optional(dryRun),
       // `{ resume: true }`: only continue a drill in flight (what a drill that outlasts an invocation sends).
-      payload: z.strictObject({ resume: z.literal(true, { error: 'must be true' }) }).optional(),
+      payload: z.optional(z.strictObject({ resume: z.literal(true, { error: 'must be true' }) })),
     }),
   },
   teardown: {
     notice: runRequest('teardown', 'notice'),
     run: runRequest('teardown', 'run'),
-    recreate: runRequest('teardown', 'recreate').extend({
+    recreate: z.extend(runRequest('teardown', 'recreate'), {
       // `{ continuation: n }`: the n-th follow-up a recreate sends itself while clusters are still unfinished.
-      payload: z
-        .strictObject({
+      payload: z.optional(
+        z.strictObject({
           continuation: z
             .number()
-            .int({ error: 'must be an integer' })
-            .min(1, { error: 'must be at least 1' })
-            .max(100, { error: 'must be at most 100' }),
-        })
-        .optional(),
+            .check(
+              z.int({ error: 'must be an integer' }),
+              z.gte(1, { error: 'must be at least 1' }),
+              z.lte(100, { error: 'must be at most 100' }),
+            ),
+        }),
+      ),
     }),
     'keep-alive': payloadRequest('teardown', 'keep-alive', keepAlivePayloadSchema),
   },
@@ -133,14 +145,14 @@ export const REQUEST_SCHEMAS = {
     sync: runRequest('allowlist-sync', 'sync'),
     'set-source': payloadRequest('allowlist-sync', 'set-source', setSourcePayloadSchema),
   },
-} as const satisfies { [J in JobName]: Record<(typeof JOB_ACTIONS)[J][number], z.ZodType> };
+} as const satisfies { [J in JobName]: Record<(typeof JOB_ACTIONS)[J][number], z.ZodMiniType> };
 
 export type BackupRunRequest = z.output<typeof REQUEST_SCHEMAS.backup.run>;
 export type TeardownKeepAliveRequest = z.output<(typeof REQUEST_SCHEMAS.teardown)['keep-alive']>;
 export type AllowlistSetSourceRequest = z.output<(typeof REQUEST_SCHEMAS)['allowlist-sync']['set-source']>;
 
-function schemaFor(job: JobName, action: string): z.ZodType | undefined {
-  const byAction: Record<string, z.ZodType> = REQUEST_SCHEMAS[job];
+function schemaFor(job: JobName, action: string): z.ZodMiniType | undefined {
+  const byAction: Record<string, z.ZodMiniType> = REQUEST_SCHEMAS[job];
   return Object.hasOwn(byAction, action) ? byAction[action] : undefined;
 }
 
@@ -156,6 +168,9 @@ function issueText(issue: z.core.$ZodIssue): string {
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
   return issue.message;
 }
+
+// `zod/mini` loads no messages of its own: English ones for issues the schemas above do not spell out.
+const { localeError } = english();
 
 const describe = (value: unknown) =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
@@ -187,7 +202,7 @@ export function parseJobRequest(value: unknown, expectedJob?: JobName): JobReque
       path: 'action',
     });
   }
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { error: localeError });
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const first = issues[0];

@@ -73,6 +73,11 @@ export interface FaultEnvOptions {
   retry?: Partial<RetryPolicy>;
   /** Receives the environment's secrets, log lines, output and errors when it closes. */
   scanner?: LeakScanner;
+  /**
+   * The container's waits (a drill's looks) move one clock shared by the simulator, the container and the
+   * Lambda budget instead of waiting for real: a drill row then takes no real seconds per look.
+   */
+  warpSleeps?: boolean;
 }
 
 export interface Invocation {
@@ -320,9 +325,17 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
     clientId: `fault-client-${randomBytes(3).toString('hex')}`,
     clientSecret: `fault-secret-${randomBytes(18).toString('base64url')}`,
   };
+  let warpedMs = 0;
+  const warped = options.warpSleeps ? { now: () => Date.now() + warpedMs } : {};
   const local = await startLocalEnv({
     config: options.config,
-    sim: { clients: [credentials], authRateLimit: { perSecond: 1, blockMs: 1_500 }, ...options.sim },
+    sim: {
+      clients: [credentials],
+      authRateLimit: { perSecond: 1, blockMs: 1_500 },
+      ...warped,
+      ...options.sim,
+    },
+    ...warped,
   });
   const applied = watchSim(local.sim);
   const proxy = options.dynamoProxy ? await startDynamoProxy(local.db.endpoint) : undefined;
@@ -351,6 +364,15 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       metrics: local.counters,
       events: local.events,
       fetch: recordingFetch,
+      ...warped,
+      ...(options.warpSleeps
+        ? {
+            sleep: async (ms: number) => {
+              warpedMs += ms;
+              await new Promise<void>((resolve) => setImmediate(resolve));
+            },
+          }
+        : {}),
     });
     const tokens = tokenProviderFromEnv({
       env,
@@ -412,7 +434,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       let result: unknown;
       let error: unknown;
       try {
-        result = await HANDLERS[job](event, lambdaContext(job, budgetMs));
+        result = await HANDLERS[job](event, lambdaContext(job, budgetMs, warped.now));
       } catch (err) {
         error = err;
       }

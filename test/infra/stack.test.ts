@@ -1,7 +1,6 @@
 // The stack for the `prod` environment of the real automation.config.ts: functions, table, secrets, schedules,
 // events, webhooks. One synth, bundling skipped.
 import { randomBytes } from 'node:crypto';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Webhook } from 'standardwebhooks';
@@ -36,6 +35,7 @@ import {
   WEBHOOK_ACCEPTED,
   type WebhookHandover,
 } from '#lib/triggers/normalize.ts';
+import { startLocalSecretsManager } from '#local/secrets-manager.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import {
   cluster as teardownCluster,
@@ -214,18 +214,22 @@ describe('secrets', () => {
 
   it('the placeholders are refused by the functions with a message naming the secret', async () => {
     // Prepare: Secrets Manager answering with what the stack stored
-    const stored = (value: string) =>
-      ({ send: async () => ({ SecretString: value }) }) as unknown as SecretsManagerClient;
+    const secretsManager = await startLocalSecretsManager();
+    secretsManager.put('arn:console', CREDENTIALS_PLACEHOLDER);
 
-    // Act
-    const credentials = secretsManagerCredentials({
-      client: stored(CREDENTIALS_PLACEHOLDER),
-      secretId: 'arn:console',
-    });
+    try {
+      // Act
+      const credentials = secretsManagerCredentials({
+        client: secretsManager.client(),
+        secretId: 'arn:console',
+      });
 
-    // Assess
-    await expect(credentials.get()).rejects.toThrow(TokenError);
-    await expect(credentials.get()).rejects.toThrow(/secret arn:console must be JSON/);
+      // Assess
+      await expect(credentials.get()).rejects.toThrow(TokenError);
+      await expect(credentials.get()).rejects.toThrow(/secret arn:console must be JSON/);
+    } finally {
+      await secretsManager.close();
+    }
     expect(() => parseWebhookSecret(WEBHOOK_SECRET_PLACEHOLDER, 'secret arn:webhook')).toThrow(
       /secret arn:webhook must hold one or two signing secrets/,
     );

@@ -120,6 +120,24 @@ describe('backup.check against the simulator', () => {
     );
   });
 
+  it("publishes each targeted cluster's backup age as its own metric, and none with clusterMetrics off", async () => {
+    // Act
+    await check();
+    const perCluster = counters.clusters.CompleteBackupAgeSeconds;
+    counters = memoryCounters();
+    await check({ ...POLICY, clusterMetrics: 'off' });
+
+    // Assess: the targeted clusters with a Complete backup, by name; prod-billing has no Complete backup (no
+    // age to give: ClustersPastTarget counts it), stage-payments no target.
+    expect(perCluster).toEqual({
+      'prod-payments': 24 * 3600,
+      'prod-orders': expect.any(Number),
+      'prod-analytics': 2 * 3600,
+    });
+    expect(counters.clusters).toEqual({});
+    expect(counters.totals.ClustersPastTarget).toBe(2);
+  });
+
   it('calls out a cluster whose backups keep failing before its last good one passes the target', async () => {
     // Prepare
     sim.state.addBackup('prod-payments', { status: 'Failed', created: clock.now() - 10 * HOUR });

@@ -199,6 +199,48 @@ describe('restore drill against the simulator', () => {
     expect(o.status === 'done' && o.detail?.drillId).toBe(afterFirst?.drillId);
   });
 
+  it('adopts a restore of its backup already in flight (409) and follows it to Healthy, without a second POST', async () => {
+    // Prepare: someone restored the backup the drill will use a moment ago; the restore still runs.
+    sim.state.addBackup('test-payments', { uuid: 'seeded', created: clock.now() - 3_600_000 });
+    const cluster = sim.state.cluster('test-payments');
+    sim.state.restores.restore(cluster, 'seeded');
+    const inFlight = sim.state.restores.records.at(-1);
+    clock.advance(2_000);
+
+    // Act
+    const summary = await drill({ ...POLICY, drill: { ...POLICY.drill, useExisting: true } });
+
+    // Assess: the POST answered 409, the drill followed the running restore to its end and then to Healthy.
+    const o = only(summary);
+    expect(o).toMatchObject({ status: 'done', action: 'drill-succeeded' });
+    const detail = o.status === 'done' ? (o.detail ?? {}) : {};
+    expect(detail).toMatchObject({ step: 'healthy', backupId: 'seeded', restoreId: inFlight?.uuid });
+    expect(sim.requestLog.filter((r) => r.route === RESTORE).map((r) => r.status)).toEqual([409]);
+    expect(sim.state.restores.records).toHaveLength(1);
+    // Measured from the drill's own request: the adopted restore's remaining 8 s + resume 5 s, looks 1 s apart.
+    expect(detail.recoverySeconds).toBeGreaterThanOrEqual(13);
+    expect(detail.recoverySeconds).toBeLessThanOrEqual(15);
+    expect(sim.state.cluster('test-payments').status.ready).toBe('Healthy');
+  });
+
+  it('does not adopt a restore in flight that started long before its request (409): fails with the reason', async () => {
+    // Prepare: a long restore started six minutes before the drill, older than the five minutes of clock
+    // skew the drill allows for its own request.
+    sim.state.restores.durationMs = 30 * 60_000;
+    sim.state.addBackup('test-payments', { uuid: 'seeded', created: clock.now() - 3_600_000 });
+    sim.state.restores.restore(sim.state.cluster('test-payments'), 'seeded');
+    clock.advance(6 * 60_000);
+
+    // Act
+    const summary = await drill({ ...POLICY, drill: { ...POLICY.drill, useExisting: true } });
+
+    // Assess
+    const o = only(summary);
+    expect(o.status === 'failed' && o.error).toMatch(/^restore drill failed: restore request failed: .*409/);
+    expect(sim.requestLog.filter((r) => r.route === RESTORE).map((r) => r.status)).toEqual([409]);
+    expect(sim.state.restores.records).toHaveLength(1);
+  });
+
   it('never runs twice at once: a drill finds the cluster claimed and leaves it alone', async () => {
     // Prepare
     await stores.claims.claim('backup', sim.state.cluster('test-payments').uuid, 'another-drill', 60_000);

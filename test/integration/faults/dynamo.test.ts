@@ -7,7 +7,6 @@ import { RunFailedError } from '#lib/jobs/types.ts';
 import { dynamoClusterClaims } from '#lib/state/cluster-claims.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
-import { TokenError } from '#lib/token/errors.ts';
 import type { DynamoProxy } from '#local/dynamo-proxy.ts';
 import { minutesAgo, schedulerEvent, webhookEvent } from '#local/env.ts';
 import { faultSuite } from '#test/helpers/fault-suite.ts';
@@ -67,8 +66,8 @@ describe('DynamoDB faults', () => {
   });
 
   it('unavailable at the start of a webhook whose check reads the Console (keep-alive): no Console or auth request', async () => {
-    // Prepare: the keep-alive check lists the clusters before the run (and its ledger) starts; no token is
-    // held yet, so that listing first needs the token item, which cannot be read.
+    // Prepare: the keep-alive check lists the clusters before the run starts; the ledger is read before the
+    // check, so the table's outage is found before the token item (no token is held yet) is ever needed.
     const e = await start();
     e.proxy.fail('*', 'internal');
     const until = new Date(Date.now() + 3_600_000).toISOString();
@@ -80,12 +79,50 @@ describe('DynamoDB faults', () => {
     const faults = await faultedCalls(e.proxy, ['*'], async () => {
       first = await e.invoke('teardown', event);
     });
-    // Assess: a clear token-store error, and neither the Console nor the auth server was asked.
-    expect(first?.error).toBeInstanceOf(TokenError);
-    expect(first?.error).toMatchObject({ code: 'store-unavailable' });
+    // Assess: a clear store error, and neither the Console nor the auth server was asked.
+    expect(first?.error).toBeInstanceOf(StateStoreError);
+    expect(first?.error).toMatchObject({ operation: 'ledger.get' });
     expect(e.sim.stats.console.requests).toBe(0);
     expect(e.sim.stats.auth.requests).toBe(0);
     e.finishRow(GROUP, 'unavailable at the start of a webhook check', { extraFaults: faults });
+  });
+
+  it('unavailable while a warm container answers webhooks whose checks read the Console: the store error, no Console or auth request', async () => {
+    // Prepare: one keep-alive succeeds, so the container holds a token in memory and its checks could list
+    // the clusters without reading the token item; then the table goes away.
+    const e = await start();
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const keepAlive = (by: string) =>
+      webhookEvent('teardown', 'keep-alive', {
+        payload: { cluster: 'dev-orders', until, by, reason: 'demo tomorrow morning' },
+      });
+    const warm = await e.invoke('teardown', keepAlive('alice'));
+    expect(warm.error).toBeUndefined();
+    expect(warm.response?.statusCode).toBe(202);
+    e.proxy.fail('*', 'internal');
+    const consoleBefore = e.sim.stats.console.requests;
+    const authBefore = e.sim.stats.auth.requests;
+    const setSource = webhookEvent('allowlist-sync', 'set-source', {
+      payload: {
+        source: 'office-vpn',
+        entries: [{ cidr: '198.51.100.0/24', description: 'vpn egress' }],
+        updatedBy: 'netops',
+      },
+    });
+    // Act
+    const results: Array<Awaited<ReturnType<FaultEnv['invoke']>>> = [];
+    const faults = await faultedCalls(e.proxy, ['*'], async () => {
+      results.push(await e.invoke('teardown', keepAlive('bob')));
+      results.push(await e.invoke('allowlist-sync', setSource));
+    });
+    // Assess: each fails with the ledger's read error before its check asks the Console anything.
+    for (const result of results) {
+      expect(result.error).toBeInstanceOf(StateStoreError);
+      expect(result.error).toMatchObject({ operation: 'ledger.get' });
+    }
+    expect(e.sim.stats.console.requests - consoleBefore, 'no Console request').toBe(0);
+    expect(e.sim.stats.auth.requests - authBefore, 'no auth request').toBe(0);
+    e.finishRow(GROUP, 'unavailable for a warm container webhook check', { extraFaults: faults });
   });
 
   it('unavailable for writes in the middle of a teardown: no cluster deleted without its snapshot, the retry deletes each once', async () => {

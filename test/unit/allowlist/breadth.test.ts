@@ -167,6 +167,49 @@ describe('allowlist breadth: explicit covers', () => {
     ]);
   });
 
+  it('follows the Teredo client address, stored inverted, to the IPv4 addresses it reaches', () => {
+    // 2001::ffff:ff00/120: client bits ffff:ff inverted are 0.0.0.0/24, the server bits 0.0.0.0, so with
+    // 0.0.0.0/24 itself the union stays 256 addresses (not inverted, or one bit too many, it would not).
+    expect(measureBreadth(['2001::ffff:ff00/120', '0.0.0.0/24']).ipv4).toBe(256n);
+    expect(measureBreadth(['2001::ffff:ff00/120']).entries[0]?.ipv4).toBe(256n);
+  });
+
+  it('skips what it cannot parse when measuring (it measures canonical entries only)', () => {
+    expect(measureBreadth(['not-a-cidr', '10.0.0.0/8'])).toEqual({
+      ipv4: 1n << 24n,
+      ipv6: 0n,
+      entries: [{ cidr: '10.0.0.0/8', ipv4: 1n << 24n, ipv6: 0n }],
+    });
+  });
+
+  it('counts a large unsorted list of ranges once each (the sort beyond small inputs)', () => {
+    // 300 ranges of 5 addresses, 10 apart, in a scrambled order, each with a nested copy.
+    const ranges = Array.from({ length: 300 }, (_, i) => (i * 7919) % 300).flatMap((i) => [
+      { start: BigInt(i * 10), end: BigInt(i * 10 + 4) },
+      { start: BigInt(i * 10 + 1), end: BigInt(i * 10 + 2) },
+    ]);
+    expect(unionSize(ranges)).toBe(1500n);
+  });
+
+  it('words the refusal: list-level, translation note for IPv4 only, five entries named, ≈ for large counts', () => {
+    // Prepare
+    const five = Array.from({ length: 5 }, (_, i) => `${20 + i}.0.0.0/8`);
+    const six = [...five, '30.0.0.0/9'];
+    // Act
+    const fiveMessage = refusal(five);
+    const sixMessage = refusal(six);
+    const v6 = refusal(['2001:db8::/32', '2001:dc8::/33']);
+    // Assess
+    expect(fiveMessage).toMatch(
+      /^allowlist refused: list: together these entries admit .* \(overlaps counted once, IPv4 reached through IPv6 translation prefixes included\), more than/,
+    );
+    expect(fiveMessage).toMatch(/24\.0\.0\.0\/8 \(2\^24\) \(refused/);
+    expect(fiveMessage).not.toContain('more (refused');
+    expect(sixMessage).toMatch(/24\.0\.0\.0\/8 \(2\^24\) and 1 more \(refused/);
+    expect(sixMessage).not.toContain('30.0.0.0/9');
+    expect(v6).toMatch(/admit ≈2\^96\.58 IPv6 addresses \(overlaps counted once\), more than/);
+  });
+
   it('is configurable per family, 0 lifts the limit, and allowCatchAll still accepts everything', () => {
     const limit = (ipv4PrefixLength: number, ipv6PrefixLength: number): AllowlistRules => ({
       ...rules,
@@ -180,6 +223,7 @@ describe('allowlist breadth: explicit covers', () => {
     expect(refusal(['0.0.0.0/1', '128.0.0.0/1'], limit(0, 0))).toMatch(
       /admit every IPv4 address .*like 0\.0\.0\.0\/0/,
     );
+    expect(refusal(['::/1', '8000::/1'], limit(0, 0))).toMatch(/admit every IPv6 address .*like ::\/0/);
     expect(accepted(['0.0.0.0/1', '128.0.0.0/1', '2000::/3'], { ...rules, allowCatchAll: true })).toBe(3);
   });
 });

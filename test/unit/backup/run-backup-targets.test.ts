@@ -73,6 +73,8 @@ describe('runBackup, recovery-point targets', () => {
       ClustersAtRisk: 0,
       OldestCompleteBackupAgeSeconds: 30 * 3600,
     });
+    // And its own age, by name (backup.clusterMetrics defaults to 'targets').
+    expect(metrics.clusters).toEqual({ CompleteBackupAgeSeconds: { 'prod-a': 30 * 3600 } });
   });
 
   it('fails a targeted cluster that has no Complete backup at all and cannot get one now', async () => {

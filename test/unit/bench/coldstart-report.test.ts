@@ -128,11 +128,17 @@ describe('probeSource', () => {
   });
 });
 
-function subject(name: string, kind: SubjectResult['kind'], initMs: number, readyMs = initMs): SubjectResult {
+function subject(
+  name: string,
+  kind: SubjectResult['kind'],
+  initMs: number,
+  readyMs = initMs,
+  bundleBytes = kind === 'baseline' ? 2_240_000 : 470_000,
+): SubjectResult {
   return {
     name,
     kind,
-    bundleBytes: kind === 'baseline' ? 2_240_000 : 970_000,
+    bundleBytes,
     mapBytes: 1_000_000,
     initMs,
     readyMs,
@@ -162,23 +168,30 @@ function report(subjects: SubjectResult[]): ColdstartReport {
 }
 
 describe('the goal and the section', () => {
-  it('meets the goal at exactly half of the baseline and misses it just above', () => {
+  it('meets the time goal at exactly a quarter of the baseline, container included, and misses it just above', () => {
     const baseline = subject('sdk', 'baseline', 600);
-    expect(missesGoal(subject('backup', 'project', 300), baseline)).toBe(false);
-    expect(missesGoal(subject('backup', 'project', 301), baseline)).toBe(true);
+    expect(missesGoal(subject('backup', 'project', 100, 150), baseline)).toBe(false);
+    expect(missesGoal(subject('backup', 'project', 100, 151), baseline)).toBe(true);
+  });
+
+  it('meets the size goal at exactly 500 kB and misses it a byte above', () => {
+    const baseline = subject('sdk', 'baseline', 600);
+    expect(missesGoal(subject('backup', 'project', 100, 150, 500_000), baseline)).toBe(false);
+    expect(missesGoal(subject('backup', 'project', 100, 150, 500_001), baseline)).toBe(true);
   });
 
   it('shows sizes, medians and the share of the baseline, and says the goal is met', () => {
     // Act
     const text = renderColdstartSection(
-      report([subject('backup', 'project', 200, 300), subject('baseline: @camunda8/sdk', 'baseline', 700)]),
+      report([subject('backup', 'project', 100, 150), subject('baseline: @camunda8/sdk', 'baseline', 700)]),
     );
     // Assess
     expect(text).toContain(
-      '| backup | 970.0 kB | 200 ms | 190 ms – 230 ms | 300 ms | 250 ms | 29 % | 66 MB |',
+      '| backup | 470.0 kB | 100 ms | 90.0 ms – 130 ms | 150 ms | 150 ms | 14 % | 21 % | 66 MB |',
     );
     expect(text).toContain('| baseline: @camunda8/sdk (baseline) | 2.24 MB | 700 ms |');
-    expect(text).toContain('meeting the goal');
+    expect(text).toContain('(goal ≤ 175 ms): met.');
+    expect(text).toContain('Every bundle is at most 500.0 kB: met.');
     expect(text).toContain('zod 450.0 kB (46 %)');
   });
 
@@ -186,13 +199,14 @@ describe('the goal and the section', () => {
     // Act
     const text = renderColdstartSection(
       report([
-        subject('backup', 'project', 200),
-        subject('teardown', 'project', 400),
+        subject('backup', 'project', 100, 150, 620_000),
+        subject('teardown', 'project', 100, 200),
         subject('baseline: @camunda8/sdk', 'baseline', 700),
       ]),
     );
     // Assess
-    expect(text).toContain('teardown miss the goal');
-    expect(text).not.toContain('meeting the goal');
+    expect(text).toContain('teardown miss the time goal');
+    expect(text).toContain('backup (620.0 kB) miss the size goal of 500.0 kB');
+    expect(text).not.toContain(': met.');
   });
 });

@@ -1,20 +1,10 @@
 // Webhook senders in the config: named parties, each with the routes (`<job>.<action>`) its secret may call.
 // Least privilege by default: no sender unless declared, no route unless listed, '*' only when written.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type ConfigIssue } from '#lib/config/errors.ts';
 import { parseConfig, WEBHOOK_ROUTES } from '#lib/config/schema.ts';
+import { issuesOf } from './issues.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/webhook-GhIjKl';
-
-function issuesOf(input: unknown): ConfigIssue[] {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected the config to be refused');
-}
 
 describe('webhooks.senders', () => {
   it('defaults to no sender: no secret authorizes anything', () => {

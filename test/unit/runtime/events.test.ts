@@ -3,13 +3,8 @@
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import {
-  EventPublishError,
-  eventBridgePublisher,
-  fitDetail,
-  MAX_DETAIL_BYTES,
-  memoryPublisher,
-} from '#lib/runtime/events.ts';
+import { eventBridgePublisher } from '#lib/runtime/eventbridge-publisher.ts';
+import { EventPublishError, fitDetail, MAX_DETAIL_BYTES, memoryPublisher } from '#lib/runtime/events.ts';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 

@@ -15,6 +15,7 @@ import {
   jobHandler,
   RequestRefusedError,
 } from '#lib/runtime/job-handler.ts';
+import { StateStoreError } from '#lib/state/errors.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { recordingLog } from '#local/recording-log.ts';
@@ -218,6 +219,49 @@ describe('handleJob: prechecks', () => {
     // Assess
     expect((err as Error).message).toBe('console unavailable');
     expect(action.scopes).toEqual([]);
+  });
+});
+
+describe('handleJob: the run ledger before a precheck', () => {
+  it('reads the ledger before a precheck, so an unreadable store fails the request before the check runs', async () => {
+    // Prepare: a precheck stands for one that asks the Console.
+    const action = recordingAction();
+    let checked = 0;
+    const checking: ActionDefinition = { ...action, precheck: () => void checked++ };
+    stores.fail('ledger.get', 'throttle');
+    // Act
+    const err = await handleJob(
+      'backup',
+      { run: checking },
+      webhook('backup', 'run', {}),
+      context(),
+      container(),
+    ).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(StateStoreError);
+    expect(err).toMatchObject({ operation: 'ledger.get' });
+    expect(checked).toBe(0);
+    expect(action.scopes).toEqual([]);
+  });
+
+  it('reads it once and changes nothing when the store answers, and not at all for an action without a check', async () => {
+    // Prepare
+    const action = recordingAction();
+    const checking: ActionDefinition = { ...action, precheck: () => undefined };
+    // Act
+    await handleJob(
+      'backup',
+      { run: checking },
+      webhook('backup', 'run', {}, 'msg_a'),
+      context(),
+      container(),
+    );
+    const readsWithCheck = stores.calls['ledger.get'];
+    await handleJob('backup', { run: action }, webhook('backup', 'run', {}, 'msg_b'), context(), container());
+    // Assess
+    expect(readsWithCheck).toBe(1);
+    expect(stores.calls['ledger.get']).toBe(1);
+    expect(action.scopes).toHaveLength(2);
   });
 });
 

@@ -1,6 +1,6 @@
 // The webhook signing secrets: parsing a stored secret (plain, or JSON during a rotation), the local
-// environment source, and the Secrets Manager source with its cache (over a fake client).
-import type { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+// environment source, and the Secrets Manager source with its cache (Powertools Parameters, read from a
+// local endpoint speaking the service's JSON protocol).
 import { describe, expect, it } from 'vitest';
 import {
   envWebhookSecrets,
@@ -10,7 +10,7 @@ import {
   WEBHOOK_SECRETS_LOCAL_ENV,
 } from '#lib/runtime/webhook-secrets.ts';
 import { WebhookSecretError } from '#lib/triggers/errors.ts';
-import { manualClock } from '#test/fakes/clock.ts';
+import { controlDate, useLocalSecretsManager } from '#test/helpers/secrets-manager.ts';
 
 const CURRENT = `whsec_${Buffer.from('current-signing-key-0123456789').toString('base64')}`;
 const PREVIOUS = `whsec_${Buffer.from('previous-signing-key-987654321').toString('base64')}`;
@@ -25,19 +25,8 @@ function thrown(fn: () => unknown): unknown {
   return undefined;
 }
 
-/** A fake Secrets Manager client: answers `value()` (or throws it when it is an Error), counts the calls. */
-function fakeSecretsManager(value: () => string | Error) {
-  const inputs: GetSecretValueCommand['input'][] = [];
-  const client = {
-    async send(command: GetSecretValueCommand) {
-      inputs.push(command.input);
-      const v = value();
-      if (v instanceof Error) throw v;
-      return { SecretString: v };
-    },
-  } as unknown as SecretsManagerClient;
-  return { client, inputs };
-}
+const localSecrets = useLocalSecretsManager(SECRET_ID);
+const { freshSecretId, readsOf } = localSecrets;
 
 describe('parseWebhookSecret', () => {
   it('reads a plain secret, trimmed', () => {
@@ -139,15 +128,16 @@ describe('envWebhookSecrets', () => {
 describe('secretsManagerSenderSecrets', () => {
   it('reads each sender from its own secret; an unreadable one is a problem naming no value', async () => {
     // Prepare
-    const client = {
-      async send(command: GetSecretValueCommand) {
-        if (command.input.SecretId === 'arn:bot')
-          throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
-        return { SecretString: CURRENT };
-      },
-    } as unknown as SecretsManagerClient;
+    const network = freshSecretId();
+    const bot = freshSecretId();
+    localSecrets.endpoint.put(network, CURRENT);
+    localSecrets.endpoint.put(bot, PREVIOUS);
+    localSecrets.endpoint.deny(bot, 'AccessDeniedException');
     // Act
-    const senders = await secretsManagerSenderSecrets(client, { network: 'arn:network', bot: 'arn:bot' })();
+    const senders = await secretsManagerSenderSecrets(
+      { network, bot },
+      { client: localSecrets.endpoint.client() },
+    )();
     // Assess
     expect(senders).toEqual([
       { sender: 'network', secrets: [CURRENT] },
@@ -157,21 +147,24 @@ describe('secretsManagerSenderSecrets', () => {
 });
 
 describe('secretsManagerWebhookSecrets', () => {
-  it('reads the secret once and answers from the cache until it is maxAgeMs old', async () => {
+  it('reads the secret once and answers from the cache until it is maxAgeSeconds old', async () => {
     // Prepare
-    const clock = manualClock();
-    let stored = CURRENT;
-    const { client, inputs } = fakeSecretsManager(() => stored);
-    const secrets = secretsManagerWebhookSecrets(client, SECRET_ID, { maxAgeMs: 60_000, now: clock.now });
+    const advance = controlDate();
+    const secretId = freshSecretId();
+    localSecrets.endpoint.put(secretId, CURRENT);
+    const secrets = secretsManagerWebhookSecrets(secretId, {
+      maxAgeSeconds: 60,
+      client: localSecrets.endpoint.client(),
+    });
     // Act
     const first = await secrets();
-    clock.advance(30_000);
-    stored = JSON.stringify({ current: PREVIOUS, previous: CURRENT });
+    advance(30_000);
+    localSecrets.endpoint.put(secretId, JSON.stringify({ current: PREVIOUS, previous: CURRENT }));
     const cached = await secrets();
-    clock.advance(30_000);
+    advance(31_000);
     const refreshed = await secrets();
     // Assess
-    expect(inputs).toEqual([{ SecretId: SECRET_ID }, { SecretId: SECRET_ID }]);
+    expect(readsOf(secretId)).toBe(2);
     expect(first).toEqual([CURRENT]);
     expect(cached).toEqual([CURRENT]);
     expect(refreshed).toEqual([PREVIOUS, CURRENT]);
@@ -179,37 +172,41 @@ describe('secretsManagerWebhookSecrets', () => {
 
   it('keeps a value for five minutes by default', async () => {
     // Prepare
-    const clock = manualClock();
-    const { client, inputs } = fakeSecretsManager(() => CURRENT);
-    const secrets = secretsManagerWebhookSecrets(client, SECRET_ID, { now: clock.now });
+    const advance = controlDate();
+    const secretId = freshSecretId();
+    localSecrets.endpoint.put(secretId, CURRENT);
+    const secrets = secretsManagerWebhookSecrets(secretId, { client: localSecrets.endpoint.client() });
     // Act
     await secrets();
-    clock.advance(5 * 60_000 - 1);
+    advance(5 * 60_000 - 1);
     await secrets();
-    const before = inputs.length;
-    clock.advance(1);
+    const before = readsOf(secretId);
+    advance(2);
     await secrets();
     // Assess
     expect(before).toBe(1);
-    expect(inputs).toHaveLength(2);
+    expect(readsOf(secretId)).toBe(2);
   });
 
   it('does not cache a failed read or a bad value: the next call reads again', async () => {
     // Prepare
-    const clock = manualClock();
-    const answers: Array<string | Error> = [new Error('AccessDeniedException'), 'short', CURRENT];
-    const { client, inputs } = fakeSecretsManager(() => answers.shift() ?? CURRENT);
-    const secrets = secretsManagerWebhookSecrets(client, SECRET_ID, { now: clock.now });
+    controlDate();
+    const secretId = freshSecretId();
+    localSecrets.endpoint.deny(secretId, 'AccessDeniedException');
+    const secrets = secretsManagerWebhookSecrets(secretId, { client: localSecrets.endpoint.client() });
     // Act
     const denied = await secrets().catch((e: unknown) => e);
+    localSecrets.endpoint.deny(secretId, undefined);
+    localSecrets.endpoint.put(secretId, 'short');
     const bad = await secrets().catch((e: unknown) => e);
+    localSecrets.endpoint.put(secretId, CURRENT);
     const good = await secrets();
     // Assess
-    expect((denied as Error).message).toBe('AccessDeniedException');
+    expect((denied as Error).name).toBe('AccessDeniedException');
     expect(bad).toBeInstanceOf(WebhookSecretError);
-    expect((bad as Error).message).toContain(`secret ${SECRET_ID}`);
+    expect((bad as Error).message).toContain(`secret ${secretId}`);
     expect((bad as Error).message).not.toContain('short');
     expect(good).toEqual([CURRENT]);
-    expect(inputs).toHaveLength(3);
+    expect(readsOf(secretId)).toBe(3);
   });
 });
