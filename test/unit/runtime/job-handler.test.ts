@@ -1,5 +1,8 @@
 // handleJob over a hand-built container (test/unit/runtime/job-handler-harness.ts): the action lookup, the
 // prechecks, and the run ledger read before a precheck.
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { RunScope } from '#lib/jobs/engine.ts';
+import type { RunSummary } from '#lib/jobs/types.ts';
 import { type ActionDefinition, handleJob, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
