@@ -72,12 +72,14 @@ const ENTRY: Record<JobName, string> = {
   backup: 'functions/backup/handler.ts',
   teardown: 'functions/teardown/handler.ts',
   'allowlist-sync': 'functions/allowlist-sync/handler.ts',
+  'secrets-sync': 'functions/secrets-sync/handler.ts',
 };
 
 const DESCRIPTION: Record<JobName, string> = {
   backup: 'Camunda cluster backups by policy',
   teardown: 'Nightly teardown of dev clusters: notice, keep-alive, teardown, morning recreate',
   'allowlist-sync': 'Keeps cluster IP allowlists equal to the desired state',
+  'secrets-sync': 'Keeps cluster connector secrets equal to AWS Secrets Manager',
 };
 
 /** The env var the functions publish their result events with (lib/runtime/container.ts). */

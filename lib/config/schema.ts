@@ -14,6 +14,7 @@ import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';
 import { dstFindingMatters, dstFindings, formatLocal } from './schedule-times.ts';
+import { secretsSyncBlock } from './secrets-sync-schema.ts';
 import { globMatchesEveryName, mayMatchReference, selectsEveryCluster } from './selector.ts';
 import type { AutomationConfig, ClusterSelector } from './types.ts';
 
@@ -645,6 +646,7 @@ export const automationConfigSchema = z
     backup: backupSchema.prefault({}),
     teardown: teardownSchema.prefault({}),
     allowlist: allowlistSchema.prefault({}),
+    secretsSync: secretsSyncBlock(selectorSchema),
     deployment: deploymentSchema.prefault({}),
   })
   .superRefine((c, ctx) => {

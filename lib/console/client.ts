@@ -208,6 +208,8 @@ export interface ConsoleClient {
   createSecret(clusterId: string, name: string, value: string, options?: CallOptions): Promise<void>;
   /** `PUT /clusters/{uuid}/secrets/{name}`; a 409 "change in progress" is retried like a 5xx. */
   updateSecret(clusterId: string, name: string, value: string, options?: CallOptions): Promise<void>;
+  /** `DELETE /clusters/{uuid}/secrets/{name}`; a 409 "change in progress" is retried like a 5xx. 404 → `'not-found'`. */
+  deleteSecret(clusterId: string, name: string, options?: CallOptions): Promise<DeleteOutcome>;
   /** `GET /clusters/{uuid}/clients`: names, ids and permissions (never a secret). */
   listApiClients(clusterId: string, options?: CallOptions): Promise<ApiClient[]>;
   /**
@@ -796,6 +798,16 @@ export function createConsoleClient(options: ConsoleClientOptions): ConsoleClien
         signal: o?.signal,
       });
     },
+    deleteSecret: (clusterId, name, o) =>
+      request({
+        route: 'DELETE /clusters/{clusterUuid}/secrets/{secretName}',
+        params: { clusterUuid: clusterId, secretName: name },
+        read: () => 'deleted' as const,
+        ignoreBody: true,
+        notFound: () => 'not-found' as const,
+        retryConflict: true,
+        ...o,
+      }),
     listApiClients: (clusterId, o) =>
       request({
         route: 'GET /clusters/{clusterUuid}/clients',

@@ -1,7 +1,7 @@
 // The shapes every job shares: what a trigger asks for (JobRequest), how a run is identified
 // (Delivery), and what a run reports (RunSummary). Triggers normalise to these; use cases return them.
 
-export const JOBS = ['backup', 'teardown', 'allowlist-sync'] as const;
+export const JOBS = ['backup', 'teardown', 'allowlist-sync', 'secrets-sync'] as const;
 export type JobName = (typeof JOBS)[number];
 
 /** The actions each job accepts. One EventBridge `detail-type` and one webhook route per job and action. */
@@ -9,6 +9,7 @@ export const JOB_ACTIONS = {
   backup: ['run', 'check', 'drill'],
   teardown: ['notice', 'run', 'recreate', 'keep-alive'],
   'allowlist-sync': ['sync', 'set-source'],
+  'secrets-sync': ['sync'],
 } as const satisfies Record<JobName, readonly string[]>;
 
 export type JobAction<J extends JobName = JobName> = (typeof JOB_ACTIONS)[J][number];

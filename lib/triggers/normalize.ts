@@ -53,6 +53,7 @@ export const DEFAULT_ACTIONS = {
   backup: 'run',
   teardown: 'run',
   'allowlist-sync': 'sync',
+  'secrets-sync': 'sync',
 } as const satisfies { [J in JobName]: (typeof JOB_ACTIONS)[J][number] };
 
 /** Events of our source that trigger an allowlist sync of the clusters they name. */

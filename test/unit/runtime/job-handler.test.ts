@@ -72,6 +72,8 @@ function container(config: AutomationConfig = resolveConfig(ENABLED)): Container
     teardownWindows: stores.teardownWindows,
     allowlistSources: stores.allowlistSources,
     backupTracking: stores.backupTracking,
+    managedSecrets: stores.managedSecrets,
+    secretSources: untouchable as Container['secretSources'],
   };
 }
 
