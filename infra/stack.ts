@@ -60,6 +60,7 @@ import {
   MAX_HEARTBEAT_PERIOD_HOURS,
   Observability,
 } from './constructs/observability.ts';
+import { SecretsSyncAccess } from './constructs/secrets-sync.ts';
 import { StateTable, TABLE_KEY_ACTIONS } from './constructs/state-table.ts';
 
 export interface AutomationStackProps extends StackProps {
@@ -105,7 +106,7 @@ export interface ScheduleSpec {
  */
 export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
   const out: ScheduleSpec[] = [];
-  const { backup, teardown, allowlist } = config;
+  const { backup, teardown, allowlist, secretsSync } = config;
   if (backup.enabled)
     out.push({ id: 'BackupRun', job: 'backup', action: 'run', expression: backup.schedule });
   if (backup.enabled && backup.targets.length > 0)
@@ -139,6 +140,14 @@ export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
       expression: allowlist.schedule,
     });
   }
+  if (secretsSync.enabled) {
+    out.push({
+      id: 'SecretsSyncSync',
+      job: 'secrets-sync',
+      action: 'sync',
+      expression: secretsSync.schedule,
+    });
+  }
   return out;
 }
 
@@ -151,6 +160,8 @@ export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
 export function detailTypesFor(job: JobName): string[] {
   const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}`);
   if (job === 'allowlist-sync') types.push(CLUSTER_CREATED, RECREATE_RESULT);
+  // A recreated cluster gets its connector secrets at once (functions/secrets-sync/triggers.ts).
+  if (job === 'secrets-sync') types.push(READY_EVENT);
   return types;
 }
 
@@ -163,7 +174,7 @@ export function detailTypesFor(job: JobName): string[] {
  */
 export function requestPattern(job: JobName, source: string): EventPattern {
   const detailType = detailTypesFor(job);
-  const consumesPublished = detailType.some((t) => t.endsWith('.result'));
+  const consumesPublished = detailType.some((t) => t.endsWith('.result') || t === READY_EVENT);
   return consumesPublished
     ? { source: [source], detailType }
     : { source: [source], detailType, detail: { [PUBLISHED_MARKER]: Match.doesNotExist() } };
@@ -379,6 +390,14 @@ export class AutomationStack extends Stack {
         }),
       );
       if (job === 'teardown') this.grantTeardownSecrets(f, config);
+      if (job === 'secrets-sync') {
+        new SecretsSyncAccess(this, 'SecretsSyncAccess', {
+          fn: f,
+          policy: config.secretsSync,
+          deadLetters: this.deadLetters,
+          envName,
+        });
+      }
       fns[job] = f;
     }
     this.functions = fns;
