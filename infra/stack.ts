@@ -266,6 +266,8 @@ export class AutomationStack extends Stack {
   readonly secretsKey: Key;
   /** `teardown.recreate.secretPrefix`: the teardown role may write the secrets under it (and no others). */
   readonly publishedSecretsPrefix: string;
+  /** The secrets-sync policy (infra/nag.ts acknowledges the wildcards of its source reads). */
+  readonly secretsSyncPolicy: AutomationConfig['secretsSync'];
   readonly bus: EventBus;
   readonly api: HttpApi;
   readonly consoleSecret: ISecret;
@@ -281,6 +283,7 @@ export class AutomationStack extends Stack {
     const d = config.deployment;
     this.webhookAuth = d.webhookAuth;
     this.publishedSecretsPrefix = config.teardown.recreate.secretPrefix;
+    this.secretsSyncPolicy = config.secretsSync;
 
     this.table = new StateTable(this, 'State');
     // A key of its own (not the table's, which every function may use unconditionally for DynamoDB): only the

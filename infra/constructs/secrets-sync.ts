@@ -60,13 +60,16 @@ function readStatement(stack: Stack, source: SecretsSyncSource): PolicyStatement
 
 export class SecretsSyncAccess extends Construct {
   readonly changeRule?: Rule;
+  /** Whether the role was granted source reads (cdk-nag acknowledges their wildcards, infra/nag.ts). */
+  readonly granted: boolean = false;
 
   constructor(scope: Construct, id: string, props: SecretsSyncAccessProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const { fn, policy } = props;
     const sources = Object.values(policy.sources);
-    if (sources.length === 0) return;
+    // A disabled job reads nothing: no grant until the config turns it on.
+    if (!policy.enabled || sources.length === 0) return;
 
     // ListSecrets has no resource-level permissions (AWS: resource type "*" only); it returns names and tags,
     // never values. Values are readable only under the configured prefixes/tags.
@@ -84,7 +87,6 @@ export class SecretsSyncAccess extends Construct {
       );
     }
 
-    if (!policy.enabled) return;
     // Secrets Manager API calls and rotation events recorded by CloudTrail arrive on the default bus. The
     // function narrows them to the configured sources (a tag-only source cannot be judged from the event).
     this.changeRule = new Rule(this, 'SecretChanges', {
@@ -103,4 +105,21 @@ export class SecretsSyncAccess extends Construct {
       ],
     });
   }
+}
+
+/** The cdk-nag IAM5 findings the source reads raise: `Resource::*` of ListSecrets and each prefix pattern. */
+export function secretsSyncWildcards(policy: SecretsSyncPolicy): Array<{ resource: string; reason: string }> {
+  if (!policy.enabled) return [];
+  const prefixes = [...new Set(Object.values(policy.sources).map((s) => s.prefix ?? ''))];
+  return [
+    {
+      resource: '*',
+      reason:
+        'secretsmanager:ListSecrets supports no resource-level permission (resource type "*" only); it returns names and tags, never values. Values are readable only under the configured prefixes/tags.',
+    },
+    ...prefixes.map((prefix) => ({
+      resource: `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*`,
+      reason: `secrets-sync reads the source secrets under the configured prefix '${prefix}' (secretsSync.sources; tag sources add a secretsmanager:ResourceTag condition); their names are known only at run time, and Secrets Manager appends a random suffix to every secret ARN.`,
+    })),
+  ];
 }

@@ -160,6 +160,7 @@ function loadConfig(args: InvokeArgs): AutomationConfig {
 function withDryRun(config: AutomationConfig, job: JobName): AutomationConfig {
   if (job === 'backup') return { ...config, backup: { ...config.backup, dryRun: true } };
   if (job === 'teardown') return { ...config, teardown: { ...config.teardown, dryRun: true } };
+  if (job === 'secrets-sync') return { ...config, secretsSync: { ...config.secretsSync, dryRun: true } };
   return { ...config, allowlist: { ...config.allowlist, dryRun: true } };
 }
 

@@ -63,10 +63,12 @@ describe('cdk-nag on the stack', () => {
         ...resolveConfig(configFile).alerts.emails.map(
           (email) => `Serverless-SNSRedrivePolicy @ ${root}/Observability/Alerts/${email}/Resource`,
         ),
-        ...['BackupJob', 'TeardownJob', 'AllowlistSyncJob', 'WebhookIngress'].flatMap((fn) => [
-          `Serverless-LambdaDLQ @ ${root}/${fn}/Function/Resource`,
-          `Serverless-LambdaTracing @ ${root}/${fn}/Function/Resource`,
-        ]),
+        ...['BackupJob', 'TeardownJob', 'AllowlistSyncJob', 'SecretsSyncJob', 'WebhookIngress'].flatMap(
+          (fn) => [
+            `Serverless-LambdaDLQ @ ${root}/${fn}/Function/Resource`,
+            `Serverless-LambdaTracing @ ${root}/${fn}/Function/Resource`,
+          ],
+        ),
         ...fnIds.map((id) => `AwsSolutions-IAM5[Resource::<${id}.Arn>:*] @ the Scheduler role`),
         // The recreated API clients' credentials: names known only at run time, under the config's prefix.
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:camunda-automation/clusters/*] @ ${root}/TeardownJob/Role/DefaultPolicy/Resource`,
