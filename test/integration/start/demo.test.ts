@@ -249,6 +249,8 @@ describe('npm start', () => {
       'backup-drill',
       'backup-check',
       'set-source',
+      'secrets-sync',
+      'secrets-rotation',
       'notice',
       'keep-alive',
       'teardown',
