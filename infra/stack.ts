@@ -43,7 +43,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
 import { READY_EVENT, RECREATE_CONTINUATION } from '#functions/teardown/recreate.ts';
-import { SECRETS_PURPOSE } from '#functions/teardown/teardown.ts';
+import { SECRETS_PURPOSE } from '#functions/teardown/snapshot.ts';
 import { longestGapMs } from '#lib/config/schedule-times.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';

@@ -1,10 +1,11 @@
 // Allowlist sync: `sync` (drift repair on a schedule, or for the clusters named in `cluster.created` /
 // recreate-result events) and `set-source` (replace one named source whole, then sync at once).
-import { jobHandler, RequestRefusedError } from '#lib/runtime/job-handler.ts';
+import { type ActionDefinition, jobHandler, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { checkSourceUpdate, SourceUpdateRefusedError, setSource } from './set-source.ts';
 import { runSync } from './sync.ts';
 
-export const handler = jobHandler('allowlist-sync', {
+/** The allowlist sync's actions (the handler checks `allowlist.enabled`). */
+export const allowlistSyncActions: Record<string, ActionDefinition> = {
   sync: { run: (c, scope) => runSync(c, scope, c.config.allowlist) },
   'set-source': {
     // A bad update is answered 422 before anything runs or is stored.
@@ -29,4 +30,6 @@ export const handler = jobHandler('allowlist-sync', {
       return { ...synced, notes: [...(result.body.notes ?? []), ...(synced.notes ?? [])] };
     },
   },
-});
+};
+
+export const handler = jobHandler('allowlist-sync', allowlistSyncActions);

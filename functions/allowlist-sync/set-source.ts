@@ -253,10 +253,9 @@ async function resumeAfterStore(
       `(now version ${stored?.version ?? 'unknown'}, ${stored?.entries.length ?? 0} entries)`,
     reach,
   ];
-  if (!policy.enabled) notes.push('allowlist policy is disabled; no sync requested');
   return {
     body: { clusters: [], notes },
-    syncRequested: policy.enabled && syncClusterIds.length > 0,
+    syncRequested: syncClusterIds.length > 0,
     syncClusterIds,
   };
 }
@@ -291,10 +290,9 @@ export async function setSource(
     updatedBy,
   });
   const notes = [`source ${name} now has ${entries.length} entries (version ${version})`, reach];
-  if (!policy.enabled) notes.push('allowlist policy is disabled; no sync requested');
   return {
     body: { clusters: [], notes },
-    syncRequested: policy.enabled && syncClusterIds.length > 0,
+    syncRequested: syncClusterIds.length > 0,
     syncClusterIds,
   };
 }

@@ -15,17 +15,19 @@ import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import {
+  done,
+  failed,
+  type OutcomeDetail,
+  type OutcomeSubject,
+  skipped,
+  subjectOf,
+} from '#lib/jobs/outcomes.ts';
 import type { AllowlistSource, JobDeps } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { declaredSource, desiredFor } from './desired.ts';
 
 export type AllowlistDeps = Pick<JobDeps, 'console' | 'allowlistSources' | 'clock' | 'log'>;
-
-/** What goes through `scope.forEachCluster`: only the two fields an outcome carries. */
-interface Target {
-  clusterId: string;
-  clusterName: string;
-}
 
 /** Why a cluster that reports no allowlist field is skipped. */
 export const NO_ALLOWLIST_FIELD =
@@ -62,7 +64,6 @@ export async function runSync(
   policy: AllowlistPolicy,
 ): Promise<RunBody> {
   const { log } = deps;
-  if (!policy.enabled) return { clusters: [], notes: ['allowlist policy is disabled; nothing done'] };
   const notes: string[] = [];
 
   const listed = await deps.console.listClusters();
@@ -89,7 +90,7 @@ export async function runSync(
   const declaredSources = async (): Promise<AllowlistSource[]> =>
     (await deps.allowlistSources.list()).filter((s) => declaredSource(policy, s.name) !== undefined);
 
-  const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
+  const targets: OutcomeSubject[] = selected.map(subjectOf);
   const clusters = await scope.forEachCluster(targets, (target) =>
     syncOne(deps, scope, policy, declaredSources, target),
   );
@@ -101,28 +102,23 @@ async function syncOne(
   scope: RunScope,
   policy: AllowlistPolicy,
   readSources: () => Promise<AllowlistSource[]>,
-  target: Target,
+  target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
   const { console, log } = deps;
-  const skipped = (reason: string, detail?: Record<string, unknown>): ClusterOutcome => ({
-    ...target,
-    status: 'skipped',
-    reason,
-    ...(detail ? { detail } : {}),
-  });
+  const skip = (reason: string, detail?: OutcomeDetail): ClusterOutcome => skipped(target, reason, detail);
 
   // Read the cluster again: the list may be minutes old by now, and its allowlist is what we compare to.
   let cluster: Cluster | undefined;
   try {
     cluster = await console.getCluster(target.clusterId);
   } catch (error) {
-    if (isForbidden(error)) return skipped(FORBIDDEN);
+    if (isForbidden(error)) return skip(FORBIDDEN);
     throw error;
   }
-  if (cluster === undefined) return skipped(GONE);
+  if (cluster === undefined) return skip(GONE);
   // The policy judges the cluster as it is now (renamed, relabelled since the listing), as teardown does.
-  if (!matchesSelector(cluster, policy.selector)) return skipped(NO_LONGER_SELECTED);
-  if (cluster.status?.ready === 'Creating') return skipped(CREATING);
+  if (!matchesSelector(cluster, policy.selector)) return skip(NO_LONGER_SELECTED);
+  if (cluster.status?.ready === 'Creating') return skip(CREATING);
 
   const field = Array.isArray(cluster.ipallowlist)
     ? 'ipallowlist'
@@ -130,7 +126,7 @@ async function syncOne(
       ? 'ipwhitelist'
       : undefined;
   const currentList = field === undefined ? undefined : cluster[field];
-  if (currentList === undefined) return skipped(NO_ALLOWLIST_FIELD);
+  if (currentList === undefined) return skip(NO_ALLOWLIST_FIELD);
 
   const sources = await readSources();
   let desired: AllowlistEntry[];
@@ -139,12 +135,9 @@ async function syncOne(
   } catch (error) {
     if (!(error instanceof AllowlistValidationError)) throw error;
     log.warn('desired allowlist refused', { clusterId: target.clusterId, problems: error.problems.length });
-    return {
-      ...target,
-      status: 'failed',
-      error: `desired allowlist refused, nothing written: ${error.message}`,
-      detail: { problems: error.problems },
-    };
+    return failed(target, `desired allowlist refused, nothing written: ${error.message}`, {
+      problems: error.problems,
+    });
   }
 
   const current = fromConsoleList(currentList);
@@ -157,9 +150,9 @@ async function syncOne(
     ...(field === 'ipwhitelist' ? { readFrom: 'ipwhitelist' as const } : {}),
   };
   const detail: Record<string, unknown> = change;
-  if (diff.equal && current.unparsed.length === 0) return skipped(IN_SYNC);
+  if (diff.equal && current.unparsed.length === 0) return skip(IN_SYNC);
 
-  if (scope.dryRun) return { ...target, status: 'done', action: 'would-update-allowlist', detail };
+  if (scope.dryRun) return done(target, 'would-update-allowlist', detail);
 
   try {
     // Full replace with the whole desired list. It is empty only when the policy explicitly allows it.
@@ -169,9 +162,9 @@ async function syncOne(
       desired.length === 0 ? { allowEmpty: policy.allowEmpty } : undefined,
     );
   } catch (error) {
-    if (isForbidden(error)) return skipped(FORBIDDEN, detail);
+    if (isForbidden(error)) return skip(FORBIDDEN, detail);
     // Deleted since the read (e.g. by the nightly teardown): nothing to protect any more.
-    if (isNotFound(error)) return skipped(GONE, detail);
+    if (isNotFound(error)) return skip(GONE, detail);
     throw error;
   }
   log.info('allowlist updated', {
@@ -181,5 +174,5 @@ async function syncOne(
     changedDescription: diff.changedDescription.length,
     unparsed: current.unparsed.length,
   });
-  return { ...target, status: 'done', action: 'allowlist-updated', detail };
+  return done(target, 'allowlist-updated', detail);
 }

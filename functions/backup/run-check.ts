@@ -6,35 +6,32 @@ import { matchesSelector } from '#lib/config/selector.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
-import type { DrillRecord, JobDeps } from '#lib/jobs/ports.ts';
+import { deferred, done, failed, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
+import type { DrillRecord } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { type BackupDeps, listOrFail } from './deps.ts';
+import { publishFleetFigures } from './recovery-judgement.ts';
 import { assessRecoveryPoint, formatDuration, type RecoveryPoint, targetFor } from './recovery-point.ts';
-import { done, failed, publishFleetFigures, skipped, skipReason } from './run-backup.ts';
-
-export type CheckDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'> &
-  Partial<Pick<JobDeps, 'metrics'>>;
+import { skipReason } from './skip-reasons.ts';
 
 /** The clusters the check looks at: the backup selector's and every target's. */
 export function checkedClusters(clusters: readonly Cluster[], policy: BackupPolicy): Cluster[] {
   return clusters.filter(
     (c) =>
-      (policy.enabled && matchesSelector(c, policy.selector)) ||
+      matchesSelector(c, policy.selector) ||
       (policy.targets ?? []).some((t) => matchesSelector(c, t.selector)),
   );
 }
 
 export async function runCheck(
-  deps: CheckDeps,
+  deps: BackupDeps,
   scope: RunScope,
   policy: BackupPolicy,
   concurrency = 4,
 ): Promise<RunBody> {
-  let clusters: Cluster[];
-  try {
-    clusters = await deps.console.listClusters();
-  } catch (err) {
-    return { clusters: [], notes: [`could not list clusters: ${errorText(err)}`], failRun: true };
-  }
+  const listing = await listOrFail(deps);
+  if ('refused' in listing) return listing.refused;
+  const { clusters } = listing;
   const requested = scope.request.clusterIds ?? [];
   const selected = checkedClusters(clusters, policy).filter(
     (c) => requested.length === 0 || requested.includes(c.uuid),
@@ -52,13 +49,13 @@ export async function runCheck(
       const i = next++;
       const cluster = selected[i];
       if (cluster === undefined) return;
-      const item = { clusterId: cluster.uuid, clusterName: cluster.name };
+      const item = subjectOf(cluster);
       if (!scope.hasTime()) {
-        outcomes[i] = { ...item, status: 'deferred', reason: 'time budget of this invocation used up' };
+        outcomes[i] = deferred(item, 'time budget of this invocation used up');
         continue;
       }
       const targetHours = targetFor(cluster, policy.targets ?? [])?.maxAgeHours;
-      let backups: Awaited<ReturnType<CheckDeps['console']['listBackups']>>;
+      let backups: Awaited<ReturnType<BackupDeps['console']['listBackups']>>;
       try {
         backups = await deps.console.listBackups(cluster.uuid);
       } catch (err) {
@@ -106,7 +103,7 @@ function outcomeOf(
 
 /** The drill cluster's record (one state read), when a drill cluster is configured and exists. */
 async function lastDrill(
-  deps: CheckDeps,
+  deps: BackupDeps,
   clusters: readonly Cluster[],
   policy: BackupPolicy,
 ): Promise<{ clusterId: string; clusterName: string; record: DrillRecord } | undefined> {

@@ -19,13 +19,14 @@ import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Backup, Cluster, Restore } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { deferred, done, failed, type OutcomeSubject, skipped } from '#lib/jobs/outcomes.ts';
 import type { BackupTrackingState, DrillRecord, JobDeps } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import type { BackupDeps } from './deps.ts';
 import { formatDuration } from './recovery-point.ts';
-import { done, failed, skipped } from './run-backup.ts';
 
-export type DrillDeps = Pick<JobDeps, 'console' | 'backupTracking' | 'clock' | 'log'> &
-  Partial<Pick<JobDeps, 'metrics' | 'events'>> & {
+export type DrillDeps = BackupDeps &
+  Partial<Pick<JobDeps, 'events'>> & {
     /** Waits between two looks (default: a real timer). Tests pass one that moves their clock. */
     sleep?: (ms: number) => Promise<void>;
   };
@@ -80,16 +81,11 @@ function isResumeOnly(scope: RunScope): boolean {
   return typeof payload === 'object' && payload !== null && (payload as { resume?: unknown }).resume === true;
 }
 
-interface Target {
-  clusterId: string;
-  clusterName: string;
-}
-
 async function drillCluster(
   deps: DrillDeps,
   scope: RunScope,
   policy: BackupPolicy,
-  target: Target,
+  target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
   const state = await deps.backupTracking.get(target.clusterId);
   const now = () => deps.clock.now();
@@ -139,7 +135,7 @@ async function drillCluster(
       await deps.events?.publish('backup.drill', { payload: { resume: true } }).catch((err: unknown) => {
         deps.log.warn('drill continuation not published', { error: errorText(err) });
       });
-      return { ...target, status: 'deferred', reason: `restore drill in progress (${record.step})` };
+      return deferred(target, `restore drill in progress (${record.step})`);
     }
     await sleep(pollMs);
   }
@@ -149,7 +145,7 @@ async function drillCluster(
 async function startDrill(
   deps: DrillDeps,
   policy: BackupPolicy,
-  target: Target,
+  target: OutcomeSubject,
 ): Promise<{ change: Partial<DrillRecord> } | { outcome: ClusterOutcome }> {
   const useNewest = async (why: string) => {
     const backups = await deps.console.listBackups(target.clusterId);
@@ -181,7 +177,7 @@ function newestComplete(backups: readonly Backup[]): Backup | undefined {
 /** One look at whatever the current step waits for; the change when the drill moved on, else undefined. */
 async function advance(
   deps: DrillDeps,
-  target: Target,
+  target: OutcomeSubject,
   record: DrillRecord,
 ): Promise<Partial<DrillRecord> | undefined> {
   const at = () => new Date(deps.clock.now()).toISOString();
@@ -225,7 +221,7 @@ async function advance(
 /** `POST …/restore`, never replayed: a failure that may have been applied, or a 409, is re-read. */
 async function requestRestore(
   deps: DrillDeps,
-  target: Target,
+  target: OutcomeSubject,
   backupId: string,
 ): Promise<Partial<DrillRecord>> {
   const requestedAt = deps.clock.now();
@@ -254,7 +250,7 @@ async function requestRestore(
   }
 }
 
-function finalOutcome(deps: DrillDeps, target: Target, record: DrillRecord): ClusterOutcome {
+function finalOutcome(deps: DrillDeps, target: OutcomeSubject, record: DrillRecord): ClusterOutcome {
   const detail = { ...record };
   if (record.step === 'healthy') {
     deps.metrics?.count('BackupDrillRecoverySeconds', record.recoverySeconds ?? 0);

@@ -1,6 +1,6 @@
 // Teardown job: `notice` (publish tonight's plan), `run` (the nightly teardown, behind the blast-radius
 // guard), `recreate` (the morning recreate), `keep-alive` (keep one cluster until a time).
-import { jobHandler, RequestRefusedError } from '#lib/runtime/job-handler.ts';
+import { type ActionDefinition, jobHandler, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { checkKeepAlive, setKeepAlive } from './keep-alive.ts';
 import { runNotice } from './notice.ts';
 import { TeardownError } from './plan.ts';
@@ -8,10 +8,15 @@ import { runRecreate } from './recreate.ts';
 import { desiredAllowlistFrom } from './restore.ts';
 import { runTeardown } from './teardown.ts';
 
-export const handler = jobHandler('teardown', {
+/** The teardown job's actions (the handler checks `teardown.enabled` and each action's `disabled`). */
+export const teardownActions: Record<string, ActionDefinition> = {
   notice: { run: (c, scope) => runNotice(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
   run: { run: (c, scope) => runTeardown(c, scope, c.config.teardown, { timeZone: c.config.timeZone }) },
   recreate: {
+    disabled: (config) =>
+      config.teardown.recreate.enabled
+        ? undefined
+        : 'recreate is disabled (teardown.recreate.enabled is false); nothing done',
     // The allowlist a recreated cluster gets is the allowlist sync's current desired state, never a copy.
     run: (c, scope) =>
       runRecreate(
@@ -37,4 +42,6 @@ export const handler = jobHandler('teardown', {
     },
     run: (c, scope) => setKeepAlive(c, scope, c.config.teardown),
   },
-});
+};
+
+export const handler = jobHandler('teardown', teardownActions);

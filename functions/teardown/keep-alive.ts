@@ -3,6 +3,7 @@
 import { matchesSelector } from '#lib/config/selector.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import { done, failed, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { KeepAlive } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, KeepAlivePayload } from '#lib/jobs/types.ts';
 import { type TeardownDeps, TeardownError } from './plan.ts';
@@ -55,14 +56,8 @@ export async function setKeepAlive(
   const byId = clusters.find((c) => c.uuid === payload.cluster);
   const matched = byId ? [byId] : clusters.filter((c) => c.name === payload.cluster);
   if (matched.length === 0) {
-    const failed: ClusterOutcome = {
-      clusterId: payload.cluster,
-      clusterName: payload.cluster,
-      status: 'failed',
-      error: 'no such cluster',
-    };
     return {
-      clusters: [failed],
+      clusters: [failed({ clusterId: payload.cluster, clusterName: payload.cluster }, 'no such cluster')],
       notes: [`keep-alive not stored: no cluster has the uuid or name '${payload.cluster}'`],
     };
   }
@@ -77,16 +72,10 @@ export async function setKeepAlive(
     });
     const reason = `a keep-alive until ${longer.until} by ${longer.by} (${longer.reason}) is in force and lasts at least as long: kept`;
     return {
-      clusters: matched.map(
-        (c): ClusterOutcome => ({
-          clusterId: c.uuid,
-          clusterName: c.name,
-          status: 'skipped',
-          reason,
-          detail: {
-            requested: { until: untilIso, by: payload.by, reason: payload.reason },
-            keepAlive: { until: longer.until, by: longer.by, reason: longer.reason },
-          },
+      clusters: matched.map((c) =>
+        skipped(subjectOf(c), reason, {
+          requested: { until: untilIso, by: payload.by, reason: payload.reason },
+          keepAlive: { until: longer.until, by: longer.by, reason: longer.reason },
         }),
       ),
       notes: [`keep-alive for '${payload.cluster}' not stored: ${reason}`],
@@ -120,20 +109,12 @@ export async function setKeepAlive(
   if (scope.dryRun) notes.push('dry run: the keep-alive is stored anyway (it only prevents deletions)');
   const clustersOut = matched.map((c): ClusterOutcome => {
     const selected = !policy.selector.all && matchesSelector(c, policy.selector);
-    return {
-      clusterId: c.uuid,
-      clusterName: c.name,
-      status: 'done',
-      action: 'keep-alive-set',
-      detail: {
-        until: untilIso,
-        by: payload.by,
-        reason: payload.reason,
-        ...(selected
-          ? {}
-          : { note: 'not selected by the teardown policy: it would not be torn down anyway' }),
-      },
-    };
+    return done(subjectOf(c), 'keep-alive-set', {
+      until: untilIso,
+      by: payload.by,
+      reason: payload.reason,
+      ...(selected ? {} : { note: 'not selected by the teardown policy: it would not be torn down anyway' }),
+    });
   });
   return { clusters: clustersOut, notes };
 }

@@ -2,6 +2,7 @@
 // delete, so their owners can send a keep-alive in time. It changes nothing and claims no cluster.
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { lateDeliveryRefusal } from './lateness.ts';
 import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
@@ -10,13 +11,7 @@ import { teardownWindowId } from './window.ts';
 export const NOTICE_EVENT = 'teardown.notice.sent';
 
 export function excludedOutcome(e: Exclusion): ClusterOutcome {
-  return {
-    clusterId: e.cluster.uuid,
-    clusterName: e.cluster.name,
-    status: 'skipped',
-    reason: e.reason,
-    ...(e.detail ? { detail: e.detail } : {}),
-  };
+  return skipped(subjectOf(e.cluster), e.reason, e.detail);
 }
 
 export function guardReason(candidates: number, max: number, deletedEarlier = 0): string {
@@ -31,7 +26,6 @@ export async function runNotice(
   policy: TeardownPolicy,
   options: { timeZone?: string } = {},
 ): Promise<RunBody> {
-  if (!policy.enabled) return { clusters: [], notes: ['teardown is disabled in the policy; no notice sent'] };
   const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
   if (late) return late;
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);
@@ -103,14 +97,8 @@ export async function runNotice(
   });
 
   const clusters: ClusterOutcome[] = [
-    ...plan.candidates.map(
-      (c): ClusterOutcome => ({
-        clusterId: c.uuid,
-        clusterName: c.name,
-        status: 'done',
-        action: 'teardown-planned',
-        detail: { plannedAt, notRestored: [...NOT_RESTORED] },
-      }),
+    ...plan.candidates.map((c) =>
+      done(subjectOf(c), 'teardown-planned', { plannedAt, notRestored: [...NOT_RESTORED] }),
     ),
     ...plan.unreadable.map(unreadableOutcome),
     ...plan.excluded.map(excludedOutcome),

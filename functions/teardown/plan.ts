@@ -5,6 +5,7 @@
 import { globToRegExp, isExplicit, selectClusters } from '#lib/config/selector.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterStatus, IpAllowlistEntry } from '#lib/console/client.ts';
+import { failed, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { JobDeps, KeepAlive, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import type { CredentialPublisher } from '#lib/secrets/credentials.ts';
@@ -263,5 +264,5 @@ function round(n: number): number {
 
 /** A selected cluster that could not be judged (unreadable state): failed with the reason, not deleted. */
 export function unreadableOutcome(e: Exclusion): ClusterOutcome {
-  return { clusterId: e.cluster.uuid, clusterName: e.cluster.name, status: 'failed', error: e.reason };
+  return failed(subjectOf(e.cluster), e.reason);
 }

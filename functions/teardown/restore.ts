@@ -14,7 +14,7 @@ import { errorText } from '#lib/jobs/engine.ts';
 import type { AllowlistSource, ClusterSnapshot, JobDeps } from '#lib/jobs/ports.ts';
 import { credentialSecretName } from '#lib/secrets/credentials.ts';
 import { type DesiredAllowlist, type TeardownDeps, TeardownError } from './plan.ts';
-import { SECRETS_PURPOSE } from './teardown.ts';
+import { SECRETS_PURPOSE } from './snapshot.ts';
 
 /** Written where the desired list is empty or unknown: one unroutable documentation address (RFC 5737). */
 export const PLACEHOLDER_ENTRY: IpAllowlistEntry = {

@@ -9,7 +9,7 @@ import {
   DEFAULT_MAX_BREADTH,
   normalizeEntries,
 } from '#lib/allowlist/entries.ts';
-import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
+import { JOB_ACTIONS, JOBS } from '#lib/catalog/jobs.ts';
 import { unsafeTextProblem } from '#lib/text/unsafe.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import { schedulerExpressionProblem, unixCronProblem } from './expressions.ts';

@@ -1,6 +1,18 @@
 // Cluster selection: which clusters a policy (or an allowlist source) applies to.
-import type { Cluster } from '#lib/console/client.ts';
 import type { ClusterSelector } from './types.ts';
+
+/**
+ * What a selector reads of a cluster: the fields of the Console's `Cluster` it matches on. Declared here
+ * (the Console client's type satisfies it) so that the config stays below the Console client.
+ */
+export interface SelectableCluster {
+  uuid: string;
+  name: string;
+  labels?: readonly string[];
+  planType?: { name?: string };
+  region?: { uuid?: string; name?: string };
+  generation?: { name?: string };
+}
 
 /**
  * Compiles a glob (`*`, `?`) to an anchored RegExp: case-sensitive for selection, `ignoreCase` for protection
@@ -57,7 +69,7 @@ export function isExplicit(selector: ClusterSelector): boolean {
 }
 
 function matchesCriteria(
-  cluster: Cluster,
+  cluster: SelectableCluster,
   s: Omit<ClusterSelector, 'exclude' | 'all'>,
   mode: 'all' | 'any',
 ): boolean {
@@ -77,18 +89,18 @@ function matchesCriteria(
 }
 
 /** Whether a cluster is selected: every criterion matches (or `all`), and nothing in `exclude` matches. */
-export function matchesSelector(cluster: Cluster, selector: ClusterSelector): boolean {
+export function matchesSelector(cluster: SelectableCluster, selector: ClusterSelector): boolean {
   const included = selector.all === true || matchesCriteria(cluster, selector, 'all');
   if (!included) return false;
   return !(selector.exclude && matchesCriteria(cluster, selector.exclude, 'any'));
 }
 
 /** The clusters a selector picks, narrowed to `onlyIds` when a request names clusters. */
-export function selectClusters(
-  clusters: readonly Cluster[],
+export function selectClusters<C extends SelectableCluster>(
+  clusters: readonly C[],
   selector: ClusterSelector,
   onlyIds?: readonly string[],
-): Cluster[] {
+): C[] {
   return clusters.filter(
     (c) =>
       matchesSelector(c, selector) &&

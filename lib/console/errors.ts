@@ -36,6 +36,12 @@ export const BODY_EXCERPT_LENGTH = 300;
 const REDACT_SCAN_LENGTH = 8_192;
 
 const REDACTED = '[redacted]';
+/**
+ * Exact secrets shorter than this are not scrubbed out of text: they would match ordinary words and leave
+ * the text unreadable. Where such a secret occurs in a body, the body is withheld instead.
+ */
+const MIN_SCRUBBED_SECRET_LENGTH = 8;
+const WITHHELD = '[withheld: it holds a value of the request that is secret]';
 const BEARER = /\bBearer\s+[^\s"',;]+/gi;
 const BASIC = /\bBasic\s+[A-Za-z0-9+/=_-]{8,}/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
@@ -49,7 +55,7 @@ const TOKEN_FIELD =
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 8) out = out.split(secret).join(REDACTED);
+    if (secret.length >= MIN_SCRUBBED_SECRET_LENGTH) out = out.split(secret).join(REDACTED);
   }
   return out
     .replace(BEARER, `Bearer ${REDACTED}`)
@@ -58,9 +64,20 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(TOKEN_FIELD, `$1${REDACTED}`);
 }
 
-/** The first {@link BODY_EXCERPT_LENGTH} characters of a body, redacted, whitespace collapsed. */
+/**
+ * The first {@link BODY_EXCERPT_LENGTH} characters of a body, redacted, whitespace collapsed. A body that
+ * holds a secret too short to scrub is withheld whole.
+ */
 export function bodyExcerpt(body: string, secrets: readonly string[] = []): string {
-  const scanned = redact(body.slice(0, REDACT_SCAN_LENGTH), secrets).replace(/\s+/g, ' ').trim();
+  const head = body.slice(0, REDACT_SCAN_LENGTH);
+  if (
+    secrets.some(
+      (secret) => secret !== '' && secret.length < MIN_SCRUBBED_SECRET_LENGTH && head.includes(secret),
+    )
+  ) {
+    return WITHHELD;
+  }
+  const scanned = redact(head, secrets).replace(/\s+/g, ' ').trim();
   return scanned.length > BODY_EXCERPT_LENGTH ? `${scanned.slice(0, BODY_EXCERPT_LENGTH)}…` : scanned;
 }
 

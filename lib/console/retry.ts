@@ -1,6 +1,7 @@
 /**
- * The Console client's retry policy: which failures are retried, how long to wait, when to give up.
- * Pure functions; the client owns the loop.
+ * The Console client's retry and throttle policy: which failures are retried, how long to wait, when to
+ * give up, and the throttle gate a 429 closes for every call of one client. Pure functions and one small
+ * piece of state (the gate); the request loop owns the sending.
  */
 
 export interface RetryPolicy {
@@ -48,8 +49,8 @@ export function isRetryableStatus(status: number): boolean {
  * DELETE are idempotent in the Console API; POST creates things (clusters, backups) and is never replayed.
  */
 export function isReplayable(method: string): boolean {
-  const m = method.toUpperCase();
-  return m === 'GET' || m === 'PUT' || m === 'DELETE' || m === 'HEAD';
+  const verb = method.toUpperCase();
+  return verb === 'GET' || verb === 'PUT' || verb === 'DELETE' || verb === 'HEAD';
 }
 
 /**
@@ -58,8 +59,8 @@ export function isReplayable(method: string): boolean {
  */
 export function backoffDelayMs(policy: RetryPolicy, retry: number, random: () => number): number {
   const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry));
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.floor(r * window);
+  const fraction = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(fraction * window);
 }
 
 const DELTA_SECONDS = /^-?\d+(?:\.\d+)?$/;
@@ -74,16 +75,103 @@ const ASCTIME = /^[A-Za-z]{3} [A-Za-z]{3} \d{1,2} \d{2}:\d{2}:\d{2} \d{4}$/;
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;
-  const v = value.trim().replace(/\s+/g, ' ');
-  if (v === '') return undefined;
-  if (DELTA_SECONDS.test(v)) {
-    const seconds = Number(v);
+  const header = value.trim().replace(/\s+/g, ' ');
+  if (header === '') return undefined;
+  if (DELTA_SECONDS.test(header)) {
+    const seconds = Number(header);
     if (!Number.isFinite(seconds)) return undefined;
     return seconds <= 0 ? 0 : Math.ceil(seconds * 1000);
   }
-  if (!IMF_FIXDATE.test(v) && !RFC_850.test(v) && !ASCTIME.test(v)) return undefined;
+  if (!IMF_FIXDATE.test(header) && !RFC_850.test(header) && !ASCTIME.test(header)) return undefined;
   // Date.parse reads asctime as local time; HTTP dates are always GMT.
-  const at = Date.parse(ASCTIME.test(v) ? `${v} GMT` : v);
+  const at = Date.parse(ASCTIME.test(header) ? `${header} GMT` : header);
   if (!Number.isFinite(at)) return undefined;
   return Math.max(0, at - nowMs);
+}
+
+/** The longest the shared throttle gate stays closed after one 429, whatever its Retry-After says. */
+export const THROTTLE_GATE_MAX_MS = 5 * 60_000;
+
+/** Statuses that are transient for this call: the retryable ones, and 409 where the call says so. */
+export function isTransientStatus(status: number, conflictIsTransient: boolean): boolean {
+  return isRetryableStatus(status) || (status === 409 && conflictIsTransient);
+}
+
+/**
+ * How long a 429 closes the gate: the server's Retry-After, else a backoff delay, capped so that a bogus
+ * Retry-After cannot freeze a warm container for hours.
+ */
+export function throttlePauseMs(
+  policy: RetryPolicy,
+  retryAfterMs: number | undefined,
+  retry: number,
+  random: () => number,
+): number {
+  return Math.min(retryAfterMs ?? backoffDelayMs(policy, retry, random), THROTTLE_GATE_MAX_MS);
+}
+
+/** What the request loop knows after a transient failure (429, 5xx, retryable 409, timeout, network). */
+export interface TransientFailure {
+  /** The status, or undefined for a timeout or connection error. */
+  status: number | undefined;
+  retryAfterMs: number | undefined;
+  /** The request may be sent again (GET, PUT, DELETE). */
+  replayable: boolean;
+  /** Requests sent so far that count against `maxAttempts` (the re-send after a 401 does not). */
+  sends: number;
+  /** Retries taken so far (0 before the first one). */
+  retries: number;
+  /** Time since the call started. */
+  elapsedMs: number;
+  /** How much longer the shared gate stays closed (0 when open). */
+  gateClosedForMs: number;
+}
+
+export type RetryDecision =
+  | { retry: false }
+  /**
+   * `delayMs`: this call's own wait; `waitMs`: the time until it may send (its delay or the closed gate,
+   * whichever is longer), which must fit the budget; `atGate`: after a 429 the gate already covers the
+   * delay, so the call waits there with every other call instead of sleeping on its own.
+   */
+  | { retry: true; delayMs: number; waitMs: number; atGate: boolean };
+
+/** Whether and how long to wait before the next attempt after a transient failure. */
+export function decideRetry(
+  policy: RetryPolicy,
+  failure: TransientFailure,
+  random: () => number,
+): RetryDecision {
+  if (!failure.replayable) return { retry: false };
+  if (failure.sends >= policy.maxAttempts) return { retry: false };
+  const throttled = failure.status === 429;
+  // After a 429 the wait is the server's Retry-After (uncapped here, so a long one exceeds the budget).
+  const delayMs = throttled
+    ? Math.max(failure.retryAfterMs ?? 0, failure.gateClosedForMs)
+    : (failure.retryAfterMs ?? backoffDelayMs(policy, failure.retries, random));
+  const waitMs = Math.max(delayMs, failure.gateClosedForMs);
+  if (failure.elapsedMs + waitMs > policy.maxTotalMs) return { retry: false };
+  return { retry: true, delayMs, waitMs, atGate: throttled && failure.gateClosedForMs >= delayMs };
+}
+
+/**
+ * The shared throttle gate of one client: after a 429 no call of that client sends before the gate opens.
+ * `close` answers how much closed time it added (overlapping closures counted once).
+ */
+export interface ThrottleGate {
+  closedForMs(): number;
+  close(untilMs: number): number;
+}
+
+export function createThrottleGate(now: () => number): ThrottleGate {
+  let opensAt = 0;
+  return {
+    closedForMs: () => Math.max(0, opensAt - now()),
+    close(untilMs) {
+      const from = Math.max(opensAt, now());
+      if (untilMs <= from) return 0;
+      opensAt = untilMs;
+      return untilMs - from;
+    },
+  };
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { pascalCase } from './names.ts';
+import { deferred, failed, skipped } from './outcomes.ts';
 import type { JobDeps } from './ports.ts';
 import {
   type ClusterOutcome,
@@ -50,14 +51,6 @@ export interface RunBody {
   notes?: string[];
   /** A run-level failure (e.g. the blast-radius guard): the run fails even if no cluster did. */
   failRun?: boolean;
-}
-
-export function outcomeFor(
-  cluster: { clusterId: string; clusterName: string },
-  status: 'skipped' | 'deferred',
-  reason: string,
-): ClusterOutcome {
-  return { clusterId: cluster.clusterId, clusterName: cluster.clusterName, status, reason };
 }
 
 /** A short, secret-free description of an error for a summary. */
@@ -157,30 +150,20 @@ export async function executeRun(
   ): Promise<ClusterOutcome> => {
     const earlier = previous.get(item.clusterId);
     if (earlier && FINAL.has(earlier.status)) return earlier;
-    if (!hasTime()) return outcomeFor(item, 'deferred', 'time budget of this invocation used up');
+    if (!hasTime()) return deferred(item, 'time budget of this invocation used up');
     let claimed = false;
     try {
       claimed = await claims.claim(request.job, item.clusterId, owner, settings.leaseMs);
     } catch (err) {
-      return record({
-        clusterId: item.clusterId,
-        clusterName: item.clusterName,
-        status: 'failed',
-        error: `could not claim cluster: ${errorText(err)}`,
-      });
+      return record(failed(item, `could not claim cluster: ${errorText(err)}`));
     }
-    if (!claimed) return outcomeFor(item, 'skipped', 'another run of this job is working on this cluster');
+    if (!claimed) return skipped(item, 'another run of this job is working on this cluster');
     let outcome: ClusterOutcome;
     try {
       outcome = await work(item);
     } catch (err) {
       log.warn('cluster work failed', { clusterId: item.clusterId, error: errorText(err) });
-      outcome = {
-        clusterId: item.clusterId,
-        clusterName: item.clusterName,
-        status: 'failed',
-        error: errorText(err),
-      };
+      outcome = failed(item, errorText(err));
     }
     await record(outcome);
     await claims.release(request.job, item.clusterId, owner).catch((err) => {

@@ -1,18 +1,11 @@
 // The shapes every job shares: what a trigger asks for (JobRequest), how a run is identified
 // (Delivery), and what a run reports (RunSummary). Triggers normalise to these; use cases return them.
 
-export const JOBS = ['backup', 'teardown', 'allowlist-sync', 'secrets-sync'] as const;
-export type JobName = (typeof JOBS)[number];
+import type { JobName } from '#lib/catalog/jobs.ts';
 
-/** The actions each job accepts. One EventBridge `detail-type` and one webhook route per job and action. */
-export const JOB_ACTIONS = {
-  backup: ['run', 'check', 'drill'],
-  teardown: ['notice', 'run', 'recreate', 'keep-alive'],
-  'allowlist-sync': ['sync', 'set-source'],
-  'secrets-sync': ['sync'],
-} as const satisfies Record<JobName, readonly string[]>;
-
-export type JobAction<J extends JobName = JobName> = (typeof JOB_ACTIONS)[J][number];
+// The job catalog is a leaf (lib/catalog) so that the config can name jobs without importing this layer;
+// re-exported here because job code reads its shapes and names from one module.
+export { JOB_ACTIONS, JOBS, type JobAction, type JobName } from '#lib/catalog/jobs.ts';
 
 /** `teardown` / `keep-alive`: keep one cluster from tonight's teardown until a time. */
 export interface KeepAlivePayload {

@@ -8,7 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { configFromEnv } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
-import { createConsoleClient } from '#lib/console/client.ts';
+import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
 import type { EventPublisher, JobDeps, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ManagedSecretStore, SecretSourceReader } from '#lib/jobs/secrets-sync-ports.ts';
 import type { Log } from '#lib/log/log.ts';
@@ -36,6 +36,8 @@ import {
 } from './webhook-secrets.ts';
 
 export interface Container extends JobDeps {
+  /** The concrete client: the jobs see the port, scripts and benchmarks read its counters too. */
+  console: MeteredConsoleClient;
   config: AutomationConfig;
   tokens: SharedTokenProvider;
   /** Every webhook sender's signing secrets (cached). */

@@ -20,6 +20,11 @@ export interface ActionDefinition {
   /** Checks the request against the policy before anything runs; throw `RequestRefusedError` to refuse it. */
   precheck?: (c: Container, request: JobRequest) => Promise<void> | void;
   run: (c: Container, scope: RunScope) => Promise<RunBody>;
+  /**
+   * Why this action does nothing under the config although its job is enabled (a part of the job that is
+   * switched off, e.g. `teardown.recreate.enabled`); undefined when it runs. Checked by `disabledReason`.
+   */
+  disabled?: (config: AutomationConfig) => string | undefined;
 }
 
 /** A request that is well-formed but refused by the policy (e.g. an allowlist update with a bad CIDR). */
@@ -32,6 +37,19 @@ function policyOf(job: JobName, config: AutomationConfig): { enabled: boolean; d
   if (job === 'teardown') return config.teardown;
   if (job === 'secrets-sync') return config.secretsSync;
   return config.allowlist;
+}
+
+/**
+ * The one place where the config switches a run off: the job's `enabled`, then the action's own gate. A
+ * disabled run still goes through the engine (its delivery is recorded, its summary says why) but does no work.
+ */
+export function disabledReason(
+  job: JobName,
+  action: ActionDefinition,
+  config: AutomationConfig,
+): string | undefined {
+  if (!policyOf(job, config).enabled) return `${job} is disabled in the config`;
+  return action.disabled?.(config);
 }
 
 export type JobResult = RunSummary | WebhookResponse | { ignored: true; reason: string };
@@ -134,15 +152,13 @@ export async function handleJob(
     throw err;
   }
   const policy = policyOf(job, config);
+  const off = disabledReason(job, action, config);
   const summary = await executeRun(
     c,
     request,
     delivery,
     { ...runSettings(c, context, !isWebhook), dryRun: policy.dryRun || request.dryRun === true },
-    (scope) =>
-      policy.enabled
-        ? action.run(c, scope)
-        : Promise.resolve({ clusters: [], notes: [`${job} is disabled in the config`] }),
+    (scope) => (off === undefined ? action.run(c, scope) : Promise.resolve({ clusters: [], notes: [off] })),
   ).catch((err: unknown) => {
     if (isWebhook && err instanceof IdempotencyConflictError) return conflictAnswer(err, delivery, request);
     throw err;

@@ -1,6 +1,6 @@
 // Least privilege, pinned: every statement of every role, resource policies, and no wildcard actions.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SECRETS_PURPOSE } from '#functions/teardown/teardown.ts';
+import { SECRETS_PURPOSE } from '#functions/teardown/snapshot.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
 import { SEALING_KEY_ENV } from '#lib/runtime/container.ts';
 import {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SourceUpdateRefusedError, setSource } from '#functions/allowlist-sync/set-source.ts';
 import { FORBIDDEN, IN_SYNC, NO_ALLOWLIST_FIELD, runSync } from '#functions/allowlist-sync/sync.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
-import { type ConsoleClient, createConsoleClient } from '#lib/console/client.ts';
+import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
@@ -62,7 +62,7 @@ describe('allowlist sync against the simulator and DynamoDB', () => {
   let dynamo: EmbeddedDynamo;
   let stores: StateStores;
   let clock: ManualClock;
-  let console: ConsoleClient;
+  let console: MeteredConsoleClient;
   let deliveries = 0;
   const log = recordingLog();
 

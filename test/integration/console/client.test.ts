@@ -1,6 +1,6 @@
 // The Console client over real HTTP against the simulator (local/sim/): real fetch, real timers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ConsoleClient, createConsoleClient } from '#lib/console/client.ts';
+import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { ORG_CLUSTERS, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
@@ -40,7 +40,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ConsoleApiError> {
 describe('console client against the simulator', () => {
   let sim: RunningSimulator;
   let tokens: ReturnType<typeof simTokenSource>;
-  let client: ConsoleClient;
+  let client: MeteredConsoleClient;
   const idOf = (name: string): string => sim.state.cluster(name).uuid;
 
   beforeEach(async () => {

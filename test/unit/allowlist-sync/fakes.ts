@@ -96,18 +96,6 @@ export function fakeConsole(clusters: Cluster[]): FakeConsole {
     listApiClients: unused('listApiClients'),
     createApiClient: unused('createApiClient'),
     deleteApiClient: unused('deleteApiClient'),
-    get stats() {
-      return {
-        requests: 0,
-        retries: 0,
-        throttled: 0,
-        failures: 0,
-        tokenRefreshes: 0,
-        throttledMs: 0,
-        gateWaits: 0,
-        byOperation: {},
-      };
-    },
   };
   return fake;
 }

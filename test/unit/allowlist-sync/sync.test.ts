@@ -333,18 +333,6 @@ describe('runSync', () => {
     expect(summary.notes.join(' ')).toContain('retired');
     expect(console.puts.map((p) => p.entries)).toEqual([[OFFICE]]);
   });
-
-  it('does nothing when the policy is disabled', async () => {
-    // Prepare
-    const { console, sync } = await setup([cluster('prod-a', { ipallowlist: [] })]);
-
-    // Act
-    const summary = await sync(policy({ enabled: false }));
-
-    // Assess
-    expect(summary.clusters).toEqual([]);
-    expect(console.calls).toEqual([]);
-  });
 });
 
 describe('runSync alongside source updates', () => {

@@ -162,16 +162,6 @@ export class FakeConsole {
       listApiClients: unused('listApiClients'),
       createApiClient: unused('createApiClient'),
       deleteApiClient: unused('deleteApiClient'),
-      stats: {
-        requests: 0,
-        retries: 0,
-        throttled: 0,
-        failures: 0,
-        tokenRefreshes: 0,
-        throttledMs: 0,
-        gateWaits: 0,
-        byOperation: {},
-      },
     };
   }
 }

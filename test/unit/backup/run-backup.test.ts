@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatAge,
-  isBelowMinimumGeneration,
-  MAX_THROTTLED_CREATES,
-  normalizeCron,
-  runBackup,
-} from '#functions/backup/run-backup.ts';
+import { formatAge, isBelowMinimumGeneration, MAX_THROTTLED_CREATES } from '#functions/backup/manual.ts';
+import { normalizeCron } from '#functions/backup/native.ts';
+import { runBackup } from '#functions/backup/run-backup.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';

@@ -177,3 +177,30 @@ describe('redaction', () => {
     expect(JSON.stringify(log.lines)).not.toContain(JWT_1);
   });
 });
+
+describe('secret values of a request', () => {
+  it.each([
+    ['a long value', 'long-secret-value-42'],
+    ['a short value', 'pw1234'],
+    ['a one-character value', 'x'],
+  ])('keeps %s the server echoes out of the error', async (_what, value) => {
+    // Prepare: the server quotes the value back in its refusal
+    const { client } = testClient([
+      (request) => text(`{"message":"rejected ${JSON.parse(request.body ?? '{}').secretValue}"}`, 400),
+    ]);
+
+    // Act
+    const errors = [
+      await rejectionOf(client.createSecret('c-1', 'API_KEY', value)),
+      await rejectionOf(client.updateSecret('c-1', 'API_KEY', value)),
+    ];
+
+    // Assess
+    for (const error of errors) {
+      expect(error.status).toBe(400);
+      for (const rendering of [error.message, error.bodyExcerpt, JSON.stringify(error), inspect(error)]) {
+        expect(rendering).not.toContain(`rejected ${value}`);
+      }
+    }
+  });
+});

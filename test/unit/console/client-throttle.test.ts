@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { THROTTLE_GATE_MAX_MS } from '#lib/console/client.ts';
+import { THROTTLE_GATE_MAX_MS } from '#lib/console/retry.ts';
 import {
   json,
   manualClock,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { BODY_EXCERPT_LENGTH, ConsoleApiError, redact } from '#lib/console/errors.ts';
+import { BODY_EXCERPT_LENGTH, bodyExcerpt, ConsoleApiError, redact } from '#lib/console/errors.ts';
 
 const JWT =
   'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJjbGllbnQiLCJleHAiOjE3NjgwMDAwMDB9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
@@ -136,5 +136,18 @@ describe('ConsoleApiError', () => {
     expect(error.cause).toBe(cause);
     expect(error.status).toBeUndefined();
     expect(error.message).toBe('console api GET /clusters failed: network');
+  });
+});
+
+describe('bodyExcerpt and short secrets', () => {
+  it('withholds a body holding a secret too short to scrub, and keeps one that does not hold it', () => {
+    // Act
+    const holding = bodyExcerpt('{"message":"value pw1 is too short"}', ['pw1', 'long-bearer-token-123']);
+    const clean = bodyExcerpt('{"message":"name taken"}', ['pw1']);
+
+    // Assess
+    expect(holding).not.toContain('pw1');
+    expect(holding).toContain('withheld');
+    expect(clean).toBe('{"message":"name taken"}');
   });
 });

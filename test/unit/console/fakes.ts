@@ -1,6 +1,10 @@
 // Fakes for the Console client's unit tests: a scripted fetch, a token source, and a clock whose sleep
 // returns at once but moves time forward (concurrent sleeps overlap, as real ones do).
-import { type ConsoleClient, type ConsoleClientOptions, createConsoleClient } from '#lib/console/client.ts';
+import {
+  type ConsoleClientOptions,
+  createConsoleClient,
+  type MeteredConsoleClient,
+} from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { recordingLog } from '#local/recording-log.ts';
@@ -178,7 +182,7 @@ export const parametersFixture = {
 };
 
 export interface TestClient {
-  client: ConsoleClient;
+  client: MeteredConsoleClient;
   clock: FakeClock;
   http: ScriptedFetch;
   tokens: FakeTokenSource;

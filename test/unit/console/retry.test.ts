@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelayMs,
+  createThrottleGate,
   DEFAULT_RETRY_POLICY,
+  decideRetry,
   isReplayable,
   isRetryableStatus,
+  isTransientStatus,
   parseRetryAfter,
   resolveRetryPolicy,
+  THROTTLE_GATE_MAX_MS,
+  type TransientFailure,
+  throttlePauseMs,
 } from '#lib/console/retry.ts';
 
 const NOW = Date.parse('2026-01-15T10:00:00.000Z');
@@ -129,5 +135,129 @@ describe('what is retried', () => {
     // Act + Assess
     expect([429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
     expect([400, 401, 403, 404, 409, 501, 505].some(isRetryableStatus)).toBe(false);
+  });
+});
+
+describe('decideRetry', () => {
+  const policy = resolveRetryPolicy({
+    maxAttempts: 3,
+    baseDelayMs: 100,
+    maxDelayMs: 1_000,
+    maxTotalMs: 10_000,
+  });
+  const half = () => 0.5;
+  const failure = (overrides: Partial<TransientFailure> = {}): TransientFailure => ({
+    status: 503,
+    retryAfterMs: undefined,
+    replayable: true,
+    sends: 1,
+    retries: 0,
+    elapsedMs: 0,
+    gateClosedForMs: 0,
+    ...overrides,
+  });
+
+  it('never retries a request that may not be replayed', () => {
+    // Act + Assess
+    expect(decideRetry(policy, failure({ replayable: false }), half)).toEqual({ retry: false });
+    expect(decideRetry(policy, failure({ replayable: false, status: undefined }), half)).toEqual({
+      retry: false,
+    });
+  });
+
+  it('stops once maxAttempts requests were sent', () => {
+    // Act + Assess
+    expect(decideRetry(policy, failure({ sends: 2, retries: 1 }), half).retry).toBe(true);
+    expect(decideRetry(policy, failure({ sends: 3, retries: 2 }), half)).toEqual({ retry: false });
+  });
+
+  it('backs off with jitter by the retry number when the server says nothing', () => {
+    // Act
+    const first = decideRetry(policy, failure({ retries: 0 }), half);
+    const third = decideRetry(policy, failure({ sends: 1, retries: 2 }), half);
+
+    // Assess: half of 100 ms, then half of 400 ms
+    expect(first).toEqual({ retry: true, delayMs: 50, waitMs: 50, atGate: false });
+    expect(third).toMatchObject({ delayMs: 200 });
+  });
+
+  it("honours the server's Retry-After beyond maxDelayMs, without jitter", () => {
+    // Act
+    const decision = decideRetry(policy, failure({ retryAfterMs: 4_000 }), () => 0);
+
+    // Assess
+    expect(decision).toEqual({ retry: true, delayMs: 4_000, waitMs: 4_000, atGate: false });
+  });
+
+  it('gives up when the wait would end past the budget, counting the time already spent', () => {
+    // Act + Assess
+    expect(decideRetry(policy, failure({ retryAfterMs: 10_001 }), half)).toEqual({ retry: false });
+    expect(decideRetry(policy, failure({ retryAfterMs: 4_000, elapsedMs: 6_001 }), half)).toEqual({
+      retry: false,
+    });
+    expect(decideRetry(policy, failure({ retryAfterMs: 4_000, elapsedMs: 6_000 }), half).retry).toBe(true);
+  });
+
+  it('after a 429, waits at the closed gate with every other call', () => {
+    // Act
+    const decision = decideRetry(
+      policy,
+      failure({ status: 429, retryAfterMs: 2_000, gateClosedForMs: 2_000 }),
+      half,
+    );
+
+    // Assess
+    expect(decision).toEqual({ retry: true, delayMs: 2_000, waitMs: 2_000, atGate: true });
+  });
+
+  it('a call whose own backoff is shorter than the closed gate still waits for the gate', () => {
+    // Act
+    const decision = decideRetry(policy, failure({ status: 500, gateClosedForMs: 5_000 }), () => 0);
+
+    // Assess: its own delay is 0 ms, but it may not send before the gate opens
+    expect(decision).toEqual({ retry: true, delayMs: 0, waitMs: 5_000, atGate: false });
+  });
+
+  it('counts the closed gate against the budget', () => {
+    // Act + Assess
+    expect(decideRetry(policy, failure({ status: 500, gateClosedForMs: 10_001 }), () => 0)).toEqual({
+      retry: false,
+    });
+  });
+});
+
+describe('throttle policy', () => {
+  it('pauses for the Retry-After, else a backoff delay, never longer than THROTTLE_GATE_MAX_MS', () => {
+    // Act + Assess
+    expect(throttlePauseMs(DEFAULT_RETRY_POLICY, 2_000, 0, () => 0.5)).toBe(2_000);
+    expect(throttlePauseMs(DEFAULT_RETRY_POLICY, undefined, 1, () => 0.5)).toBe(250);
+    expect(throttlePauseMs(DEFAULT_RETRY_POLICY, 24 * 3_600_000, 0, () => 0.5)).toBe(THROTTLE_GATE_MAX_MS);
+  });
+
+  it('treats 409 as transient only where the call says so', () => {
+    // Act + Assess
+    expect(isTransientStatus(409, false)).toBe(false);
+    expect(isTransientStatus(409, true)).toBe(true);
+    expect(isTransientStatus(503, false)).toBe(true);
+    expect(isTransientStatus(400, true)).toBe(false);
+  });
+
+  it('the gate stays closed until the latest closing, and counts overlapping closed time once', () => {
+    // Prepare
+    let now = 1_000;
+    const gate = createThrottleGate(() => now);
+
+    // Act
+    const added = [gate.close(3_000), gate.close(2_000), gate.close(4_000)];
+    now = 2_500;
+    const closedAt2500 = gate.closedForMs();
+    now = 5_000;
+    const closedAt5000 = gate.closedForMs();
+
+    // Assess
+    expect(added).toEqual([2_000, 0, 1_000]);
+    expect(closedAt2500).toBe(1_500);
+    expect(closedAt5000).toBe(0);
+    expect(gate.close(4_000)).toBe(0);
   });
 });

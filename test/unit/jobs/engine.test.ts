@@ -7,12 +7,12 @@ import {
   actionMetricName,
   errorText,
   executeRun,
-  outcomeFor,
   type RunBody,
   type RunEngineDeps,
   type RunScope,
   type RunSettings,
 } from '#lib/jobs/engine.ts';
+import { done as doneOutcome, skipped } from '#lib/jobs/outcomes.ts';
 import type { EventPublisher } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, Delivery, JobRequest } from '#lib/jobs/types.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
@@ -67,7 +67,7 @@ function items(n: number): Item[] {
 }
 
 function done(item: Item, action = 'backup-created'): ClusterOutcome {
-  return { clusterId: item.clusterId, clusterName: item.clusterName, status: 'done', action };
+  return doneOutcome(item, action);
 }
 
 /** A body that runs `work` over `list` and reports its outcomes. */
@@ -372,7 +372,7 @@ describe('RunScope.forEachCluster', () => {
   it('answers an earlier done or skipped outcome without working or claiming again', async () => {
     // Prepare: the first attempt did c1, skipped c2, failed c3.
     const first = async (item: Item): Promise<ClusterOutcome> => {
-      if (item.clusterId === 'c2') return outcomeFor(item, 'skipped', 'in sync');
+      if (item.clusterId === 'c2') return skipped(item, 'in sync');
       if (item.clusterId === 'c3') throw new Error('boom');
       return done(item);
     };
@@ -384,7 +384,7 @@ describe('RunScope.forEachCluster', () => {
     // Assess
     expect(calls).toEqual(['c3']);
     expect(stores.calls['claims.claim']).toBe(claimsBefore + 1);
-    expect(retry.clusters[1]).toEqual(outcomeFor(items(3)[1] as Item, 'skipped', 'in sync'));
+    expect(retry.clusters[1]).toEqual(skipped(items(3)[1] as Item, 'in sync'));
   });
 
   it('keeps going when an outcome cannot be recorded or a claim not released', async () => {
@@ -410,7 +410,7 @@ describe('executeRun: the summary', () => {
     const body = async (scope: RunScope): Promise<RunBody> => {
       const clusters = await scope.forEachCluster(list, async (item) => {
         if (item.clusterId === 'c1') return done(item, 'would-create-backup');
-        if (item.clusterId === 'c2') return outcomeFor(item, 'skipped', 'not enterprise');
+        if (item.clusterId === 'c2') return skipped(item, 'not enterprise');
         left = 0;
         throw new Error('boom');
       });
@@ -436,7 +436,7 @@ describe('executeRun: the summary', () => {
   it('failRun fails the run even when no cluster failed', async () => {
     // Prepare
     const body = async (): Promise<RunBody> => ({
-      clusters: [outcomeFor({ clusterId: 'c1', clusterName: 'cluster-1' }, 'skipped', 'guard')],
+      clusters: [skipped({ clusterId: 'c1', clusterName: 'cluster-1' }, 'guard')],
       notes: ['blast-radius guard: 9 candidates > max 5'],
       failRun: true,
     });
@@ -507,7 +507,7 @@ describe('executeRun: metrics and the result event', () => {
     // Prepare
     const body = async (scope: RunScope): Promise<RunBody> => ({
       clusters: await scope.forEachCluster(items(3), async (item) =>
-        item.clusterId === 'c3' ? outcomeFor(item, 'skipped', 'in sync') : done(item, 'backup-created'),
+        item.clusterId === 'c3' ? skipped(item, 'in sync') : done(item, 'backup-created'),
       ),
     });
     // Act
@@ -566,7 +566,7 @@ describe('executeRun: metrics and the result event', () => {
   });
 });
 
-describe('errorText and outcomeFor', () => {
+describe('errorText', () => {
   it('describes errors briefly: a Console error by its message, others by name and message', () => {
     // Assess
     expect(errorText(new RangeError('too far'))).toBe('RangeError: too far');
@@ -583,19 +583,5 @@ describe('errorText and outcomeFor', () => {
         }),
       ),
     ).toBe('console api GET /clusters failed: 503 after 3 attempts');
-  });
-
-  it('builds an outcome from the two identifying fields only', () => {
-    // Prepare
-    const item = { clusterId: 'c1', clusterName: 'cluster-1', cluster: { big: true } };
-    // Act
-    const outcome = outcomeFor(item, 'deferred', 'later');
-    // Assess
-    expect(outcome).toEqual({
-      clusterId: 'c1',
-      clusterName: 'cluster-1',
-      status: 'deferred',
-      reason: 'later',
-    });
   });
 });

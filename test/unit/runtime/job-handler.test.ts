@@ -5,7 +5,6 @@ import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
-import type { ConsoleClient } from '#lib/console/client.ts';
 import type { RunScope } from '#lib/jobs/engine.ts';
 import { type JobName, RunFailedError, type RunSummary } from '#lib/jobs/types.ts';
 import type { Container } from '#lib/runtime/container.ts';
@@ -16,12 +15,11 @@ import {
   jobHandler,
   RequestRefusedError,
 } from '#lib/runtime/job-handler.ts';
-import { memoryCounters } from '#lib/runtime/metrics.ts';
-import type { SharedTokenProvider } from '#lib/token/provider.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
+import { untouchableContainer } from '#test/fakes/container.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
 const SECRET = `whsec_${Buffer.from('job-handler-signing-key-0123456789').toString('base64')}`;
@@ -45,36 +43,8 @@ beforeEach(() => {
 
 /** A container whose Console and token provider must not be used by these tests (they throw if touched). */
 function container(config: AutomationConfig = resolveConfig(ENABLED)): Container {
-  const untouchable = new Proxy(
-    {},
-    {
-      get(_, name) {
-        throw new Error(`the test touched ${String(name)}`);
-      },
-    },
-  );
-  return {
-    config,
-    tokens: untouchable as SharedTokenProvider,
-    console: untouchable as ConsoleClient,
-    credentials: untouchable as Container['credentials'],
-    sleep: async () => {},
-    clock,
-    log,
-    metrics: memoryCounters(),
-    events,
-    webhookSecrets: async () => [{ sender: 'default', secrets: [SECRET] }],
-    invocation: {},
-    ledger: stores.ledger,
-    claims: stores.claims,
-    keepAlives: stores.keepAlives,
-    snapshots: stores.snapshots,
-    teardownWindows: stores.teardownWindows,
-    allowlistSources: stores.allowlistSources,
-    backupTracking: stores.backupTracking,
-    managedSecrets: stores.managedSecrets,
-    secretSources: untouchable as Container['secretSources'],
-  };
+  const webhookSecrets = async () => [{ sender: 'default', secrets: [SECRET] }];
+  return untouchableContainer({ config, clock, stores, log, events, webhookSecrets });
 }
 
 const context = (remainingMs = 300_000) => ({ getRemainingTimeInMillis: () => remainingMs });

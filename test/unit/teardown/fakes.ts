@@ -333,18 +333,6 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
     getIpRanges: unused('getIpRanges'),
     restoreBackup: unused('restoreBackup'),
     getRestore: unused('getRestore'),
-    get stats() {
-      return {
-        requests: 0,
-        retries: 0,
-        throttled: 0,
-        failures: 0,
-        tokenRefreshes: 0,
-        throttledMs: 0,
-        gateWaits: 0,
-        byOperation: {},
-      };
-    },
   };
   return fake;
 }

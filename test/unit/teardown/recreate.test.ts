@@ -492,33 +492,6 @@ describe('runRecreate', () => {
     expect(h.stores.calls['snapshots.transition'] ?? 0).toBe(0);
   });
 
-  it('does nothing when recreate is disabled', async () => {
-    // Prepare
-    const h = await withSnapshots([snapshot('dev-a')]);
-
-    // Act
-    const summary = await h.run(
-      'recreate',
-      policy({
-        recreate: {
-          enabled: false,
-          stageLabels: [],
-          secretPrefix: 'camunda-automation/clusters',
-          maxOpenWindowMinutes: 10,
-          waitForHealthySeconds: 0,
-          maxContinuations: 6,
-          schedule: 'cron(0 6 * * ? *)',
-          followUpSchedule: 'cron(30 6 * * ? *)',
-        },
-      }),
-    );
-
-    // Assess
-    expect(summary.clusters).toEqual([]);
-    expect(summary.notes.join('\n')).toContain('recreate is disabled');
-    expect(h.console.calls).toEqual([]);
-  });
-
   it('leaves done and failed snapshots alone', async () => {
     // Prepare
     const h = await withSnapshots([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOTE_DELETE_PENDING } from '#functions/teardown/teardown.ts';
+import { NOTE_DELETE_PENDING } from '#functions/teardown/snapshot.ts';
 import { apiError, cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/unit/teardown/fakes.ts';
 
 describe('runTeardown', () => {
@@ -360,18 +360,6 @@ describe('runTeardown', () => {
       labels: ['nightly-off', 'team-a'],
       allowlist: [{ description: 'office', ip: '203.0.113.0/24' }],
     });
-  });
-
-  it('does nothing when the policy is disabled', async () => {
-    // Prepare
-    const h = harness([cluster('dev-a')]);
-
-    // Act
-    const summary = await h.run('run', policy({ enabled: false }));
-
-    // Assess
-    expect(summary.clusters).toEqual([]);
-    expect(h.console.calls).toEqual([]);
   });
 });
 

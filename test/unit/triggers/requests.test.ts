@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseJobRequest, REQUEST_SCHEMAS } from '#lib/jobs/requests.ts';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
+import { parseJobRequest, REQUEST_SCHEMAS } from '#lib/triggers/requests.ts';
 
 const KEEP_ALIVE = {
   cluster: 'dev-payments',

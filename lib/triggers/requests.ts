@@ -1,9 +1,10 @@
 // The request schemas: what each job and action accepts, whatever the trigger. Shapes only — the
 // semantics (a keep-alive's maximum length, CIDR syntax, declared allowlist sources) belong to the jobs.
 import { z } from 'zod';
+import { isJobAction, isJobName, JOB_ACTIONS, JOBS, type JobName } from '#lib/catalog/jobs.ts';
+import type { JobRequest } from '#lib/jobs/types.ts';
 import { unsafeTextProblem } from '#lib/text/unsafe.ts';
-import { TriggerError } from '#lib/triggers/errors.ts';
-import { JOB_ACTIONS, JOBS, type JobName, type JobRequest } from './types.ts';
+import { TriggerError } from './errors.ts';
 
 /** Upper bounds that keep one request small and its log line readable. */
 export const REQUEST_LIMITS = {
@@ -138,14 +139,6 @@ export const REQUEST_SCHEMAS = {
 export type BackupRunRequest = z.output<typeof REQUEST_SCHEMAS.backup.run>;
 export type TeardownKeepAliveRequest = z.output<(typeof REQUEST_SCHEMAS.teardown)['keep-alive']>;
 export type AllowlistSetSourceRequest = z.output<(typeof REQUEST_SCHEMAS)['allowlist-sync']['set-source']>;
-
-export function isJobName(value: unknown): value is JobName {
-  return typeof value === 'string' && (JOBS as readonly string[]).includes(value);
-}
-
-export function isJobAction(job: JobName, action: unknown): boolean {
-  return typeof action === 'string' && (JOB_ACTIONS[job] as readonly string[]).includes(action);
-}
 
 function schemaFor(job: JobName, action: string): z.ZodType | undefined {
   const byAction: Record<string, z.ZodType> = REQUEST_SCHEMAS[job];
