@@ -7,11 +7,7 @@
 //
 // `deleted: true` is a secret scheduled for deletion. Selection is the same as on AWS: name prefix and tags.
 import { readFile } from 'node:fs/promises';
-import {
-  SecretSourceError,
-  type SecretSourceReader,
-  type SourceSecret,
-} from '#lib/jobs/secrets-sync-ports.ts';
+import { SecretSourceError, type SecretSourceReader, type SourceSecret } from './source.ts';
 
 /** Env: the local source file (default `local/secrets-source.json` of the working directory). */
 export const LOCAL_SECRETS_FILE_ENV = 'SECRETS_SYNC_LOCAL_FILE';

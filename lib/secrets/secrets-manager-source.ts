@@ -13,7 +13,7 @@ import {
   type SecretSourceQuery,
   type SecretSourceReader,
   type SourceSecret,
-} from '#lib/jobs/secrets-sync-ports.ts';
+} from './source.ts';
 
 /** The error names under which a listed secret turned out gone or scheduled for deletion at read time. */
 const GONE_AT_READ = new Set(['ResourceNotFoundException', 'InvalidRequestException']);
