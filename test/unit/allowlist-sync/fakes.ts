@@ -92,6 +92,7 @@ export function fakeConsole(clusters: Cluster[]): FakeConsole {
     getSecrets: unused('getSecrets'),
     createSecret: unused('createSecret'),
     updateSecret: unused('updateSecret'),
+    deleteSecret: unused('deleteSecret'),
     listApiClients: unused('listApiClients'),
     createApiClient: unused('createApiClient'),
     deleteApiClient: unused('deleteApiClient'),

@@ -158,6 +158,7 @@ export class FakeConsole {
       getSecrets: unused('getSecrets'),
       createSecret: unused('createSecret'),
       updateSecret: unused('updateSecret'),
+      deleteSecret: unused('deleteSecret'),
       listApiClients: unused('listApiClients'),
       createApiClient: unused('createApiClient'),
       deleteApiClient: unused('deleteApiClient'),

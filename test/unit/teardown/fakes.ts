@@ -322,6 +322,7 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
       fake.apiClients.set(clusterId, rest);
       return rest.length < list.length ? 'deleted' : 'not-found';
     },
+    deleteSecret: unused('deleteSecret'),
     wakeCluster: unused('wakeCluster'),
     listBackups: unused('listBackups'),
     createBackup: unused('createBackup'),
