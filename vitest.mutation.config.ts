@@ -28,7 +28,10 @@ export default defineConfig({
       // lineage tests too, not only the plan's own.
       'test/unit/teardown/*.test.ts',
       'test/unit/token/**/*.test.ts',
-      'test/integration/token/provider.test.ts',
+      'test/integration/token/fleet.test.ts',
+      'test/integration/token/auth-failures.test.ts',
+      'test/integration/token/store-down.test.ts',
+      'test/integration/token/store-contract.test.ts',
     ],
     testTimeout: 120_000,
     hookTimeout: 60_000,

@@ -17,8 +17,10 @@ import {
 import { defaultKmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
-import { tokenProviderFromEnv } from '#lib/token/from-env.ts';
-import type { SharedTokenProvider, TokenMetrics } from '#lib/token/provider.ts';
+import { credentialsFromEnv } from '#lib/token/from-env.ts';
+import { SharedTokenProvider, type TokenMetrics } from '#lib/token/provider.ts';
+import { oauthSettings } from '#lib/token/settings.ts';
+import { dynamoTokenStore } from '#lib/token/shared-store.ts';
 import type { SenderSecrets } from '#lib/triggers/normalize.ts';
 import { defaultEventBridgePublisher } from './eventbridge-publisher.ts';
 import { memoryPublisher } from './events.ts';
@@ -102,16 +104,18 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   const dynamo = overrides.dynamo ?? new DynamoDBClient({});
   const invocation: Container['invocation'] = {};
   const now = overrides.now ?? Date.now;
+  const sleep = overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const d = config.deployment;
-  const effectiveEnv: NodeJS.ProcessEnv = {
-    ...env,
-    CAMUNDA_CONSOLE_BASE_URL: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
-    CAMUNDA_OAUTH_URL: env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
-    CAMUNDA_CONSOLE_OAUTH_AUDIENCE: env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
-  };
-  const tokens = tokenProviderFromEnv({
-    env: effectiveEnv,
-    dynamo,
+  // The env names Camunda's SDKs use win over the config, as they do for every Camunda client.
+  const tokens = new SharedTokenProvider({
+    credentials: credentialsFromEnv(env),
+    oauth: oauthSettings(
+      env.CAMUNDA_OAUTH_URL ?? d.oauthUrl,
+      env.CAMUNDA_CONSOLE_OAUTH_AUDIENCE ?? d.oauthAudience,
+    ),
+    store: dynamoTokenStore(dynamo, tableNameFromEnv(env)),
+    now,
+    sleep,
     log,
     metrics: counters,
     fetch: overrides.fetch,
@@ -123,7 +127,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   });
   const console = createConsoleClient({
     tokenSource: tokens,
-    baseUrl: effectiveEnv.CAMUNDA_CONSOLE_BASE_URL,
+    baseUrl: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
     fetch: overrides.fetch,
     log,
   });
@@ -156,7 +160,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
             ['publish', 'publishedClientId'],
           )
         : localCredentials),
-    sleep: overrides.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    sleep,
     ...createDynamoStores(dynamo, tableNameFromEnv(env)),
   };
 }

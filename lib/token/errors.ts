@@ -20,3 +20,46 @@ export class TokenError extends Error {
     this.retryAt = options.retryAt;
   }
 }
+
+/** An error's name and message for a log line (never its cause chain, which may hold a request). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** Why nobody asks the auth server until `until` (epoch ms), from the reason recorded with the pause. */
+export function pausedError(
+  reason: string | undefined,
+  until: number,
+  now: number,
+  cause?: unknown,
+): TokenError {
+  const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+  const [code, why]: [TokenErrorCode, string] =
+    reason === 'rate-limited'
+      ? ['auth-blocked', "Camunda's auth server rate-limited this account's token requests (HTTP 429)"]
+      : reason === 'bad-response'
+        ? ['auth-bad-response', "Camunda's auth server answered a token request without a usable token"]
+        : ['auth-unavailable', "Camunda's auth server failed to answer a token request"];
+  return new TokenError(
+    code,
+    `${why}; no instance asks again for ${seconds} s (until ${new Date(until).toISOString()})`,
+    { cause, retryAt: until },
+  );
+}
+
+/** The auth server rejected these credentials: names the client id and where to fix them, never the secret. */
+export function rejectedError(
+  clientId: string,
+  audience: string,
+  credentialsSource: string,
+  cause?: unknown,
+): TokenError {
+  return new TokenError(
+    'credentials-rejected',
+    `Camunda's auth server rejected client id '${clientId}' for audience '${audience}'. ` +
+      `Fix the credentials in ${credentialsSource} (an API client of the Console API with the scopes the jobs need); ` +
+      'no instance retries these credentials until they change',
+    { cause },
+  );
+}

@@ -6,16 +6,10 @@ export {
 } from './credentials.ts';
 export { TokenError, type TokenErrorCode } from './errors.ts';
 export { jwtExpiry } from './jwt.ts';
+export { memoryTokenStore } from './memory-store.ts';
 export { AuthCallError, type Credentials, type OAuthSettings, requestToken } from './oauth.ts';
-export {
-  DEFAULT_TUNING,
-  SharedTokenProvider,
-  type TokenMetricName,
-  type TokenMetrics,
-  type TokenOrigin,
-  type TokenProviderDeps,
-  type TokenProviderTuning,
-  type TokenStats,
-} from './provider.ts';
-export { DEFAULT_AUDIENCE, DEFAULT_OAUTH_URL, oauthSettingsFromEnv } from './settings.ts';
+export { SharedTokenProvider, type TokenProviderDeps } from './provider.ts';
+export { DEFAULT_AUDIENCE, DEFAULT_OAUTH_URL, oauthSettings, oauthSettingsFromEnv } from './settings.ts';
 export { dynamoTokenStore, type SharedTokenState, type TokenStore, tokenItemKey } from './shared-store.ts';
+export type { TokenMetricName, TokenMetrics, TokenOrigin, TokenStats } from './stats.ts';
+export { DEFAULT_TUNING, type StoreUnavailablePolicy, type TokenProviderTuning } from './tuning.ts';

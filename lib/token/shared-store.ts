@@ -49,6 +49,11 @@ export interface Lease {
 
 /** The port the token provider uses; `dynamoTokenStore` is the real one. */
 export interface TokenStore {
+  /**
+   * 'fleet': shared by every container (DynamoDB). 'container': this container's own (memory): nobody
+   * else will publish into it, and a token read from it counts as one from memory.
+   */
+  readonly scope: 'fleet' | 'container';
   read(key: string): Promise<SharedTokenState>;
   tryLease(key: string, request: LeaseRequest): Promise<Lease | undefined>;
   /**
@@ -83,7 +88,6 @@ export interface TokenStore {
     now: number,
   ): Promise<void>;
   recordRejected(key: string, owner: string, fingerprint: string, now: number): Promise<void>;
-  /** Compare-and-delete: removes the token only if it is still at this version. */
   /**
    * Compare-and-delete: removes the token only if it is still at this version and no token of this
    * credential was invalidated after `notInvalidatedSince` (a Console that rejects every token must not
@@ -130,6 +134,8 @@ export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): Tok
   ) => dynamo.send(new UpdateItemCommand({ TableName: tableName, Key: keyOf(key), ...input }));
 
   return {
+    scope: 'fleet',
+
     async read(key) {
       const out = await dynamo.send(
         new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),

@@ -1,7 +1,8 @@
 // Retrying the shared token store (DynamoDB) within a caller's budget. The store is the fleet's only
 // coordination medium: while it cannot be read, containers cannot agree on who asks the auth server, so a
 // store error is retried here (jittered, so a herd does not retry in step and keep a hot key throttled)
-// and never answered by an auth call (see `storeUnavailable` in provider.ts).
+// and never answered by an auth call (see `storeUnavailable` in tuning.ts).
+import { describeError, TokenError } from './errors.ts';
 
 /**
  * `throttled`: the store is up but refused this request for capacity (a hot key, a table at its limit).
@@ -91,4 +92,19 @@ export async function withStoreRetry<T>(operation: () => Promise<T>, o: StoreRet
       await o.sleep(delay);
     }
   }
+}
+
+/** The store stayed unusable: why, what was tried, and what to do (the fleet does not ask the auth server). */
+export function storeUnavailableError(err: unknown): TokenError {
+  const detail =
+    err instanceof StoreUnavailable
+      ? `${err.message} (${describeError(err.cause)}; ${err.attempts} attempt${err.attempts === 1 ? '' : 's'} in ${(err.waitedMs / 1000).toFixed(1)} s)`
+      : `token store is unreachable (${describeError(err)})`;
+  return new TokenError(
+    'store-unavailable',
+    `the shared ${detail}; not asking Camunda's auth server, to protect the source IP's rate limit ` +
+      "(without the store every container would ask). Check the state table and DynamoDB's health; " +
+      "token.storeUnavailable: 'local-auth' in automation.config.ts lets each container ask instead",
+    { cause: err },
+  );
 }

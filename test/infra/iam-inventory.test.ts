@@ -27,7 +27,10 @@ interface Allowed {
   resource: string;
   /** Who calls it and why. */
   why: string;
-  /** The AWS SDK v3 command the code sends for it (checked to be sent somewhere in lib/ or functions/). */
+  /**
+   * The AWS SDK v3 command the code sends for it, or the Powertools provider that sends it (`SecretsProvider`
+   * sends GetSecretValue); checked to be constructed somewhere in lib/ or functions/.
+   */
   command?: string;
 }
 
@@ -60,7 +63,7 @@ const FUNCTION_ROLE = (job: JobName): Allowed[] => [
     action: 'secretsmanager:GetSecretValue',
     resource: secret,
     why: 'lib/token/credentials.ts (Console API client) and lib/runtime/webhook-secrets.ts (signing secret)',
-    command: 'GetSecretValueCommand',
+    command: 'SecretsProvider',
   })),
   {
     action: 'events:PutEvents',
@@ -147,7 +150,7 @@ const INGRESS_ROLE: Allowed[] = [
     action: 'secretsmanager:GetSecretValue',
     resource: secret,
     why: 'lib/runtime/webhook-secrets.ts: the sender’s signing secret (never the Console credentials)',
-    command: 'GetSecretValueCommand',
+    command: 'SecretsProvider',
   })),
   {
     action: 'events:PutEvents',

@@ -15,9 +15,7 @@ import {
   jobHandler,
   RequestRefusedError,
 } from '#lib/runtime/job-handler.ts';
-import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
-import type { SharedTokenProvider } from '#lib/token/provider.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { recordingLog } from '#local/recording-log.ts';
