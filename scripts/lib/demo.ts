@@ -498,9 +498,16 @@ async function playStory(
 
   // 2b. Connector secrets from (local) Secrets Manager, then a rotation that reaches every selected cluster.
   const source = await demoSecretsSource(local);
-  // Every cluster the policy selects must carry the value (the seeded org selects four; a generated one may select fewer).
-  const secretsSelected = selectClusters(simClusters(), config.secretsSync.selector).length;
-  const reached = (got: string[]) => got.length >= Math.min(2, secretsSelected);
+  // Exactly the clusters both the job's selector and the payments source's own selector pick must carry the
+  // value (in the seeded org: the payments and billing production clusters), and no other cluster.
+  const paymentsSelector = config.secretsSync.sources.payments?.selector;
+  const expected = selectClusters(simClusters(), config.secretsSync.selector)
+    .filter((c) => paymentsSelector === undefined || matchesSelector(c, paymentsSelector))
+    .map((c) => c.name)
+    .sort();
+  const secretsSelected = expected.length;
+  const reached = (got: string[]) =>
+    expected.length > 0 && JSON.stringify([...got].sort()) === JSON.stringify(expected);
   try {
     const syncOk = await step(
       {
@@ -515,7 +522,7 @@ async function playStory(
         r.checks.push(
           check(
             reached(got),
-            `${plural(got.length, 'cluster')} of ${secretsSelected} selected carry the connector secret (${got.join(', ')})`,
+            `${plural(got.length, 'cluster')} of ${secretsSelected} expected carry the connector secret (${got.join(', ')})`,
           ),
         );
       },
@@ -536,7 +543,7 @@ async function playStory(
         r.checks.push(
           check(
             reached(got),
-            `${plural(got.length, 'cluster')} of ${secretsSelected} selected carry the rotated value (${got.join(', ')})`,
+            `${plural(got.length, 'cluster')} of ${secretsSelected} expected carry the rotated value (${got.join(', ')})`,
           ),
           check(
             leaked.length === 0,
