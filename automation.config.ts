@@ -298,6 +298,43 @@ export default defineConfig({
     maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
   },
 
+  // Connector secrets (/clusters/{uuid}/secrets) kept equal to AWS Secrets Manager: the functions/secrets-sync job.
+  secretsSync: {
+    // Run the job (hourly drift repair, the bus, webhooks, Secrets Manager change events, and a recreated
+    // cluster at once). Default false.
+    enabled: false,
+    // Report what would change, write nothing. Default false.
+    dryRun: false,
+    // Drift repair schedule (EventBridge Scheduler expression, in timeZone). A change to a source secret
+    // (PutSecretValue, UpdateSecret, RotationSucceeded, DeleteSecret … recorded by CloudTrail) syncs at once.
+    // Default 'rate(1 hour)'.
+    schedule: 'rate(1 hour)',
+    // Which clusters get connector secrets (required when enabled; an empty selector selects none).
+    selector: { labels: ['env-prod', 'env-stage'] },
+    // Named Secrets Manager sources (names: lower-case letters, digits and '-', up to 63). Each must set a
+    // prefix and/or tags (all tags must match); a source secret is a plain string (one connector secret named
+    // after the last part of the secret's name, other characters than letters/digits/_ made _) or a JSON object
+    // of strings (each key one connector secret). Each may set:
+    //   selector    limit the source to some of the selected clusters (default: every selected cluster)
+    //   namePrefix  prepended to every connector secret name it provides (letters, digits, _)
+    // Two source secrets giving one name to one cluster is a conflict: that cluster is refused, both named.
+    // A source secret scheduled for deletion keeps its connector secrets until it is gone for good; a source
+    // selecting nothing at all deletes nothing (a typo or a permission is likelier than intent).
+    sources: {
+      payments: { prefix: 'camunda/connectors/payments/', selector: { labels: ['team-payments'] } },
+    },
+    // false: only connector secrets this job created are updated or deleted (ownership in the state table);
+    // one typed in by hand is never touched, and a desired name held by one is reported. true: each cluster's
+    // connector secrets are exactly the desired set (others deleted). Default false.
+    exclusive: false,
+    // 409 "another change to the secrets is in progress": tries per write (1–20), first and longest wait in
+    // ms, doubling. Default { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20000 }.
+    conflictRetry: { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20000 },
+    // ARNs of the customer-managed KMS keys the source secrets are encrypted with (the function may decrypt
+    // with them through Secrets Manager only). Not needed for Secrets Manager's default key. Default [].
+    kmsKeyArns: [],
+  },
+
   // How the stack is deployed (read by the CDK app only).
   deployment: {
     // Import existing Secrets Manager secrets (complete ARNs, with the 6-character suffix) instead of creating

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { FUNCTION_BUILD_OPTIONS, FUNCTION_TARGET } from '#infra/bundling/function-bundle.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
 import { LOCAL_CONFIG } from '#local/env.ts';
@@ -30,9 +31,6 @@ import { formatMs, writeSection } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BASELINE_ENTRY = fileURLToPath(new URL('./baseline/sdk-handler.ts', import.meta.url));
-/** What infra/constructs/automation-function.ts gives NodejsFunction (target: the runtime, Node 24). */
-const TARGET = 'node24';
-const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 /** The stack's function environment sets this; every process here gets it, baseline included. */
 const NODE_OPTIONS = '--enable-source-maps';
 const PROCESS_TIMEOUT_MS = 60_000;
@@ -79,18 +77,11 @@ const sdkVersion = (
   }
 ).version;
 
-/** The CDK stack's esbuild settings (NodejsFunction with the AutomationFunction bundling props). */
+/** The CDK stack's esbuild settings (infra/bundling/function-bundle.ts, which the stack's functions use). */
 function cdkBuildOptions(outfile: string): BuildOptions {
   return {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: TARGET,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
+    ...FUNCTION_BUILD_OPTIONS,
+    mainFields: [...FUNCTION_BUILD_OPTIONS.mainFields],
     outfile,
     metafile: true,
     logLevel: 'error',
@@ -278,7 +269,7 @@ try {
     runs,
     warmup,
     sdkVersion,
-    target: TARGET,
+    target: FUNCTION_TARGET,
     nodeOptions: NODE_OPTIONS,
     subjects: results,
   };

@@ -17,6 +17,7 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 async function loadHandler(job: JobName): Promise<Handler> {
   if (job === 'backup') return (await import('#functions/backup/handler.ts')).handler as Handler;
   if (job === 'teardown') return (await import('#functions/teardown/handler.ts')).handler as Handler;
+  if (job === 'secrets-sync') return (await import('#functions/secrets-sync/handler.ts')).handler as Handler;
   return (await import('#functions/allowlist-sync/handler.ts')).handler as Handler;
 }
 

@@ -1,10 +1,10 @@
-// `npm run bench:jobs`: each job (backup run, teardown run, allowlist sync) over a generated org of 1,000
+// `npm run bench:jobs`: each job (backup run, teardown run, allowlist sync, secrets sync) over a generated org of 1,000
 // clusters behind a rate-limited, slow simulator, driven through the REAL handler in a fresh process per
 // job. Reports wall time against the bound the Console rate limit sets, peak RSS, Console calls per
 // cluster and duplicate actions, and rewrites the `jobs` section of docs/BENCHMARKS.md.
 // Not a test: it asserts nothing, it measures.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,6 +39,7 @@ const JOBS = [
   { job: 'backup', action: 'run', label: 'backup run' },
   { job: 'teardown', action: 'run', label: 'teardown run' },
   { job: 'allowlist-sync', action: 'sync', label: 'allowlist sync' },
+  { job: 'secrets-sync', action: 'sync', label: 'secrets sync' },
 ] as const;
 
 const USAGE = `usage: npm run bench:jobs -- [options]
@@ -47,7 +48,7 @@ const USAGE = `usage: npm run bench:jobs -- [options]
   --burst 50           Console rate limit: bucket size
   --latency 100        ms the simulator adds to every Console answer
   --concurrency 10     the config's concurrency (cluster work at once; the schema caps it at 50)
-  --jobs backup,teardown,allowlist-sync
+  --jobs backup,teardown,allowlist-sync,secrets-sync
   --out docs/BENCHMARKS.md
   --no-write           print the section instead of writing the file`;
 
@@ -104,12 +105,22 @@ const PROCESS_TIMEOUT_MS = BUDGET_MS + 60_000;
 
 // LOCAL_CONFIG's selectors fit the generated org too (labels env-<stage>, names <stage>-<team>-<i>,
 // Enterprise plans); the bench raises the concurrency and the teardown's deletion cap.
-const config = resolveConfig(
-  deepMerge(LOCAL_CONFIG, {
+// The secrets sync gives every env-prod cluster one connector secret (one create per cluster: the audit counts
+// a second create on a cluster as a duplicate) from a local source file standing in for Secrets Manager.
+const config = resolveConfig({
+  ...(deepMerge(LOCAL_CONFIG, {
     concurrency,
     teardown: { maxDeletionsPerRun: orgClusters },
-  }),
-);
+  }) as Record<string, unknown>),
+  secretsSync: {
+    enabled: true,
+    selector: { labels: ['env-prod'] },
+    sources: { bench: { prefix: 'bench/' } },
+  },
+});
+const BENCH_SECRETS = {
+  secrets: [{ name: 'bench/API_KEY', value: 'bench-not-a-real-key' }],
+};
 
 const startedAt = new Date();
 const began = performance.now();
@@ -139,6 +150,7 @@ const report: JobsBenchReport = {
     'backup run': `selector \`${JSON.stringify(config.backup.selector)}\`, mode ${config.backup.mode}, minIntervalHours ${config.backup.minIntervalHours}`,
     'teardown run': `selector \`${JSON.stringify(config.teardown.selector)}\`, maxDeletionsPerRun raised to ${config.teardown.maxDeletionsPerRun}`,
     'allowlist sync': `selector \`${JSON.stringify(config.allowlist.selector)}\`, static entries: ${config.allowlist.static.length}, no stored source`,
+    'secrets sync': `selector \`${JSON.stringify(config.secretsSync.selector)}\`, ${BENCH_SECRETS.secrets.length} source secret → 1 connector secret per cluster (local source file)`,
   },
   runs,
 };
@@ -163,6 +175,8 @@ async function runJob(spec: (typeof JOBS)[number]): Promise<JobRun> {
   try {
     const table = await db.createTable();
     const resultFile = join(scratch, `${spec.job}.json`);
+    const secretsFile = join(scratch, 'secrets-source.json');
+    writeFileSync(secretsFile, JSON.stringify(BENCH_SECRETS));
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       STATE_TABLE_NAME: table,
@@ -181,6 +195,7 @@ async function runJob(spec: (typeof JOBS)[number]): Promise<JobRun> {
       POWERTOOLS_SERVICE_NAME: spec.job,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      SECRETS_SYNC_LOCAL_FILE: secretsFile,
       BENCH_JOB: spec.job,
       BENCH_ACTION: spec.action,
       BENCH_RESULT_FILE: resultFile,

@@ -4,6 +4,7 @@ import { type CfnElement, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { JOBS } from '#lib/jobs/types.ts';
+import { secretsSyncWildcards } from './constructs/secrets-sync.ts';
 import type { AutomationStack } from './stack.ts';
 
 type Pack = 'AwsSolutions' | 'Serverless';
@@ -61,6 +62,11 @@ export function acknowledgeFindings(stack: AutomationStack): void {
       `IAM5[Resource::<${logicalId}.Arn>:*]`,
       `The Scheduler role may invoke the ${job} function and its versions/aliases (<arn>:*, added by grantInvoke); no other function.`,
     );
+  }
+
+  // The secrets-sync role's source reads, on that role alone.
+  for (const { resource, reason } of secretsSyncWildcards(stack.secretsSyncPolicy)) {
+    acknowledge(stack.functions['secrets-sync'].role, 'AwsSolutions', `IAM5[Resource::${resource}]`, reason);
   }
 
   acknowledge(

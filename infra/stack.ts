@@ -60,6 +60,7 @@ import {
   MAX_HEARTBEAT_PERIOD_HOURS,
   Observability,
 } from './constructs/observability.ts';
+import { SecretsSyncAccess } from './constructs/secrets-sync.ts';
 import { StateTable, TABLE_KEY_ACTIONS } from './constructs/state-table.ts';
 
 export interface AutomationStackProps extends StackProps {
@@ -72,12 +73,14 @@ const ENTRY: Record<JobName, string> = {
   backup: 'functions/backup/handler.ts',
   teardown: 'functions/teardown/handler.ts',
   'allowlist-sync': 'functions/allowlist-sync/handler.ts',
+  'secrets-sync': 'functions/secrets-sync/handler.ts',
 };
 
 const DESCRIPTION: Record<JobName, string> = {
   backup: 'Camunda cluster backups by policy',
   teardown: 'Nightly teardown of dev clusters: notice, keep-alive, teardown, morning recreate',
   'allowlist-sync': 'Keeps cluster IP allowlists equal to the desired state',
+  'secrets-sync': 'Keeps cluster connector secrets equal to AWS Secrets Manager',
 };
 
 /** The env var the functions publish their result events with (lib/runtime/container.ts). */
@@ -103,7 +106,7 @@ export interface ScheduleSpec {
  */
 export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
   const out: ScheduleSpec[] = [];
-  const { backup, teardown, allowlist } = config;
+  const { backup, teardown, allowlist, secretsSync } = config;
   if (backup.enabled)
     out.push({ id: 'BackupRun', job: 'backup', action: 'run', expression: backup.schedule });
   if (backup.enabled && backup.targets.length > 0)
@@ -137,6 +140,14 @@ export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
       expression: allowlist.schedule,
     });
   }
+  if (secretsSync.enabled) {
+    out.push({
+      id: 'SecretsSyncSync',
+      job: 'secrets-sync',
+      action: 'sync',
+      expression: secretsSync.schedule,
+    });
+  }
   return out;
 }
 
@@ -149,6 +160,8 @@ export function schedulesFor(config: AutomationConfig): ScheduleSpec[] {
 export function detailTypesFor(job: JobName): string[] {
   const types: string[] = JOB_ACTIONS[job].map((action) => `${job}.${action}`);
   if (job === 'allowlist-sync') types.push(CLUSTER_CREATED, RECREATE_RESULT);
+  // A recreated cluster gets its connector secrets at once (functions/secrets-sync/triggers.ts).
+  if (job === 'secrets-sync') types.push(READY_EVENT);
   return types;
 }
 
@@ -161,7 +174,7 @@ export function detailTypesFor(job: JobName): string[] {
  */
 export function requestPattern(job: JobName, source: string): EventPattern {
   const detailType = detailTypesFor(job);
-  const consumesPublished = detailType.some((t) => t.endsWith('.result'));
+  const consumesPublished = detailType.some((t) => t.endsWith('.result') || t === READY_EVENT);
   return consumesPublished
     ? { source: [source], detailType }
     : { source: [source], detailType, detail: { [PUBLISHED_MARKER]: Match.doesNotExist() } };
@@ -253,6 +266,8 @@ export class AutomationStack extends Stack {
   readonly secretsKey: Key;
   /** `teardown.recreate.secretPrefix`: the teardown role may write the secrets under it (and no others). */
   readonly publishedSecretsPrefix: string;
+  /** The secrets-sync policy (infra/nag.ts acknowledges the wildcards of its source reads). */
+  readonly secretsSyncPolicy: AutomationConfig['secretsSync'];
   readonly bus: EventBus;
   readonly api: HttpApi;
   readonly consoleSecret: ISecret;
@@ -268,6 +283,7 @@ export class AutomationStack extends Stack {
     const d = config.deployment;
     this.webhookAuth = d.webhookAuth;
     this.publishedSecretsPrefix = config.teardown.recreate.secretPrefix;
+    this.secretsSyncPolicy = config.secretsSync;
 
     this.table = new StateTable(this, 'State');
     // A key of its own (not the table's, which every function may use unconditionally for DynamoDB): only the
@@ -377,6 +393,14 @@ export class AutomationStack extends Stack {
         }),
       );
       if (job === 'teardown') this.grantTeardownSecrets(f, config);
+      if (job === 'secrets-sync') {
+        new SecretsSyncAccess(this, 'SecretsSyncAccess', {
+          fn: f,
+          policy: config.secretsSync,
+          deadLetters: this.deadLetters,
+          envName,
+        });
+      }
       fns[job] = f;
     }
     this.functions = fns;

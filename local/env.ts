@@ -71,6 +71,14 @@ export const LOCAL_CONFIG = {
     static: [{ cidr: '203.0.113.0/24', description: 'office' }],
     sources: { 'office-vpn': {} },
   },
+  // Desired connector secrets from the local JSON source (local/secrets-source.json; SECRETS_SYNC_LOCAL_FILE).
+  secretsSync: {
+    enabled: true,
+    selector: { labels: ['env-prod'] },
+    sources: {
+      payments: { prefix: 'camunda/payments/', selector: { labels: ['team-payments', 'team-billing'] } },
+    },
+  },
 } as const;
 
 export interface LocalEnv {

@@ -198,9 +198,11 @@ export function renderColdstartSection(r: ColdstartReport): string {
   const makeup = r.subjects.map((s) => `- **${s.name}**: ${contributorsLine(s)}.`);
   return [
     ...sectionOpening('Cold start: bundle size and module initialisation', r, r.load),
-    'Each `functions/*/handler.ts` is bundled as the CDK stack bundles it (`infra/constructs/automation-function.ts`: ' +
-      `esbuild, ESM, minify, platform node, target ${r.target}, main fields module/main, the createRequire banner, ` +
-      'source map, nothing external, the resolved `LOCAL_CONFIG` inlined as `process.env.AUTOMATION_CONFIG`). ' +
+    'Each `functions/*/handler.ts` is bundled as the CDK stack bundles it, with the settings the stack takes from ' +
+      '`infra/bundling/function-bundle.ts` (esbuild, ESM, minify, platform node, ' +
+      `target ${r.target}, main fields module/main, the createRequire banner, source map, no legal comments, ` +
+      'nothing external, the SDK’s default credential chain aliased to an environment-only provider and its ' +
+      'event-stream codec to a stub, the resolved `LOCAL_CONFIG` inlined as `process.env.AUTOMATION_CONFIG`). ' +
       `The **baseline** is \`bench/baseline/sdk-handler.ts\`: the same Console call (list clusters) through Camunda’s SDK ` +
       `(\`@camunda8/sdk\` ${r.sdkVersion}, \`new Camunda8().getAdminApiClient()\` at module scope, as its docs show), ` +
       'bundled the same way; it needs two concessions to load from a bundle at all: `win-ca` (a Windows-only native ' +

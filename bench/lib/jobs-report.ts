@@ -36,6 +36,7 @@ export const ACTION_ROUTES = {
   backup: 'POST /clusters/{clusterUuid}/backups',
   teardown: 'DELETE /clusters/{clusterUuid}',
   'allowlist-sync': 'PUT /clusters/{clusterUuid}/ipallowlist',
+  'secrets-sync': 'POST /clusters/{clusterUuid}/secrets',
 } as const;
 
 /** `/clusters/<uuid>[/…]` → uuid; undefined for other paths (`/clusters`, `/clusters/parameters`). */

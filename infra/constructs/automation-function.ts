@@ -10,6 +10,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
+import { FUNCTION_BUILD_OPTIONS, functionEsbuildArgs, REQUIRE_BANNER } from '../bundling/function-bundle.ts';
 
 /** The newest Node.js runtime in aws-cdk-lib (a test fails when aws-cdk-lib offers a newer one). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -77,14 +78,15 @@ export class AutomationFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        // The target follows the runtime (node24). Local esbuild from node_modules; never Docker.
+        // infra/bundling/function-bundle.ts holds these settings for the benchmark and tests too. The target
+        // follows the runtime (node24). Local esbuild from node_modules; never Docker.
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        minify: FUNCTION_BUILD_OPTIONS.minify,
+        sourceMap: FUNCTION_BUILD_OPTIONS.sourcemap,
+        sourcesContent: FUNCTION_BUILD_OPTIONS.sourcesContent,
+        mainFields: [...FUNCTION_BUILD_OPTIONS.mainFields],
+        banner: REQUIRE_BANNER,
+        esbuildArgs: functionEsbuildArgs(),
         define: props.define,
         // Bundle the AWS SDK too: the version the tests ran with, not whatever the runtime ships.
         externalModules: [],

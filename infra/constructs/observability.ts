@@ -338,6 +338,7 @@ export class Observability extends Construct {
           counter('teardown', 'ClusterDeleted', 'torn down'),
           counter('teardown', 'ClusterRecreated', 'recreated'),
           counter('allowlist-sync', 'AllowlistUpdated', 'allowlists synced'),
+          counter('secrets-sync', 'SecretsSynced', 'connector secrets synced'),
         ],
         width: 12,
       }),

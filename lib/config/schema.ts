@@ -11,6 +11,8 @@ import { crossRefine, hasType, isValid } from './schema/cross-check.ts';
 import { activeSchedules, daylightSavingProblem } from './schema/daylight-saving.ts';
 import { deploymentSchema } from './schema/deployment.ts';
 import { integer, list, text, timeZone } from './schema/primitives.ts';
+import { secretsSyncBlock } from './schema/secrets-sync.ts';
+import { selectorSchema } from './schema/selector.ts';
 import { teardownSchema } from './schema/teardown.ts';
 import { webhooksSchema } from './schema/webhooks.ts';
 import type { AutomationConfig } from './types.ts';
@@ -55,6 +57,7 @@ export const automationConfigSchema = z
     backup: z.prefault(backupSchema, {}),
     teardown: z.prefault(teardownSchema, {}),
     allowlist: z.prefault(allowlistSchema, {}),
+    secretsSync: secretsSyncBlock(selectorSchema),
     deployment: z.prefault(deploymentSchema, {}),
   })
   .check(

@@ -1,6 +1,8 @@
 // The policy config's shape. `lib/config/schema.ts` validates an unknown value into this type (naming the
 // bad field); `automation.config.ts` at the repository root is the documented example users edit.
 
+import type { SecretsSyncPolicy } from './schema/secrets-sync.ts';
+
 /**
  * Which clusters a policy applies to. Every criterion given must match (AND); within one criterion any
  * value may match (OR). `exclude` removes clusters that match it (any criterion of it). An empty
@@ -237,5 +239,7 @@ export interface AutomationConfig {
   backup: BackupPolicy;
   teardown: TeardownPolicy;
   allowlist: AllowlistPolicy;
+  /** Connector secrets kept equal to AWS Secrets Manager (lib/config/schema/secrets-sync.ts). */
+  secretsSync: SecretsSyncPolicy;
   deployment: DeploymentSettings;
 }

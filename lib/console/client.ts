@@ -124,6 +124,8 @@ export interface ConsoleClient {
   createSecret(clusterId: string, name: string, value: string, options?: CallOptions): Promise<void>;
   /** `PUT /clusters/{uuid}/secrets/{name}`; a 409 "change in progress" is retried like a 5xx. */
   updateSecret(clusterId: string, name: string, value: string, options?: CallOptions): Promise<void>;
+  /** `DELETE /clusters/{uuid}/secrets/{name}`; a 409 "change in progress" is retried like a 5xx. 404 → `'not-found'`. */
+  deleteSecret(clusterId: string, name: string, options?: CallOptions): Promise<DeleteOutcome>;
   /** `GET /clusters/{uuid}/clients`: names, ids and permissions (never a secret). */
   listApiClients(clusterId: string, options?: CallOptions): Promise<ApiClient[]>;
   /**

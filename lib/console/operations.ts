@@ -133,6 +133,14 @@ export function consoleOperations({ request }: Pick<Requester, 'request'>): Cons
         signal: options?.signal,
       });
     },
+    deleteSecret: (clusterId, name, options) =>
+      request({
+        route: 'DELETE /clusters/{clusterUuid}/secrets/{secretName}',
+        params: { clusterUuid: clusterId, secretName: name },
+        ...deleted,
+        retryConflict: true,
+        ...options,
+      }),
 
     listApiClients: onCluster('GET /clusters/{clusterUuid}/clients', { decode: decodeApiClients }),
     createApiClient: (clusterId, body, options) =>

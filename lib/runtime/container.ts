@@ -8,13 +8,16 @@ import { configFromEnv } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
 import type { EventPublisher, JobDeps, RunMetrics } from '#lib/jobs/ports.ts';
+import type { ManagedSecretStore, SecretSourceReader } from '#lib/jobs/secrets-sync-ports.ts';
 import type { Log } from '#lib/log/log.ts';
 import {
   type CredentialPublisher,
   memoryPublisher as memoryCredentialPublisher,
   secretsManagerPublisher,
 } from '#lib/secrets/credentials.ts';
+import { jsonFileSource, LOCAL_SECRETS_FILE_ENV } from '#lib/secrets/json-file-source.ts';
 import { defaultKmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
+import { secretsManagerSource } from '#lib/secrets/secrets-manager-source.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
 import { credentialsFromEnv } from '#lib/token/from-env.ts';
@@ -48,6 +51,10 @@ export interface Container extends JobDeps {
   /** Publishes recreated clusters' API-client credentials (Secrets Manager in AWS; memory locally). */
   credentials: CredentialPublisher;
   sleep: (ms: number) => Promise<void>;
+  /** Where secrets-sync reads desired connector secrets: Secrets Manager in AWS, a JSON file locally. */
+  secretSources: SecretSourceReader;
+  /** The connector secrets this project manages (state table). */
+  managedSecrets: ManagedSecretStore;
 }
 
 /** Env: the KMS key (id or ARN) that seals connector-secret values between a teardown and the recreate. */
@@ -92,6 +99,15 @@ export interface ContainerOverrides {
   sealer?: SecretSealer;
   credentials?: CredentialPublisher;
   sleep?: (ms: number) => Promise<void>;
+  secretSources?: SecretSourceReader;
+}
+
+/** Secrets Manager in Lambda; elsewhere the local JSON file (lib/secrets/json-file-source.ts). */
+function secretSourcesFromEnv(env: NodeJS.ProcessEnv): SecretSourceReader {
+  if (env.AWS_LAMBDA_FUNCTION_NAME) {
+    return builtOnFirstCall(async () => secretsManagerSource(new SecretsManagerClient({})), ['read']);
+  }
+  return jsonFileSource(env[LOCAL_SECRETS_FILE_ENV] ?? 'local/secrets-source.json');
 }
 
 export function createContainer(overrides: ContainerOverrides = {}): Container {
@@ -161,6 +177,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
           )
         : localCredentials),
     sleep,
+    secretSources: overrides.secretSources ?? secretSourcesFromEnv(env),
     ...createDynamoStores(dynamo, tableNameFromEnv(env)),
   };
 }

@@ -35,6 +35,7 @@ export class RequestRefusedError extends Error {
 function policyOf(job: JobName, config: AutomationConfig): { enabled: boolean; dryRun: boolean } {
   if (job === 'backup') return config.backup;
   if (job === 'teardown') return config.teardown;
+  if (job === 'secrets-sync') return config.secretsSync;
   return config.allowlist;
 }
 

@@ -25,7 +25,10 @@ export type StateOperation =
   | 'allowlistSources.put'
   | 'allowlistSources.list'
   | 'backupTracking.get'
-  | 'backupTracking.put';
+  | 'backupTracking.put'
+  | 'managedSecrets.list'
+  | 'managedSecrets.put'
+  | 'managedSecrets.remove';
 
 export const STATE_OPERATIONS: readonly StateOperation[] = [
   'ledger.start',
@@ -50,6 +53,9 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'allowlistSources.list',
   'backupTracking.get',
   'backupTracking.put',
+  'managedSecrets.list',
+  'managedSecrets.put',
+  'managedSecrets.remove',
 ];
 
 function describeCause(cause: unknown): string {

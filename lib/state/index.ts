@@ -6,6 +6,7 @@ export type { DynamoStoreOptions } from './dynamo-io.ts';
 export { STATE_OPERATIONS, type StateOperation, StateStoreError } from './errors.ts';
 export { dynamoKeepAliveStore } from './keep-alive-store.ts';
 export { RETENTION_MS } from './keys.ts';
+export { dynamoManagedSecretStore } from './managed-secret-store.ts';
 export { dynamoRunLedger } from './run-ledger.ts';
 export { dynamoSnapshotStore } from './snapshot-store.ts';
 export { STATE_TABLE_ENV, TABLE_SCHEMA, tableNameFromEnv } from './table.ts';

@@ -27,6 +27,8 @@
 //   allowlist-source            <name>                entries (JSON), updatedAt, updatedBy, version (+1 per put).
 //                                                     No ttl: a source is configuration.
 //   backup-tracking             <clusterId>           lastCheckedAt, pending (JSON). ttl: 30 days after the last put.
+//   managed-secret#<clusterId>  <connector secret>    ManagedSecret: source, from, digest, updatedAt (never the value).
+//                                                     No ttl: forgetting ownership would leave a secret nobody deletes.
 //   token#<hash>                token                 the shared token cache (lib/token/shared-store.ts).
 //
 // Lists are one Query on `pk` (consistent read, paginated with LastEvaluatedKey). The list partitions
@@ -55,6 +57,7 @@ export const SNAPSHOT_PK = 'snapshot';
 export const ALLOWLIST_SOURCE_PK = 'allowlist-source';
 export const TEARDOWN_WINDOW_PK = 'teardown-window';
 export const BACKUP_TRACKING_PK = 'backup-tracking';
+export const MANAGED_SECRET_PK_PREFIX = 'managed-secret#';
 
 /** DynamoDB's limits on key attribute sizes (UTF-8 bytes). */
 const MAX_PK_BYTES = 2048;
@@ -128,6 +131,14 @@ export const backupTrackingKey = (op: StateOperation, clusterId: string): ItemKe
   pk: BACKUP_TRACKING_PK,
   sk: keyPart(op, 'cluster id', clusterId),
 });
+
+export const managedSecretKey = (op: StateOperation, clusterId: string, name: string): ItemKey => ({
+  pk: managedSecretPartition(op, clusterId),
+  sk: keyPart(op, 'connector secret name', name),
+});
+
+export const managedSecretPartition = (op: StateOperation, clusterId: string): string =>
+  `${MANAGED_SECRET_PK_PREFIX}${keyPart(op, 'cluster id', clusterId)}`;
 
 /**
  * True once an item's ttl (epoch seconds) has passed: DynamoDB would delete it at some point after

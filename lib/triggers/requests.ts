@@ -145,6 +145,7 @@ export const REQUEST_SCHEMAS = {
     sync: runRequest('allowlist-sync', 'sync'),
     'set-source': payloadRequest('allowlist-sync', 'set-source', setSourcePayloadSchema),
   },
+  'secrets-sync': { sync: runRequest('secrets-sync', 'sync') },
 } as const satisfies { [J in JobName]: Record<(typeof JOB_ACTIONS)[J][number], z.ZodMiniType> };
 
 export type BackupRunRequest = z.output<typeof REQUEST_SCHEMAS.backup.run>;

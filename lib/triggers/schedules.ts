@@ -16,6 +16,7 @@ export const DEFAULT_ACTIONS = {
   backup: 'run',
   teardown: 'run',
   'allowlist-sync': 'sync',
+  'secrets-sync': 'sync',
 } as const satisfies { [J in JobName]: (typeof JOB_ACTIONS)[J][number] };
 
 const SCHEDULER_CONTEXT = ['scheduledTime', 'executionId', 'scheduleArn'] as const;

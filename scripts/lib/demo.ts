@@ -1,10 +1,12 @@
 // `npm start`: one night of the automation, run locally against the Console API simulator and an embedded
 // DynamoDB, through the REAL Lambda handlers with real event shapes. `runDemo` plays the story and checks
 // every step's outcome; `formatReport` turns the report into text. No AWS or Camunda account is needed.
+
 import type { Context } from 'aws-lambda';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
 import { readinessRows, readinessTable } from '#functions/backup/readiness.ts';
+import { handler as secretsSyncHandler } from '#functions/secrets-sync/handler.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
 import { desiredAllowlistFrom, PLACEHOLDER_ENTRY } from '#functions/teardown/restore.ts';
 import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
@@ -27,6 +29,7 @@ import type { RecordedLine } from '#local/recording-log.ts';
 import type { Fault, IpRule } from '#local/sim/index.ts';
 import { type OutcomeRow, outcomeRows, outcomeTable, type Paint, paint } from './cli.ts';
 import { DEMO_FAULTS, type DemoFault } from './demo-faults.ts';
+import { carrying, DEMO_VALUES, demoSecretsSource, rotationEvent, valuesLogged } from './demo-secrets.ts';
 
 export { DEMO_FAULTS, type DemoFault, isDemoFault } from './demo-faults.ts';
 
@@ -102,10 +105,11 @@ export interface Report {
 
 type Handler = (event: unknown, context: Context) => Promise<JobResult>;
 
-const HANDLERS: Record<'backup' | 'teardown' | 'allowlist-sync', Handler> = {
+const HANDLERS: Record<'backup' | 'teardown' | 'allowlist-sync' | 'secrets-sync', Handler> = {
   backup: backupHandler,
   teardown: teardownHandler,
   'allowlist-sync': allowlistHandler,
+  'secrets-sync': secretsSyncHandler,
 };
 
 /** The new entries of the `office-vpn` source the story's webhook sends. */
@@ -491,6 +495,69 @@ async function playStory(
     },
   );
   if (!sourceOk) return;
+
+  // 2b. Connector secrets from (local) Secrets Manager, then a rotation that reaches every selected cluster.
+  const source = await demoSecretsSource(local);
+  // Exactly the clusters both the job's selector and the payments source's own selector pick must carry the
+  // value (in the seeded org: the payments and billing production clusters), and no other cluster.
+  const paymentsSelector = config.secretsSync.sources.payments?.selector;
+  const expected = selectClusters(simClusters(), config.secretsSync.selector)
+    .filter((c) => paymentsSelector === undefined || matchesSelector(c, paymentsSelector))
+    .map((c) => c.name)
+    .sort();
+  const secretsSelected = expected.length;
+  const reached = (got: string[]) =>
+    expected.length > 0 && JSON.stringify([...got].sort()) === JSON.stringify(expected);
+  try {
+    const syncOk = await step(
+      {
+        id: 'secrets-sync',
+        title: 'Connector secrets synced from Secrets Manager',
+        via: 'secrets-sync/sync via EventBridge',
+      },
+      'secrets-sync',
+      eventBridgeEvent('secrets-sync.sync', {}),
+      (_d, r) => {
+        const got = carrying(local, DEMO_VALUES.first);
+        r.checks.push(
+          check(
+            reached(got),
+            `${plural(got.length, 'cluster')} of ${secretsSelected} expected carry the connector secret (${got.join(', ')})`,
+          ),
+        );
+      },
+    );
+    if (!syncOk) return;
+    await source.write(DEMO_VALUES.rotated);
+    const rotateOk = await step(
+      {
+        id: 'secrets-rotation',
+        title: 'A rotation in Secrets Manager reaches the clusters',
+        via: 'RotationSucceeded via CloudTrail on EventBridge',
+      },
+      'secrets-sync',
+      rotationEvent(clock.now()),
+      (_d, r) => {
+        const got = carrying(local, DEMO_VALUES.rotated);
+        const leaked = valuesLogged(local);
+        r.checks.push(
+          check(
+            reached(got),
+            `${plural(got.length, 'cluster')} of ${secretsSelected} expected carry the rotated value (${got.join(', ')})`,
+          ),
+          check(
+            leaked.length === 0,
+            leaked.length === 0
+              ? 'no secret value in any log line'
+              : `${leaked.length} secret value(s) logged`,
+          ),
+        );
+      },
+    );
+    if (!rotateOk) return;
+  } finally {
+    await source.close();
+  }
 
   // 3. The evening notice: which clusters go tonight.
   let planned: string[] = [];

@@ -41,6 +41,7 @@ Calls a job's real Lambda handler in-process with a real event shape and prints 
   jobs and actions:  backup [run|check|drill]
                      teardown [run|notice|recreate|keep-alive]
                      allowlist-sync [sync|set-source]
+                     secrets-sync [sync]
 
 Options:
   --trigger <kind>    schedule (EventBridge Scheduler input), eventbridge (an event on the bus) or

@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
 import { readinessRows, readinessTable } from '#functions/backup/readiness.ts';
+import { handler as secretsSyncHandler } from '#functions/secrets-sync/handler.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
 import { ConfigError } from '#lib/config/errors.ts';
 import { clearConfigCache, configFromEnv, resolveConfig } from '#lib/config/load.ts';
@@ -44,6 +45,7 @@ const HANDLERS: Record<JobName, (event: unknown, context: Context) => Promise<Jo
   backup: backupHandler,
   teardown: teardownHandler,
   'allowlist-sync': allowlistHandler,
+  'secrets-sync': secretsSyncHandler,
 };
 
 export const DEFAULT_LOCAL_TABLE = 'camunda-automation-local';
@@ -158,6 +160,7 @@ function loadConfig(args: InvokeArgs): AutomationConfig {
 function withDryRun(config: AutomationConfig, job: JobName): AutomationConfig {
   if (job === 'backup') return { ...config, backup: { ...config.backup, dryRun: true } };
   if (job === 'teardown') return { ...config, teardown: { ...config.teardown, dryRun: true } };
+  if (job === 'secrets-sync') return { ...config, secretsSync: { ...config.secretsSync, dryRun: true } };
   return { ...config, allowlist: { ...config.allowlist, dryRun: true } };
 }
 

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
+import { handler as secretsSyncHandler } from '#functions/secrets-sync/handler.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
 import { handler as ingressHandler } from '#functions/webhook-ingress/handler.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
@@ -27,6 +28,7 @@ const JOB_HANDLERS: Record<JobName, JobHandler> = {
   backup: backupHandler as JobHandler,
   teardown: teardownHandler as JobHandler,
   'allowlist-sync': allowlistHandler as JobHandler,
+  'secrets-sync': secretsSyncHandler as JobHandler,
 };
 
 /** One delivery of a hand-over to a job, and how it ended. */

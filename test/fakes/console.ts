@@ -309,6 +309,7 @@ export function fakeConsole(clusters: Cluster[], clock: { now(): number }): Fake
         return rest.length < list.length ? 'deleted' : 'not-found';
       });
     },
+    deleteSecret: unused('deleteSecret'),
     wakeCluster: unused('wakeCluster'),
     deleteBackup: unused('deleteBackup'),
     deleteBackupSchedule: unused('deleteBackupSchedule'),

@@ -49,5 +49,7 @@ export function untouchableContainer(parts: ContainerParts): Container {
     teardownWindows: stores.teardownWindows,
     allowlistSources: stores.allowlistSources,
     backupTracking: stores.backupTracking,
+    managedSecrets: stores.managedSecrets,
+    secretSources: untouchable as Container['secretSources'],
   };
 }

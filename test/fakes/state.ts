@@ -5,6 +5,7 @@
 //
 // For unit tests: `createMemoryStores(clock)` gives the ports plus `fail()` (make operations throw the
 // StateStoreError a DynamoDB fault would), `calls` (operation counts) and `inspect` (read raw records).
+
 import type {
   AllowlistSource,
   AllowlistSourceStore,
@@ -40,6 +41,7 @@ import {
 import { snapshotProblem } from '#lib/state/snapshot-store.ts';
 import { decodeSummary, encodeSummary, fitOutcome } from '#lib/state/summary-codec.ts';
 import { ttlSeconds } from '#lib/state/table.ts';
+import { memoryManagedSecretStore } from './managed-secrets.ts';
 
 export type StorageFault = 'throttle' | 'reset';
 
@@ -549,6 +551,7 @@ export function createMemoryStores(clock: { now(): number }): MemoryStores {
     teardownWindows,
     allowlistSources,
     backupTracking,
+    managedSecrets: memoryManagedSecretStore(enter),
     plantCorrupt(kind, key) {
       if (kind === 'keepAlive') {
         keepAliveItems.delete(key);

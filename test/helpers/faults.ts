@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { expect } from 'vitest';
 import { handler as allowlistHandler } from '#functions/allowlist-sync/handler.ts';
 import { handler as backupHandler } from '#functions/backup/handler.ts';
+import { handler as secretsSyncHandler } from '#functions/secrets-sync/handler.ts';
 import { handler as teardownHandler } from '#functions/teardown/handler.ts';
 import { selectClusters } from '#lib/config/selector.ts';
 import type { ClusterSelector } from '#lib/config/types.ts';
@@ -34,6 +35,7 @@ export const HANDLERS = {
   backup: backupHandler,
   teardown: teardownHandler,
   'allowlist-sync': allowlistHandler,
+  'secrets-sync': secretsSyncHandler,
 } as const;
 
 /**

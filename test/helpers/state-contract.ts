@@ -9,6 +9,7 @@ import type { StateStores } from '#lib/state/dynamo.ts';
 import { STATE_OPERATIONS, type StateOperation, StateStoreError } from '#lib/state/errors.ts';
 import { RETENTION_MS } from '#lib/state/keys.ts';
 import type { ManualClock } from '#test/fakes/clock.ts';
+import { managedSecretStoreContract } from './managed-secrets-contract.ts';
 
 export interface StateContractSubject {
   stores: StateStores;
@@ -100,6 +101,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 export function stateStoreContract(label: string, setup: () => Promise<StateContractSubject>): void {
+  managedSecretStoreContract(label, setup);
   describe(`${label}: RunLedger`, () => {
     it('starts a new key with no previous outcomes, then answers running while the lease lasts', async () => {
       // Prepare
@@ -1194,6 +1196,10 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
       'allowlistSources.list': (s) => s.allowlistSources.list(),
       'backupTracking.get': (s) => s.backupTracking.get('c1'),
       'backupTracking.put': (s) => s.backupTracking.put('c1', { pending: [] }),
+      'managedSecrets.list': (s) => s.managedSecrets.list('c1'),
+      'managedSecrets.put': (s) =>
+        s.managedSecrets.put('c1', { name: 'K', source: 's', from: 'f', digest: 'd', updatedAt: 'u' }),
+      'managedSecrets.remove': (s) => s.managedSecrets.remove('c1', 'K'),
     };
 
     for (const fault of ['throttle', 'reset'] as const) {
@@ -1237,6 +1243,7 @@ export function stateStoreContract(label: string, setup: () => Promise<StateCont
         });
         expect(await stores.allowlistSources.list()).toEqual([]);
         expect(await stores.backupTracking.get('c1')).toEqual({ pending: [] });
+        expect(await stores.managedSecrets.list('c1')).toEqual([]);
         expect(await stores.teardownWindows.get('2026-11-26')).toEqual({ noticed: [], reserved: ['c1'] });
       });
     }

@@ -60,7 +60,7 @@ describe('environments', () => {
     const retentions = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::Logs::LogGroup')
       .map((r) => r.Properties?.RetentionInDays);
-    expect(retentions).toEqual([14, 14, 14, 14, 14]); // environments.dev.deployment.logRetentionDays
+    expect(retentions).toEqual([14, 14, 14, 14, 14, 14]); // environments.dev.deployment.logRetentionDays
   }, 120_000);
 
   it('an unknown environment stops `cdk synth` naming the known ones, without a stack trace', async () => {

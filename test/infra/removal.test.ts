@@ -111,7 +111,7 @@ describe('on cdk destroy', () => {
     },
   );
 
-  it('retains exactly the state table, its key, the secrets key and the log groups of the three jobs and the webhook ingress', () => {
+  it('retains exactly the state table, its key, the secrets key and the log groups of the four jobs and the webhook ingress', () => {
     // Act
     const retained = Object.entries(prod.json.Resources)
       .filter(([, r]) => r.DeletionPolicy === 'Retain')
@@ -123,6 +123,7 @@ describe('on cdk destroy', () => {
       'AWS::DynamoDB::Table',
       'AWS::KMS::Key',
       'AWS::KMS::Key', // the secrets key: sealed connector secrets in the retained table open with it only
+      'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',
       'AWS::Logs::LogGroup',

@@ -73,6 +73,16 @@ describe('parseConfig defaults', () => {
         maxDescriptionLength: 100,
         maxBreadth: { ipv4PrefixLength: 8, ipv6PrefixLength: 32 },
       },
+      secretsSync: {
+        enabled: false,
+        dryRun: false,
+        schedule: 'rate(1 hour)',
+        selector: {},
+        sources: {},
+        exclusive: false,
+        conflictRetry: { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20000 },
+        kmsKeyArns: [],
+      },
       deployment: {
         webhookAuth: 'signature',
         webhookThrottle: { rateLimit: 10, burstLimit: 20 },

@@ -39,6 +39,7 @@ describe('webhooks.senders', () => {
         'backup.check',
         'backup.drill',
         'backup.run',
+        'secrets-sync.sync',
         'teardown.keep-alive',
         'teardown.notice',
         'teardown.recreate',

@@ -93,6 +93,7 @@ const CASES: Array<[string, (c: ConsoleClient) => Promise<unknown>, string]> = [
   ['getSecrets', (c) => c.getSecrets(CLUSTER), 'GetSecrets'],
   ['createSecret', (c) => c.createSecret(CLUSTER, 'API_KEY', 'v'), 'CreateSecret'],
   ['updateSecret', (c) => c.updateSecret(CLUSTER, 'b?1', 'v'), 'UpdateSecret'],
+  ['deleteSecret', (c) => c.deleteSecret(CLUSTER, 'b?1'), 'DeleteSecret'],
   ['listApiClients', (c) => c.listApiClients(CLUSTER), 'GetClients'],
   [
     'createApiClient',

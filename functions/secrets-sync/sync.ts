@@ -1,0 +1,186 @@
+// The secrets sync use case: make every selected cluster's connector secrets equal to the desired set read
+// from the configured sources. Sources are read whole before any cluster is touched (a source that cannot be
+// read fails the run and changes nothing), and read again for each cluster under its claim, so a rotation
+// during a long run is not undone by a copy read at its start. Outcomes carry names and digests, never values.
+import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
+import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
+import type { Cluster } from '#lib/console/client.ts';
+import { ConsoleApiError } from '#lib/console/errors.ts';
+import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import type { ClusterOutcome } from '#lib/jobs/types.ts';
+import { applyChange, type SecretsSyncDeps } from './apply.ts';
+import { desiredFor, readSources, type SourceReadings } from './desired.ts';
+import { describeChange, planFor } from './plan.ts';
+
+export type { SecretsSyncDeps } from './apply.ts';
+
+export const IN_SYNC = 'in sync';
+export const GONE = 'cluster no longer exists';
+export const CREATING = 'cluster is still being created; the next sync sets its secrets';
+export const NO_LONGER_SELECTED = 'no longer selected by the secrets-sync policy (changed since the listing)';
+/** How old a read of the sources may be when a cluster is synced. */
+export const SOURCE_MAX_AGE_MS = 10_000;
+export const FORBIDDEN = 'console api answered 403: the API client lacks the Connector Secrets scope';
+
+interface Target {
+  clusterId: string;
+  clusterName: string;
+}
+
+const statusOf = (error: unknown): number | undefined =>
+  error instanceof ConsoleApiError ? error.status : undefined;
+
+/**
+ * Syncs the clusters `policy.selector` picks (narrowed to `request.clusterIds`): per cluster 'secrets-synced'
+ * (or 'would-sync-secrets' in a dry run) with the names and digests changed, skipped 'in sync', or failed
+ * with the conflicts, the secrets left alone, or the write that could not be made.
+ */
+export async function runSecretsSync(
+  deps: SecretsSyncDeps,
+  scope: RunScope,
+  policy: SecretsSyncPolicy,
+): Promise<RunBody> {
+  if (!policy.enabled) return { clusters: [], notes: ['secrets-sync policy is disabled; nothing done'] };
+  const notes: string[] = [];
+  // Read before the listing: a source that cannot be read fails the run before anything is looked at.
+  const initial = await readSources(deps.secretSources, policy);
+  for (const [source, secrets] of initial) {
+    if (secrets.length === 0)
+      notes.push(`source '${source}' selects no secret (nothing deleted on its account)`);
+  }
+
+  const listed = await deps.console.listClusters();
+  const requested = scope.request.clusterIds ?? [];
+  const selected = selectClusters(listed, policy.selector, requested);
+  if (selected.length === 0) notes.push('the secrets-sync policy selects no cluster; nothing to sync');
+  const notSelected = requested.filter((id) => !selected.some((c) => c.uuid === id));
+  if (notSelected.length > 0) {
+    notes.push(
+      `requested cluster(s) not selected by the secrets-sync policy, ignored: ${notSelected.join(', ')}`,
+    );
+  }
+
+  // Sources are read again when the last read is older than SOURCE_MAX_AGE_MS (one read shared by the clusters
+  // working meanwhile): a rotation during a long run reaches the clusters synced after it, and 1,000 clusters
+  // do not make 1,000 reads of Secrets Manager.
+  let cached = { at: deps.clock.now(), readings: Promise.resolve<SourceReadings>(initial) };
+  const fresh = (): Promise<SourceReadings> => {
+    if (deps.clock.now() - cached.at > SOURCE_MAX_AGE_MS) {
+      cached = { at: deps.clock.now(), readings: readSources(deps.secretSources, policy) };
+    }
+    return cached.readings;
+  };
+  const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
+  const clusters = await scope.forEachCluster(targets, (target) =>
+    syncOne(deps, scope, policy, fresh, target),
+  );
+  return { clusters, notes };
+}
+
+async function syncOne(
+  deps: SecretsSyncDeps,
+  scope: RunScope,
+  policy: SecretsSyncPolicy,
+  readings: () => Promise<SourceReadings>,
+  target: Target,
+): Promise<ClusterOutcome> {
+  const skipped = (reason: string, detail?: Record<string, unknown>): ClusterOutcome => ({
+    ...target,
+    status: 'skipped',
+    reason,
+    ...(detail ? { detail } : {}),
+  });
+  const failed = (error: string, detail?: Record<string, unknown>): ClusterOutcome => ({
+    ...target,
+    status: 'failed',
+    error,
+    ...(detail ? { detail } : {}),
+  });
+
+  // The cluster, the sources and the ownership records are read at once (each cluster's latency is the run's).
+  const [found, sources, managed] = await Promise.allSettled([
+    deps.console.getCluster(target.clusterId),
+    readings(),
+    deps.managedSecrets.list(target.clusterId),
+  ]);
+  if (found.status === 'rejected') {
+    if (statusOf(found.reason) === 403) return skipped(FORBIDDEN);
+    throw found.reason;
+  }
+  if (sources.status === 'rejected') throw sources.reason;
+  if (managed.status === 'rejected') throw managed.reason;
+  const cluster: Cluster | undefined = found.value;
+  if (cluster === undefined) return skipped(GONE);
+  if (!matchesSelector(cluster, policy.selector)) return skipped(NO_LONGER_SELECTED);
+  if (cluster.status?.ready === 'Creating') return skipped(CREATING);
+
+  const desired = desiredFor(cluster, policy, sources.value);
+  if (desired.problems.length > 0) {
+    deps.log.warn('desired connector secrets refused', {
+      clusterId: target.clusterId,
+      problems: desired.problems,
+    });
+    return failed(`desired connector secrets refused, nothing written: ${desired.problems.join('; ')}`, {
+      problems: desired.problems,
+    });
+  }
+
+  let current: Record<string, string>;
+  try {
+    current = await deps.console.getSecrets(target.clusterId);
+  } catch (error) {
+    if (statusOf(error) === 403) return skipped(FORBIDDEN);
+    if (statusOf(error) === 404) return skipped(GONE);
+    throw error;
+  }
+  const plan = planFor(desired, current, managed.value, policy);
+  const detail: Record<string, unknown> = {
+    ...(plan.untouched.length > 0 ? { untouched: plan.untouched } : {}),
+    ...(plan.kept.length > 0 ? { kept: plan.kept } : {}),
+  };
+  const untouchedError = (): string =>
+    `connector secret(s) ${plan.untouched.map((n) => `'${n}'`).join(', ')} exist with a value set by hand: not touched (the policy is not exclusive); delete them on the cluster or set secretsSync.exclusive`;
+
+  if (plan.changes.length === 0) {
+    return plan.untouched.length > 0 ? failed(untouchedError(), detail) : skipped(IN_SYNC, detail);
+  }
+  const described = plan.changes.map((c) => ({ change: c.kind, ...describeChange(c) }));
+  if (scope.dryRun) {
+    return {
+      ...target,
+      status: 'done',
+      action: 'would-sync-secrets',
+      detail: { ...detail, changes: described },
+    };
+  }
+
+  const applied: typeof described = [];
+  for (const [i, change] of plan.changes.entries()) {
+    try {
+      await applyChange(deps, policy, target.clusterId, change);
+    } catch (error) {
+      if (statusOf(error) === 404 && change.kind !== 'delete') return skipped(GONE, { ...detail, applied });
+      deps.log.warn('connector secret change failed', {
+        clusterId: target.clusterId,
+        change: change.kind,
+        name: described[i]?.name,
+        error: errorText(error),
+      });
+      return failed(
+        `${change.kind} of connector secret '${described[i]?.name}' failed: ${errorText(error)}`,
+        {
+          ...detail,
+          applied,
+        },
+      );
+    }
+    const entry = described[i];
+    if (entry) applied.push(entry);
+  }
+  deps.log.info('connector secrets synced', {
+    clusterId: target.clusterId,
+    changes: applied.map((a) => `${a.change} ${a.name}`),
+  });
+  if (plan.untouched.length > 0) return failed(untouchedError(), { ...detail, changes: applied });
+  return { ...target, status: 'done', action: 'secrets-synced', detail: { ...detail, changes: applied } };
+}

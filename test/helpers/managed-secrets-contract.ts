@@ -1,0 +1,66 @@
+// The ManagedSecretStore part of the state contract (called from state-contract.ts): the DynamoDB adapter
+// and the in-memory fake record ownership per cluster, replace a record whole and forget it on remove.
+import { describe, expect, it } from 'vitest';
+import type { ManagedSecret } from '#lib/jobs/secrets-sync-ports.ts';
+import { StateStoreError } from '#lib/state/errors.ts';
+import type { StateContractSubject } from './state-contract.ts';
+
+const record = (name: string, extra: Partial<ManagedSecret> = {}): ManagedSecret => ({
+  name,
+  source: 'payments',
+  from: `camunda/payments/${name}`,
+  digest: 'abcd1234',
+  updatedAt: '2026-12-01T10:00:00.000Z',
+  ...extra,
+});
+
+export function managedSecretStoreContract(label: string, setup: () => Promise<StateContractSubject>): void {
+  describe(`${label}: ManagedSecretStore`, () => {
+    it('records ownership per cluster, in name order, and a put replaces the record whole', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const store = stores.managedSecrets;
+      // Act
+      await store.put('c1', record('B_KEY'));
+      await store.put('c1', record('A_KEY'));
+      await store.put('c2', record('A_KEY', { source: 'orders' }));
+      await store.put('c1', record('B_KEY', { digest: 'ffff0000', from: 'camunda/other' }));
+      // Assess
+      expect(await store.list('c1')).toEqual([
+        record('A_KEY'),
+        record('B_KEY', { digest: 'ffff0000', from: 'camunda/other' }),
+      ]);
+      expect(await store.list('c2')).toEqual([record('A_KEY', { source: 'orders' })]);
+      expect(await store.list('c3')).toEqual([]);
+    });
+
+    it('forgets one name on remove, and removing an unknown name changes nothing', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const store = stores.managedSecrets;
+      await store.put('c1', record('A_KEY'));
+      await store.put('c1', record('B_KEY'));
+      // Act
+      await store.remove('c1', 'A_KEY');
+      await store.remove('c1', 'NOT_THERE');
+      await store.remove('c2', 'B_KEY');
+      // Assess
+      expect((await store.list('c1')).map((r) => r.name)).toEqual(['B_KEY']);
+    });
+
+    it('refuses an empty cluster id or secret name with a StateStoreError and stores nothing', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const store = stores.managedSecrets;
+      // Act
+      const errors = await Promise.all([
+        store.put('', record('A_KEY')).catch((e: unknown) => e),
+        store.put('c1', record('')).catch((e: unknown) => e),
+        store.list('').catch((e: unknown) => e),
+      ]);
+      // Assess
+      for (const error of errors) expect(error).toBeInstanceOf(StateStoreError);
+      expect(await store.list('c1')).toEqual([]);
+    });
+  });
+}
