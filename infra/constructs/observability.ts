@@ -46,7 +46,7 @@ export interface ObservabilityProps {
   api: IHttpApi;
   /** The webhook ingress function (the only integration of the API), whose errors and throttles alarm. */
   ingress?: AutomationFunction;
-  /** One heartbeat alarm per scheduled action (infra/stack.ts heartbeatsFor). */
+  /** One heartbeat alarm per scheduled action (infra/triggers.ts heartbeatsFor). */
   heartbeats: HeartbeatSpec[];
 }
 

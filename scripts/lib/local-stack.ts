@@ -49,7 +49,7 @@ export interface LocalBus {
   idle(): Promise<void>;
 }
 
-/** The job a hand-over is for: the hand-over rule's pattern (infra/stack.ts handoverPattern). */
+/** The job a hand-over is for: the hand-over rule's pattern (infra/triggers.ts handoverPattern). */
 function handoverJob(detail: Record<string, unknown>): JobName | undefined {
   const request = detail.request;
   if (typeof request !== 'object' || request === null || !('idempotencyKey' in detail)) return undefined;

@@ -9,7 +9,7 @@ import {
   HEARTBEAT_SLACK_HOURS,
   TOKEN_INVALIDATIONS_PER_HOUR,
 } from '#infra/constructs/observability.ts';
-import { heartbeatsFor, schedulesFor } from '#infra/stack.ts';
+import { heartbeatsFor, schedulesFor } from '#infra/triggers.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import { JOBS } from '#lib/jobs/types.ts';

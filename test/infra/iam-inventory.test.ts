@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { INGRESS_LEADING_KEYS, publishedDetailTypes } from '#infra/stack.ts';
+import { INGRESS_LEADING_KEYS } from '#infra/constructs/webhooks.ts';
+import { publishedDetailTypes } from '#infra/triggers.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
 import { runKey } from '#lib/state/keys.ts';

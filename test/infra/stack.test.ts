@@ -11,13 +11,8 @@ import {
   ASYNC_RETRY_ATTEMPTS,
   FUNCTION_RUNTIME,
 } from '#infra/constructs/automation-function.ts';
-import {
-  CREDENTIALS_PLACEHOLDER,
-  detailTypesFor,
-  PUBLISHED_MARKER,
-  schedulesFor,
-  WEBHOOK_SECRET_PLACEHOLDER,
-} from '#infra/stack.ts';
+import { CREDENTIALS_PLACEHOLDER, WEBHOOK_SECRET_PLACEHOLDER } from '#infra/stack.ts';
+import { detailTypesFor, PUBLISHED_MARKER, schedulesFor } from '#infra/triggers.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
