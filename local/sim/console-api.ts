@@ -6,19 +6,19 @@ import { type Answer, type Exchange, emptyAnswer, jsonAnswer, textAnswer } from 
 import type { JwtClaims } from '#local/sim/jwt.ts';
 import type { TokenBucket } from '#local/sim/limits.ts';
 import {
-  type MatchedOperation,
-  matchOperation,
-  validateRequestBody,
-  validateResponseBody,
-} from '#local/sim/spec.ts';
-import {
   CLIENT_PERMISSIONS,
   type ClientPermission,
   MIN_BACKUP_GENERATION,
   type SimApiClient,
   type SimCluster,
   uniformStatus,
-} from '#local/sim/state.ts';
+} from '#local/sim/model.ts';
+import {
+  type MatchedOperation,
+  matchOperation,
+  validateRequestBody,
+  validateResponseBody,
+} from '#local/sim/spec.ts';
 import { checkCron, checkIpList, versionAtLeast } from '#local/sim/validation.ts';
 
 type Schemas = components['schemas'];

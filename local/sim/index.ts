@@ -9,13 +9,6 @@ export {
 } from '#local/sim/console-api.ts';
 export { FaultRegistry } from '#local/sim/faults.ts';
 export { decodeJwt } from '#local/sim/jwt.ts';
-export { catalog, GENERATIONS, generateOrg, ORG_CLUSTERS, seedOrg, simUuid } from '#local/sim/seed.ts';
-export {
-  DEFAULT_AUDIENCE,
-  DEFAULT_CLIENT,
-  type RunningSimulator,
-  startSimulator,
-} from '#local/sim/server.ts';
 export {
   type BackupInit,
   type ClusterInit,
@@ -26,8 +19,15 @@ export {
   type SimCatalog,
   type SimCluster,
   type SimPlanType,
-  SimState,
   uniformStatus,
-} from '#local/sim/state.ts';
+} from '#local/sim/model.ts';
+export { catalog, GENERATIONS, generateOrg, ORG_CLUSTERS, seedOrg, simUuid } from '#local/sim/seed.ts';
+export {
+  DEFAULT_AUDIENCE,
+  DEFAULT_CLIENT,
+  type RunningSimulator,
+  startSimulator,
+} from '#local/sim/server.ts';
+export { SimState } from '#local/sim/state.ts';
 export type * from '#local/sim/types.ts';
 export { checkCron, checkIpList } from '#local/sim/validation.ts';

@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import type { components } from '#lib/console/openapi-types.ts';
 import { type Answer, jsonAnswer, textAnswer } from '#local/sim/exchange.ts';
-import type { SimCluster, SimState } from '#local/sim/state.ts';
+import type { SimCluster } from '#local/sim/model.ts';
+import type { SimState } from '#local/sim/state.ts';
 
 type RestoreDto = components['schemas']['RestoreDto'];
 type RestoreState = components['schemas']['RestoreState'];

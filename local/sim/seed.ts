@@ -11,7 +11,7 @@ import {
   type SimCatalog,
   type SimCluster,
   uniformStatus,
-} from '#local/sim/state.ts';
+} from '#local/sim/model.ts';
 import type { IpRule, Ref } from '#local/sim/types.ts';
 
 const MINUTE = 60_000;
