@@ -1,12 +1,8 @@
 // The Camunda Console API + OAuth simulator. See local/sim/README.md for behaviour and design choices.
 
 export { type ManualClock, manualClock } from '#local/sim/clock.ts';
-export {
-  BACKUP_ONCE_PER_HOUR,
-  IMPLEMENTED,
-  MAX_CLUSTER_NAME,
-  MAX_DESCRIPTION,
-} from '#local/sim/console-api.ts';
+export { IMPLEMENTED } from '#local/sim/console-api.ts';
+export { BACKUP_ONCE_PER_HOUR, MAX_CLUSTER_NAME, MAX_DESCRIPTION } from '#local/sim/console-writes.ts';
 export { FaultRegistry } from '#local/sim/faults.ts';
 export { decodeJwt } from '#local/sim/jwt.ts';
 export {

@@ -1,7 +1,7 @@
 // The simulator's connector secrets, API clients, cluster creation and allowlist-while-Creating knob, as
 // FACTS.md describes the real API; and every answer it gives validates against the committed spec.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SECRET_CHANGE_IN_PROGRESS } from '#local/sim/console-api.ts';
+import { SECRET_CHANGE_IN_PROGRESS } from '#local/sim/console-writes.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import type { SimOptions } from '#local/sim/types.ts';
 import { call, idOf } from '#test/integration/sim/http.ts';
