@@ -17,7 +17,9 @@ export {
   type SimPlanType,
   uniformStatus,
 } from '#local/sim/model.ts';
-export { catalog, GENERATIONS, generateOrg, ORG_CLUSTERS, seedOrg, simUuid } from '#local/sim/seed.ts';
+export { ORG_CLUSTERS, seedOrg } from '#local/sim/seed.ts';
+export { catalog, GENERATIONS, simUuid } from '#local/sim/seed-catalog.ts';
+export { generateOrg } from '#local/sim/seed-generated.ts';
 export {
   DEFAULT_AUDIENCE,
   DEFAULT_CLIENT,

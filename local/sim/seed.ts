@@ -1,140 +1,25 @@
-// Deterministic data for the simulator: the creation parameters (catalog), a small realistic
-// organization (`seedOrg`) and a large generated one (`generateOrg`) for benchmarks.
-import { createHash } from 'node:crypto';
+// The small, realistic organization the simulator starts with (`seedOrg`): hand-written clusters that cover the
+// cases the jobs must handle (plans, states, labels, legacy allowlists, backups).
 import {
   buildCluster,
   type ClientPermission,
   type ClusterInit,
-  iso,
   type SeedData,
-  type SimBackup,
-  type SimCatalog,
   type SimCluster,
   uniformStatus,
 } from '#local/sim/model.ts';
+import {
+  alphaChannel,
+  backupRegionRef,
+  catalog,
+  completedBackup,
+  DAY,
+  GENERATIONS,
+  HOUR,
+  regionRef,
+  simUuid,
+} from '#local/sim/seed-catalog.ts';
 import type { IpRule, Ref } from '#local/sim/types.ts';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** A stable UUID-shaped id derived from a key (same key, same id, in every run). */
-export function simUuid(key: string): string {
-  const h = createHash('sha1').update(`camunda-sim:${key}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-const gen = (name: string): Ref => ({ uuid: simUuid(`generation:${name}`), name });
-
-/** Generation names the catalog knows. 8.2.0 is older than the 8.2.4 that backups need. */
-export const GENERATIONS = {
-  old: gen('8.2.0'),
-  previous: gen('8.6.9'),
-  current: gen('8.7.2'),
-  alpha: gen('8.8.0-alpha5'),
-} as const;
-
-export function catalog(): SimCatalog {
-  const regions: SimCatalog['regions'] = [
-    {
-      uuid: simUuid('region:europe-west1'),
-      name: 'Belgium, Europe (europe-west1)',
-      provider: 'gcp',
-      backups: [
-        {
-          uuid: simUuid('backups:europe-west1'),
-          regions: [
-            { id: simUuid('backup-region:europe-west4'), label: 'Netherlands, Europe (europe-west4)' },
-          ],
-        },
-      ],
-    },
-    {
-      uuid: simUuid('region:us-east1'),
-      name: 'South Carolina, North America (us-east1)',
-      provider: 'gcp',
-      backups: [
-        {
-          uuid: simUuid('backups:us-east1'),
-          regions: [{ id: simUuid('backup-region:us-west1'), label: 'Oregon, North America (us-west1)' }],
-        },
-      ],
-    },
-    {
-      uuid: simUuid('region:aws-eu-central-1'),
-      name: 'Frankfurt, Europe (eu-central-1)',
-      provider: 'aws',
-      backups: [],
-    },
-  ];
-  return {
-    planTypes: [
-      { uuid: simUuid('plan:trial'), name: 'Trial Package', enterprise: false },
-      { uuid: simUuid('plan:starter'), name: 'Starter', enterprise: false },
-      { uuid: simUuid('plan:enterprise-s'), name: 'Enterprise S', enterprise: true },
-      { uuid: simUuid('plan:enterprise-m'), name: 'Enterprise M', enterprise: true },
-    ],
-    channels: [
-      {
-        uuid: simUuid('channel:stable'),
-        name: 'Stable',
-        defaultGeneration: { ...GENERATIONS.current },
-        allowedGenerations: [
-          { ...GENERATIONS.previous, classification: 'channel' },
-          { ...GENERATIONS.current, classification: 'channel' },
-        ],
-      },
-      {
-        uuid: simUuid('channel:alpha'),
-        name: 'Alpha',
-        defaultGeneration: { ...GENERATIONS.alpha },
-        allowedGenerations: [{ ...GENERATIONS.alpha, classification: 'channel' }],
-      },
-    ],
-    regions,
-    generations: Object.values(GENERATIONS).map((g) => ({ ...g })),
-    regionKeys: {
-      [simUuid('region:europe-west1')]: 'bru-2',
-      [simUuid('region:us-east1')]: 'us-east-1',
-      [simUuid('region:aws-eu-central-1')]: 'fra-1',
-    },
-  };
-}
-
-function regionRef(cat: SimCatalog, index: number): Ref {
-  const r = cat.regions[index] ?? cat.regions[0];
-  if (!r) throw new Error('catalog has no regions');
-  return { uuid: r.uuid, name: r.name };
-}
-
-function backupRegionRef(cat: SimCatalog, index: number): Ref | undefined {
-  const b = cat.regions[index]?.backups?.[0]?.regions[0];
-  return b ? { uuid: b.id, name: b.label } : undefined;
-}
-
-function alphaChannel(cat: SimCatalog): Ref {
-  const a = cat.channels[1] ?? cat.channels[0];
-  if (!a) throw new Error('catalog has no channels');
-  return { uuid: a.uuid, name: a.name };
-}
-
-function completedBackup(
-  uuidKey: string,
-  created: number,
-  generation: Ref,
-  outcome: SimBackup['outcome'] = 'Complete',
-) {
-  return {
-    uuid: simUuid(`backup:${uuidKey}`),
-    name: `manual-${iso(created).slice(0, 10)}`,
-    created,
-    durationMs: 7 * MINUTE,
-    outcome,
-    generation: { ...generation },
-    kind: 'manual' as const,
-    extra: { futureField: 'backup-extra' },
-  };
-}
 
 /** The names of the clusters `seedOrg()` creates, for tests that look them up. */
 export const ORG_CLUSTERS = [
@@ -367,97 +252,4 @@ export function seedOrg(now: number = Date.now()): SeedData {
       },
     ],
   };
-}
-
-/** mulberry32: a tiny deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const TEAMS = [
-  'payments',
-  'orders',
-  'billing',
-  'search',
-  'risk',
-  'ledger',
-  'identity',
-  'shipping',
-  'catalog',
-  'analytics',
-];
-const ENVS = ['dev', 'dev', 'dev', 'test', 'test', 'stage', 'prod'] as const;
-
-/**
- * `n` clusters, deterministic for a given `rngSeed`: names `<env>-<team>-<i>`, labels, mostly Healthy,
- * Enterprise plans on stage/prod with allowlists and up to three Complete backups each.
- */
-export function generateOrg(n: number, rngSeed = 1, now: number = Date.now()): SeedData {
-  const cat = catalog();
-  const random = rng(rngSeed);
-  const pick = <T>(items: readonly T[]): T => {
-    const item = items[Math.floor(random() * items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  };
-  const uuid = (): string => {
-    const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  };
-  const data: SeedData = { clusters: [], backups: [], schedules: [] };
-  for (let i = 0; i < n; i++) {
-    const env = pick(ENVS);
-    const team = pick(TEAMS);
-    const enterprise = env === 'prod' || env === 'stage' || random() < 0.3;
-    const plan = enterprise ? pick(['Enterprise S', 'Enterprise M']) : pick(['Starter', 'Trial Package']);
-    const roll = random();
-    const ready = roll < 0.9 ? 'Healthy' : roll < 0.94 ? 'Suspended' : roll < 0.97 ? 'Unhealthy' : 'Updating';
-    const regionIndex = Math.floor(random() * cat.regions.length);
-    const labels = [`team-${team}`, `env-${env}`];
-    if ((env === 'dev' || env === 'test') && random() < 0.7) labels.push('nightly-off');
-    if (env === 'prod') labels.push('backup-daily');
-    const legacy = enterprise && random() < 0.1;
-    const rules: IpRule[] =
-      enterprise && random() < 0.5 ? [{ description: 'office', ip: '203.0.113.0/24' }] : [];
-    const cluster = buildCluster(
-      cat,
-      {
-        uuid: uuid(),
-        name: `${env}-${team}-${i}`,
-        plan,
-        created: now - Math.floor(random() * 400 + 1) * DAY,
-        region: regionRef(cat, regionIndex),
-        backupRegion: enterprise ? backupRegionRef(cat, regionIndex) : undefined,
-        generation: { ...pick([GENERATIONS.previous, GENERATIONS.current]) },
-        status: uniformStatus(ready),
-        labels,
-        description: `${team} ${env} cluster #${i}`,
-        ownerId: `owner-${team}`,
-        ...(enterprise
-          ? legacy
-            ? { ipallowlist: undefined, ipwhitelist: rules }
-            : { ipallowlist: rules }
-          : {}),
-      },
-      now,
-    );
-    data.clusters.push(cluster);
-    if (enterprise && env === 'prod') {
-      const count = Math.floor(random() * 4);
-      for (let d = count; d >= 1; d--) {
-        data.backups.push({
-          clusterUuid: cluster.uuid,
-          backup: { ...completedBackup(`${cluster.uuid}-${d}`, now - d * DAY, cluster.generation) },
-        });
-      }
-    }
-  }
-  return data;
 }

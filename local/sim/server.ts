@@ -8,7 +8,9 @@ import { Exchange, textAnswer } from '#local/sim/exchange.ts';
 import { FaultRegistry } from '#local/sim/faults.ts';
 import { AuthRateLimiter, TokenBucket } from '#local/sim/limits.ts';
 import { handleOAuth, OAUTH_PATH } from '#local/sim/oauth.ts';
-import { catalog, generateOrg, seedOrg } from '#local/sim/seed.ts';
+import { seedOrg } from '#local/sim/seed.ts';
+import { catalog } from '#local/sim/seed-catalog.ts';
+import { generateOrg } from '#local/sim/seed-generated.ts';
 import { SimState } from '#local/sim/state.ts';
 import { TokenAuthority } from '#local/sim/tokens.ts';
 import type {
