@@ -1,9 +1,9 @@
-// The ManagedSecretStore part of the state contract (called from state-contract.ts): the DynamoDB adapter
+// The ManagedSecretStore part of the state contract (called from ../state-contract.ts): the DynamoDB adapter
 // and the in-memory fake record ownership per cluster, replace a record whole and forget it on remove.
 import { describe, expect, it } from 'vitest';
 import type { ManagedSecret } from '#lib/jobs/secrets-sync-ports.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
-import type { StateContractSubject } from './state-contract.ts';
+import type { StateContractSubject } from './subject.ts';
 
 const record = (name: string, extra: Partial<ManagedSecret> = {}): ManagedSecret => ({
   name,
