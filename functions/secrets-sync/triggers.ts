@@ -1,21 +1,11 @@
 // The events only this job answers, turned into the `secrets-sync.sync` event every trigger path knows:
 // Secrets Manager changes recorded by CloudTrail (for a secret one of the configured sources may select), and
 // the recreate's `teardown.cluster.ready` (sync that one new cluster at once). Anything else passes unchanged.
+import { SECRET_CHANGE_EVENTS } from '#lib/catalog/secret-change-events.ts';
 import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
 
 /** The recreate's event for one recreated cluster (functions/teardown/recreate.ts READY_EVENT). */
 export const CLUSTER_READY = 'teardown.cluster.ready';
-/** The Secrets Manager API calls (and service events) that change what a source provides. */
-export const SECRET_CHANGE_EVENTS = [
-  'PutSecretValue',
-  'UpdateSecret',
-  'RotationSucceeded',
-  'DeleteSecret',
-  'RestoreSecret',
-  'CreateSecret',
-  'TagResource',
-  'UntagResource',
-] as const;
 
 type Dict = Record<string, unknown>;
 const isRecord = (value: unknown): value is Dict =>

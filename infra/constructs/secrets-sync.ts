@@ -7,20 +7,9 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SECRET_CHANGE_EVENTS } from '#lib/catalog/secret-change-events.ts';
 import type { SecretsSyncPolicy, SecretsSyncSource } from '#lib/config/schema/secrets-sync.ts';
 import type { AutomationFunction } from './automation-function.ts';
-
-/** = SECRET_CHANGE_EVENTS of functions/secrets-sync/triggers.ts (not imported: keep handler code out of synth). */
-export const SECRET_CHANGE_EVENT_NAMES = [
-  'PutSecretValue',
-  'UpdateSecret',
-  'RotationSucceeded',
-  'DeleteSecret',
-  'RestoreSecret',
-  'CreateSecret',
-  'TagResource',
-  'UntagResource',
-] as const;
 
 export interface SecretsSyncAccessProps {
   fn: AutomationFunction;
@@ -94,7 +83,7 @@ export class SecretsSyncAccess extends Construct {
       eventPattern: {
         source: ['aws.secretsmanager'],
         detailType: ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
-        detail: { eventName: [...SECRET_CHANGE_EVENT_NAMES] },
+        detail: { eventName: [...SECRET_CHANGE_EVENTS] },
       },
       targets: [
         new LambdaFunction(fn.fn, {
