@@ -7,6 +7,7 @@ import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { done, failed, type OutcomeSubject, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { applyChange, type SecretsSyncDeps } from './apply.ts';
 import { desiredFor, readSources, type SourceReadings } from './desired.ts';
@@ -21,11 +22,6 @@ export const NO_LONGER_SELECTED = 'no longer selected by the secrets-sync policy
 /** How old a read of the sources may be when a cluster is synced. */
 export const SOURCE_MAX_AGE_MS = 10_000;
 export const FORBIDDEN = 'console api answered 403: the API client lacks the Connector Secrets scope';
-
-interface Target {
-  clusterId: string;
-  clusterName: string;
-}
 
 const statusOf = (error: unknown): number | undefined =>
   error instanceof ConsoleApiError ? error.status : undefined;
@@ -70,7 +66,7 @@ export async function runSecretsSync(
     }
     return cached.readings;
   };
-  const targets: Target[] = selected.map((c) => ({ clusterId: c.uuid, clusterName: c.name }));
+  const targets: OutcomeSubject[] = selected.map(subjectOf);
   const clusters = await scope.forEachCluster(targets, (target) =>
     syncOne(deps, scope, policy, fresh, target),
   );
@@ -82,21 +78,8 @@ async function syncOne(
   scope: RunScope,
   policy: SecretsSyncPolicy,
   readings: () => Promise<SourceReadings>,
-  target: Target,
+  target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
-  const skipped = (reason: string, detail?: Record<string, unknown>): ClusterOutcome => ({
-    ...target,
-    status: 'skipped',
-    reason,
-    ...(detail ? { detail } : {}),
-  });
-  const failed = (error: string, detail?: Record<string, unknown>): ClusterOutcome => ({
-    ...target,
-    status: 'failed',
-    error,
-    ...(detail ? { detail } : {}),
-  });
-
   // The cluster, the sources and the ownership records are read at once (each cluster's latency is the run's).
   const [found, sources, managed] = await Promise.allSettled([
     deps.console.getCluster(target.clusterId),
@@ -104,15 +87,15 @@ async function syncOne(
     deps.managedSecrets.list(target.clusterId),
   ]);
   if (found.status === 'rejected') {
-    if (statusOf(found.reason) === 403) return skipped(FORBIDDEN);
+    if (statusOf(found.reason) === 403) return skipped(target, FORBIDDEN);
     throw found.reason;
   }
   if (sources.status === 'rejected') throw sources.reason;
   if (managed.status === 'rejected') throw managed.reason;
   const cluster: Cluster | undefined = found.value;
-  if (cluster === undefined) return skipped(GONE);
-  if (!matchesSelector(cluster, policy.selector)) return skipped(NO_LONGER_SELECTED);
-  if (cluster.status?.ready === 'Creating') return skipped(CREATING);
+  if (cluster === undefined) return skipped(target, GONE);
+  if (!matchesSelector(cluster, policy.selector)) return skipped(target, NO_LONGER_SELECTED);
+  if (cluster.status?.ready === 'Creating') return skipped(target, CREATING);
 
   const desired = desiredFor(cluster, policy, sources.value);
   if (desired.problems.length > 0) {
@@ -120,17 +103,21 @@ async function syncOne(
       clusterId: target.clusterId,
       problems: desired.problems,
     });
-    return failed(`desired connector secrets refused, nothing written: ${desired.problems.join('; ')}`, {
-      problems: desired.problems,
-    });
+    return failed(
+      target,
+      `desired connector secrets refused, nothing written: ${desired.problems.join('; ')}`,
+      {
+        problems: desired.problems,
+      },
+    );
   }
 
   let current: Record<string, string>;
   try {
     current = await deps.console.getSecrets(target.clusterId);
   } catch (error) {
-    if (statusOf(error) === 403) return skipped(FORBIDDEN);
-    if (statusOf(error) === 404) return skipped(GONE);
+    if (statusOf(error) === 403) return skipped(target, FORBIDDEN);
+    if (statusOf(error) === 404) return skipped(target, GONE);
     throw error;
   }
   const plan = planFor(desired, current, managed.value, policy);
@@ -142,16 +129,13 @@ async function syncOne(
     `connector secret(s) ${plan.untouched.map((n) => `'${n}'`).join(', ')} exist with a value set by hand: not touched (the policy is not exclusive); delete them on the cluster or set secretsSync.exclusive`;
 
   if (plan.changes.length === 0) {
-    return plan.untouched.length > 0 ? failed(untouchedError(), detail) : skipped(IN_SYNC, detail);
+    return plan.untouched.length > 0
+      ? failed(target, untouchedError(), detail)
+      : skipped(target, IN_SYNC, detail);
   }
   const described = plan.changes.map((c) => ({ change: c.kind, ...describeChange(c) }));
   if (scope.dryRun) {
-    return {
-      ...target,
-      status: 'done',
-      action: 'would-sync-secrets',
-      detail: { ...detail, changes: described },
-    };
+    return done(target, 'would-sync-secrets', { ...detail, changes: described });
   }
 
   const applied: typeof described = [];
@@ -159,7 +143,8 @@ async function syncOne(
     try {
       await applyChange(deps, policy, target.clusterId, change);
     } catch (error) {
-      if (statusOf(error) === 404 && change.kind !== 'delete') return skipped(GONE, { ...detail, applied });
+      if (statusOf(error) === 404 && change.kind !== 'delete')
+        return skipped(target, GONE, { ...detail, applied });
       deps.log.warn('connector secret change failed', {
         clusterId: target.clusterId,
         change: change.kind,
@@ -167,6 +152,7 @@ async function syncOne(
         error: errorText(error),
       });
       return failed(
+        target,
         `${change.kind} of connector secret '${described[i]?.name}' failed: ${errorText(error)}`,
         {
           ...detail,
@@ -181,6 +167,6 @@ async function syncOne(
     clusterId: target.clusterId,
     changes: applied.map((a) => `${a.change} ${a.name}`),
   });
-  if (plan.untouched.length > 0) return failed(untouchedError(), { ...detail, changes: applied });
-  return { ...target, status: 'done', action: 'secrets-synced', detail: { ...detail, changes: applied } };
+  if (plan.untouched.length > 0) return failed(target, untouchedError(), { ...detail, changes: applied });
+  return done(target, 'secrets-synced', { ...detail, changes: applied });
 }
