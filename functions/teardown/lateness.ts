@@ -6,6 +6,7 @@
 // the notice instead (see window.ts).
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import type { Clock } from '#lib/jobs/ports.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -39,4 +40,12 @@ export function lateDeliveryRefusal(
     ],
     failRun: true,
   };
+}
+
+/** A teardown action (notice, run, recreate) that first refuses a late scheduled delivery. */
+export function refusingLateDelivery<Deps extends { clock: Clock }, Rest extends unknown[]>(
+  run: (deps: Deps, scope: RunScope, policy: TeardownPolicy, ...rest: Rest) => Promise<RunBody>,
+): (deps: Deps, scope: RunScope, policy: TeardownPolicy, ...rest: Rest) => Promise<RunBody> {
+  return async (deps, scope, policy, ...rest) =>
+    lateDeliveryRefusal(scope, policy, deps.clock.now()) ?? run(deps, scope, policy, ...rest);
 }

@@ -4,7 +4,7 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import { lateDeliveryRefusal } from './lateness.ts';
+import { refusingLateDelivery } from './lateness.ts';
 import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
@@ -20,14 +20,12 @@ export function guardReason(candidates: number, max: number, deletedEarlier = 0)
     : `blast-radius guard: ${candidates} candidates > max ${max}`;
 }
 
-export async function runNotice(
+export const runNotice = refusingLateDelivery(async function notice(
   deps: TeardownDeps,
   scope: RunScope,
   policy: TeardownPolicy,
   options: { timeZone?: string } = {},
 ): Promise<RunBody> {
-  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
-  if (late) return late;
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);
   const plannedAt = new Date(deps.clock.now()).toISOString();
   const max = policy.maxDeletionsPerRun;
@@ -104,4 +102,4 @@ export async function runNotice(
     ...plan.excluded.map(excludedOutcome),
   ];
   return { clusters, notes };
-}
+});

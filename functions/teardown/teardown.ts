@@ -18,7 +18,7 @@ import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { type DeletionRun, deleteCluster } from './delete-cluster.ts';
-import { lateDeliveryRefusal } from './lateness.ts';
+import { refusingLateDelivery } from './lateness.ts';
 import { excludedOutcome, guardReason } from './notice.ts';
 import { planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
 import { teardownWindowId } from './window.ts';
@@ -74,14 +74,12 @@ function refuseAll(
   };
 }
 
-export async function runTeardown(
+export const runTeardown = refusingLateDelivery(async function teardown(
   deps: TeardownDeps,
   scope: RunScope,
   policy: TeardownPolicy,
   options: { timeZone?: string } = {},
 ): Promise<RunBody> {
-  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
-  if (late) return late;
   const { snapshots, teardownWindows: windows, clock, log } = deps;
   const key = scope.delivery.idempotencyKey;
   // The window's deletion budget is shared by every run and trigger; see window.ts.
@@ -203,4 +201,4 @@ export async function runTeardown(
     notes,
     ...(run.budgetUsedUp ? { failRun: true } : {}),
   };
-}
+});
