@@ -141,7 +141,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
       storeRetryMs: config.token.storeRetrySeconds * 1000,
     },
   });
-  const console = createConsoleClient({
+  const consoleClient = createConsoleClient({
     tokenSource: tokens,
     baseUrl: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
     fetch: overrides.fetch,
@@ -158,7 +158,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   return {
     config,
     tokens,
-    console,
+    console: consoleClient,
     clock: { now },
     log,
     metrics: counters,
