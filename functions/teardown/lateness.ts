@@ -6,7 +6,7 @@
 // the notice instead (see window.ts).
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
-import type { Clock } from '#lib/jobs/ports.ts';
+import type { TeardownDeps } from './plan.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -42,10 +42,16 @@ export function lateDeliveryRefusal(
   };
 }
 
-/** A teardown action (notice, run, recreate) that first refuses a late scheduled delivery. */
-export function refusingLateDelivery<Deps extends { clock: Clock }, Rest extends unknown[]>(
-  run: (deps: Deps, scope: RunScope, policy: TeardownPolicy, ...rest: Rest) => Promise<RunBody>,
-): (deps: Deps, scope: RunScope, policy: TeardownPolicy, ...rest: Rest) => Promise<RunBody> {
-  return async (deps, scope, policy, ...rest) =>
-    lateDeliveryRefusal(scope, policy, deps.clock.now()) ?? run(deps, scope, policy, ...rest);
+/** A teardown action (notice, run, recreate) as the handler calls it. */
+export type TeardownAction = (
+  deps: TeardownDeps,
+  scope: RunScope,
+  policy: TeardownPolicy,
+  options?: { timeZone?: string },
+) => Promise<RunBody>;
+
+/** The action, refusing first a scheduled delivery that came too late. */
+export function refusingLateDelivery(run: TeardownAction): TeardownAction {
+  return async (deps, scope, policy, options) =>
+    lateDeliveryRefusal(scope, policy, deps.clock.now()) ?? run(deps, scope, policy, options);
 }

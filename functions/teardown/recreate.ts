@@ -7,7 +7,7 @@
 // are unfinished.
 
 import type { TeardownPolicy } from '#lib/config/types.ts';
-import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { errorText, type RunScope } from '#lib/jobs/engine.ts';
 import { detailOf, failed } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
@@ -22,11 +22,7 @@ export { type ResolvedSpec, resolveSpec } from './recreate-spec.ts';
 /** The follow-up request a recreate sends itself while clusters are unfinished. */
 export const RECREATE_CONTINUATION = 'teardown.recreate';
 
-export const runRecreate = refusingLateDelivery(async function recreate(
-  deps: TeardownDeps,
-  scope: RunScope,
-  policy: TeardownPolicy,
-): Promise<RunBody> {
+export const runRecreate = refusingLateDelivery(async function recreate(deps, scope, policy) {
   const { snapshots } = deps;
   const only = scope.request.clusterIds ?? [];
   // An unreadable snapshot fails only its own cluster (reported below), the others proceed.
