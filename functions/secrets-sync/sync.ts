@@ -80,9 +80,13 @@ async function syncOne(
   readings: () => Promise<SourceReadings>,
   target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
-  // The cluster, the sources and the ownership records are read at once (each cluster's latency is the run's).
-  const [found, sources, managed] = await Promise.allSettled([
+  // The cluster, its connector secrets, the sources and the ownership records are read at once: at the run's
+  // concurrency a cluster's latency bounds the run, and two Console round trips before the first write held it
+  // at twice its rate-limit bound. What the cluster re-read says still decides (gone, no longer selected,
+  // Creating): the secrets read beside it is then dropped unused, whatever it answered.
+  const [found, secrets, sources, managed] = await Promise.allSettled([
     deps.console.getCluster(target.clusterId),
+    deps.console.getSecrets(target.clusterId),
     readings(),
     deps.managedSecrets.list(target.clusterId),
   ]);
@@ -112,14 +116,12 @@ async function syncOne(
     );
   }
 
-  let current: Record<string, string>;
-  try {
-    current = await deps.console.getSecrets(target.clusterId);
-  } catch (error) {
-    if (statusOf(error) === 403) return skipped(target, FORBIDDEN);
-    if (statusOf(error) === 404) return skipped(target, GONE);
-    throw error;
+  if (secrets.status === 'rejected') {
+    if (statusOf(secrets.reason) === 403) return skipped(target, FORBIDDEN);
+    if (statusOf(secrets.reason) === 404) return skipped(target, GONE);
+    throw secrets.reason;
   }
+  const current: Record<string, string> = secrets.value;
   const plan = planFor(desired, current, managed.value, policy);
   const detail: Record<string, unknown> = {
     ...(plan.untouched.length > 0 ? { untouched: plan.untouched } : {}),
