@@ -50,6 +50,7 @@ const GROUP_ORDER = [
   'interruptions and concurrency',
   'teardown and recreate protocol',
   'backups and restore drills',
+  'secrets sync',
   'bad input',
   'teardown safety',
   'hostile input and operator mistakes',
