@@ -169,6 +169,31 @@ export interface JobsBenchReport {
   /** Per job label, the policy's selector as JSON (and any other setting the bench changed). */
   policies: Record<string, string>;
   runs: JobRun[];
+  /** The section's heading (see `jobsSection`); the full run's when absent. */
+  title?: string;
+}
+
+/**
+ * Where a run's figures go in docs/BENCHMARKS.md, and under which heading: the run of every job rewrites
+ * `jobs`; a run of some of them (`--jobs`) writes a section of its own named after them, so that measuring
+ * one job again never drops the other jobs' figures.
+ */
+export function jobsSection(
+  selected: readonly string[],
+  all: ReadonlyArray<{ job: string; label: string }>,
+  orgClusters: number,
+): { name: string; title: string } {
+  const chosen = all.filter((j) => selected.includes(j.job));
+  const clusters = `${orgClusters.toLocaleString('en')} clusters`;
+  if (chosen.length === all.length) {
+    return { name: 'jobs', title: `Jobs: ${clusters} through the real handlers` };
+  }
+  const labels = chosen.map((j) => j.label);
+  const named = labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
+  return {
+    name: ['jobs', ...chosen.map((j) => j.job)].join('-'),
+    title: `Jobs: ${named} alone, ${clusters} through the real handler${chosen.length > 1 ? 's' : ''}`,
+  };
 }
 
 export const GOALS = { maxBoundRatio: 1.25, maxRssMB: 200, duplicates: 0 } as const;
@@ -265,7 +290,7 @@ export function renderJobsSection(r: JobsBenchReport): string {
     );
   });
   return [
-    ...sectionOpening('Jobs: 1,000 clusters through the real handlers', r, r.load),
+    ...sectionOpening(r.title ?? 'Jobs: 1,000 clusters through the real handlers', r, r.load),
     `Each job runs once against a fresh simulator seeded with \`generateOrg(${r.orgClusters})\` ` +
       `(${r.latencyMs} ms added to every Console answer; Console rate limit: a token bucket of ` +
       `${r.limit.perSecond} requests/s, burst ${r.limit.burst}, answering 429 with Retry-After) and a fresh table ` +
