@@ -11,6 +11,7 @@ import { done, failed, type OutcomeSubject, skipped, subjectOf } from '#lib/jobs
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { applyChange, type SecretsSyncDeps } from './apply.ts';
 import { desiredFor, readSources, type SourceReadings } from './desired.ts';
+import { type Digest, deploymentDigest } from './digest.ts';
 import { describeChange, planFor } from './plan.ts';
 
 export type { SecretsSyncDeps } from './apply.ts';
@@ -45,6 +46,9 @@ export async function runSecretsSync(
       notes.push(`source '${source}' selects no secret (nothing deleted on its account)`);
   }
 
+  // The deployment's digest key, read (or made, on the first run) before anything is looked at.
+  const digest = await deploymentDigest(deps.managedSecrets);
+
   const listed = await deps.console.listClusters();
   const requested = scope.request.clusterIds ?? [];
   const selected = selectClusters(listed, policy.selector, requested);
@@ -68,7 +72,7 @@ export async function runSecretsSync(
   };
   const targets: OutcomeSubject[] = selected.map(subjectOf);
   const clusters = await scope.forEachCluster(targets, (target) =>
-    syncOne(deps, scope, policy, fresh, target),
+    syncOne(deps, scope, policy, fresh, digest, target),
   );
   return { clusters, notes };
 }
@@ -78,6 +82,7 @@ async function syncOne(
   scope: RunScope,
   policy: SecretsSyncPolicy,
   readings: () => Promise<SourceReadings>,
+  digest: Digest,
   target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
   // The cluster, its connector secrets, the sources and the ownership records are read at once: at the run's
@@ -101,7 +106,7 @@ async function syncOne(
   if (!matchesSelector(cluster, policy.selector)) return skipped(target, NO_LONGER_SELECTED);
   if (cluster.status?.ready === 'Creating') return skipped(target, CREATING);
 
-  const desired = desiredFor(cluster, policy, sources.value);
+  const desired = desiredFor(cluster, policy, sources.value, digest);
   if (desired.problems.length > 0) {
     deps.log.warn('desired connector secrets refused', {
       clusterId: target.clusterId,

@@ -2,12 +2,12 @@
 // and "applied, then the answer lost" faults), a source reader over an in-memory set of source secrets, and a
 // world that drives the real `executeRun` with the shared in-memory state stores.
 import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
-import type { Cluster, ConsoleClient } from '#lib/console/client.ts';
+import type { Cluster } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { SecretSourceReader, SourceSecret } from '#lib/jobs/secrets-sync-ports.ts';
 import type { JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { apiError, fakeConsole } from '#test/fakes/console.ts';
+import { apiError, type FakeConsole, fakeConsole } from '#test/fakes/console.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import { cluster, fixedClock, SETTINGS } from '#test/unit/allowlist-sync/fakes.ts';
 
@@ -16,7 +16,7 @@ export { cluster };
 /** What a secret write does before it is applied: nothing, a 409, or apply and then lose the answer. */
 export type WriteFault = '409' | 'applied-then-timeout' | undefined;
 
-export interface SecretsConsole extends ConsoleClient {
+export interface SecretsConsole extends FakeConsole {
   secrets: Map<string, Record<string, string>>;
   writes: string[];
   /** Called before each secret write: its answer decides the fault of that write. */
