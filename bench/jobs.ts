@@ -225,7 +225,8 @@ async function runJob(spec: (typeof JOBS)[number]): Promise<JobRun> {
     process.stdout.write(
       `${spec.label}: ${worker.clusters} clusters ${JSON.stringify(worker.counts)}, ${calls.needed} calls ` +
         `(+${calls.throttled} × 429), wall ${formatMs(worker.wallMs)} vs bound ${formatMs(run.boundMs)} ` +
-        `(${boundRatio(run).toFixed(2)}×), RSS ${rssMB(worker.maxRssKiB).toFixed(0)} MB, ` +
+        `(${boundRatio(run).toFixed(2)}×), worker CPU ${formatMs(worker.cpuMs ?? Number.NaN)}, ` +
+        `RSS ${rssMB(worker.maxRssKiB).toFixed(0)} MB, ` +
         `${audit.applied} applied on ${audit.clusters} clusters, ${audit.duplicates} duplicate(s)\n`,
     );
     return run;

@@ -136,6 +136,11 @@ export interface WorkerResult {
   reasons: Record<string, number>;
   /** process.resourceUsage().maxRSS: kilobytes. */
   maxRssKiB: number;
+  /**
+   * CPU time (user + system) the worker spent during the handler invocation. Near the wall time, the run was
+   * bound by its own CPU (a loaded machine), not by the rate limit or the latency.
+   */
+  cpuMs?: number;
   client: {
     requests: number;
     retries: number;
@@ -282,6 +287,10 @@ export function renderJobsSection(r: JobsBenchReport): string {
     return (
       `- **${run.label}**: ${routes}. Client: ${c.retries} retries, ${c.throttled} × 429, ` +
       `${c.gateWaits} waits at the throttle gate (closed ${formatMs(c.throttledMs)} in all), ${c.failures} failed calls.` +
+      (run.worker.cpuMs === undefined
+        ? ''
+        : ` Worker CPU ${formatMs(run.worker.cpuMs)} in ${formatMs(run.worker.wallMs)} of wall time ` +
+          `(${Math.round((run.worker.cpuMs / run.worker.wallMs) * 100)} %).`) +
       (reasons ? ` Not done: ${reasons}.` : '') +
       (run.worker.error ? ` Handler error: ${run.worker.error}.` : '') +
       (run.audit.duplicateClusters.length > 0

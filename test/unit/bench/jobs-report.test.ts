@@ -274,6 +274,15 @@ describe('jobsSection', () => {
     });
   });
 
+  it('shows how busy the worker’s CPU was, when the worker measured it, so a CPU-starved run can be told apart', () => {
+    // Act
+    const measured = renderJobsSection(renderReport([run({}, { cpuMs: 8_500 })]));
+    const unmeasured = renderJobsSection(renderReport([run()]));
+    // Assess
+    expect(measured).toContain('Worker CPU 8500 ms in 10000 ms of wall time (85 %).');
+    expect(unmeasured).not.toContain('Worker CPU');
+  });
+
   it('puts the title it is given at the head of the section', () => {
     // Act
     const text = renderJobsSection({ ...renderReport([run()]), title: 'Jobs: backup run alone' });
