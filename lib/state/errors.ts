@@ -30,7 +30,8 @@ export type StateOperation =
   | 'backupTracking.put'
   | 'managedSecrets.list'
   | 'managedSecrets.put'
-  | 'managedSecrets.remove';
+  | 'managedSecrets.remove'
+  | 'managedSecrets.digestKey';
 
 export const STATE_OPERATIONS: readonly StateOperation[] = [
   'ledger.start',
@@ -58,6 +59,7 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'managedSecrets.list',
   'managedSecrets.put',
   'managedSecrets.remove',
+  'managedSecrets.digestKey',
 ];
 
 export class StateStoreError extends Error {

@@ -1,11 +1,13 @@
 // ManagedSecretStore on DynamoDB: one item per (cluster, connector secret) this project wrote, in the
 // partition `managed-secret#<clusterId>`. It holds the source, the source secret and a short digest, never
 // the value. No ttl: an ownership record that expired would leave a secret that nothing ever deletes.
+// The same store keeps the deployment's digest key (one item, written once by a conditional put).
 import type { ManagedSecret, ManagedSecretStore } from '#lib/jobs/secrets-sync-ports.ts';
 import { StateStoreError } from './errors.ts';
 import { ItemReader } from './item-codec.ts';
-import { managedSecretKey, managedSecretPartition } from './keys.ts';
+import { DIGEST_KEY_ITEM, managedSecretKey, managedSecretPartition } from './keys.ts';
 import { stateStore } from './state-table.ts';
+import { TABLE_SCHEMA } from './table.ts';
 
 export const dynamoManagedSecretStore = stateStore(
   (table): ManagedSecretStore => ({
@@ -45,6 +47,28 @@ export const dynamoManagedSecretStore = stateStore(
 
     async remove(clusterId, name) {
       await table.delete('managedSecrets.remove', managedSecretKey('managedSecrets.remove', clusterId, name));
+    },
+
+    async digestKey(candidate) {
+      const op = 'managedSecrets.digestKey';
+      if (candidate === '') throw new StateStoreError(op, undefined, `${op}: the candidate key is empty`);
+      const stored = async () => {
+        const item = await table.get(op, DIGEST_KEY_ITEM);
+        return item && new ItemReader(item).string('key');
+      };
+      const existing = await stored();
+      if (existing !== undefined) return existing;
+      const { applied } = await table.put(
+        op,
+        DIGEST_KEY_ITEM,
+        { key: candidate, createdAt: new Date(table.clock.now()).toISOString() },
+        { condition: `attribute_not_exists(${TABLE_SCHEMA.partitionKey.name})` },
+      );
+      if (applied) return candidate;
+      // Another first run stored its key in between: that one is the deployment's.
+      const winner = await stored();
+      if (winner === undefined) throw new StateStoreError(op, undefined, `${op}: the stored key vanished`);
+      return winner;
     },
   }),
 );
