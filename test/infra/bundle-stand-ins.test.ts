@@ -3,11 +3,13 @@
 // installed (tsx runs and tests use it), so the two are compared on generated inputs.
 
 import { createRequire } from 'node:module';
+import { Sha256 as SmithySha256 } from '@smithy/core/checksum';
 import * as stablelib from '@stablelib/base64';
 import fc from 'fast-check';
 import * as fastSha256 from 'fast-sha256';
 import { describe, expect, it } from 'vitest';
 import * as base64 from '#infra/bundling/lambda/base64-from-buffer.ts';
+import { Sha256 as NodeSha256 } from '#infra/bundling/lambda/checksum-sha256-node.ts';
 import MapLruCache from '#infra/bundling/lambda/lru-cache-from-map.ts';
 import * as sha256 from '#infra/bundling/lambda/sha256-from-node.ts';
 import { propertyParams } from '#test/helpers/property.ts';
@@ -36,6 +38,46 @@ describe('sha256-from-node (for fast-sha256)', () => {
         expect(sha256.hmac(key, data)).toEqual(fastSha256.hmac(key, data));
       }),
       propertyParams(300, [[new Uint8Array(0), new Uint8Array(0)]]),
+    );
+  });
+});
+
+describe('checksum-sha256-node (for @smithy/core/checksum)', () => {
+  type Step = { op: 'update'; data: string | Uint8Array } | { op: 'digest' | 'reset' };
+  const data = fc.oneof(fc.string({ maxLength: 80 }), bytes);
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('update' as const), data }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('digest' as const, 'reset' as const) }) },
+  );
+
+  /** Every digest, and the message of every update refused, in order. */
+  async function trace(
+    hash: { update(d: string | Uint8Array): void; digest(): Promise<Uint8Array>; reset(): void },
+    steps: Step[],
+  ) {
+    const seen: unknown[] = [];
+    for (const s of steps) {
+      if (s.op === 'update') seen.push(outcome(() => hash.update(s.data)));
+      else if (s.op === 'reset') hash.reset();
+      else seen.push(Array.from(await hash.digest()));
+    }
+    seen.push(Array.from(await hash.digest()));
+    return seen;
+  }
+
+  it('hashes and signs as the SDK’s Sha256 does, through updates, digests and resets', async () => {
+    // No secret, an empty one (a plain hash for both), a string or bytes (an HMAC, which ends at its digest).
+    const secret = fc.option(fc.oneof(fc.string({ maxLength: 40 }), bytes), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(secret, fc.array(step, { maxLength: 12 }), async (key, steps) => {
+        const ours = await trace(new NodeSha256(key), steps);
+        const theirs = await trace(new SmithySha256(key), steps);
+        expect(ours).toEqual(theirs);
+        expect(new NodeSha256(key).digestLength).toBe(new SmithySha256(key).digestLength);
+      }),
+      propertyParams<[string | Uint8Array | undefined, Step[]]>(300, [
+        ['', [{ op: 'digest' }, { op: 'update', data: 'x' }]],
+      ]),
     );
   });
 });
