@@ -164,7 +164,7 @@ export function createContainer(overrides: ContainerOverrides = {}, parts: Funct
       storeRetryMs: config.token.storeRetrySeconds * 1000,
     },
   });
-  const console = createConsoleClient({
+  const consoleClient = createConsoleClient({
     tokenSource: tokens,
     baseUrl: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
     fetch: overrides.fetch,
@@ -181,7 +181,7 @@ export function createContainer(overrides: ContainerOverrides = {}, parts: Funct
   return {
     config,
     tokens,
-    console,
+    console: consoleClient,
     clock: { now },
     log,
     metrics: counters,

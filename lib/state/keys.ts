@@ -111,30 +111,16 @@ export const claimKey = (op: StateOperation, job: JobName, clusterId: string): I
   sk: CLAIM_SK,
 });
 
-export const keepAliveKey = (op: StateOperation, cluster: string): ItemKey => ({
-  pk: KEEPALIVE_PK,
-  sk: keyPart(op, 'cluster', cluster),
-});
+/** Keys in one of the fixed partitions: the sort key is the caller's value (`what`, for errors), checked. */
+const inPartition =
+  (pk: string, what: string) =>
+  (op: StateOperation, value: string): ItemKey => ({ pk, sk: keyPart(op, what, value) });
 
-export const snapshotKey = (op: StateOperation, name: string): ItemKey => ({
-  pk: SNAPSHOT_PK,
-  sk: keyPart(op, 'cluster name', name),
-});
-
-export const teardownWindowKey = (op: StateOperation, windowId: string): ItemKey => ({
-  pk: TEARDOWN_WINDOW_PK,
-  sk: keyPart(op, 'window id', windowId),
-});
-
-export const allowlistSourceKey = (op: StateOperation, name: string): ItemKey => ({
-  pk: ALLOWLIST_SOURCE_PK,
-  sk: keyPart(op, 'source name', name),
-});
-
-export const backupTrackingKey = (op: StateOperation, clusterId: string): ItemKey => ({
-  pk: BACKUP_TRACKING_PK,
-  sk: keyPart(op, 'cluster id', clusterId),
-});
+export const keepAliveKey = inPartition(KEEPALIVE_PK, 'cluster');
+export const snapshotKey = inPartition(SNAPSHOT_PK, 'cluster name');
+export const teardownWindowKey = inPartition(TEARDOWN_WINDOW_PK, 'window id');
+export const allowlistSourceKey = inPartition(ALLOWLIST_SOURCE_PK, 'source name');
+export const backupTrackingKey = inPartition(BACKUP_TRACKING_PK, 'cluster id');
 
 export const managedSecretKey = (op: StateOperation, clusterId: string, name: string): ItemKey => ({
   pk: managedSecretPartition(op, clusterId),
