@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { expectToContainAll } from '#test/helpers/text.ts';
+import { ranOn } from '#test/unit/bench/fixtures.ts';
 import {
   type ColdstartReport,
   formatBytes,
@@ -154,9 +155,7 @@ function subject(
 
 function report(subjects: SubjectResult[]): ColdstartReport {
   return {
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'TestOS', node: 'v20.0.0' },
-    date: '2026-01-01T00:00:00Z',
-    command: 'npm run bench:coldstart',
+    ...ranOn('npm run bench:coldstart'),
     durationMs: 60_000,
     load: { start: 0.5, end: 1.5 },
     runs: 30,

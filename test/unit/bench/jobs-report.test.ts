@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectToContainAll } from '#test/helpers/text.ts';
+import { ranOn } from '#test/unit/bench/fixtures.ts';
 import {
   ACTION_ROUTES,
   auditActions,
@@ -196,9 +197,7 @@ describe('goals', () => {
 
 describe('renderJobsSection', () => {
   const report = (runs: JobRun[]): JobsBenchReport => ({
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'TestOS', node: 'v20.0.0' },
-    date: '2026-01-01T00:00:00Z',
-    command: 'npm run bench:jobs',
+    ...ranOn('npm run bench:jobs'),
     durationMs: 45_000,
     load: { start: 0.5, end: 1.5 },
     orgClusters: 1000,

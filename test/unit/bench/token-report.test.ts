@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectToContainAll } from '#test/helpers/text.ts';
+import { ranOn } from '#test/unit/bench/fixtures.ts';
 import { summarize } from '../../../bench/lib/report.ts';
 import {
   type HerdPass,
@@ -41,11 +42,9 @@ function row(n: number, over: Partial<HerdRow> = {}): HerdRow {
 
 function report(over: Partial<TokenBenchReport> = {}): TokenBenchReport {
   return {
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'TestOS', node: 'v20.0.0' },
+    ...ranOn('npm run bench:token'),
     loadAverage: { start: 0.5, end: 1.25 },
     herdTuning: { authTimeoutMs: 30_000, leaseMs: 35_000, maxWaitMs: 90_000 },
-    date: '2026-01-01T00:00:00Z',
-    command: 'npm run bench:token',
     durationMs: 61_000,
     limit: { perSecond: 1, blockMs: 30_000 },
     herds: [row(1), row(10), row(200)],
