@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { expectToContainAll } from '#test/helpers/text.ts';
+import { ranOn } from '#test/unit/bench/fixtures.ts';
 import {
   ACTION_ROUTES,
   auditActions,
@@ -195,9 +197,7 @@ describe('goals', () => {
 });
 
 const renderReport = (runs: JobRun[]): JobsBenchReport => ({
-  machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'TestOS', node: 'v20.0.0' },
-  date: '2026-01-01T00:00:00Z',
-  command: 'npm run bench:jobs',
+  ...ranOn('npm run bench:jobs'),
   durationMs: 45_000,
   load: { start: 0.5, end: 1.5 },
   orgClusters: 1000,
@@ -214,15 +214,15 @@ describe('renderJobsSection', () => {
     // Act
     const text = renderJobsSection(renderReport([run()]));
     // Assess
-    expect(text).toContain('```sh\nnpm run bench:jobs\n```');
-    expect(text).toContain('backup run: selector `{"labels":["env-prod"]}`');
-    expect(text).toContain(
+    expectToContainAll(text, [
+      '```sh\nnpm run bench:jobs\n```',
+      'backup run: selector `{"labels":["env-prod"]}`',
       '| backup run | 10 | 8 / 2 / 0 / 0 | 20 (+ 1) | 2.00 | 9000 ms | 10000 ms | 1.11× | 154 MB | 8 (8) | 0 |',
-    );
-    expect(text).toContain('Every job finished within 1.25× of the bound');
-    expect(text).toContain('No action was applied twice');
-    expect(text).toContain('2 × skipped: cluster is Suspended');
-    expect(text).toContain('applied exactly as many actions as the run summaries report');
+      'Every job finished within 1.25× of the bound',
+      'No action was applied twice',
+      '2 × skipped: cluster is Suspended',
+      'applied exactly as many actions as the run summaries report',
+    ]);
   });
 
   it('points out a run whose applied actions differ from what its summary reports', () => {
