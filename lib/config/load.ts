@@ -126,8 +126,10 @@ function fromInlineJson(json: string): AutomationConfig {
       error,
     );
   }
-  // Already resolved at synth: no `environments` here (the schema refuses the key).
-  return parseConfig(parsed, { context: 'AUTOMATION_CONFIG' });
+  // Already resolved at synth: no `environments` here (the schema refuses the key). The stack checked the
+  // schedules when it created them from this very config (inlined into the bundle), so only the settings are
+  // checked again here.
+  return parseConfig(parsed, { context: 'AUTOMATION_CONFIG', schedules: 'created' });
 }
 
 function fromFile(name: string, envName: string | undefined): AutomationConfig {

@@ -42,7 +42,8 @@ const tokenSchema = z.strictObject({
   storeRetrySeconds: z._default(integer(0, 60), 5),
 });
 
-export const automationConfigSchema = z
+// Everything a function needs to trust its config, checked at every load.
+const settingsSchema = z
   .strictObject({
     timeZone: z._default(timeZone(), 'UTC'),
     concurrency: z._default(integer(1, 50), 4),
@@ -95,15 +96,25 @@ export const automationConfigSchema = z
         });
       }
     }),
-    crossRefine((c, ctx) => {
-      if (!isValid(ctx, 'timeZone')) return;
-      for (const { path, expression } of activeSchedules(c)) {
-        if (!isValid(ctx, ...path)) continue;
-        const problem = daylightSavingProblem(expression, c.timeZone);
-        if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
-      }
-    }),
   );
+
+/**
+ * The whole config as the stack and the local tools check it: the settings plus the rule on the schedules the
+ * stack creates (none in a daylight-saving gap or overlap). A deployed function loads the config the stack
+ * inlined after checking it so, and its schedules already exist: it skips this rule (`schedules: 'created'`),
+ * which is also the dearest part of a cold start (hundreds of time-zone conversions), and which looks a year ahead
+ * from now, so re-running it at 3 a.m. could fail a job over a schedule it does not even use.
+ */
+export const automationConfigSchema = settingsSchema.check(
+  crossRefine((c, ctx) => {
+    if (!isValid(ctx, 'timeZone')) return;
+    for (const { path, expression } of activeSchedules(c)) {
+      if (!isValid(ctx, ...path)) continue;
+      const problem = daylightSavingProblem(expression, c.timeZone);
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    }
+  }),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Issues → ConfigError
@@ -149,8 +160,19 @@ export function toConfigIssues(error: z.core.$ZodError): ConfigIssue[] {
 }
 
 /** Validates `input` into an `AutomationConfig` with defaults applied; a `ConfigError` names every bad setting. */
-export function parseConfig(input: unknown, options: { context?: string } = {}): AutomationConfig {
-  const result = automationConfigSchema.safeParse(input, { error: fallbackMessages });
+export interface ParseOptions {
+  /** Where the config came from, for the error message. */
+  readonly context?: string;
+  /**
+   * `'check'` (default): refuse schedules in a daylight-saving gap or overlap. `'created'`: the stack checked them
+   * when it created the schedules (a deployed function reading its inlined config).
+   */
+  readonly schedules?: 'check' | 'created';
+}
+
+export function parseConfig(input: unknown, options: ParseOptions = {}): AutomationConfig {
+  const schema = options.schedules === 'created' ? settingsSchema : automationConfigSchema;
+  const result = schema.safeParse(input, { error: fallbackMessages });
   if (!result.success) {
     throw new ConfigError(toConfigIssues(result.error), { cause: result.error, context: options.context });
   }

@@ -145,6 +145,27 @@ describe('configFromEnv', () => {
     );
   });
 
+  it('does not re-check the schedules of an inlined config (the stack checked them), and checks every other setting', () => {
+    // Prepare: a teardown at 01:30 in New York falls in the November overlap, which a file load refuses.
+    const overlapping = {
+      timeZone: 'America/New_York',
+      teardown: { enabled: true, selector: { names: ['dev-*'] }, schedule: 'cron(30 1 * * ? *)' },
+    };
+    const path = join(dir, 'overlap.json');
+    writeFileSync(path, JSON.stringify(overlapping));
+    // Act
+    const fromFunction = configFromEnv({ AUTOMATION_CONFIG: JSON.stringify(overlapping) });
+    const fromFile = errorOf(() => configFromEnv({ AUTOMATION_CONFIG_FILE: path }));
+    const typo = errorOf(() =>
+      configFromEnv({ AUTOMATION_CONFIG: JSON.stringify({ ...overlapping, timeZone: 'America/NewYork' }) }),
+    );
+    // Assess
+    expect(fromFunction.teardown.schedule).toBe('cron(30 1 * * ? *)');
+    expect(fromFile.issues.map((issue) => issue.path)).toEqual(['teardown.schedule']);
+    expect(fromFile.issues[0]?.message).toMatch(/daylight-saving overlap/);
+    expect(typo.issues.map((issue) => issue.path)).toEqual(['timeZone']);
+  });
+
   it('memoises per setting values', () => {
     // Prepare
     const env = { AUTOMATION_CONFIG: JSON.stringify({ concurrency: 7 }) };
