@@ -63,6 +63,20 @@ export function propsOf(json: TemplateJson, id: string): Record<string, unknown>
   return props;
 }
 
+export type Props = Record<string, unknown>;
+
+/** Every resource of a CloudFormation type, as `[logical id, resource]` pairs. */
+export function resourcesOfType(json: TemplateJson, type: string): Array<[string, { Properties: Props }]> {
+  return Object.entries(json.Resources).filter(([, r]) => r.Type === type) as Array<
+    [string, { Properties: Props }]
+  >;
+}
+
+/** The properties of every resource of a CloudFormation type. */
+export function propertiesOfType(json: TemplateJson, type: string): Props[] {
+  return resourcesOfType(json, type).map(([, r]) => r.Properties);
+}
+
 /** The logical id of a construct's CloudFormation resource (its default child, or itself). */
 export function logicalId(construct: IConstruct): string {
   const element = (construct.node.defaultChild ?? construct) as CfnElement;

@@ -2,7 +2,15 @@
 // secrets readable only under their prefix / tag condition, KMS only through Secrets Manager, the CloudTrail
 // change rule, the hourly schedule, and cdk-nag clean with each wildcard acknowledged on that role alone.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configFile, grantsOf, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
+import {
+  configFile,
+  grantsOf,
+  logicalId,
+  propertiesOfType,
+  render,
+  type Synthesised,
+  synth,
+} from '#test/infra/harness.ts';
 
 const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 let s: Synthesised;
@@ -26,11 +34,7 @@ beforeAll(() => {
   });
 }, 180_000);
 
-type Props = Record<string, unknown>;
-const resourcesOf = (type: string) =>
-  Object.values(s.json.Resources)
-    .filter((r) => r.Type === type)
-    .map((r) => r.Properties as Props);
+const resourcesOf = (type: string) => propertiesOfType(s.json, type);
 
 describe('secrets-sync stack', () => {
   it('reads source values only under the configured prefixes (tags as a condition), decrypts only via Secrets Manager', () => {

@@ -2,7 +2,15 @@
 // secrets, reserved concurrency, other sizes, and only the backup job enabled.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '#lib/jobs/types.ts';
-import { configFile, grantsOf, logicalId, type Synthesised, synth } from '#test/infra/harness.ts';
+import {
+  configFile,
+  grantsOf,
+  logicalId,
+  type Props,
+  propertiesOfType,
+  type Synthesised,
+  synth,
+} from '#test/infra/harness.ts';
 
 const CONSOLE_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/console-AbCdEf';
 const WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/webhook-GhIjKl';
@@ -35,11 +43,7 @@ beforeAll(() => {
   });
 }, 180_000);
 
-type Props = Record<string, unknown>;
-const resourcesOf = (type: string) =>
-  Object.values(s.json.Resources)
-    .filter((r) => r.Type === type)
-    .map((r) => r.Properties as Props);
+const resourcesOf = (type: string) => propertiesOfType(s.json, type);
 
 describe('deployment variants', () => {
   it('webhookAuth "iam" requires SigV4 on every webhook route and the status route', () => {
