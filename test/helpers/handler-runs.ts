@@ -30,7 +30,7 @@ export function bodyOf(answer: unknown): RunSummary {
 }
 
 /** The same delivery three times in a row (one after the other, as a redelivering trigger does). */
-export async function deliveredThreeTimes<T>(deliver: () => Promise<unknown>): Promise<T[]> {
+export async function deliveredThreeTimes<T>(deliver: () => Promise<unknown>): Promise<[T, T, T]> {
   return [(await deliver()) as T, (await deliver()) as T, (await deliver()) as T];
 }
 

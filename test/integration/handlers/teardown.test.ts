@@ -7,7 +7,7 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { eventBridgeEvent, schedulerEvent, webhookEvent } from '#local/env.ts';
-import { bodyOf, doneWith } from '#test/helpers/handler-runs.ts';
+import { bodyOf, deliveredThreeTimes, doneWith } from '#test/helpers/handler-runs.ts';
 import {
   CREATE_CLUSTER,
   DELETE_CLUSTER,
@@ -47,7 +47,7 @@ describe('teardown handler: redelivery', () => {
     await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = eventBridgeEvent('teardown.run', {});
     // Act
-    const results = [await invoke(event), await invoke(event), await invoke(event)] as RunSummary[];
+    const results = await deliveredThreeTimes<RunSummary>(() => invoke(event));
     // Assess
     const first = results[0] as RunSummary;
     expect(first.trigger).toBe('eventbridge');
@@ -65,7 +65,7 @@ describe('teardown handler: redelivery', () => {
     await invoke(schedulerEvent('teardown', 'notice', ago(5)));
     const event = webhookEvent('teardown', 'run', {});
     // Act
-    const answers = [await invoke(event), await invoke(event), await invoke(event)] as WebhookResponse[];
+    const answers = await deliveredThreeTimes<WebhookResponse>(() => invoke(event));
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
     const bodies = answers.map(bodyOf);
@@ -81,9 +81,7 @@ describe('teardown handler: redelivery', () => {
     await invoke(schedulerEvent('teardown', 'run', ago(30)));
     const event = schedulerEvent('teardown', 'recreate', ago(20));
     // Act
-    const first = (await invoke(event)) as RunSummary;
-    const second = (await invoke(event)) as RunSummary;
-    const third = (await invoke(event)) as RunSummary;
+    const [first, second, third] = await deliveredThreeTimes<RunSummary>(() => invoke(event));
     // Assess
     expect(doneWith(first, 'cluster-recreated')).toHaveLength(4);
     expect(routeCount(CREATE_CLUSTER)).toBe(4);
@@ -98,7 +96,7 @@ describe('teardown handler: redelivery', () => {
     const until = new Date(now() + 12 * HOUR).toISOString();
     const event = webhookEvent('teardown', 'keep-alive', keepAliveBody('dev-orders', until));
     // Act
-    const answers = [await invoke(event), await invoke(event), await invoke(event)] as WebhookResponse[];
+    const answers = await deliveredThreeTimes<WebhookResponse>(() => invoke(event));
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
     const bodies = answers.map(bodyOf);
