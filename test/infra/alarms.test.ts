@@ -3,7 +3,7 @@
 // published, token invalidations. Each: its metric (namespace, name, dimensions), period, threshold, comparison,
 // missing-data treatment and the SNS action. And the contract: the heartbeat a scheduled run counts is the metric
 // its alarm watches.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEFERRED_DAYS,
   HEARTBEAT_SLACK_HOURS,
@@ -18,27 +18,24 @@ import { memoryPublisher } from '#lib/runtime/events.ts';
 import { METRICS_NAMESPACE, memoryCounters } from '#lib/runtime/metrics.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import { alarmsOf, type Dimension, lambdaAlarms, metricDimensions } from '#test/infra/alarm-readers.ts';
-import { configFile, logicalId, type Synthesised, synth } from '#test/infra/harness.ts';
+import { configFile, logicalId, synthBeforeAll } from '#test/infra/harness.ts';
 
 const config = resolveConfig(configFile, 'prod');
-let s: Synthesised;
-beforeAll(() => {
-  s = synth({ envName: 'prod' });
-}, 120_000);
+const prod = synthBeforeAll({ envName: 'prod' });
 
 /**
  * Every alarm, with a single-metric alarm's metric lifted to the top level whichever way CDK wrote it (directly,
  * or as the one MetricStat of `Metrics` when the metric has a label).
  */
 const alarms = () =>
-  alarmsOf(s.json).map((a) => {
+  alarmsOf(prod().json).map((a) => {
     const [only, ...more] = a.Metrics ?? [];
     if (!only?.MetricStat || more.length > 0) return a;
     const { Metric, Period, Stat } = only.MetricStat;
     return { ...a, ...Metric, Period, Statistic: Stat, Metrics: undefined };
   });
 const ours = (job: string) => metricDimensions(job);
-const topic = () => [{ Ref: logicalId(s.stack.observability.topic) }];
+const topic = () => [{ Ref: logicalId(prod().stack.observability.topic) }];
 const HOUR = 3600;
 /** A sum over five minutes that pages the alerts topic from one occurrence on. */
 const pagesOnFirst = () => ({
@@ -168,7 +165,7 @@ describe('heartbeats', () => {
 
 describe('trouble around the runs', () => {
   it.each(JOBS)('%s: a throttled invocation alarms', (job) => {
-    const found = lambdaAlarms(alarms(), 'Throttles', logicalId(s.stack.functions[job].fn));
+    const found = lambdaAlarms(alarms(), 'Throttles', logicalId(prod().stack.functions[job].fn));
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject(pagesOnFirst());
   });
@@ -176,7 +173,7 @@ describe('trouble around the runs', () => {
   it('a 5xx answer of the webhook API alarms', () => {
     const found = alarms().filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx');
     expect(found).toHaveLength(1);
-    expect(found[0]?.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: logicalId(s.stack.api) } }]);
+    expect(found[0]?.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: logicalId(prod().stack.api) } }]);
     expect(found[0]).toMatchObject(pagesOnFirst());
   });
 

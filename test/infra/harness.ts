@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { beforeAll } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
 import type { AutomationStack } from '#infra/stack.ts';
 import configFile from '../../automation.config.ts';
@@ -54,6 +55,27 @@ export function synth(options: { configFile?: unknown; envName?: string; nag?: b
   // Reuses the assembly of the synth above (App caches it); synthesises now without nag.
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as TemplateJson, validation };
+}
+
+/**
+ * One synth for a whole test file, made in its `beforeAll` (synth takes seconds: the timeout allows for a
+ * loaded machine); the returned function reads it in the tests.
+ */
+export function synthBeforeAll(options: Parameters<typeof synth>[0] | (() => Parameters<typeof synth>[0])) {
+  let synthesised: Synthesised | undefined;
+  beforeAll(() => {
+    synthesised = synth(typeof options === 'function' ? options() : options);
+  }, 180_000);
+  return (): Synthesised => {
+    if (!synthesised) throw new Error('the stack is synthesised in beforeAll: read it inside a test');
+    return synthesised;
+  };
+}
+
+/** The real config file without its environments: the base a test varies for a synth of its own. */
+export function configWithoutEnvironments() {
+  const { environments: _unused, ...base } = structuredClone(configFile);
+  return base;
 }
 
 /** A resource's properties; throws when there is no such resource (so a test fails with its id). */

@@ -1,7 +1,7 @@
 // The stack for the `prod` environment of the real automation.config.ts: its triggers (schedules, event rules)
 // and what reaches a job through them. One synth, bundling skipped.
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
 import { detailTypesFor, PUBLISHED_MARKER, schedulesFor } from '#infra/triggers.ts';
 import { resolveConfig } from '#lib/config/load.ts';
@@ -29,19 +29,14 @@ import {
   type Props,
   render,
   resourcesOfType,
-  type Synthesised,
-  synth,
+  synthBeforeAll,
 } from '#test/infra/harness.ts';
 
 const config = resolveConfig(configFile, 'prod');
-let s: Synthesised;
+const prod = synthBeforeAll({ envName: 'prod' });
 
-beforeAll(() => {
-  s = synth({ envName: 'prod' });
-}, 120_000);
-
-const resourcesOf = (type: string) => resourcesOfType(s.json, type);
-const fnId = (job: JobName) => logicalId(s.stack.functions[job].fn);
+const resourcesOf = (type: string) => resourcesOfType(prod().json, type);
+const fnId = (job: JobName) => logicalId(prod().stack.functions[job].fn);
 
 describe('schedules', () => {
   /** The schedule that runs `job`/`action` at `expression`. */
@@ -68,7 +63,7 @@ describe('schedules', () => {
       'teardown/recreate cron(30 7 ? * MON-FRI *)',
       'teardown/run cron(0 20 ? * MON-FRI *)',
     ]);
-    s.template.resourceCountIs('AWS::Scheduler::Schedule', expected.length);
+    prod().template.resourceCountIs('AWS::Scheduler::Schedule', expected.length);
   });
 
   it('use the config’s expressions in its IANA time zone, no flexible window, retries and the DLQ', () => {
@@ -85,7 +80,7 @@ describe('schedules', () => {
       expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId(spec.job), 'Arn'] });
       expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
       expect(target.DeadLetterConfig).toEqual({
-        Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] },
+        Arn: { 'Fn::GetAtt': [logicalId(prod().stack.deadLetters), 'Arn'] },
       });
     }
     expect(scheduleOf('teardown', 'run', 'cron(0 20 ? * MON-FRI *)').ScheduleExpressionTimezone).toBe(
@@ -144,13 +139,13 @@ describe('events', () => {
       'teardown.keep-alive',
     ]);
     for (const job of JOBS) {
-      s.template.hasResourceProperties('AWS::Events::Rule', {
-        EventBusName: { Ref: logicalId(s.stack.bus) },
+      prod().template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalId(prod().stack.bus) },
         EventPattern: { source: [config.events.source], 'detail-type': detailTypesFor(job) },
         Targets: [
           {
             Arn: { 'Fn::GetAtt': [fnId(job), 'Arn'] },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(prod().stack.deadLetters), 'Arn'] } },
             RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
             Id: Match.anyValue(),
           },
@@ -299,8 +294,8 @@ describe('events', () => {
       expect(trigger.kind === 'run' && trigger.delivery.idempotencyKey).toBe('webhook:msg_1');
     }
     for (const job of JOBS) {
-      s.template.hasResourceProperties('AWS::Events::Rule', {
-        EventBusName: { Ref: logicalId(s.stack.bus) },
+      prod().template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: logicalId(prod().stack.bus) },
         EventPattern: {
           source: [config.events.source],
           'detail-type': [WEBHOOK_ACCEPTED],
@@ -309,7 +304,7 @@ describe('events', () => {
         Targets: [
           {
             Arn: { 'Fn::GetAtt': [fnId(job), 'Arn'] },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(prod().stack.deadLetters), 'Arn'] } },
             RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
             Id: Match.anyValue(),
           },

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ASYNC_MAX_EVENT_AGE,
   ASYNC_RETRY_ATTEMPTS,
@@ -24,21 +24,16 @@ import {
   type Props,
   render,
   resourcesOfType,
-  type Synthesised,
-  synth,
+  synthBeforeAll,
 } from '#test/infra/harness.ts';
 
 const config = resolveConfig(configFile, 'prod');
-let s: Synthesised;
+const prod = synthBeforeAll({ envName: 'prod' });
 
-beforeAll(() => {
-  s = synth({ envName: 'prod' });
-}, 120_000);
-
-const resourcesOf = (type: string) => resourcesOfType(s.json, type);
-const fnId = (job: JobName) => logicalId(s.stack.functions[job].fn);
+const resourcesOf = (type: string) => resourcesOfType(prod().json, type);
+const fnId = (job: JobName) => logicalId(prod().stack.functions[job].fn);
 const fnProps = (job: JobName) => {
-  const r = s.json.Resources[fnId(job)];
+  const r = prod().json.Resources[fnId(job)];
   if (!r?.Properties) throw new Error(`no function for ${job}`);
   return r.Properties;
 };
@@ -80,7 +75,7 @@ describe('functions', () => {
     for (const job of JOBS) {
       // Act
       const logging = fnProps(job).LoggingConfig as { LogFormat: string; LogGroup: unknown };
-      const group = s.json.Resources[render(logging.LogGroup)];
+      const group = prod().json.Resources[render(logging.LogGroup)];
 
       // Assess
       expect(logging.LogFormat).toBe('JSON');
@@ -101,19 +96,19 @@ describe('functions', () => {
         POWERTOOLS_SERVICE_NAME: job,
         POWERTOOLS_METRICS_NAMESPACE: 'CamundaConsoleAutomation',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        STATE_TABLE_NAME: { Ref: logicalId(s.stack.table.table) },
-        CAMUNDA_CONSOLE_CREDENTIALS_SECRET: { Ref: logicalId(s.stack.consoleSecret) },
+        STATE_TABLE_NAME: { Ref: logicalId(prod().stack.table.table) },
+        CAMUNDA_CONSOLE_CREDENTIALS_SECRET: { Ref: logicalId(prod().stack.consoleSecret) },
         WEBHOOK_SENDER_SECRETS: expect.anything(),
-        EVENT_BUS_NAME: { Ref: logicalId(s.stack.bus) },
+        EVENT_BUS_NAME: { Ref: logicalId(prod().stack.bus) },
         AUTOMATION_ENV: 'prod',
         // The teardown alone seals connector secrets (lib/runtime/container.ts SEALING_KEY_ENV).
         ...(job === 'teardown'
-          ? { SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(s.stack.secretsKey), 'Arn'] } }
+          ? { SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(prod().stack.secretsKey), 'Arn'] } }
           : {}),
       });
       const senders = JSON.stringify(env.WEBHOOK_SENDER_SECRETS);
-      expect(Object.keys(s.stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
-      for (const [sender, secret] of Object.entries(s.stack.webhookSecrets)) {
+      expect(Object.keys(prod().stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
+      for (const [sender, secret] of Object.entries(prod().stack.webhookSecrets)) {
         expect(senders).toContain(`\\"${sender}\\":\\"`);
         expect(senders).toContain(logicalId(secret));
       }
@@ -122,12 +117,12 @@ describe('functions', () => {
 
   it('send failed asynchronous invocations, after retries, to the dead-letter queue', () => {
     for (const job of JOBS) {
-      s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      prod().template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: fnId(job) },
         MaximumRetryAttempts: ASYNC_RETRY_ATTEMPTS,
         MaximumEventAgeInSeconds: ASYNC_MAX_EVENT_AGE.toSeconds(),
         DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(prod().stack.deadLetters), 'Arn'] } },
         },
       });
     }
@@ -140,8 +135,8 @@ describe('state table', () => {
     const { partitionKey, sortKey, ttlAttribute } = TABLE_SCHEMA;
 
     // Assess
-    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+    prod().template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    prod().template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
         { AttributeName: partitionKey.name, KeyType: 'HASH' },
@@ -154,13 +149,13 @@ describe('state table', () => {
       SSESpecification: {
         SSEEnabled: true,
         SSEType: 'KMS',
-        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(s.stack.table.key), 'Arn'] },
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod().stack.table.key), 'Arn'] },
       },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
       DeletionProtectionEnabled: true,
     });
-    s.template.hasResourceProperties('AWS::KMS::Key', {
+    prod().template.hasResourceProperties('AWS::KMS::Key', {
       Description: Match.stringLikeRegexp('state'),
       EnableKeyRotation: true,
     });
@@ -168,8 +163,8 @@ describe('state table', () => {
 
   it('and its key survive the stack (RETAIN)', () => {
     // Act
-    const table = s.json.Resources[logicalId(s.stack.table.table)];
-    const key = s.json.Resources[logicalId(s.stack.table.key)];
+    const table = prod().json.Resources[logicalId(prod().stack.table.table)];
+    const key = prod().json.Resources[logicalId(prod().stack.table.key)];
 
     // Assess
     expect(table?.DeletionPolicy).toBe('Retain');
@@ -231,7 +226,7 @@ describe('secrets', () => {
 
 describe('webhooks', () => {
   const integrationOf = (route: Props) =>
-    s.json.Resources[render(route.Target).replace('integrations/', '')]?.Properties as Props | undefined;
+    prod().json.Resources[render(route.Target).replace('integrations/', '')]?.Properties as Props | undefined;
 
   it('POST /webhooks/<job>/{action} and GET /runs/{runId} reach the ingress, signature-verified in code (no gateway auth)', () => {
     for (const key of [...JOBS.map((job) => `POST /webhooks/${job}/{action}`), 'GET /runs/{runId}']) {
@@ -244,10 +239,10 @@ describe('webhooks', () => {
       expect(integrationOf(route?.[1].Properties ?? {})).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [logicalId(s.stack.ingress.fn), 'Arn'] },
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(prod().stack.ingress.fn), 'Arn'] },
       });
     }
-    s.template.resourceCountIs('AWS::ApiGatewayV2::Route', JOBS.length + 1);
+    prod().template.resourceCountIs('AWS::ApiGatewayV2::Route', JOBS.length + 1);
   });
 
   it('no route’s integration targets a job function: the jobs are not reachable from the internet', () => {
@@ -266,7 +261,7 @@ describe('webhooks', () => {
     expect(routes.length).toBeGreaterThan(JOBS.length);
     expect(integrations.length).toBeGreaterThan(0);
     expect(targets.filter((t) => jobFunctions.has(t.replace(/\.Arn$/, '')))).toEqual([]);
-    expect(new Set(targets)).toEqual(new Set([`${logicalId(s.stack.ingress.fn)}.Arn`]));
+    expect(new Set(targets)).toEqual(new Set([`${logicalId(prod().stack.ingress.fn)}.Arn`]));
   });
 
   it('API Gateway may invoke the ingress and no job function', () => {
@@ -278,7 +273,7 @@ describe('webhooks', () => {
 
     // Assess
     expect(permissions.length).toBeGreaterThan(0);
-    expect(new Set(permissions)).toEqual(new Set([`${logicalId(s.stack.ingress.fn)}.Arn`]));
+    expect(new Set(permissions)).toEqual(new Set([`${logicalId(prod().stack.ingress.fn)}.Arn`]));
   });
 
   it('the $default stage is throttled per the config and writes JSON access logs without headers or bodies', () => {
@@ -296,7 +291,7 @@ describe('webhooks', () => {
         ThrottlingBurstLimit: config.deployment.webhookThrottle.burstLimit,
       },
     });
-    expect(s.json.Resources[render(logs.DestinationArn).replace('.Arn', '')]?.Type).toBe(
+    expect(prod().json.Resources[render(logs.DestinationArn).replace('.Arn', '')]?.Type).toBe(
       'AWS::Logs::LogGroup',
     );
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
@@ -307,7 +302,7 @@ describe('webhooks', () => {
 describe('outputs', () => {
   it('name what the deploy guide needs: secrets, bus, webhook URL, table, queue, topic, functions', () => {
     // Act
-    const outputs = Object.keys(s.json.Outputs ?? {});
+    const outputs = Object.keys(prod().json.Outputs ?? {});
 
     // Assess
     expect(outputs).toEqual(
