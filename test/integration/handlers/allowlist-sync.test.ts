@@ -17,7 +17,7 @@ import {
   webhookEvent,
 } from '#local/env.ts';
 import type { IpRule } from '#local/sim/index.ts';
-import { bodyOf, deliveredThreeTimes, doneWith, fileLogScan } from '#test/helpers/handler-runs.ts';
+import { bodyOf, deliveredThreeTimes, doneWith, fileLogScan } from '#test/helpers/run-readers.ts';
 
 const PUT_ALLOWLIST = 'PUT /clusters/{clusterUuid}/ipallowlist';
 const OFFICE: IpRule = { description: 'office', ip: '203.0.113.0/24' };

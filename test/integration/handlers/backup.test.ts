@@ -13,7 +13,7 @@ import {
   startLocalEnv,
   webhookEvent,
 } from '#local/env.ts';
-import { deliveredThreeTimes } from '#test/helpers/handler-runs.ts';
+import { deliveredThreeTimes } from '#test/helpers/run-readers.ts';
 
 const POST_BACKUP = 'POST /clusters/{clusterUuid}/backups';
 const invoke = (event: unknown) => handler(event, lambdaContext('backup'));

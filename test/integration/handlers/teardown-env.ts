@@ -5,7 +5,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import { handler } from '#functions/teardown/handler.ts';
 import { type LocalEnv, type LocalEnvOptions, lambdaContext, minutesAgo, startLocalEnv } from '#local/env.ts';
-import { fileLogScan } from '#test/helpers/handler-runs.ts';
+import { fileLogScan } from '#test/helpers/run-readers.ts';
 
 export const DELETE_CLUSTER = 'DELETE /clusters/{clusterUuid}';
 export const CREATE_CLUSTER = 'POST /clusters';

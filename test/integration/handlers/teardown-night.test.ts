@@ -7,7 +7,7 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import { RunFailedError } from '#lib/jobs/types.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { eventBridgeEvent, schedulerEvent, webhookEvent } from '#local/env.ts';
-import { bodyOf, detailOf, doneWith, outcomeByName } from '#test/helpers/handler-runs.ts';
+import { bodyOf, detailOf, doneWith, outcomeByName } from '#test/helpers/run-readers.ts';
 import {
   CREATE_CLUSTER,
   CREATE_MS,

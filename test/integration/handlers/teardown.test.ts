@@ -7,7 +7,7 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { eventBridgeEvent, schedulerEvent, webhookEvent } from '#local/env.ts';
-import { bodyOf, deliveredThreeTimes, doneWith } from '#test/helpers/handler-runs.ts';
+import { bodyOf, deliveredThreeTimes, doneWith } from '#test/helpers/run-readers.ts';
 import {
   CREATE_CLUSTER,
   DELETE_CLUSTER,

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
-import { doneWith } from '#test/helpers/handler-runs.ts';
+import { doneWith } from '#test/helpers/run-readers.ts';
 import { invoke, KEEP_DEV_PAYMENTS, parsed, summaryOf } from '#test/integration/start/invoke-process.ts';
 
 describe('npm run invoke against "live" Camunda and a DynamoDB endpoint', () => {

@@ -1,6 +1,6 @@
-// What the Lambda handler tests (test/integration/handlers) read from a run and its logs: the clusters a summary
-// reports done with an action, a webhook answer's summary, one event delivered several times in a row, and the
-// scan of every line a test file logged for the secrets its environments knew.
+// What the integration tests read from a run and its logs: the clusters a summary reports done with an action,
+// one cluster's outcome, a webhook answer's summary, one event delivered several times in a row, and the scan
+// of every line a test file logged for the secrets its environments knew.
 import { expect } from 'vitest';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
@@ -17,6 +17,13 @@ export function doneWith(summary: RunSummary, action: string): string[] {
 
 export function outcomeByName(summary: RunSummary, name: string): ClusterOutcome | undefined {
   return summary.clusters.find((c) => c.clusterName === name);
+}
+
+/** The outcome for cluster `name`; throws (naming what the summary holds) when there is none. */
+export function outcomeOf(summary: RunSummary, name: string): ClusterOutcome {
+  const found = outcomeByName(summary, name);
+  if (!found) throw new Error(`no outcome for ${name} in ${JSON.stringify(summary.clusters)}`);
+  return found;
 }
 
 export function detailOf(summary: RunSummary, name: string): Record<string, unknown> | undefined {
