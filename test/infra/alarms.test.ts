@@ -18,10 +18,10 @@ import { memoryPublisher } from '#lib/runtime/events.ts';
 import { METRICS_NAMESPACE, memoryCounters } from '#lib/runtime/metrics.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import { alarmsOf, type Dimension, lambdaAlarms, metricDimensions } from '#test/infra/alarm-readers.ts';
-import { configFile, logicalId, synthBeforeAll } from '#test/infra/harness.ts';
+import { configFile, logicalId } from '#test/infra/harness.ts';
+import { useProdStack } from '#test/infra/prod-stack.ts';
 
-const config = resolveConfig(configFile, 'prod');
-const prod = synthBeforeAll({ envName: 'prod' });
+const { config, prod } = useProdStack();
 
 /**
  * Every alarm, with a single-metric alarm's metric lifted to the top level whichever way CDK wrote it (directly,

@@ -4,7 +4,6 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
 import { detailTypesFor, PUBLISHED_MARKER, schedulesFor } from '#infra/triggers.ts';
-import { resolveConfig } from '#lib/config/load.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
 import { silentLog } from '#lib/log/log.ts';
@@ -23,20 +22,10 @@ import {
   harness as teardownHarness,
   policy as teardownPolicy,
 } from '#test/fakes/teardown-scenario.ts';
-import {
-  configFile,
-  logicalId,
-  type Props,
-  render,
-  resourcesOfType,
-  synthBeforeAll,
-} from '#test/infra/harness.ts';
+import { logicalId, type Props, render } from '#test/infra/harness.ts';
+import { useProdStack } from '#test/infra/prod-stack.ts';
 
-const config = resolveConfig(configFile, 'prod');
-const prod = synthBeforeAll({ envName: 'prod' });
-
-const resourcesOf = (type: string) => resourcesOfType(prod().json, type);
-const fnId = (job: JobName) => logicalId(prod().stack.functions[job].fn);
+const { config, prod, resourcesOf, fnId } = useProdStack();
 
 describe('schedules', () => {
   /** The schedule that runs `job`/`action` at `expression`. */

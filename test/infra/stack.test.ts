@@ -11,27 +11,17 @@ import {
   FUNCTION_RUNTIME,
 } from '#infra/constructs/automation-function.ts';
 import { CREDENTIALS_PLACEHOLDER, WEBHOOK_SECRET_PLACEHOLDER } from '#infra/stack.ts';
-import { resolveConfig } from '#lib/config/load.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
 import { parseWebhookSecret } from '#lib/runtime/webhook-secrets.ts';
 import { TABLE_SCHEMA } from '#lib/state/table.ts';
 import { secretsManagerCredentials } from '#lib/token/credentials.ts';
 import { TokenError } from '#lib/token/errors.ts';
 import { startLocalSecretsManager } from '#local/secrets-manager.ts';
-import {
-  configFile,
-  logicalId,
-  type Props,
-  render,
-  resourcesOfType,
-  synthBeforeAll,
-} from '#test/infra/harness.ts';
+import { logicalId, type Props, render } from '#test/infra/harness.ts';
+import { useProdStack } from '#test/infra/prod-stack.ts';
 
-const config = resolveConfig(configFile, 'prod');
-const prod = synthBeforeAll({ envName: 'prod' });
+const { config, prod, resourcesOf, fnId } = useProdStack();
 
-const resourcesOf = (type: string) => resourcesOfType(prod().json, type);
-const fnId = (job: JobName) => logicalId(prod().stack.functions[job].fn);
 const fnProps = (job: JobName) => {
   const r = prod().json.Resources[fnId(job)];
   if (!r?.Properties) throw new Error(`no function for ${job}`);
