@@ -2,10 +2,21 @@
 // and per test a fresh table, the simulator's seeded org and one hand-moved clock the simulator and the job
 // share, so backup and restore progress is driven by the test, never by sleeping.
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { BackupPolicy } from '#lib/config/types.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import type { SimOptions } from '#local/sim/types.ts';
+
+/** A weekly restore drill on test-payments with short waits (the tests move the clock through them). */
+export const TEST_PAYMENTS_DRILL: BackupPolicy['drill'] = {
+  enabled: true,
+  schedule: 'cron(0 4 ? * SUN *)',
+  cluster: 'test-payments',
+  useExisting: false,
+  maxMinutes: 30,
+  pollSeconds: 1,
+};
 
 export interface BackupEnv {
   sim: RunningSimulator;

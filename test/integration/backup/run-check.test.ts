@@ -10,7 +10,7 @@ import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { outcomeOf } from '#test/helpers/run-readers.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
-import { useBackupEnv } from '#test/integration/backup/backup-env.ts';
+import { TEST_PAYMENTS_DRILL, useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const HOUR = 3_600_000;
@@ -26,14 +26,7 @@ const POLICY: BackupPolicy = {
   ],
   checkSchedule: 'rate(1 hour)',
   productionSelector: { names: ['prod-*'] },
-  drill: {
-    enabled: true,
-    schedule: 'cron(0 4 ? * SUN *)',
-    cluster: 'test-payments',
-    useExisting: false,
-    maxMinutes: 30,
-    pollSeconds: 1,
-  },
+  drill: TEST_PAYMENTS_DRILL,
 };
 
 describe('backup.check against the simulator', () => {

@@ -9,7 +9,7 @@ import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
-import { useBackupEnv } from '#test/integration/backup/backup-env.ts';
+import { TEST_PAYMENTS_DRILL, useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const RESTORE = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';
@@ -24,14 +24,7 @@ const POLICY: BackupPolicy = {
   targets: [],
   checkSchedule: 'rate(1 hour)',
   productionSelector: { names: ['prod-*'] },
-  drill: {
-    enabled: true,
-    schedule: 'cron(0 4 ? * SUN *)',
-    cluster: 'test-payments',
-    useExisting: false,
-    maxMinutes: 30,
-    pollSeconds: 1,
-  },
+  drill: TEST_PAYMENTS_DRILL,
 };
 
 describe('restore drill against the simulator', () => {
