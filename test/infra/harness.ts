@@ -78,6 +78,15 @@ export function configWithoutEnvironments() {
   return base;
 }
 
+/** One synth with cdk-nag for a test file, of the real config without its environments and with the settings
+ * `vary` returns in place of the base's. */
+export function synthVariantBeforeAll(vary: (base: ReturnType<typeof configWithoutEnvironments>) => object) {
+  return synthBeforeAll(() => {
+    const base = configWithoutEnvironments();
+    return { nag: true, configFile: { ...base, ...vary(base) } };
+  });
+}
+
 /** A resource's properties; throws when there is no such resource (so a test fails with its id). */
 export function propsOf(json: TemplateJson, id: string): Record<string, unknown> {
   const props = json.Resources[id]?.Properties;

@@ -2,34 +2,20 @@
 // secrets readable only under their prefix / tag condition, KMS only through Secrets Manager, the CloudTrail
 // change rule, the hourly schedule, and cdk-nag clean with each wildcard acknowledged on that role alone.
 import { describe, expect, it } from 'vitest';
-import {
-  configWithoutEnvironments,
-  grantsOf,
-  logicalId,
-  propertiesOfType,
-  render,
-  synthBeforeAll,
-} from '#test/infra/harness.ts';
+import { grantsOf, logicalId, propertiesOfType, render, synthVariantBeforeAll } from '#test/infra/harness.ts';
 
 const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const synthesised = synthBeforeAll(() => {
-  const base = configWithoutEnvironments();
-  return {
-    nag: true,
-    configFile: {
-      ...base,
-      secretsSync: {
-        enabled: true,
-        selector: { labels: ['env-prod'] },
-        sources: {
-          payments: { prefix: 'camunda/connectors/payments/' },
-          shared: { prefix: 'camunda/connectors/', tags: { 'camunda-sync': 'true' } },
-        },
-        kmsKeyArns: [KEY],
-      },
+const synthesised = synthVariantBeforeAll((_base) => ({
+  secretsSync: {
+    enabled: true,
+    selector: { labels: ['env-prod'] },
+    sources: {
+      payments: { prefix: 'camunda/connectors/payments/' },
+      shared: { prefix: 'camunda/connectors/', tags: { 'camunda-sync': 'true' } },
     },
-  };
-});
+    kmsKeyArns: [KEY],
+  },
+}));
 
 const resourcesOf = (type: string) => propertiesOfType(synthesised().json, type);
 

@@ -3,42 +3,34 @@
 import { describe, expect, it } from 'vitest';
 import { JOBS } from '#lib/jobs/types.ts';
 import {
-  configWithoutEnvironments,
   grantsOf,
   logicalId,
   type Props,
   propertiesOfType,
-  synthBeforeAll,
+  synthVariantBeforeAll,
 } from '#test/infra/harness.ts';
 
 const CONSOLE_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/console-AbCdEf';
 const WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/webhook-GhIjKl';
 const CI_WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/ci-webhook-MnOpQr';
 
-const synthesised = synthBeforeAll(() => {
-  const base = configWithoutEnvironments();
-  return {
-    nag: true,
-    configFile: {
-      ...base,
-      teardown: { ...base.teardown, enabled: false },
-      allowlist: { ...base.allowlist, enabled: false },
-      // The single secret of earlier versions kept as sender 'default', and a second imported sender.
-      webhooks: { senders: { default: { routes: ['backup.run'] }, ci: { routes: ['backup.run'] } } },
-      deployment: {
-        consoleCredentialsSecretArn: CONSOLE_ARN,
-        webhookSecretArn: WEBHOOK_ARN,
-        webhookSecretArns: { ci: CI_WEBHOOK_ARN },
-        webhookAuth: 'iam',
-        webhookThrottle: { rateLimit: 2, burstLimit: 5 },
-        logRetentionDays: 7,
-        functionTimeoutSeconds: 600,
-        memoryMb: 1024,
-        reservedConcurrency: 5,
-      },
-    },
-  };
-});
+const synthesised = synthVariantBeforeAll((base) => ({
+  teardown: { ...base.teardown, enabled: false },
+  allowlist: { ...base.allowlist, enabled: false },
+  // The single secret of earlier versions kept as sender 'default', and a second imported sender.
+  webhooks: { senders: { default: { routes: ['backup.run'] }, ci: { routes: ['backup.run'] } } },
+  deployment: {
+    consoleCredentialsSecretArn: CONSOLE_ARN,
+    webhookSecretArn: WEBHOOK_ARN,
+    webhookSecretArns: { ci: CI_WEBHOOK_ARN },
+    webhookAuth: 'iam',
+    webhookThrottle: { rateLimit: 2, burstLimit: 5 },
+    logRetentionDays: 7,
+    functionTimeoutSeconds: 600,
+    memoryMb: 1024,
+    reservedConcurrency: 5,
+  },
+}));
 
 const resourcesOf = (type: string) => propertiesOfType(synthesised().json, type);
 
