@@ -28,7 +28,8 @@ export type StateOperation =
   | 'backupTracking.put'
   | 'managedSecrets.list'
   | 'managedSecrets.put'
-  | 'managedSecrets.remove';
+  | 'managedSecrets.remove'
+  | 'managedSecrets.digestKey';
 
 export const STATE_OPERATIONS: readonly StateOperation[] = [
   'ledger.start',
@@ -56,6 +57,7 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'managedSecrets.list',
   'managedSecrets.put',
   'managedSecrets.remove',
+  'managedSecrets.digestKey',
 ];
 
 function describeCause(cause: unknown): string {

@@ -29,6 +29,9 @@
 //   backup-tracking             <clusterId>           lastCheckedAt, pending (JSON). ttl: 30 days after the last put.
 //   managed-secret#<clusterId>  <connector secret>    ManagedSecret: source, from, digest, updatedAt (never the value).
 //                                                     No ttl: forgetting ownership would leave a secret nobody deletes.
+//   secrets-digest-key          key                   key: the random key (base64) of the secrets sync's value digests,
+//                                                     written once by a conditional put. No ttl: a new key would
+//                                                     change every digest shown from then on.
 //   token#<hash>                token                 the shared token cache (lib/token/shared-store.ts).
 //
 // Lists are one Query on `pk` (consistent read, paginated with LastEvaluatedKey). The list partitions
@@ -58,6 +61,7 @@ export const ALLOWLIST_SOURCE_PK = 'allowlist-source';
 export const TEARDOWN_WINDOW_PK = 'teardown-window';
 export const BACKUP_TRACKING_PK = 'backup-tracking';
 export const MANAGED_SECRET_PK_PREFIX = 'managed-secret#';
+export const DIGEST_KEY_ITEM: ItemKey = { pk: 'secrets-digest-key', sk: 'key' };
 
 /** DynamoDB's limits on key attribute sizes (UTF-8 bytes). */
 const MAX_PK_BYTES = 2048;

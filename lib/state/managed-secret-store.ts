@@ -1,11 +1,22 @@
 // ManagedSecretStore on DynamoDB: one item per (cluster, connector secret) this project wrote, in the
 // partition `managed-secret#<clusterId>`. It holds the source, the source secret and a short digest, never
 // the value. No ttl: an ownership record that expired would leave a secret that nothing ever deletes.
+// The same store keeps the deployment's digest key (one item, written once by a conditional put).
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ManagedSecret, ManagedSecretStore } from '#lib/jobs/secrets-sync-ports.ts';
-import { attempt, type DynamoStoreOptions, keyOf, queryLive, s, str, systemClock } from './dynamo-io.ts';
+import {
+  attempt,
+  conditionalWrite,
+  type DynamoStoreOptions,
+  getLive,
+  keyOf,
+  queryLive,
+  s,
+  str,
+  systemClock,
+} from './dynamo-io.ts';
 import { StateStoreError } from './errors.ts';
-import { managedSecretKey, managedSecretPartition } from './keys.ts';
+import { DIGEST_KEY_ITEM, managedSecretKey, managedSecretPartition } from './keys.ts';
 
 export function dynamoManagedSecretStore(
   client: DynamoDBClient,
@@ -60,6 +71,33 @@ export function dynamoManagedSecretStore(
       await attempt('managedSecrets.remove', () =>
         client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(key) })),
       );
+    },
+
+    async digestKey(candidate) {
+      const op = 'managedSecrets.digestKey';
+      if (candidate === '') throw new StateStoreError(op, undefined, `${op}: the candidate key is empty`);
+      const stored = async () =>
+        str((await getLive(client, tableName, op, DIGEST_KEY_ITEM, clock.now()))?.key);
+      const existing = await stored();
+      if (existing !== undefined) return existing;
+      const written = await conditionalWrite(op, () =>
+        client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...keyOf(DIGEST_KEY_ITEM),
+              key: s(candidate),
+              createdAt: s(new Date(clock.now()).toISOString()),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      if (written) return candidate;
+      // Another first run stored its key in between: that one is the deployment's.
+      const winner = await stored();
+      if (winner === undefined) throw new StateStoreError(op, undefined, `${op}: the stored key vanished`);
+      return winner;
     },
   };
 }
