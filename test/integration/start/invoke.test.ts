@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deepMerge } from '#lib/config/load.ts';
 import { LOCAL_CONFIG } from '#local/env.ts';
-import { doneWith } from '#test/helpers/run-readers.ts';
 import { expectUsage } from '#test/helpers/processes.ts';
+import { doneWith } from '#test/helpers/run-readers.ts';
 import { invoke, KEEP_DEV_PAYMENTS, parsed, summaryOf } from '#test/integration/start/invoke-process.ts';
 
 describe('npm run invoke against the simulator it starts', () => {
