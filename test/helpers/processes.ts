@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export interface ProcessResult {
   code: number | null;
@@ -44,4 +46,13 @@ export function runNode(
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     timeoutMs,
   });
+}
+
+/** The repository's root: where `npm start`, `npm run invoke` and friends run their scripts from. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Asserts a `--help` run: exit 0, and every one of `texts` (options, kinds) in the usage it printed. */
+export function expectUsage(run: ProcessResult, texts: string[]): void {
+  expect(run.code).toBe(0);
+  for (const text of texts) expect(run.stdout).toContain(text);
 }

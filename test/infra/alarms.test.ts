@@ -3,7 +3,7 @@
 // published, token invalidations. Each: its metric (namespace, name, dimensions), period, threshold, comparison,
 // missing-data treatment and the SNS action. And the contract: the heartbeat a scheduled run counts is the metric
 // its alarm watches.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEFERRED_DAYS,
   HEARTBEAT_SLACK_HOURS,
@@ -17,60 +17,35 @@ import { silentLog } from '#lib/log/log.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
 import { METRICS_NAMESPACE, memoryCounters } from '#lib/runtime/metrics.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
-import { configFile, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
+import { alarmsOf, type Dimension, lambdaAlarms, metricDimensions } from '#test/infra/alarm-readers.ts';
+import { configFile, logicalId } from '#test/infra/harness.ts';
+import { useProdStack } from '#test/infra/prod-stack.ts';
 
-type Dimension = { Name: string; Value: unknown };
-interface AlarmProps {
-  AlarmDescription: string;
-  AlarmActions: unknown[];
-  Threshold: number;
-  ComparisonOperator: string;
-  TreatMissingData: string;
-  EvaluationPeriods: number;
-  DatapointsToAlarm?: number;
-  MetricName?: string;
-  Namespace?: string;
-  Period?: number;
-  Statistic?: string;
-  Dimensions?: Dimension[];
-  Metrics?: Array<{
-    Id: string;
-    Expression?: string;
-    Period?: number;
-    MetricStat?: { Metric: { MetricName: string; Dimensions: Dimension[] }; Period: number; Stat: string };
-  }>;
-}
-
-const config = resolveConfig(configFile, 'prod');
-let s: Synthesised;
-beforeAll(() => {
-  s = synth({ envName: 'prod' });
-}, 120_000);
+const { config, prod } = useProdStack();
 
 /**
  * Every alarm, with a single-metric alarm's metric lifted to the top level whichever way CDK wrote it (directly,
  * or as the one MetricStat of `Metrics` when the metric has a label).
  */
 const alarms = () =>
-  Object.values(s.json.Resources)
-    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-    .map((r) => {
-      const a = r.Properties as unknown as AlarmProps;
-      const [only, ...more] = a.Metrics ?? [];
-      if (!only?.MetricStat || more.length > 0) return a;
-      const { Metric, Period, Stat } = only.MetricStat as {
-        Metric: { Namespace: string; MetricName: string; Dimensions: Dimension[] };
-        Period: number;
-        Stat: string;
-      };
-      return { ...a, ...Metric, Period, Statistic: Stat, Metrics: undefined };
-    });
-const ours = (job: string) => [
-  { Name: 'environment', Value: 'prod' },
-  { Name: 'service', Value: job },
-];
-const topic = () => [{ Ref: logicalId(s.stack.observability.topic) }];
+  alarmsOf(prod().json).map((a) => {
+    const [only, ...more] = a.Metrics ?? [];
+    if (!only?.MetricStat || more.length > 0) return a;
+    const { Metric, Period, Stat } = only.MetricStat;
+    return { ...a, ...Metric, Period, Statistic: Stat, Metrics: undefined };
+  });
+const ours = (job: string) => metricDimensions(job);
+const topic = () => [{ Ref: logicalId(prod().stack.observability.topic) }];
 const HOUR = 3600;
+/** A sum over five minutes that pages the alerts topic from one occurrence on. */
+const pagesOnFirst = () => ({
+  Statistic: 'Sum',
+  Period: 300,
+  Threshold: 1,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  TreatMissingData: 'notBreaching',
+  AlarmActions: topic(),
+});
 
 describe('heartbeats', () => {
   it('one per scheduled action of the config (recreate’s two schedules share one)', () => {
@@ -190,35 +165,16 @@ describe('heartbeats', () => {
 
 describe('trouble around the runs', () => {
   it.each(JOBS)('%s: a throttled invocation alarms', (job) => {
-    const found = alarms().filter(
-      (a) =>
-        a.Namespace === 'AWS/Lambda' &&
-        a.MetricName === 'Throttles' &&
-        render(a.Dimensions?.[0]?.Value) === logicalId(s.stack.functions[job].fn),
-    );
+    const found = lambdaAlarms(alarms(), 'Throttles', logicalId(prod().stack.functions[job].fn));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: topic(),
-    });
+    expect(found[0]).toMatchObject(pagesOnFirst());
   });
 
   it('a 5xx answer of the webhook API alarms', () => {
     const found = alarms().filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx');
     expect(found).toHaveLength(1);
-    expect(found[0]?.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: logicalId(s.stack.api) } }]);
-    expect(found[0]).toMatchObject({
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      AlarmActions: topic(),
-    });
+    expect(found[0]?.Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: logicalId(prod().stack.api) } }]);
+    expect(found[0]).toMatchObject(pagesOnFirst());
   });
 
   it.each(JOBS)('%s: clusters deferred on consecutive days alarm', (job) => {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp, STACK_NAME } from '#infra/build-app.ts';
 import { ConfigError } from '#lib/config/errors.ts';
 import { resolveConfig } from '#lib/config/load.ts';
+import { DOCUMENTED_DEPLOYMENT_DEFAULTS } from '#test/helpers/config-defaults.ts';
 import { configFile, SKIP_BUNDLING } from '#test/infra/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -151,13 +152,6 @@ describe('deployment defaults', () => {
     const config = resolveConfig(rest);
 
     // Assess
-    expect(config.deployment).toEqual({
-      webhookAuth: 'signature',
-      webhookThrottle: { rateLimit: 10, burstLimit: 20 },
-      logRetentionDays: 30,
-      functionTimeoutSeconds: 300,
-      memoryMb: 512,
-      reservedConcurrency: 0,
-    });
+    expect(config.deployment).toEqual(DOCUMENTED_DEPLOYMENT_DEFAULTS);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { beforeAll } from 'vitest';
 import { buildApp } from '#infra/build-app.ts';
 import type { AutomationStack } from '#infra/stack.ts';
 import configFile from '../../automation.config.ts';
@@ -56,11 +57,55 @@ export function synth(options: { configFile?: unknown; envName?: string; nag?: b
   return { app, stack, template, json: template.toJSON() as TemplateJson, validation };
 }
 
+/**
+ * One synth for a whole test file, made in its `beforeAll` (synth takes seconds: the timeout allows for a
+ * loaded machine); the returned function reads it in the tests.
+ */
+export function synthBeforeAll(options: Parameters<typeof synth>[0] | (() => Parameters<typeof synth>[0])) {
+  let synthesised: Synthesised | undefined;
+  beforeAll(() => {
+    synthesised = synth(typeof options === 'function' ? options() : options);
+  }, 180_000);
+  return (): Synthesised => {
+    if (!synthesised) throw new Error('the stack is synthesised in beforeAll: read it inside a test');
+    return synthesised;
+  };
+}
+
+/** The real config file without its environments: the base a test varies for a synth of its own. */
+export function configWithoutEnvironments() {
+  const { environments: _unused, ...base } = structuredClone(configFile);
+  return base;
+}
+
+/** One synth with cdk-nag for a test file, of the real config without its environments and with the settings
+ * `vary` returns in place of the base's. */
+export function synthVariantBeforeAll(vary: (base: ReturnType<typeof configWithoutEnvironments>) => object) {
+  return synthBeforeAll(() => {
+    const base = configWithoutEnvironments();
+    return { nag: true, configFile: { ...base, ...vary(base) } };
+  });
+}
+
 /** A resource's properties; throws when there is no such resource (so a test fails with its id). */
 export function propsOf(json: TemplateJson, id: string): Record<string, unknown> {
   const props = json.Resources[id]?.Properties;
   if (!props) throw new Error(`no resource ${id} (with properties) in the template`);
   return props;
+}
+
+export type Props = Record<string, unknown>;
+
+/** Every resource of a CloudFormation type, as `[logical id, resource]` pairs. */
+export function resourcesOfType(json: TemplateJson, type: string): Array<[string, { Properties: Props }]> {
+  return Object.entries(json.Resources).filter(([, r]) => r.Type === type) as Array<
+    [string, { Properties: Props }]
+  >;
+}
+
+/** The properties of every resource of a CloudFormation type. */
+export function propertiesOfType(json: TemplateJson, type: string): Props[] {
+  return resourcesOfType(json, type).map(([, r]) => r.Properties);
 }
 
 /** The logical id of a construct's CloudFormation resource (its default child, or itself). */

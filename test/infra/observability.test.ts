@@ -1,20 +1,23 @@
-// Alerts, alarms and the dashboard, and the contract that makes them see data: the metrics the real engine
-// emits through Powertools Metrics (configured by the function's environment) carry exactly the namespace,
-// name and `service` + `environment` dimensions the alarms and widgets ask CloudWatch for, so two environments
-// in one account and region never see each other's metrics.
+// Alerts, alarms and the dashboard of two environments of the config deployed to one account and region: each
+// graphs and alarms on its own metrics only (what the engine emits to match: metrics-contract.test.ts).
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKUP_READINESS_ALARMS } from '#infra/constructs/backup-readiness.ts';
 import { TOKEN_ALARMS } from '#infra/constructs/observability.ts';
 import { resolveConfig } from '#lib/config/load.ts';
-import { actionMetricName, executeRun } from '#lib/jobs/engine.ts';
+import { actionMetricName } from '#lib/jobs/engine.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
-import { silentLog } from '#lib/log/log.ts';
-import { memoryPublisher } from '#lib/runtime/events.ts';
-import { METRICS_NAMESPACE, powertoolsCounters } from '#lib/runtime/metrics.ts';
-import { createMetrics } from '#lib/runtime/powertools.ts';
-import { createMemoryStores } from '#test/fakes/state.ts';
-import { configFile, logicalId, propsOf, render, type Synthesised, synth } from '#test/infra/harness.ts';
+import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
+import { alarmsOf, metricDimensions as dims, lambdaAlarms, serviceOf } from '#test/infra/alarm-readers.ts';
+import {
+  configFile,
+  logicalId,
+  type Props,
+  propsOf,
+  render,
+  type Synthesised,
+  synth,
+} from '#test/infra/harness.ts';
 
 const config = resolveConfig(configFile, 'prod');
 /** Two environments of the config, as if deployed to one account and region. */
@@ -28,61 +31,15 @@ beforeAll(() => {
   s = stacks.prod;
 }, 180_000);
 
-/** The dimensions every metric of ours carries in environment `env` (lib/runtime/powertools.ts), in the
- * template's order (CDK sorts them by name; CloudWatch ignores the order). */
-const dims = (job: string, env: string = 'prod') => [
-  { Name: 'environment', Value: env },
-  { Name: 'service', Value: job },
-];
-const serviceOf = (m: { Dimensions: Dimension[] } | undefined) =>
-  String(m?.Dimensions.find((d) => d.Name === 'service')?.Value);
-
-type Props = Record<string, unknown>;
-type Dimension = { Name: string; Value: unknown };
-interface MetricStat {
-  Metric: { Namespace: string; MetricName: string; Dimensions: Dimension[] };
-  Period: number;
-  Stat: string;
-}
-interface AlarmProps {
-  AlarmDescription: string;
-  AlarmActions: unknown[];
-  Threshold: number;
-  ComparisonOperator: string;
-  TreatMissingData: string;
-  EvaluationPeriods: number;
-  MetricName?: string;
-  Namespace?: string;
-  Dimensions?: Dimension[];
-  Metrics?: Array<{ Id: string; Expression?: string; MetricStat?: MetricStat; ReturnData?: boolean }>;
-}
-
-const alarms = (of: Synthesised = s) =>
-  Object.values(of.json.Resources)
-    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
-    .map((r) => r.Properties as unknown as AlarmProps);
+const alarms = () => alarmsOf(s.json);
 
 /** Alarms whose metric (or one of whose math inputs) is `name`. */
-const alarmsOn = (name: string, of: Synthesised = s) =>
-  alarms(of).filter(
+const alarmsOn = (name: string) =>
+  alarms().filter(
     (a) => a.MetricName === name || a.Metrics?.some((m) => m.MetricStat?.Metric.MetricName === name),
   );
 
 const topicRef = () => ({ Ref: logicalId(s.stack.observability.topic) });
-
-const fnEnv = (job: JobName, of: Synthesised = s) =>
-  (
-    propsOf(of.json, logicalId(of.stack.functions[job].fn)).Environment as {
-      Variables: Record<string, string>;
-    }
-  ).Variables;
-
-/** The metric a job's RunsFailed alarm watches. */
-const runsFailedWatched = (job: JobName, of: Synthesised) =>
-  alarmsOn('RunsFailed', of)
-    .flatMap((a) => a.Metrics ?? [])
-    .map((m) => m.MetricStat?.Metric)
-    .find((m) => serviceOf(m) === job);
 
 describe('alerts topic', () => {
   it('is encrypted with its own key, mails the environment’s addresses, and lets this account’s alarms publish', () => {
@@ -174,12 +131,7 @@ describe('alarms', () => {
 
   it.each(JOBS)('%s: a function error alarms', (job) => {
     // Act
-    const found = alarms().filter(
-      (a) =>
-        a.Namespace === 'AWS/Lambda' &&
-        a.MetricName === 'Errors' &&
-        render(a.Dimensions?.[0]?.Value) === logicalId(s.stack.functions[job].fn),
-    );
+    const found = lambdaAlarms(alarms(), 'Errors', logicalId(s.stack.functions[job].fn));
 
     // Assess
     expect(found).toHaveLength(1);
@@ -314,89 +266,4 @@ describe('dashboard', () => {
       for (const job of JOBS) expect(shows(job, name)).toBe(true);
     }
   });
-});
-
-describe('metrics contract', () => {
-  it.each(ENVS)(
-    '%s: the engine’s counters, through Powertools configured by the function’s environment, are what this environment’s alarms watch, and no other’s',
-    async (env) => {
-      // Prepare: a container of the backup function (its env from this environment's template), a run with one
-      // failed cluster
-      const stack = stacks[env];
-      const otherEnv = ENVS.find((e) => e !== env) ?? env;
-      const metrics = createMetrics(fnEnv('backup', stack));
-      let now = Date.parse('2026-03-02T02:00:00Z');
-      const clock = { now: () => now++ };
-      const stores = createMemoryStores(clock);
-      const deps = {
-        ledger: stores.ledger,
-        claims: stores.claims,
-        clock,
-        log: silentLog,
-        metrics: powertoolsCounters(metrics),
-        events: memoryPublisher(),
-      };
-      const clusters = [
-        { clusterId: 'c1', clusterName: 'prod-a' },
-        { clusterId: 'c2', clusterName: 'prod-b' },
-      ];
-
-      // Act
-      const summary = await executeRun(
-        deps,
-        { job: 'backup', action: 'run' },
-        { source: 'schedule', idempotencyKey: 'backup:run:2026-03-02T02:00:00Z', at: '2026-03-02T02:00:00Z' },
-        { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 600_000, retryFailed: true },
-        async (scope) => ({
-          clusters: await scope.forEachCluster(clusters, async (c) =>
-            c.clusterId === 'c1'
-              ? { ...c, status: 'done', action: 'backup-created' }
-              : { ...c, status: 'failed', error: 'ConsoleApiError: 503' },
-          ),
-        }),
-      );
-      const emf = metrics.serializeMetrics() as unknown as {
-        _aws: {
-          CloudWatchMetrics: Array<{
-            Namespace: string;
-            Dimensions: string[][];
-            Metrics: Array<{ Name: string }>;
-          }>;
-        };
-      } & Record<string, unknown>;
-
-      // Assess: one dimension set {service=job, environment=env}, the alarm's namespace and the metric names
-      expect(summary.failed).toBe(true);
-      const [directive, ...more] = emf._aws.CloudWatchMetrics;
-      expect(more).toEqual([]);
-      expect(directive?.Namespace).toBe(METRICS_NAMESPACE);
-      expect(directive?.Dimensions).toEqual([['service', 'environment']]);
-      expect(emf.service).toBe('backup');
-      expect(emf.environment).toBe(env);
-      const emitted = directive?.Metrics.map((m) => m.Name) ?? [];
-      expect(emitted).toEqual(
-        expect.arrayContaining(['Runs', 'RunsFailed', 'ClustersFailed', 'BackupCreated']),
-      );
-      // What CloudWatch stores: the namespace, the name, and exactly the dimensions of the one set, with values
-      const stored = {
-        Namespace: directive?.Namespace,
-        MetricName: 'RunsFailed',
-        Dimensions: (directive?.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: emf[name] })),
-      };
-      const byName = (d: Dimension[] = []) => [...d].sort((a, b) => a.Name.localeCompare(b.Name));
-      const watched = runsFailedWatched('backup', stack);
-      const othersWatched = runsFailedWatched('backup', stacks[otherEnv]);
-      expect({ ...watched, Dimensions: byName(watched?.Dimensions) }).toEqual({
-        ...stored,
-        Dimensions: byName(stored.Dimensions),
-      });
-      // …and the other environment's alarm watches its own environment: it never sees these
-      expect(otherEnv).not.toBe(env);
-      expect(othersWatched?.Dimensions).toEqual(dims('backup', otherEnv));
-      expect({ ...othersWatched, Dimensions: byName(othersWatched?.Dimensions) }).not.toEqual({
-        ...stored,
-        Dimensions: byName(stored.Dimensions),
-      });
-    },
-  );
 });

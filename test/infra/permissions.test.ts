@@ -7,8 +7,10 @@ import {
   grantsOf,
   iamStatements,
   logicalId,
+  type Props,
   propsOf,
   render,
+  resourcesOfType,
   type Synthesised,
   sharedResourceNames,
   synth,
@@ -25,8 +27,6 @@ beforeAll(() => {
     names[logicalId(s.stack.functions[job].fn)] = `${job}Function`;
   }
 }, 120_000);
-
-type Props = Record<string, unknown>;
 
 /** The published credentials' secrets (teardown.recreate.secretPrefix), as grantsOf renders the ARN. */
 const published = () =>
@@ -52,10 +52,7 @@ const ALARMS_OF_THIS_ACCOUNT = {
     },
   },
 };
-const resourcesOf = (type: string) =>
-  Object.entries(s.json.Resources).filter(([, r]) => r.Type === type) as Array<
-    [string, { Properties: Props }]
-  >;
+const resourcesOf = (type: string) => resourcesOfType(s.json, type);
 
 describe('function roles', () => {
   it.each(JOBS)(

@@ -1,55 +1,44 @@
 // The secrets-sync function's extra grants and rule with the job enabled (one synth with cdk-nag): source
 // secrets readable only under their prefix / tag condition, KMS only through Secrets Manager, the CloudTrail
 // change rule, the hourly schedule, and cdk-nag clean with each wildcard acknowledged on that role alone.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { configFile, grantsOf, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { grantsOf, logicalId, propertiesOfType, render, synthVariantBeforeAll } from '#test/infra/harness.ts';
 
 const KEY = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-let s: Synthesised;
-
-beforeAll(() => {
-  const { environments: _unused, ...base } = structuredClone(configFile);
-  s = synth({
-    nag: true,
-    configFile: {
-      ...base,
-      secretsSync: {
-        enabled: true,
-        selector: { labels: ['env-prod'] },
-        sources: {
-          payments: { prefix: 'camunda/connectors/payments/' },
-          shared: { prefix: 'camunda/connectors/', tags: { 'camunda-sync': 'true' } },
-        },
-        kmsKeyArns: [KEY],
-      },
+const synthesised = synthVariantBeforeAll((_base) => ({
+  secretsSync: {
+    enabled: true,
+    selector: { labels: ['env-prod'] },
+    sources: {
+      payments: { prefix: 'camunda/connectors/payments/' },
+      shared: { prefix: 'camunda/connectors/', tags: { 'camunda-sync': 'true' } },
     },
-  });
-}, 180_000);
+    kmsKeyArns: [KEY],
+  },
+}));
 
-type Props = Record<string, unknown>;
-const resourcesOf = (type: string) =>
-  Object.values(s.json.Resources)
-    .filter((r) => r.Type === type)
-    .map((r) => r.Properties as Props);
+const resourcesOf = (type: string) => propertiesOfType(synthesised().json, type);
 
 describe('secrets-sync stack', () => {
   it('reads source values only under the configured prefixes (tags as a condition), decrypts only via Secrets Manager', () => {
     // Act
-    const grants = grantsOf(s.json, logicalId(s.stack.functions['secrets-sync'].role), {}).filter(
-      (g) => g.includes('secretsmanager:') || g.includes('kms:Decrypt'),
-    );
+    const grants = grantsOf(
+      synthesised().json,
+      logicalId(synthesised().stack.functions['secrets-sync'].role),
+      {},
+    ).filter((g) => g.includes('secretsmanager:') || g.includes('kms:Decrypt'));
     // Assess
     expect(grants.join('\n')).toContain('secretsmanager:ListSecrets -> *');
     expect(
       grants.filter((g) => g.includes('secretsmanager:GetSecretValue') && g.includes('camunda/connectors/')),
     ).toHaveLength(2);
-    const statements = render(s.json);
+    const statements = render(synthesised().json);
     expect(statements).toContain('secretsmanager:ResourceTag/camunda-sync');
     expect(statements).toContain('secretsmanager.');
     expect(grants.join('\n')).toContain(`kms:Decrypt -> ${KEY}`);
     // No other job may read the source secrets.
     for (const job of ['backup', 'teardown', 'allowlist-sync'] as const) {
-      const other = grantsOf(s.json, logicalId(s.stack.functions[job].role), {});
+      const other = grantsOf(synthesised().json, logicalId(synthesised().stack.functions[job].role), {});
       expect(other.join('\n')).not.toContain('camunda/connectors/');
     }
   });
@@ -72,9 +61,9 @@ describe('secrets-sync stack', () => {
   });
 
   it('is cdk-nag clean, the source wildcards acknowledged on the secrets-sync role only', () => {
-    expect(s.validation?.synthError).toBeUndefined();
-    expect(s.validation?.findings).toEqual([]);
-    const wildcards = (s.validation?.suppressed ?? []).filter((f) =>
+    expect(synthesised().validation?.synthError).toBeUndefined();
+    expect(synthesised().validation?.findings).toEqual([]);
+    const wildcards = (synthesised().validation?.suppressed ?? []).filter((f) =>
       f.paths.some((p) => p.includes('SecretsSyncJob/Role')),
     );
     expect(wildcards.map((f) => f.rule).sort()).toEqual(

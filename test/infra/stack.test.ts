@@ -1,59 +1,29 @@
-// The stack for the `prod` environment of the real automation.config.ts: functions, table, secrets, schedules,
-// events, webhooks. One synth, bundling skipped.
+// The stack for the `prod` environment of the real automation.config.ts: functions, table, secrets, webhooks,
+// outputs (schedules and events are in stack-triggers.test.ts). One synth, bundling skipped.
 import { randomBytes } from 'node:crypto';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
+import { describe, expect, it } from 'vitest';
 import {
   ASYNC_MAX_EVENT_AGE,
   ASYNC_RETRY_ATTEMPTS,
   FUNCTION_RUNTIME,
 } from '#infra/constructs/automation-function.ts';
 import { CREDENTIALS_PLACEHOLDER, WEBHOOK_SECRET_PLACEHOLDER } from '#infra/stack.ts';
-import { detailTypesFor, PUBLISHED_MARKER, schedulesFor } from '#infra/triggers.ts';
-import { resolveConfig } from '#lib/config/load.ts';
-import { executeRun } from '#lib/jobs/engine.ts';
-import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
-import { silentLog } from '#lib/log/log.ts';
-import { memoryPublisher } from '#lib/runtime/events.ts';
+import { JOBS, type JobName } from '#lib/jobs/types.ts';
 import { parseWebhookSecret } from '#lib/runtime/webhook-secrets.ts';
 import { TABLE_SCHEMA } from '#lib/state/table.ts';
 import { secretsManagerCredentials } from '#lib/token/credentials.ts';
 import { TokenError } from '#lib/token/errors.ts';
-import { TriggerError } from '#lib/triggers/errors.ts';
-import {
-  CLUSTER_CREATED,
-  normalizeTrigger,
-  RECREATE_RESULT,
-  WEBHOOK_ACCEPTED,
-  type WebhookHandover,
-} from '#lib/triggers/normalize.ts';
 import { startLocalSecretsManager } from '#local/secrets-manager.ts';
-import { createMemoryStores } from '#test/fakes/state.ts';
-import {
-  cluster as teardownCluster,
-  harness as teardownHarness,
-  policy as teardownPolicy,
-} from '#test/fakes/teardown-scenario.ts';
-import { configFile, logicalId, render, type Synthesised, synth } from '#test/infra/harness.ts';
+import { logicalId, type Props, render } from '#test/infra/harness.ts';
+import { useProdStack } from '#test/infra/prod-stack.ts';
 
-const config = resolveConfig(configFile, 'prod');
-let s: Synthesised;
+const { config, prod, resourcesOf, fnId } = useProdStack();
 
-beforeAll(() => {
-  s = synth({ envName: 'prod' });
-}, 120_000);
-
-type Props = Record<string, unknown>;
-const resourcesOf = (type: string) =>
-  Object.entries(s.json.Resources).filter(([, r]) => r.Type === type) as Array<
-    [string, { Properties: Props }]
-  >;
-const fnId = (job: JobName) => logicalId(s.stack.functions[job].fn);
 const fnProps = (job: JobName) => {
-  const r = s.json.Resources[fnId(job)];
+  const r = prod().json.Resources[fnId(job)];
   if (!r?.Properties) throw new Error(`no function for ${job}`);
   return r.Properties;
 };
@@ -95,7 +65,7 @@ describe('functions', () => {
     for (const job of JOBS) {
       // Act
       const logging = fnProps(job).LoggingConfig as { LogFormat: string; LogGroup: unknown };
-      const group = s.json.Resources[render(logging.LogGroup)];
+      const group = prod().json.Resources[render(logging.LogGroup)];
 
       // Assess
       expect(logging.LogFormat).toBe('JSON');
@@ -116,19 +86,19 @@ describe('functions', () => {
         POWERTOOLS_SERVICE_NAME: job,
         POWERTOOLS_METRICS_NAMESPACE: 'CamundaConsoleAutomation',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        STATE_TABLE_NAME: { Ref: logicalId(s.stack.table.table) },
-        CAMUNDA_CONSOLE_CREDENTIALS_SECRET: { Ref: logicalId(s.stack.consoleSecret) },
+        STATE_TABLE_NAME: { Ref: logicalId(prod().stack.table.table) },
+        CAMUNDA_CONSOLE_CREDENTIALS_SECRET: { Ref: logicalId(prod().stack.consoleSecret) },
         WEBHOOK_SENDER_SECRETS: expect.anything(),
-        EVENT_BUS_NAME: { Ref: logicalId(s.stack.bus) },
+        EVENT_BUS_NAME: { Ref: logicalId(prod().stack.bus) },
         AUTOMATION_ENV: 'prod',
         // The teardown alone seals connector secrets (lib/runtime/container.ts SEALING_KEY_ENV).
         ...(job === 'teardown'
-          ? { SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(s.stack.secretsKey), 'Arn'] } }
+          ? { SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(prod().stack.secretsKey), 'Arn'] } }
           : {}),
       });
       const senders = JSON.stringify(env.WEBHOOK_SENDER_SECRETS);
-      expect(Object.keys(s.stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
-      for (const [sender, secret] of Object.entries(s.stack.webhookSecrets)) {
+      expect(Object.keys(prod().stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
+      for (const [sender, secret] of Object.entries(prod().stack.webhookSecrets)) {
         expect(senders).toContain(`\\"${sender}\\":\\"`);
         expect(senders).toContain(logicalId(secret));
       }
@@ -137,12 +107,12 @@ describe('functions', () => {
 
   it('send failed asynchronous invocations, after retries, to the dead-letter queue', () => {
     for (const job of JOBS) {
-      s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      prod().template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: fnId(job) },
         MaximumRetryAttempts: ASYNC_RETRY_ATTEMPTS,
         MaximumEventAgeInSeconds: ASYNC_MAX_EVENT_AGE.toSeconds(),
         DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(prod().stack.deadLetters), 'Arn'] } },
         },
       });
     }
@@ -155,8 +125,8 @@ describe('state table', () => {
     const { partitionKey, sortKey, ttlAttribute } = TABLE_SCHEMA;
 
     // Assess
-    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+    prod().template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    prod().template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
         { AttributeName: partitionKey.name, KeyType: 'HASH' },
@@ -169,13 +139,13 @@ describe('state table', () => {
       SSESpecification: {
         SSEEnabled: true,
         SSEType: 'KMS',
-        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(s.stack.table.key), 'Arn'] },
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(prod().stack.table.key), 'Arn'] },
       },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
       DeletionProtectionEnabled: true,
     });
-    s.template.hasResourceProperties('AWS::KMS::Key', {
+    prod().template.hasResourceProperties('AWS::KMS::Key', {
       Description: Match.stringLikeRegexp('state'),
       EnableKeyRotation: true,
     });
@@ -183,8 +153,8 @@ describe('state table', () => {
 
   it('and its key survive the stack (RETAIN)', () => {
     // Act
-    const table = s.json.Resources[logicalId(s.stack.table.table)];
-    const key = s.json.Resources[logicalId(s.stack.table.key)];
+    const table = prod().json.Resources[logicalId(prod().stack.table.table)];
+    const key = prod().json.Resources[logicalId(prod().stack.table.key)];
 
     // Assess
     expect(table?.DeletionPolicy).toBe('Retain');
@@ -244,302 +214,9 @@ describe('secrets', () => {
   });
 });
 
-describe('schedules', () => {
-  /** The schedule that runs `job`/`action` at `expression`. */
-  const scheduleOf = (job: string, action: string, expression: string) => {
-    const found = resourcesOf('AWS::Scheduler::Schedule').filter(([, r]) => {
-      const input = JSON.parse(String((r.Properties.Target as Props).Input)) as Props;
-      return input.job === job && input.action === action && r.Properties.ScheduleExpression === expression;
-    });
-    expect(found).toHaveLength(1);
-    return found[0]?.[1].Properties as Props;
-  };
-
-  it('exist for exactly the enabled jobs and actions of the config, with a follow-up recreate', () => {
-    // Act
-    const expected = schedulesFor(config).map((x) => `${x.job}/${x.action} ${x.expression}`);
-
-    // Assess
-    expect(expected.sort()).toEqual([
-      'allowlist-sync/sync rate(1 hour)',
-      'backup/check rate(1 hour)',
-      'backup/run cron(0 3 * * ? *)',
-      'teardown/notice cron(0 18 ? * MON-FRI *)',
-      'teardown/recreate cron(0 7 ? * MON-FRI *)',
-      'teardown/recreate cron(30 7 ? * MON-FRI *)',
-      'teardown/run cron(0 20 ? * MON-FRI *)',
-    ]);
-    s.template.resourceCountIs('AWS::Scheduler::Schedule', expected.length);
-  });
-
-  it('use the config’s expressions in its IANA time zone, no flexible window, retries and the DLQ', () => {
-    for (const spec of schedulesFor(config)) {
-      // Act
-      const p = scheduleOf(spec.job, spec.action, spec.expression);
-      const target = p.Target as Props;
-
-      // Assess
-      expect(p.ScheduleExpression).toBe(spec.expression);
-      expect(p.ScheduleExpressionTimezone).toBe(config.timeZone);
-      expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
-      expect(p.State).toBe('ENABLED');
-      expect(target.Arn).toEqual({ 'Fn::GetAtt': [fnId(spec.job), 'Arn'] });
-      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
-      expect(target.DeadLetterConfig).toEqual({
-        Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] },
-      });
-    }
-    expect(scheduleOf('teardown', 'run', 'cron(0 20 ? * MON-FRI *)').ScheduleExpressionTimezone).toBe(
-      'Europe/Berlin',
-    );
-  });
-
-  it('pass an input the trigger normalisation turns into the job’s request with a stable idempotency key', async () => {
-    for (const spec of schedulesFor(config)) {
-      // Prepare: what Scheduler sends once it fills in its placeholders
-      const raw = String((scheduleOf(spec.job, spec.action, spec.expression).Target as Props).Input);
-      const sent = JSON.parse(
-        raw
-          .replace('<aws.scheduler.scheduled-time>', '2026-03-02T19:00:00Z')
-          .replace('<aws.scheduler.execution-id>', 'exec-1'),
-      ) as unknown;
-
-      // Act
-      const trigger = await normalizeTrigger(sent, { job: spec.job, eventSource: config.events.source });
-
-      // Assess
-      expect(JSON.parse(raw)).toEqual({
-        job: spec.job,
-        action: spec.action,
-        scheduledTime: '<aws.scheduler.scheduled-time>',
-        executionId: '<aws.scheduler.execution-id>',
-      });
-      expect(trigger.kind).toBe('run');
-      if (trigger.kind !== 'run') continue;
-      expect(trigger.request).toMatchObject({ job: spec.job, action: spec.action });
-      expect(trigger.delivery).toEqual({
-        source: 'schedule',
-        idempotencyKey: `${spec.job}:${spec.action}:2026-03-02T19:00:00Z`,
-        at: '2026-03-02T19:00:00Z',
-      });
-    }
-  });
-});
-
-describe('events', () => {
-  const rules = () => resourcesOf('AWS::Events::Rule').map(([, r]) => r.Properties);
-
-  it('one rule per job on the custom bus routes the config’s source and the job’s detail-types to it', () => {
-    // Assess: and one hand-over rule per job (below)
-    expect(rules()).toHaveLength(JOBS.length * 2);
-    expect(detailTypesFor('allowlist-sync')).toEqual([
-      'allowlist-sync.sync',
-      'allowlist-sync.set-source',
-      'cluster.created',
-      'teardown.recreate.result',
-    ]);
-    expect(detailTypesFor('teardown')).toEqual([
-      'teardown.notice',
-      'teardown.run',
-      'teardown.recreate',
-      'teardown.keep-alive',
-    ]);
-    for (const job of JOBS) {
-      s.template.hasResourceProperties('AWS::Events::Rule', {
-        EventBusName: { Ref: logicalId(s.stack.bus) },
-        EventPattern: { source: [config.events.source], 'detail-type': detailTypesFor(job) },
-        Targets: [
-          {
-            Arn: { 'Fn::GetAtt': [fnId(job), 'Arn'] },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
-            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
-            Id: Match.anyValue(),
-          },
-        ],
-      });
-    }
-  });
-
-  /** EventBridge matching, for the pattern features the rules use: value lists and `exists`. */
-  function matches(pattern: Props, event: Props): boolean {
-    return Object.entries(pattern).every(([key, rule]) => {
-      const present = Object.hasOwn(event, key);
-      const value = event[key];
-      if (Array.isArray(rule)) {
-        return rule.some((r: unknown) =>
-          r !== null && typeof r === 'object' && 'exists' in r
-            ? (r as { exists: boolean }).exists === present
-            : present && (Array.isArray(value) ? value.includes(r) : value === r),
-        );
-      }
-      return present && typeof value === 'object' && value !== null && matches(rule as Props, value as Props);
-    });
-  }
-
-  /** The jobs whose rule an event on the bus reaches. */
-  const routedTo = (detailType: string, detail: Props): JobName[] => {
-    const event = { source: config.events.source, 'detail-type': detailType, detail };
-    return JOBS.filter((job) =>
-      rules().some(
-        (r) =>
-          render((r.Targets as Props[])[0]?.Arn) === `${fnId(job)}.Arn` &&
-          matches(r.EventPattern as Props, event),
-      ),
-    );
-  };
-
-  it('what the jobs publish never comes back as a request; only the recreate result reaches the allowlist sync', async () => {
-    // Prepare: the real teardown notice (its detail-type is also a request's), and every job's run summary
-    const h = teardownHarness([teardownCluster('dev-a')]);
-    await h.run('notice', teardownPolicy());
-    const published: Array<{ detailType: string; detail: Props }> = [...h.events];
-    for (const job of JOBS) {
-      for (const action of JOB_ACTIONS[job]) {
-        const events = memoryPublisher();
-        const stores = createMemoryStores({ now: () => 0 });
-        await executeRun(
-          {
-            ledger: stores.ledger,
-            claims: stores.claims,
-            clock: { now: () => 0 },
-            log: silentLog,
-            metrics: { count() {} },
-            events,
-          },
-          { job, action },
-          { source: 'direct', idempotencyKey: `${job}:${action}:1`, at: '2026-03-02T19:00:00Z' },
-          { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
-          async () => ({ clusters: [] }),
-        );
-        published.push(...events.events);
-      }
-    }
-
-    // Act
-    const routes = Object.fromEntries(published.map((e) => [e.detailType, routedTo(e.detailType, e.detail)]));
-
-    // Assess
-    expect(published.map((e) => e.detailType)).toContain(NOTICE_EVENT);
-    expect(detailTypesFor('teardown')).not.toContain(NOTICE_EVENT);
-    expect(routes[NOTICE_EVENT]).toEqual([]);
-    expect(routes[RECREATE_RESULT]).toEqual(['allowlist-sync']);
-    for (const [detailType, jobs] of Object.entries(routes)) {
-      if (detailType !== RECREATE_RESULT) expect({ detailType, jobs }).toEqual({ detailType, jobs: [] });
-    }
-  });
-
-  it('every request reaches exactly its job, which accepts it', async () => {
-    // Prepare: one valid request detail per job and action (and a new cluster)
-    const requests: Array<[JobName, string, Props]> = [
-      ['backup', 'backup.run', { dryRun: true }],
-      ['teardown', 'teardown.notice', {}],
-      ['teardown', 'teardown.run', { dryRun: true }],
-      ['teardown', 'teardown.recreate', {}],
-      [
-        'teardown',
-        'teardown.keep-alive',
-        { payload: { cluster: 'dev-a', until: '2026-03-03T06:00:00Z', by: 'alice', reason: 'demo' } },
-      ],
-      ['allowlist-sync', 'allowlist-sync.sync', {}],
-      [
-        'allowlist-sync',
-        'allowlist-sync.set-source',
-        { payload: { source: 'office-vpn', entries: [{ cidr: '198.51.100.0/24', description: 'vpn' }] } },
-      ],
-      ['allowlist-sync', CLUSTER_CREATED, { clusterId: 'uuid-new' }],
-    ];
-
-    for (const [job, detailType, detail] of requests) {
-      // Act
-      const jobs = routedTo(detailType, detail);
-      const trigger = await normalizeTrigger(
-        {
-          source: config.events.source,
-          'detail-type': detailType,
-          detail,
-          id: 'ev-1',
-          time: '2026-03-02T19:00:00Z',
-        },
-        { job, eventSource: config.events.source },
-      );
-
-      // Assess
-      expect({ detailType, jobs }).toEqual({ detailType, jobs: [job] });
-      expect(trigger.kind).toBe('run');
-    }
-  });
-
-  it('an accepted webhook (the ingress’s hand-over) reaches exactly its job, which runs it under the ingress’s key', async () => {
-    for (const job of JOBS) {
-      // Prepare: what functions/webhook-ingress/accept.ts publishes for this job
-      const action = JOB_ACTIONS[job][0] ?? '';
-      const handover: WebhookHandover = {
-        idempotencyKey: 'webhook:msg_1',
-        runId: 'run_bXNnXzE',
-        at: '2026-03-02T19:00:00Z',
-        sender: 'chat-bot',
-        bodyDigest: 'sha256:abc',
-        request: { job, action } as WebhookHandover['request'],
-      };
-
-      // Act
-      const jobs = routedTo(WEBHOOK_ACCEPTED, handover as unknown as Props);
-      const trigger = await normalizeTrigger(
-        {
-          source: config.events.source,
-          'detail-type': WEBHOOK_ACCEPTED,
-          detail: handover,
-          id: 'ev-3',
-          time: '2026-03-02T19:00:00Z',
-        },
-        { job, eventSource: config.events.source },
-      );
-
-      // Assess
-      expect({ job, jobs }).toEqual({ job, jobs: [job] });
-      expect(trigger.kind === 'run' && trigger.delivery.idempotencyKey).toBe('webhook:msg_1');
-    }
-    for (const job of JOBS) {
-      s.template.hasResourceProperties('AWS::Events::Rule', {
-        EventBusName: { Ref: logicalId(s.stack.bus) },
-        EventPattern: {
-          source: [config.events.source],
-          'detail-type': [WEBHOOK_ACCEPTED],
-          detail: { [PUBLISHED_MARKER]: [{ exists: true }], request: { job: [job] } },
-        },
-        Targets: [
-          {
-            Arn: { 'Fn::GetAtt': [fnId(job), 'Arn'] },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(s.stack.deadLetters), 'Arn'] } },
-            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
-            Id: Match.anyValue(),
-          },
-        ],
-      });
-    }
-  });
-
-  it('a request detail carrying the published marker would be refused anyway: the filter drops no valid request', async () => {
-    // Act
-    const attempt = normalizeTrigger(
-      {
-        source: config.events.source,
-        'detail-type': NOTICE_EVENT,
-        detail: { [PUBLISHED_MARKER]: 'x' },
-        id: 'ev-2',
-        time: '2026-03-02T19:00:00Z',
-      },
-      { job: 'teardown', eventSource: config.events.source },
-    );
-
-    // Assess
-    await expect(attempt).rejects.toThrow(TriggerError);
-  });
-});
-
 describe('webhooks', () => {
   const integrationOf = (route: Props) =>
-    s.json.Resources[render(route.Target).replace('integrations/', '')]?.Properties as Props | undefined;
+    prod().json.Resources[render(route.Target).replace('integrations/', '')]?.Properties as Props | undefined;
 
   it('POST /webhooks/<job>/{action} and GET /runs/{runId} reach the ingress, signature-verified in code (no gateway auth)', () => {
     for (const key of [...JOBS.map((job) => `POST /webhooks/${job}/{action}`), 'GET /runs/{runId}']) {
@@ -552,10 +229,10 @@ describe('webhooks', () => {
       expect(integrationOf(route?.[1].Properties ?? {})).toMatchObject({
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [logicalId(s.stack.ingress.fn), 'Arn'] },
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(prod().stack.ingress.fn), 'Arn'] },
       });
     }
-    s.template.resourceCountIs('AWS::ApiGatewayV2::Route', JOBS.length + 1);
+    prod().template.resourceCountIs('AWS::ApiGatewayV2::Route', JOBS.length + 1);
   });
 
   it('no route’s integration targets a job function: the jobs are not reachable from the internet', () => {
@@ -574,7 +251,7 @@ describe('webhooks', () => {
     expect(routes.length).toBeGreaterThan(JOBS.length);
     expect(integrations.length).toBeGreaterThan(0);
     expect(targets.filter((t) => jobFunctions.has(t.replace(/\.Arn$/, '')))).toEqual([]);
-    expect(new Set(targets)).toEqual(new Set([`${logicalId(s.stack.ingress.fn)}.Arn`]));
+    expect(new Set(targets)).toEqual(new Set([`${logicalId(prod().stack.ingress.fn)}.Arn`]));
   });
 
   it('API Gateway may invoke the ingress and no job function', () => {
@@ -586,7 +263,7 @@ describe('webhooks', () => {
 
     // Assess
     expect(permissions.length).toBeGreaterThan(0);
-    expect(new Set(permissions)).toEqual(new Set([`${logicalId(s.stack.ingress.fn)}.Arn`]));
+    expect(new Set(permissions)).toEqual(new Set([`${logicalId(prod().stack.ingress.fn)}.Arn`]));
   });
 
   it('the $default stage is throttled per the config and writes JSON access logs without headers or bodies', () => {
@@ -604,7 +281,7 @@ describe('webhooks', () => {
         ThrottlingBurstLimit: config.deployment.webhookThrottle.burstLimit,
       },
     });
-    expect(s.json.Resources[render(logs.DestinationArn).replace('.Arn', '')]?.Type).toBe(
+    expect(prod().json.Resources[render(logs.DestinationArn).replace('.Arn', '')]?.Type).toBe(
       'AWS::Logs::LogGroup',
     );
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
@@ -615,7 +292,7 @@ describe('webhooks', () => {
 describe('outputs', () => {
   it('name what the deploy guide needs: secrets, bus, webhook URL, table, queue, topic, functions', () => {
     // Act
-    const outputs = Object.keys(s.json.Outputs ?? {});
+    const outputs = Object.keys(prod().json.Outputs ?? {});
 
     // Assess
     expect(outputs).toEqual(

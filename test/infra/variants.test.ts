@@ -1,45 +1,38 @@
 // The other shape of the deployment settings, in one synth (with cdk-nag): IAM-authorised webhooks, imported
 // secrets, reserved concurrency, other sizes, and only the backup job enabled.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOBS } from '#lib/jobs/types.ts';
-import { configFile, grantsOf, logicalId, type Synthesised, synth } from '#test/infra/harness.ts';
+import {
+  grantsOf,
+  logicalId,
+  type Props,
+  propertiesOfType,
+  synthVariantBeforeAll,
+} from '#test/infra/harness.ts';
 
 const CONSOLE_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/console-AbCdEf';
 const WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/webhook-GhIjKl';
 const CI_WEBHOOK_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:camunda/ci-webhook-MnOpQr';
 
-let s: Synthesised;
+const synthesised = synthVariantBeforeAll((base) => ({
+  teardown: { ...base.teardown, enabled: false },
+  allowlist: { ...base.allowlist, enabled: false },
+  // The single secret of earlier versions kept as sender 'default', and a second imported sender.
+  webhooks: { senders: { default: { routes: ['backup.run'] }, ci: { routes: ['backup.run'] } } },
+  deployment: {
+    consoleCredentialsSecretArn: CONSOLE_ARN,
+    webhookSecretArn: WEBHOOK_ARN,
+    webhookSecretArns: { ci: CI_WEBHOOK_ARN },
+    webhookAuth: 'iam',
+    webhookThrottle: { rateLimit: 2, burstLimit: 5 },
+    logRetentionDays: 7,
+    functionTimeoutSeconds: 600,
+    memoryMb: 1024,
+    reservedConcurrency: 5,
+  },
+}));
 
-beforeAll(() => {
-  const { environments: _unused, ...base } = structuredClone(configFile);
-  s = synth({
-    nag: true,
-    configFile: {
-      ...base,
-      teardown: { ...base.teardown, enabled: false },
-      allowlist: { ...base.allowlist, enabled: false },
-      // The single secret of earlier versions kept as sender 'default', and a second imported sender.
-      webhooks: { senders: { default: { routes: ['backup.run'] }, ci: { routes: ['backup.run'] } } },
-      deployment: {
-        consoleCredentialsSecretArn: CONSOLE_ARN,
-        webhookSecretArn: WEBHOOK_ARN,
-        webhookSecretArns: { ci: CI_WEBHOOK_ARN },
-        webhookAuth: 'iam',
-        webhookThrottle: { rateLimit: 2, burstLimit: 5 },
-        logRetentionDays: 7,
-        functionTimeoutSeconds: 600,
-        memoryMb: 1024,
-        reservedConcurrency: 5,
-      },
-    },
-  });
-}, 180_000);
-
-type Props = Record<string, unknown>;
-const resourcesOf = (type: string) =>
-  Object.values(s.json.Resources)
-    .filter((r) => r.Type === type)
-    .map((r) => r.Properties as Props);
+const resourcesOf = (type: string) => propertiesOfType(synthesised().json, type);
 
 describe('deployment variants', () => {
   it('webhookAuth "iam" requires SigV4 on every webhook route and the status route', () => {
@@ -54,12 +47,15 @@ describe('deployment variants', () => {
   it('imported secrets: none created, the functions read (only) the given ARNs', () => {
     for (const job of JOBS) {
       // Act
-      const fn = s.json.Resources[logicalId(s.stack.functions[job].fn)]?.Properties as Props;
+      const fn = synthesised().json.Resources[logicalId(synthesised().stack.functions[job].fn)]
+        ?.Properties as Props;
       const env = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
       // (The teardown's writes to its published credentials, test/infra/permissions.test.ts, are not reads.)
-      const secretGrants = grantsOf(s.json, logicalId(s.stack.functions[job].role), {}).filter(
-        (g) => g.includes('secretsmanager:') && !g.includes(':secret:camunda-automation/clusters/*'),
-      );
+      const secretGrants = grantsOf(
+        synthesised().json,
+        logicalId(synthesised().stack.functions[job].role),
+        {},
+      ).filter((g) => g.includes('secretsmanager:') && !g.includes(':secret:camunda-automation/clusters/*'));
 
       // Assess
       expect(env.CAMUNDA_CONSOLE_CREDENTIALS_SECRET).toBe(CONSOLE_ARN);
@@ -75,8 +71,8 @@ describe('deployment variants', () => {
         ].sort(),
       );
     }
-    const ingress = grantsOf(s.json, logicalId(s.stack.ingress.role), {}).filter((g) =>
-      g.includes('secretsmanager:'),
+    const ingress = grantsOf(synthesised().json, logicalId(synthesised().stack.ingress.role), {}).filter(
+      (g) => g.includes('secretsmanager:'),
     );
     expect(ingress).toEqual(
       [
@@ -90,11 +86,13 @@ describe('deployment variants', () => {
   it('sizes, reserved concurrency, retention and throttling follow the config', () => {
     // Assess
     for (const job of JOBS) {
-      const fn = s.json.Resources[logicalId(s.stack.functions[job].fn)]?.Properties as Props;
+      const fn = synthesised().json.Resources[logicalId(synthesised().stack.functions[job].fn)]
+        ?.Properties as Props;
       expect(fn).toMatchObject({ MemorySize: 1024, Timeout: 600, ReservedConcurrentExecutions: 5 });
     }
     // The ingress answers in well under a second whatever the job's length; no reservation to take from the jobs.
-    const ingress = s.json.Resources[logicalId(s.stack.ingress.fn)]?.Properties as Props;
+    const ingress = synthesised().json.Resources[logicalId(synthesised().stack.ingress.fn)]
+      ?.Properties as Props;
     expect(ingress).toMatchObject({ MemorySize: 1024, Timeout: 10 });
     expect(ingress).not.toHaveProperty('ReservedConcurrentExecutions');
     for (const group of resourcesOf('AWS::Logs::LogGroup')) expect(group.RetentionInDays).toBe(7);
@@ -119,9 +117,9 @@ describe('deployment variants', () => {
 
   it('passes cdk-nag without the acknowledgements this shape does not need', () => {
     // Assess
-    expect(s.validation?.synthError).toBeUndefined();
-    expect(s.validation?.findings).toEqual([]);
-    const rules = s.validation?.suppressed.map((f) => f.rule) ?? [];
+    expect(synthesised().validation?.synthError).toBeUndefined();
+    expect(synthesised().validation?.findings).toEqual([]);
+    const rules = synthesised().validation?.suppressed.map((f) => f.rule) ?? [];
     expect(rules).not.toContain('AwsSolutions-APIG4');
     expect(rules).not.toContain('AwsSolutions-SMG4');
   });

@@ -1,16 +1,15 @@
 // The backup use case end to end over real HTTP: the simulator (Console API), the real Console client,
 // the real run engine, and the DynamoDB state stores on the embedded emulator (dynalite). The simulator and the job share one hand-moved clock, so backup progress is
 // driven by the test, never by sleeping.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runBackup } from '#functions/backup/run-backup.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
-import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
-import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { outcomeOf } from '#test/helpers/run-readers.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
+import { useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { backupPolicy, engineFakes } from '#test/unit/backup/fakes.ts';
 
 const POST = 'POST /clusters/{clusterUuid}/backups';
@@ -21,66 +20,52 @@ const MANUAL: BackupPolicy = backupPolicy({
   selector: { names: ['prod-*', 'test-*', 'stage-payments', 'dev-payments'] },
 });
 
-function outcome(summary: RunSummary, name: string): ClusterOutcome {
-  const found = summary.clusters.find((c) => c.clusterName === name);
-  if (!found) throw new Error(`no outcome for ${name} in ${JSON.stringify(summary.clusters)}`);
-  return found;
-}
+const outcome = outcomeOf;
 
 function detailOf(o: ClusterOutcome): Record<string, unknown> | undefined {
   return 'detail' in o ? o.detail : undefined;
 }
 
 describe('backup job against the simulator', () => {
-  let sim: RunningSimulator;
-  let clock: ManualClock;
-  let dynamo: EmbeddedDynamo;
-  let stores: StateStores;
+  const env = useBackupEnv('2026-03-01T03:00:00.000Z', { backupDurationMs: 50 });
   let runs: number;
   let log: ReturnType<typeof recordingLog>;
 
-  const idOf = (name: string): string => sim.state.cluster(name).uuid;
+  const idOf = (name: string): string => env.sim.state.cluster(name).uuid;
   const posts = (name?: string): number =>
-    sim.requestLog.filter(
+    env.sim.requestLog.filter(
       (r) => r.route === POST && (name === undefined || r.path === `/clusters/${idOf(name)}/backups`),
     ).length;
 
   const run = (policy: BackupPolicy = MANUAL, request: Partial<JobRequest> = {}): Promise<RunSummary> => {
     runs += 1;
-    const api = simConsoleClient(sim);
+    const api = simConsoleClient(env.sim);
     return executeRun(
-      { ...engineFakes(), ledger: stores.ledger, claims: stores.claims, clock, log },
+      { ...engineFakes(), ledger: env.stores.ledger, claims: env.stores.claims, clock: env.clock, log },
       { job: 'backup', action: 'run', ...request },
-      { source: 'schedule', idempotencyKey: `backup:run:${runs}`, at: new Date(clock.now()).toISOString() },
+      {
+        source: 'schedule',
+        idempotencyKey: `backup:run:${runs}`,
+        at: new Date(env.clock.now()).toISOString(),
+      },
       { dryRun: false, concurrency: 4, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
       (scope) =>
-        runBackup({ console: api, backupTracking: stores.backupTracking, clock, log }, scope, policy),
+        runBackup(
+          { console: api, backupTracking: env.stores.backupTracking, clock: env.clock, log },
+          scope,
+          policy,
+        ),
     );
   };
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-
-  afterAll(async () => {
-    await dynamo.close();
-  });
-
   beforeEach(async () => {
-    clock = manualClock(Date.parse('2026-03-01T03:00:00.000Z'));
-    sim = await startSimulator({ seed: 'org', backupDurationMs: 50, now: clock.now });
-    stores = createDynamoStores(dynamo.client, await dynamo.createTable(), { clock });
     log = recordingLog();
     runs = 0;
   });
 
-  afterEach(async () => {
-    await sim.close();
-  });
-
   it('backs up the eligible clusters once, then skips them while in progress and while younger than the interval', async () => {
     // Prepare
-    const ordersBefore = sim.state.backupsOf('prod-orders').length;
+    const ordersBefore = env.sim.state.backupsOf('prod-orders').length;
     // prod-analytics has a 2-hour-old backup this project did not create: not ours, so it does not count for
     // the interval (Camunda's own 400 would refuse a backup that is too soon).
     const eligible = [
@@ -95,7 +80,7 @@ describe('backup job against the simulator', () => {
     // Act
     const first = await run();
     const second = await run();
-    clock.advance(60_000);
+    env.clock.advance(60_000);
     const third = await run();
 
     // Assess: first run
@@ -115,7 +100,7 @@ describe('backup job against the simulator', () => {
     expect(starter.status === 'skipped' && starter.reason).toContain('403');
     expect(first.failed).toBe(false);
     // The seeded failure of prod-orders predates the job's first look: history, not news.
-    expect(sim.state.backupsOf('prod-orders')).toHaveLength(ordersBefore + 1);
+    expect(env.sim.state.backupsOf('prod-orders')).toHaveLength(ordersBefore + 1);
     expect(outcome(first, 'prod-orders')).toMatchObject({ status: 'done' });
     const created = detailOf(outcome(first, 'prod-payments'))?.backupId;
     expect(typeof created).toBe('string');
@@ -139,16 +124,16 @@ describe('backup job against the simulator', () => {
       ]);
     }
     expect(posts()).toBe(eligible.length);
-    expect(sim.state.backupsOf('prod-payments').find((b) => b.uuid === created)?.status).toBe('Complete');
-    expect((await stores.backupTracking.get(idOf('prod-payments'))).pending).toEqual([]);
+    expect(env.sim.state.backupsOf('prod-payments').find((b) => b.uuid === created)?.status).toBe('Complete');
+    expect((await env.stores.backupTracking.get(idOf('prod-payments'))).pending).toEqual([]);
   });
 
   it('reports a backup that failed since the last run, with its incident link', async () => {
     // Prepare
-    sim.state.failNextBackups('prod-orders', { incidentLink: INCIDENT });
+    env.sim.state.failNextBackups('prod-orders', { incidentLink: INCIDENT });
     const first = await run(MANUAL, { clusterIds: [idOf('prod-orders')] });
     const failedId = detailOf(outcome(first, 'prod-orders'))?.backupId;
-    clock.advance(60_000);
+    env.clock.advance(60_000);
 
     // Act
     const second = await run(MANUAL, { clusterIds: [idOf('prod-orders')] });
@@ -169,21 +154,21 @@ describe('backup job against the simulator', () => {
 
   it('creates no duplicate when the POST fails after the backup was created', async () => {
     // Prepare
-    const before = sim.state.backupsOf('prod-billing').length;
-    sim.faults.add({ route: POST, kind: 'status', status: 502, afterCommit: true, times: 1 });
+    const before = env.sim.state.backupsOf('prod-billing').length;
+    env.sim.faults.add({ route: POST, kind: 'status', status: 502, afterCommit: true, times: 1 });
 
     // Act
     const summary = await run(MANUAL, { clusterIds: [idOf('prod-billing')] });
 
     // Assess
-    const after = sim.state.backupsOf('prod-billing');
+    const after = env.sim.state.backupsOf('prod-billing');
     expect(after).toHaveLength(before + 1);
     expect(posts('prod-billing')).toBe(1);
     const o = outcome(summary, 'prod-billing');
     expect(o).toMatchObject({ status: 'done', action: 'backup-created' });
     expect(detailOf(o)?.backupId).toBe(after.at(-1)?.uuid);
     expect(String(detailOf(o)?.recoveredFrom)).toContain('502');
-    expect((await stores.backupTracking.get(idOf('prod-billing'))).pending).toEqual([after.at(-1)?.uuid]);
+    expect((await env.stores.backupTracking.get(idOf('prod-billing'))).pending).toEqual([after.at(-1)?.uuid]);
     const warned = log.lines.filter((l) => l.level === 'warn').map((l) => JSON.stringify(l));
     expect(warned.join('\n')).toContain('backup request may have been applied');
     expect(JSON.stringify(log.lines)).not.toMatch(/eyJ|Bearer /);
@@ -197,7 +182,7 @@ describe('backup job against the simulator', () => {
       nativeCron: '30 1 * * *',
       selector: { names: ['prod-payments', 'prod-orders', 'dev-payments'] },
     };
-    const drifted = sim.state.schedules.get(idOf('prod-payments'))?.schedule;
+    const drifted = env.sim.state.schedules.get(idOf('prod-payments'))?.schedule;
 
     // Act
     const first = await run(native);
@@ -216,8 +201,8 @@ describe('backup job against the simulator', () => {
       detail: { from: null, to: '30 1 * * *' },
     });
     expect(outcome(first, 'dev-payments')).toMatchObject({ status: 'skipped' });
-    expect(sim.state.schedules.get(idOf('prod-payments'))?.schedule).toBe('30 1 * * *');
-    expect(sim.state.schedules.get(idOf('prod-orders'))?.schedule).toBe('30 1 * * *');
+    expect(env.sim.state.schedules.get(idOf('prod-payments'))?.schedule).toBe('30 1 * * *');
+    expect(env.sim.state.schedules.get(idOf('prod-orders'))?.schedule).toBe('30 1 * * *');
     for (const name of ['prod-payments', 'prod-orders']) {
       expect(outcome(second, name)).toMatchObject({ status: 'skipped', reason: 'schedule already matches' });
     }

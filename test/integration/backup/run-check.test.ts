@@ -1,17 +1,16 @@
 // `backup.check` end to end over real HTTP against the simulator's seeded org, with the DynamoDB stores on
 // dynalite: the per-cluster recovery points, the fleet metrics, and its Console cost (one list of clusters plus
 // one backups read per selected cluster).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCheck } from '#functions/backup/run-check.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
-import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import type { RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
-import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
-import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { outcomeOf } from '#test/helpers/run-readers.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
+import { TEST_PAYMENTS_DRILL, useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const HOUR = 3_600_000;
@@ -27,65 +26,51 @@ const POLICY: BackupPolicy = {
   ],
   checkSchedule: 'rate(1 hour)',
   productionSelector: { names: ['prod-*'] },
-  drill: {
-    enabled: true,
-    schedule: 'cron(0 4 ? * SUN *)',
-    cluster: 'test-payments',
-    useExisting: false,
-    maxMinutes: 30,
-    pollSeconds: 1,
-  },
+  drill: TEST_PAYMENTS_DRILL,
 };
 
 describe('backup.check against the simulator', () => {
-  let sim: RunningSimulator;
-  let clock: ManualClock;
-  let dynamo: EmbeddedDynamo;
-  let stores: StateStores;
+  const env = useBackupEnv('2026-03-01T04:00:00.000Z');
   let counters: ReturnType<typeof memoryCounters>;
 
   const check = (policy: BackupPolicy = POLICY): Promise<RunSummary> => {
-    const api = simConsoleClient(sim);
+    const api = simConsoleClient(env.sim);
     const log = recordingLog();
     return executeRun(
-      { ...engineFakes(), metrics: counters, ledger: stores.ledger, claims: stores.claims, clock, log },
+      {
+        ...engineFakes(),
+        metrics: counters,
+        ledger: env.stores.ledger,
+        claims: env.stores.claims,
+        clock: env.clock,
+        log,
+      },
       { job: 'backup', action: 'check' },
       {
         source: 'schedule',
-        idempotencyKey: `backup:check:${clock.now()}`,
-        at: new Date(clock.now()).toISOString(),
+        idempotencyKey: `backup:check:${env.clock.now()}`,
+        at: new Date(env.clock.now()).toISOString(),
       },
       { dryRun: false, concurrency: 4, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
       (scope) =>
         runCheck(
-          { console: api, backupTracking: stores.backupTracking, clock, log, metrics: counters },
+          {
+            console: api,
+            backupTracking: env.stores.backupTracking,
+            clock: env.clock,
+            log,
+            metrics: counters,
+          },
           scope,
           policy,
         ),
     );
   };
-  const outcome = (s: RunSummary, name: string): ClusterOutcome => {
-    const found = s.clusters.find((c) => c.clusterName === name);
-    if (!found) throw new Error(`no outcome for ${name}`);
-    return found;
-  };
+  const outcome = outcomeOf;
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
   beforeEach(async () => {
-    clock = manualClock(Date.parse('2026-03-01T04:00:00.000Z'));
-    sim = await startSimulator({ seed: 'org', now: clock.now });
-    stores = createDynamoStores(dynamo.client, await dynamo.createTable(), { clock });
     counters = memoryCounters();
   });
-  afterEach(async () => {
-    await sim.close();
-  });
-
   it('measures every targeted cluster against its strictest target and fails the ones past it', async () => {
     // Act
     const summary = await check();
@@ -140,8 +125,8 @@ describe('backup.check against the simulator', () => {
 
   it('calls out a cluster whose backups keep failing before its last good one passes the target', async () => {
     // Prepare
-    sim.state.addBackup('prod-payments', { status: 'Failed', created: clock.now() - 10 * HOUR });
-    sim.state.addBackup('prod-payments', { status: 'Failed', created: clock.now() - 2 * HOUR });
+    env.sim.state.addBackup('prod-payments', { status: 'Failed', created: env.clock.now() - 10 * HOUR });
+    env.sim.state.addBackup('prod-payments', { status: 'Failed', created: env.clock.now() - 2 * HOUR });
 
     // Act
     const summary = await check();
@@ -159,7 +144,7 @@ describe('backup.check against the simulator', () => {
     await check();
 
     // Assess
-    const routes = sim.requestLog.map((r) => r.route);
+    const routes = env.sim.requestLog.map((r) => r.route);
     expect(routes.filter((r) => r === 'GET /clusters')).toHaveLength(1);
     expect(routes.filter((r) => r === 'GET /clusters/{clusterUuid}/backups')).toHaveLength(5);
     expect(routes).toHaveLength(6);
@@ -167,8 +152,8 @@ describe('backup.check against the simulator', () => {
 
   it('shows the last restore drill on the drill cluster row and in the notes', async () => {
     // Prepare
-    const testPayments = sim.state.cluster('test-payments').uuid;
-    await stores.backupTracking.put(testPayments, {
+    const testPayments = env.sim.state.cluster('test-payments').uuid;
+    await env.stores.backupTracking.put(testPayments, {
       pending: [],
       drill: {
         drillId: 'd-1',

@@ -1,17 +1,15 @@
 // The restore drill end to end over real HTTP: the simulator (backups and restores), the real Console client,
 // the real run engine and the DynamoDB stores on dynalite. One hand-moved clock drives the simulator, the job
 // and the drill's waits (its `sleep` advances the clock), so nothing sleeps for real.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runDrill } from '#functions/backup/run-drill.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
-import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
-import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
+import { TEST_PAYMENTS_DRILL, useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const RESTORE = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';
@@ -26,37 +24,41 @@ const POLICY: BackupPolicy = {
   targets: [],
   checkSchedule: 'rate(1 hour)',
   productionSelector: { names: ['prod-*'] },
-  drill: {
-    enabled: true,
-    schedule: 'cron(0 4 ? * SUN *)',
-    cluster: 'test-payments',
-    useExisting: false,
-    maxMinutes: 30,
-    pollSeconds: 1,
-  },
+  drill: TEST_PAYMENTS_DRILL,
 };
 
 describe('restore drill against the simulator', () => {
-  let sim: RunningSimulator;
-  let clock: ManualClock;
-  let dynamo: EmbeddedDynamo;
-  let stores: StateStores;
+  const env = useBackupEnv('2026-03-01T04:00:00.000Z', {
+    backupDurationMs: 3_000,
+    clusterCreateMs: 1_000,
+  });
   let runs: number;
   let engine: ReturnType<typeof engineFakes>;
   let counters: ReturnType<typeof memoryCounters>;
 
-  const routeCount = (route: string) => sim.requestLog.filter((r) => r.route === route).length;
+  const routeCount = (route: string) => env.sim.requestLog.filter((r) => r.route === route).length;
 
   /** One invocation; `looks` limits how many times it may find time left (an invocation ending mid-drill). */
   const drill = (policy: BackupPolicy = POLICY, looks = Number.POSITIVE_INFINITY): Promise<RunSummary> => {
     runs += 1;
     let left = looks;
-    const api = simConsoleClient(sim);
+    const api = simConsoleClient(env.sim);
     const log = recordingLog();
     return executeRun(
-      { ...engine, metrics: counters, ledger: stores.ledger, claims: stores.claims, clock, log },
+      {
+        ...engine,
+        metrics: counters,
+        ledger: env.stores.ledger,
+        claims: env.stores.claims,
+        clock: env.clock,
+        log,
+      },
       { job: 'backup', action: 'drill' },
-      { source: 'schedule', idempotencyKey: `backup:drill:${runs}`, at: new Date(clock.now()).toISOString() },
+      {
+        source: 'schedule',
+        idempotencyKey: `backup:drill:${runs}`,
+        at: new Date(env.clock.now()).toISOString(),
+      },
       {
         dryRun: false,
         concurrency: 1,
@@ -70,13 +72,13 @@ describe('restore drill against the simulator', () => {
         runDrill(
           {
             console: api,
-            backupTracking: stores.backupTracking,
-            clock,
+            backupTracking: env.stores.backupTracking,
+            clock: env.clock,
             log,
             metrics: counters,
             events: engine.events,
             sleep: async (ms) => {
-              clock.advance(ms);
+              env.clock.advance(ms);
             },
           },
           scope,
@@ -90,31 +92,13 @@ describe('restore drill against the simulator', () => {
     return o;
   };
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
   beforeEach(async () => {
-    clock = manualClock(Date.parse('2026-03-01T04:00:00.000Z'));
-    sim = await startSimulator({
-      seed: 'org',
-      backupDurationMs: 3_000,
-      clusterCreateMs: 1_000,
-      now: clock.now,
-    });
-    sim.state.restores.durationMs = 10_000;
-    sim.state.restores.resumeMs = 5_000;
-    stores = createDynamoStores(dynamo.client, await dynamo.createTable(), { clock });
+    env.sim.state.restores.durationMs = 10_000;
+    env.sim.state.restores.resumeMs = 5_000;
     engine = engineFakes();
     counters = memoryCounters();
     runs = 0;
   });
-  afterEach(async () => {
-    await sim.close();
-  });
-
   it('takes a backup, restores it, waits for Healthy and reports the recovery time', async () => {
     // Act
     const summary = await drill();
@@ -129,16 +113,16 @@ describe('restore drill against the simulator', () => {
     expect(detail).toMatchObject({ step: 'healthy', backupTaken: true });
     expect(routeCount(BACKUP_POST)).toBe(1);
     expect(routeCount(RESTORE)).toBe(1);
-    expect(sim.state.cluster('test-payments').status.ready).toBe('Healthy');
+    expect(env.sim.state.cluster('test-payments').status.ready).toBe('Healthy');
     expect(counters.totals.BackupDrillRecoverySeconds).toBe(detail.recoverySeconds);
     expect(summary.failed).toBe(false);
-    const saved = await stores.backupTracking.get(sim.state.cluster('test-payments').uuid);
+    const saved = await env.stores.backupTracking.get(env.sim.state.cluster('test-payments').uuid);
     expect(saved.drill).toMatchObject({ step: 'healthy', recoverySeconds: detail.recoverySeconds });
   });
 
   it('uses the newest Complete backup when told to, without taking one', async () => {
     // Prepare
-    sim.state.addBackup('test-payments', { uuid: 'seeded', created: clock.now() - 3_600_000 });
+    env.sim.state.addBackup('test-payments', { uuid: 'seeded', created: env.clock.now() - 3_600_000 });
 
     // Act
     const summary = await drill({ ...POLICY, drill: { ...POLICY.drill, useExisting: true } });
@@ -153,7 +137,7 @@ describe('restore drill against the simulator', () => {
 
   it('fails the drill with the reason when the restore ends FAILED', async () => {
     // Prepare
-    sim.state.restores.failNext('test-payments');
+    env.sim.state.restores.failNext('test-payments');
 
     // Act
     const summary = await drill();
@@ -167,7 +151,7 @@ describe('restore drill against the simulator', () => {
 
   it('reports "not available" with the reason on a 501, and does not fail the run', async () => {
     // Prepare
-    sim.state.restores.available = false;
+    env.sim.state.restores.available = false;
 
     // Act
     const summary = await drill();
@@ -184,7 +168,8 @@ describe('restore drill against the simulator', () => {
   it('resumes a drill an invocation left mid-way, without a second backup or restore request', async () => {
     // Act: the first invocation runs out of time after the restore was requested.
     const first = await drill(POLICY, 6);
-    const afterFirst = (await stores.backupTracking.get(sim.state.cluster('test-payments').uuid)).drill;
+    const afterFirst = (await env.stores.backupTracking.get(env.sim.state.cluster('test-payments').uuid))
+      .drill;
     const second = await drill();
 
     // Assess
@@ -201,11 +186,11 @@ describe('restore drill against the simulator', () => {
 
   it('adopts a restore of its backup already in flight (409) and follows it to Healthy, without a second POST', async () => {
     // Prepare: someone restored the backup the drill will use a moment ago; the restore still runs.
-    sim.state.addBackup('test-payments', { uuid: 'seeded', created: clock.now() - 3_600_000 });
-    const cluster = sim.state.cluster('test-payments');
-    sim.state.restores.restore(cluster, 'seeded');
-    const inFlight = sim.state.restores.records.at(-1);
-    clock.advance(2_000);
+    env.sim.state.addBackup('test-payments', { uuid: 'seeded', created: env.clock.now() - 3_600_000 });
+    const cluster = env.sim.state.cluster('test-payments');
+    env.sim.state.restores.restore(cluster, 'seeded');
+    const inFlight = env.sim.state.restores.records.at(-1);
+    env.clock.advance(2_000);
 
     // Act
     const summary = await drill({ ...POLICY, drill: { ...POLICY.drill, useExisting: true } });
@@ -215,21 +200,21 @@ describe('restore drill against the simulator', () => {
     expect(o).toMatchObject({ status: 'done', action: 'drill-succeeded' });
     const detail = o.status === 'done' ? (o.detail ?? {}) : {};
     expect(detail).toMatchObject({ step: 'healthy', backupId: 'seeded', restoreId: inFlight?.uuid });
-    expect(sim.requestLog.filter((r) => r.route === RESTORE).map((r) => r.status)).toEqual([409]);
-    expect(sim.state.restores.records).toHaveLength(1);
+    expect(env.sim.requestLog.filter((r) => r.route === RESTORE).map((r) => r.status)).toEqual([409]);
+    expect(env.sim.state.restores.records).toHaveLength(1);
     // Measured from the drill's own request: the adopted restore's remaining 8 s + resume 5 s, looks 1 s apart.
     expect(detail.recoverySeconds).toBeGreaterThanOrEqual(13);
     expect(detail.recoverySeconds).toBeLessThanOrEqual(15);
-    expect(sim.state.cluster('test-payments').status.ready).toBe('Healthy');
+    expect(env.sim.state.cluster('test-payments').status.ready).toBe('Healthy');
   });
 
   it('does not adopt a restore in flight that started long before its request (409): fails with the reason', async () => {
-    // Prepare: a long restore started six minutes before the drill, older than the five minutes of clock
+    // Prepare: a long restore started six minutes before the drill, older than the five minutes of env.clock
     // skew the drill allows for its own request.
-    sim.state.restores.durationMs = 30 * 60_000;
-    sim.state.addBackup('test-payments', { uuid: 'seeded', created: clock.now() - 3_600_000 });
-    sim.state.restores.restore(sim.state.cluster('test-payments'), 'seeded');
-    clock.advance(6 * 60_000);
+    env.sim.state.restores.durationMs = 30 * 60_000;
+    env.sim.state.addBackup('test-payments', { uuid: 'seeded', created: env.clock.now() - 3_600_000 });
+    env.sim.state.restores.restore(env.sim.state.cluster('test-payments'), 'seeded');
+    env.clock.advance(6 * 60_000);
 
     // Act
     const summary = await drill({ ...POLICY, drill: { ...POLICY.drill, useExisting: true } });
@@ -237,13 +222,18 @@ describe('restore drill against the simulator', () => {
     // Assess
     const o = only(summary);
     expect(o.status === 'failed' && o.error).toMatch(/^restore drill failed: restore request failed: .*409/);
-    expect(sim.requestLog.filter((r) => r.route === RESTORE).map((r) => r.status)).toEqual([409]);
-    expect(sim.state.restores.records).toHaveLength(1);
+    expect(env.sim.requestLog.filter((r) => r.route === RESTORE).map((r) => r.status)).toEqual([409]);
+    expect(env.sim.state.restores.records).toHaveLength(1);
   });
 
   it('never runs twice at once: a drill finds the cluster claimed and leaves it alone', async () => {
     // Prepare
-    await stores.claims.claim('backup', sim.state.cluster('test-payments').uuid, 'another-drill', 60_000);
+    await env.stores.claims.claim(
+      'backup',
+      env.sim.state.cluster('test-payments').uuid,
+      'another-drill',
+      60_000,
+    );
 
     // Act
     const summary = await drill();
@@ -258,7 +248,7 @@ describe('restore drill against the simulator', () => {
 
   it('refuses a drill cluster the production selector matches on the live cluster (labels too)', async () => {
     // Prepare: the config check cannot see labels; the run re-checks the live cluster.
-    sim.state.updateCluster('test-payments', { labels: ['prod'] });
+    env.sim.state.updateCluster('test-payments', { labels: ['prod'] });
     const policy = { ...POLICY, productionSelector: { labels: ['prod'] } };
 
     // Act

@@ -3,32 +3,9 @@
 // never in an error.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConsoleClient, createConsoleClient } from '#lib/console/client.ts';
-import { ConsoleApiError } from '#lib/console/errors.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
-
-function simTokenSource(sim: RunningSimulator): TokenSource {
-  let current: string | undefined;
-  return {
-    async getToken() {
-      current ??= sim.issueToken();
-      return current;
-    },
-    async invalidate() {
-      current = undefined;
-    },
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ConsoleApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConsoleApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { simTokenSource } from '#test/helpers/sim-console.ts';
+import { rejectionOf } from '#test/unit/console/fakes.ts';
 
 describe('console client: secrets and API clients against the simulator', () => {
   let sim: RunningSimulator;
@@ -92,7 +69,7 @@ describe('console client: secrets and API clients against the simulator', () => 
   it('does not retry a POST that meets 409, and the value is not in the error', async () => {
     const id = idOf('dev-orders');
     await client.createSecret(id, 'OTHER', 'x');
-    const error = await failureOf(client.createSecret(id, 'SECOND', 'very-secret-value-123'));
+    const error = await rejectionOf(client.createSecret(id, 'SECOND', 'very-secret-value-123'));
     expect(error).toMatchObject({ status: 409, attempts: 1 });
     expect(JSON.stringify(error)).not.toContain('very-secret-value-123');
     expect(error.message).not.toContain('very-secret-value-123');
@@ -107,7 +84,7 @@ describe('console client: secrets and API clients against the simulator', () => 
       afterCommit: true,
       times: 1,
     });
-    const error = await failureOf(client.createApiClient(id, { clientName: 'lost' }));
+    const error = await rejectionOf(client.createApiClient(id, { clientName: 'lost' }));
     expect(error).toMatchObject({ maybeApplied: true, attempts: 1 });
     expect((await client.listApiClients(id)).map((c) => c.name)).toEqual(['lost']);
   });
@@ -117,7 +94,7 @@ describe('console client: secrets and API clients against the simulator', () => 
     sim.state.setSecret(id, 'BROKEN', 'leaky-value-987');
     (sim.state.cluster(id).secrets as Record<string, unknown>).BROKEN = 42;
     (sim.state.cluster(id).secrets as Record<string, unknown>).LEAK = 'leaky-value-987';
-    const error = await failureOf(client.getSecrets(id));
+    const error = await rejectionOf(client.getSecrets(id));
     expect(error.code).toBe('invalid-response');
     expect(`${error.message} ${error.bodyExcerpt} ${JSON.stringify(error)}`).not.toContain('leaky-value-987');
     sim.stats.console.specViolations.length = 0; // the broken answer is on purpose

@@ -1,9 +1,9 @@
 // The Console client over real HTTP against the simulator (local/sim/): real fetch, real timers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
-import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { ORG_CLUSTERS, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { rejectionOf } from '#test/unit/console/fakes.ts';
 
 /** A tiny token source that mints tokens straight from the simulator's authority. */
 function simTokenSource(sim: RunningSimulator): TokenSource & { issued: string[]; invalidated: string[] } {
@@ -25,16 +25,6 @@ function simTokenSource(sim: RunningSimulator): TokenSource & { issued: string[]
       if (current === token) current = undefined;
     },
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ConsoleApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConsoleApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('console client against the simulator', () => {
@@ -228,7 +218,7 @@ describe('console client against the simulator', () => {
     });
 
     // Act
-    const error = await failureOf(client.createBackup(id));
+    const error = await rejectionOf(client.createBackup(id));
     const after = await client.listBackups(id);
 
     // Assess: one POST only; the backup exists, so the caller's re-read finds it
@@ -247,7 +237,7 @@ describe('console client against the simulator', () => {
     });
 
     // Act
-    const error = await failureOf(client.createBackup(idOf('prod-analytics')));
+    const error = await rejectionOf(client.createBackup(idOf('prod-analytics')));
 
     // Assess
     expect(error).toMatchObject({ code: 'network', maybeApplied: true, attempts: 1 });
@@ -279,7 +269,7 @@ describe('console client against the simulator', () => {
     });
 
     // Act
-    const error = await failureOf(bad.listClusters());
+    const error = await rejectionOf(bad.listClusters());
 
     // Assess
     expect(error).toMatchObject({ status: 401, attempts: 2 });

@@ -26,6 +26,17 @@ const DEV_RULES = [
 
 const { scanner, start } = faultSuite();
 
+/** Adds dev-integration: a month-old Enterprise dev cluster holding DEV_RULES. */
+function addDevIntegration(e: FaultEnv): void {
+  e.sim.state.addCluster({
+    name: 'dev-integration',
+    plan: 'Enterprise S',
+    created: Date.now() - 30 * DAY,
+    labels: ['env-dev'],
+    ipallowlist: DEV_RULES.map((r) => ({ ...r })),
+  });
+}
+
 function addFaults(e: FaultEnv, faults: Fault[]): void {
   for (const f of faults) e.sim.faults.add(f);
 }
@@ -106,13 +117,7 @@ describe('Console API faults: throttling and transient failures', () => {
     async ({ row, faults }) => {
       // Prepare
       const e = await start();
-      e.sim.state.addCluster({
-        name: 'dev-integration',
-        plan: 'Enterprise S',
-        created: Date.now() - 30 * DAY,
-        labels: ['env-dev'],
-        ipallowlist: DEV_RULES.map((r) => ({ ...r })),
-      });
+      addDevIntegration(e);
       addFaults(e, faults);
       // Act
       const summaries = await settleJobs(e, ['teardown', 'backup', 'allowlist-sync'], minutesAgo(1));
@@ -163,13 +168,7 @@ describe('Console API faults: writes that fail on the wire after the server appl
   it('cluster create answered 503 / reset / no answer after the cluster was made: adopted, never created twice', async () => {
     // Prepare: last night's teardown deleted the dev clusters (no faults).
     const e = await start();
-    e.sim.state.addCluster({
-      name: 'dev-integration',
-      plan: 'Enterprise S',
-      created: Date.now() - 30 * DAY,
-      labels: ['env-dev'],
-      ipallowlist: DEV_RULES.map((r) => ({ ...r })),
-    });
+    addDevIntegration(e);
     const teardownExpected = e.selected('teardown');
     const night = await e.invoke('teardown', schedulerEvent('teardown', 'run', minutesAgo(30)));
     e.account(night.summary, teardownExpected);

@@ -7,7 +7,7 @@
 //
 // A kill is modelled faithfully: the wrapped call is performed, then never returns (the run is abandoned
 // where it stood, nothing after it happens); the next run comes after the claims' lease has expired.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TeardownDeps } from '#functions/teardown/plan.ts';
 import { READY_EVENT, runRecreate } from '#functions/teardown/recreate.ts';
 import { runTeardown } from '#functions/teardown/teardown.ts';
@@ -19,14 +19,12 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { credentialSecretName, memoryPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
-import { createDynamoStores } from '#lib/state/dynamo.ts';
-import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import { manualClock } from '#test/fakes/clock.ts';
 import { policy as teardownPolicy } from '#test/fakes/teardown-scenario.ts';
 import { duplicates, NO_DUPLICATES, watchSim } from '#test/helpers/faults.ts';
 import { reportRow } from '#test/helpers/faults-report.ts';
+import { orgAndTablePerTest } from '#test/helpers/org-and-table.ts';
 
 const GROUP = 'teardown and recreate protocol';
 const HOUR = 3_600_000;
@@ -35,18 +33,7 @@ const LEASE_MS = 15 * 60_000;
 const BOUND_MINUTES = 10;
 const TORN_DOWN = ['dev-orders', 'dev-payments', 'dev-sandbox-bob', 'test-payments'];
 
-let db: EmbeddedDynamo;
-beforeAll(async () => {
-  db = await startDynalite();
-});
-afterAll(async () => {
-  await db.close();
-});
-let sim: RunningSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const startOrgAndTable = orgAndTablePerTest({ clusterCreateMs: CREATE_MS });
 
 function policy(): TeardownPolicy {
   const base = teardownPolicy({
@@ -70,8 +57,7 @@ type Outcome = { summary: RunSummary } | { killed: true };
 
 async function scenario(kill: Kill) {
   const clock = manualClock('2026-11-26T17:00:00Z');
-  const s = await startSimulator({ seed: 'org', now: clock.now, clusterCreateMs: CREATE_MS });
-  sim = s;
+  const { sim: s, stores } = await startOrgAndTable(clock);
   watchSim(s);
   let token: string | undefined;
   const tokenSource: TokenSource = {
@@ -84,7 +70,6 @@ async function scenario(kill: Kill) {
     },
   };
   const api = createConsoleClient({ tokenSource, baseUrl: s.url, timeoutMs: 5_000 });
-  const stores = createDynamoStores(db.client, await db.createTable(), { clock });
   const log = recordingLog();
   const metrics = memoryCounters();
   const events: Array<{ detailType: string; detail: Record<string, unknown> }> = [];

@@ -9,17 +9,15 @@ import { RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import {
-  allLogText,
   eventBridgeEvent,
-  LOCAL_WEBHOOK_SECRET,
   type LocalEnv,
   lambdaContext,
   schedulerEvent,
   startLocalEnv,
   webhookEvent,
 } from '#local/env.ts';
-import type { RecordedLine } from '#local/recording-log.ts';
 import type { IpRule } from '#local/sim/index.ts';
+import { bodyOf, deliveredThreeTimes, doneWith, fileLogScan } from '#test/helpers/run-readers.ts';
 
 const PUT_ALLOWLIST = 'PUT /clusters/{clusterUuid}/ipallowlist';
 const OFFICE: IpRule = { description: 'office', ip: '203.0.113.0/24' };
@@ -42,16 +40,13 @@ const invoke = (event: unknown) => handler(event, lambdaContext('allowlist-sync'
 
 let local: LocalEnv;
 /** Every line logged by every test of this file, with the secrets each test's environment used. */
-const fileLog: { lines: RecordedLine[]; secrets: string[] } = { lines: [], secrets: [] };
+const fileLog = fileLogScan();
 
 beforeEach(async () => {
   local = await startLocalEnv();
 });
 afterEach(async () => {
-  const secrets = [local.sim.clientSecret, LOCAL_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET.slice('whsec_'.length)];
-  if (local.sim.stats.auth.issued > 0) secrets.push(await local.container.tokens.getToken());
-  fileLog.lines.push(...local.log.lines);
-  fileLog.secrets.push(...secrets);
+  await fileLog.collect(local);
   await local.close();
 });
 
@@ -59,19 +54,8 @@ function puts(): number {
   return local.sim.stats.console.byRoute[PUT_ALLOWLIST] ?? 0;
 }
 
-function doneWith(summary: RunSummary, action: string): string[] {
-  return summary.clusters
-    .filter((c) => c.status === 'done' && c.action === action)
-    .map((c) => c.clusterName)
-    .sort();
-}
-
 function rulesOf(name: string): IpRule[] | undefined {
   return local.sim.state.allowlistOf(name);
-}
-
-function bodyOf(answer: unknown): RunSummary {
-  return JSON.parse((answer as WebhookResponse).body) as RunSummary;
 }
 
 function setSourceBody(source: string, entries: Array<{ cidr: string; description: string }>) {
@@ -112,7 +96,7 @@ describe('allowlist-sync handler: redelivery', () => {
     // Prepare
     const event = eventBridgeEvent('allowlist-sync.sync', {});
     // Act
-    const results = [await invoke(event), await invoke(event), await invoke(event)] as RunSummary[];
+    const results = await deliveredThreeTimes<RunSummary>(() => invoke(event));
     // Assess
     const first = results[0] as RunSummary;
     expect(first.trigger).toBe('eventbridge');
@@ -129,7 +113,7 @@ describe('allowlist-sync handler: redelivery', () => {
       setSourceBody('office-vpn', [{ cidr: VPN.ip, description: VPN.description }]),
     );
     // Act
-    const answers = [await invoke(event), await invoke(event), await invoke(event)] as WebhookResponse[];
+    const answers = await deliveredThreeTimes<WebhookResponse>(() => invoke(event));
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
     const bodies = answers.map(bodyOf);
@@ -147,7 +131,7 @@ describe('allowlist-sync handler: redelivery', () => {
     const id = newEnterpriseCluster('prod-fresh');
     const event = eventBridgeEvent('cluster.created', { clusterId: id });
     // Act
-    const results = [await invoke(event), await invoke(event), await invoke(event)] as RunSummary[];
+    const results = await deliveredThreeTimes<RunSummary>(() => invoke(event));
     // Assess
     expect(results[0]?.clusters.map((c) => [c.clusterName, c.status])).toEqual([['prod-fresh', 'done']]);
     expect(results.slice(1).map((r) => r.replayed)).toEqual([true, true]);
@@ -378,16 +362,7 @@ describe('allowlist-sync handler: bad input from a non-webhook trigger', () => {
 
 describe('allowlist-sync handler: logs', () => {
   it('no line logged by this file holds the client secret, the webhook secret or an access token', () => {
-    // Prepare: every earlier test of this file added its lines and secrets in afterEach.
-    const text = allLogText(fileLog.lines);
-    // Assess: the scan covers real runs (so it could have found something) …
-    expect(fileLog.lines.some((l) => l.message === 'allowlist updated')).toBe(true);
-    expect(fileLog.secrets.filter((s) => s.startsWith('eyJ')).length).toBeGreaterThan(0);
-    // … and finds no secret, and nothing shaped like a JWT.
-    for (const secret of fileLog.secrets) {
-      expect(secret.length).toBeGreaterThan(8);
-      expect(text).not.toContain(secret);
-    }
-    expect(text).not.toMatch(/eyJ[\w-]{4,}\.[\w-]{4,}\./);
+    // Assess: every earlier test of this file added its lines and secrets in afterEach.
+    fileLog.expectNoSecretLogged('allowlist updated');
   });
 });

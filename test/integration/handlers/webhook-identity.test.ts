@@ -47,15 +47,14 @@ const answer = (r: unknown) => {
   return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown> };
 };
 
+/** The teardown's answer to webhook `action` with `body`, sent under the reused webhook-id. */
+const sendTeardown = async (action: string, body: unknown) =>
+  answer(await teardown(webhookEvent('teardown', action, body, { id: ID }), lambdaContext('teardown')));
+
 describe('webhook-id reuse', () => {
   it('answers 409 for the same webhook-id on another job, and changes nothing', async () => {
     // Prepare
-    const first = answer(
-      await teardown(
-        webhookEvent('teardown', 'keep-alive', keepAlive('dev-orders'), { id: ID }),
-        lambdaContext('teardown'),
-      ),
-    );
+    const first = await sendTeardown('keep-alive', keepAlive('dev-orders'));
     const before = await world();
     // Act
     const reused = answer(
@@ -75,15 +74,10 @@ describe('webhook-id reuse', () => {
 
   it('answers 409 for the same webhook-id on another action of the same job, and changes nothing', async () => {
     // Prepare
-    await teardown(
-      webhookEvent('teardown', 'keep-alive', keepAlive('dev-orders'), { id: ID }),
-      lambdaContext('teardown'),
-    );
+    await sendTeardown('keep-alive', keepAlive('dev-orders'));
     const before = await world();
     // Act
-    const reused = answer(
-      await teardown(webhookEvent('teardown', 'run', {}, { id: ID }), lambdaContext('teardown')),
-    );
+    const reused = await sendTeardown('run', {});
     // Assess
     expect(reused.status).toBe(409);
     expect(reused.body.message).toMatch(
@@ -94,18 +88,10 @@ describe('webhook-id reuse', () => {
 
   it('answers 409 for the same webhook-id and route with another body, and changes nothing', async () => {
     // Prepare
-    await teardown(
-      webhookEvent('teardown', 'keep-alive', keepAlive('dev-orders'), { id: ID }),
-      lambdaContext('teardown'),
-    );
+    await sendTeardown('keep-alive', keepAlive('dev-orders'));
     const before = await world();
     // Act
-    const otherCluster = answer(
-      await teardown(
-        webhookEvent('teardown', 'keep-alive', keepAlive('dev-payments'), { id: ID }),
-        lambdaContext('teardown'),
-      ),
-    );
+    const otherCluster = await sendTeardown('keep-alive', keepAlive('dev-payments'));
     // Assess
     expect(otherCluster).toEqual({
       status: 409,

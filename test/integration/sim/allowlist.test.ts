@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { components } from '#lib/console/openapi-types.ts';
-import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
+import type { RunningSimulator } from '#local/sim/index.ts';
+import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
 type Cluster = components['schemas']['Cluster'];
 
-let sim: RunningSimulator | undefined;
-async function start(): Promise<RunningSimulator> {
-  sim = await startSimulator({ tarPitMs: 0, authRateLimit: false });
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorsPerTest();
 
 async function cluster(s: RunningSimulator, id: string): Promise<Cluster> {
   return (await call(s, 'GET', `/clusters/${id}`)).json as Cluster;

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { components } from '#lib/console/openapi-types.ts';
 import {
   BACKUP_ONCE_PER_HOUR,
@@ -6,31 +6,19 @@ import {
   manualClock,
   type RunningSimulator,
   type SimOptions,
-  startSimulator,
 } from '#local/sim/index.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
+import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
 type Backup = components['schemas']['BackupDto'] & Record<string, unknown>;
 
 const HOUR = 60 * 60 * 1000;
 
-let sim: RunningSimulator | undefined;
+const startTimedSimulator = simulatorsPerTest({ backupDurationMs: 5_000 });
 let clock: ManualClock;
 async function start(options: SimOptions = {}): Promise<RunningSimulator> {
   clock = manualClock(Date.UTC(2026, 0, 15, 10, 0, 0));
-  sim = await startSimulator({
-    tarPitMs: 0,
-    authRateLimit: false,
-    now: clock.now,
-    backupDurationMs: 5_000,
-    ...options,
-  });
-  return sim;
+  return startTimedSimulator({ now: clock.now, ...options });
 }
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 async function backups(s: RunningSimulator, id: string): Promise<Backup[]> {
   const res = await call(s, 'GET', `/clusters/${id}/backups`);

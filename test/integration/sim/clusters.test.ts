@@ -1,27 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { components } from '#lib/console/openapi-types.ts';
-import {
-  generateOrg,
-  manualClock,
-  ORG_CLUSTERS,
-  type RunningSimulator,
-  type SimOptions,
-  startSimulator,
-} from '#local/sim/index.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
+import { generateOrg, manualClock, ORG_CLUSTERS, type RunningSimulator } from '#local/sim/index.ts';
+import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
 type Cluster = components['schemas']['Cluster'] & Record<string, unknown>;
 type Parameters = components['schemas']['Parameters'];
 
-let sim: RunningSimulator | undefined;
-async function start(options: SimOptions = {}): Promise<RunningSimulator> {
-  sim = await startSimulator({ tarPitMs: 0, authRateLimit: false, ...options });
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorsPerTest();
 
 async function parameters(s: RunningSimulator): Promise<Parameters> {
   return (await call(s, 'GET', '/clusters/parameters')).json as Parameters;

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { manualClock, type RunningSimulator, type SimOptions, startSimulator } from '#local/sim/index.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
+import { describe, expect, it } from 'vitest';
+import { manualClock } from '#local/sim/index.ts';
+import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
-let sims: RunningSimulator[] = [];
-async function start(options: SimOptions = {}): Promise<RunningSimulator> {
-  const sim = await startSimulator({ tarPitMs: 0, authRateLimit: false, ...options });
-  sims.push(sim);
-  return sim;
-}
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
+const start = simulatorsPerTest();
 
 describe('simulator: Console bearer check', () => {
   it('accepts a token the simulator issued', async () => {

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { manualClock, type RunningSimulator, type SimOptions, startSimulator } from '#local/sim/index.ts';
-import { call, idOf, requestToken } from '#test/integration/sim/http.ts';
+import { describe, expect, it } from 'vitest';
+import { manualClock } from '#local/sim/index.ts';
+import { call, idOf, requestToken, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
 const BACKUPS = 'POST /clusters/{clusterUuid}/backups';
 
-let sim: RunningSimulator | undefined;
-async function start(options: SimOptions = {}): Promise<RunningSimulator> {
-  sim = await startSimulator({ tarPitMs: 0, authRateLimit: false, ...options });
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorsPerTest();
 
 describe('simulator: faults', () => {
   it("delays the matching route's answers with a 'latency' fault", async () => {

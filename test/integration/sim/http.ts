@@ -1,5 +1,7 @@
-// Small HTTP helpers for the simulator's own tests: plain global fetch, nothing from lib/.
-import type { Simulator } from '#local/sim/index.ts';
+// Small HTTP helpers for the simulator's own tests (plain global fetch, nothing from lib/), and their `start`.
+import { afterEach } from 'vitest';
+import { type RunningSimulator, type Simulator, startSimulator } from '#local/sim/index.ts';
+import type { SimOptions } from '#local/sim/types.ts';
 
 export interface Reply {
   status: number;
@@ -74,4 +76,21 @@ export async function call(
 /** The uuid of a seeded cluster by name. */
 export function idOf(sim: Simulator, name: string): string {
   return sim.state.cluster(name).uuid;
+}
+
+/**
+ * The `start` of a simulator test file: each call starts a simulator (no tar pit and no auth rate limit unless a
+ * test asks, then `defaults`, then the test's options); every one a test started is closed after it.
+ */
+export function simulatorsPerTest(defaults: SimOptions = {}) {
+  let started: RunningSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.map((sim) => sim.close()));
+    started = [];
+  });
+  return async (options: SimOptions = {}): Promise<RunningSimulator> => {
+    const sim = await startSimulator({ tarPitMs: 0, authRateLimit: false, ...defaults, ...options });
+    started.push(sim);
+    return sim;
+  };
 }

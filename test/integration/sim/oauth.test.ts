@@ -1,22 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  decodeJwt,
-  manualClock,
-  type RunningSimulator,
-  type SimOptions,
-  startSimulator,
-} from '#local/sim/index.ts';
-import { call, requestToken } from '#test/integration/sim/http.ts';
+import { describe, expect, it } from 'vitest';
+import { decodeJwt, manualClock } from '#local/sim/index.ts';
+import { call, requestToken, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
-let sim: RunningSimulator | undefined;
-async function start(options: SimOptions = {}): Promise<RunningSimulator> {
-  sim = await startSimulator({ seed: 'empty', tarPitMs: 0, authRateLimit: false, ...options });
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorsPerTest({ seed: 'empty' });
 
 describe('simulator: OAuth token endpoint', () => {
   it('issues a token for a form-encoded client-credentials request', async () => {

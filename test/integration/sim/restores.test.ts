@@ -1,28 +1,24 @@
 import { Ajv } from 'ajv';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { describe, expect, it } from 'vitest';
+import { type ManualClock, manualClock, type RunningSimulator } from '#local/sim/index.ts';
 import { RESTORE_IN_FLIGHT, RESTORE_NOT_AVAILABLE } from '#local/sim/restores.ts';
 import { spec } from '#local/sim/spec.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
+import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
 
 // Every restore answer must validate against the spec's RestoreDto (additionalProperties: false included).
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajv.addSchema({ components: spec.components }, 'spec');
 const validRestore = ajv.compile({ $ref: 'spec#/components/schemas/RestoreDto' });
 
-let sim: RunningSimulator | undefined;
+const startTimedSimulator = simulatorsPerTest({ backupDurationMs: 5_000 });
 let clock: ManualClock;
 async function start(): Promise<RunningSimulator> {
   clock = manualClock(Date.UTC(2026, 0, 15, 10, 0, 0));
-  sim = await startSimulator({ tarPitMs: 0, authRateLimit: false, now: clock.now, backupDurationMs: 5_000 });
+  const sim = await startTimedSimulator({ now: clock.now });
   sim.state.restores.durationMs = 10_000;
   sim.state.restores.resumeMs = 3_000;
   return sim;
 }
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
 
 const restorePath = (id: string, backupId: string) => `/clusters/${id}/backups/${backupId}/restore`;
 async function firstBackup(s: RunningSimulator, id: string): Promise<string> {

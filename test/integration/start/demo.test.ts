@@ -1,10 +1,9 @@
 // `npm start`: the story of one night, played through the real handlers against the simulator and an
 // embedded DynamoDB. `runDemo` is asserted on the outcomes the handlers reported; the script itself is
 // run as a child process for its exit code, its output and its help.
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT } from '#local/sim/index.ts';
-import { type ProcessResult, runProcess } from '#test/helpers/processes.ts';
+import { expectUsage, type ProcessResult, REPO_ROOT, runProcess } from '#test/helpers/processes.ts';
 import {
   formatReport,
   type Report,
@@ -12,8 +11,6 @@ import {
   type StepReport,
   VPN_ENTRIES,
 } from '../../../scripts/lib/demo.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function stepOf(report: Report, id: string): StepReport {
   const step = report.steps.find((s) => s.id === id);
@@ -36,7 +33,7 @@ function start(args: string[]): Promise<ProcessResult> {
     'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
   ])
     delete env[k];
-  return runProcess(['--import', 'tsx', 'scripts/start.ts', ...args], { cwd: ROOT, env });
+  return runProcess(['--import', 'tsx', 'scripts/start.ts', ...args], { cwd: REPO_ROOT, env });
 }
 
 describe('runDemo', () => {
@@ -240,17 +237,14 @@ describe('npm start', () => {
     const run = await start(['--help']);
 
     // Assess
-    expect(run.code).toBe(0);
-    for (const option of [
+    expectUsage(run, [
       '--seed <org|N>',
       '--latency <ms>',
       '--faults <list>',
       '--json',
       '--quiet',
       '--verbose',
-    ]) {
-      expect(run.stdout).toContain(option);
-    }
+    ]);
     for (const fault of ['console-429', 'console-5xx', 'auth-slow']) expect(run.stdout).toContain(fault);
   });
 

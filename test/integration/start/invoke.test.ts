@@ -1,83 +1,15 @@
 // `npm run invoke`: the script run as a child process (stdout piped, so it prints JSON) for every job and
-// trigger against the simulator it starts itself; then against a simulator this test plays as "live
-// Camunda" (forced dry run of the teardown) and a DynamoDB endpoint shared between two invocations.
+// trigger against the simulator it starts itself, and its answers to bad arguments (against "live" Camunda and
+// a DynamoDB endpoint: invoke-live.test.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deepMerge } from '#lib/config/load.ts';
-import type { RunSummary } from '#lib/jobs/types.ts';
-import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { LOCAL_CONFIG } from '#local/env.ts';
-import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
-import { type ProcessResult, runProcess } from '#test/helpers/processes.ts';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface InvokeJson {
-  job: string;
-  action: string;
-  trigger: string;
-  console: 'simulator' | 'camunda';
-  dynamodb: 'embedded' | 'endpoint' | 'aws';
-  forcedDryRun: boolean;
-  notes: string[];
-  result: 'summary' | 'rejected' | 'ignored' | 'error';
-  summary?: RunSummary;
-  httpStatus?: number;
-  message?: string;
-  events: string[];
-  exitCode: number;
-}
-
-/** The variables that would switch the script to real Camunda or another DynamoDB, removed. */
-const BACKEND_ENV = [
-  'CAMUNDA_CONSOLE_CLIENT_ID',
-  'CAMUNDA_CONSOLE_CLIENT_SECRET',
-  'CAMUNDA_CONSOLE_BASE_URL',
-  'CAMUNDA_OAUTH_URL',
-  'CAMUNDA_CONSOLE_OAUTH_AUDIENCE',
-  'CAMUNDA_CONSOLE_CREDENTIALS_SECRET',
-  'AWS_ENDPOINT_URL_DYNAMODB',
-  'STATE_TABLE_NAME',
-  'WEBHOOK_SECRETS',
-  'WEBHOOK_SENDER_SECRETS',
-];
-
-function invoke(args: string[], extraEnv: Record<string, string> = {}): Promise<ProcessResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of BACKEND_ENV) delete env[k];
-  Object.assign(env, extraEnv);
-  return runProcess(['--import', 'tsx', 'scripts/invoke.ts', ...args], { cwd: ROOT, env });
-}
-
-function parsed(run: ProcessResult): InvokeJson {
-  try {
-    return JSON.parse(run.stdout) as InvokeJson;
-  } catch {
-    throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
-
-function summaryOf(out: InvokeJson): RunSummary {
-  if (!out.summary) throw new Error(`no summary: ${JSON.stringify(out)}`);
-  return out.summary;
-}
-
-const done = (s: RunSummary, action: string) =>
-  s.clusters
-    .filter((c) => c.status === 'done' && c.action === action)
-    .map((c) => c.clusterName)
-    .sort();
-
-const KEEP_DEV_PAYMENTS = () =>
-  JSON.stringify({
-    cluster: 'dev-payments',
-    until: new Date(Date.now() + 6 * 3_600_000).toISOString(),
-    by: 'alice@example.com',
-    reason: 'load test',
-  });
+import { expectUsage } from '#test/helpers/processes.ts';
+import { doneWith } from '#test/helpers/run-readers.ts';
+import { invoke, KEEP_DEV_PAYMENTS, parsed, summaryOf } from '#test/integration/start/invoke-process.ts';
 
 describe('npm run invoke against the simulator it starts', () => {
   it.concurrent.each([
@@ -94,7 +26,7 @@ describe('npm run invoke against the simulator it starts', () => {
     expect(out).toMatchObject({ console: 'simulator', dynamodb: 'embedded', result: 'summary', exitCode: 0 });
     const summary = summaryOf(out);
     expect(summary.trigger).toBe(source);
-    expect(done(summary, 'backup-created')).toEqual([
+    expect(doneWith(summary, 'backup-created')).toEqual([
       'prod-analytics',
       'prod-billing',
       'prod-orders',
@@ -114,7 +46,7 @@ describe('npm run invoke against the simulator it starts', () => {
     // Assess
     const summary = summaryOf(out);
     expect(summary.trigger).toBe('schedule');
-    expect(done(summary, 'teardown-planned')).toEqual(['dev-orders', 'dev-payments', 'dev-sandbox-bob']);
+    expect(doneWith(summary, 'teardown-planned')).toEqual(['dev-orders', 'dev-payments', 'dev-sandbox-bob']);
     expect(out.events).toContain('teardown.notice.sent');
   });
 
@@ -127,7 +59,7 @@ describe('npm run invoke against the simulator it starts', () => {
     expect(summary.trigger).toBe('eventbridge');
     expect(out.forcedDryRun).toBe(false);
     expect(summary.dryRun).toBe(false);
-    expect(done(summary, 'cluster-deleted')).toEqual([]);
+    expect(doneWith(summary, 'cluster-deleted')).toEqual([]);
     const unnoticed = summary.clusters.filter(
       (c) =>
         c.status === 'skipped' && /not in the notice of teardown window .*no scheduled notice/.test(c.reason),
@@ -149,7 +81,7 @@ describe('npm run invoke against the simulator it starts', () => {
     expect(out.httpStatus).toBe(202);
     const summary = summaryOf(out);
     expect(summary.trigger).toBe('webhook');
-    expect(done(summary, 'keep-alive-set')).toEqual(['dev-payments']);
+    expect(doneWith(summary, 'keep-alive-set')).toEqual(['dev-payments']);
   });
 
   it.concurrent('teardown recreate by webhook with nothing torn down reports no snapshot', async () => {
@@ -170,7 +102,7 @@ describe('npm run invoke against the simulator it starts', () => {
     const summary = summaryOf(out);
     expect(summary.action).toBe('sync');
     expect(summary.trigger).toBe('schedule');
-    expect(done(summary, 'allowlist-updated').length).toBeGreaterThan(0);
+    expect(doneWith(summary, 'allowlist-updated').length).toBeGreaterThan(0);
     expect(summary.clusters.every((c) => !c.clusterName.startsWith('dev-'))).toBe(true);
   });
 
@@ -190,7 +122,7 @@ describe('npm run invoke against the simulator it starts', () => {
     expect(out.httpStatus).toBe(202);
     const summary = summaryOf(out);
     expect(summary.notes).toContain('source office-vpn now has 1 entries (version 1)');
-    expect(done(summary, 'allowlist-updated')).toHaveLength(8);
+    expect(doneWith(summary, 'allowlist-updated')).toHaveLength(8);
   });
 
   it.concurrent('backup check reports every targeted cluster and exits 1 while one is past its target', async () => {
@@ -213,8 +145,8 @@ describe('npm run invoke against the simulator it starts', () => {
     // Assess
     const summary = summaryOf(out);
     expect(summary.dryRun).toBe(true);
-    expect(done(summary, 'would-create-backup')).toHaveLength(5);
-    expect(done(summary, 'backup-created')).toEqual([]);
+    expect(doneWith(summary, 'would-create-backup')).toHaveLength(5);
+    expect(doneWith(summary, 'backup-created')).toEqual([]);
   });
 
   it.concurrent('sends an --event file as it is, re-signing a webhook event', async () => {
@@ -316,94 +248,13 @@ describe('npm run invoke with bad arguments', () => {
     const run = await invoke(['--help']);
 
     // Assess
-    expect(run.code).toBe(0);
-    for (const text of [
+    expectUsage(run, [
       '--trigger <kind>',
       '--event <file>',
       '--dry-run',
       '--config <file>',
       '--env <name>',
       '--live-delete',
-    ]) {
-      expect(run.stdout).toContain(text);
-    }
-  });
-});
-
-describe('npm run invoke against "live" Camunda and a DynamoDB endpoint', () => {
-  // A simulator started here stands in for real Camunda: the script sees CAMUNDA_* credentials.
-  let camunda: RunningSimulator;
-  let db: EmbeddedDynamo;
-  let live: Record<string, string>;
-  beforeAll(async () => {
-    [camunda, db] = await Promise.all([
-      startSimulator({ seed: 'org', tarPitMs: 50, authRateLimit: false }),
-      startDynalite(),
     ]);
-    live = {
-      CAMUNDA_CONSOLE_CLIENT_ID: camunda.clientId,
-      CAMUNDA_CONSOLE_CLIENT_SECRET: camunda.clientSecret,
-      CAMUNDA_CONSOLE_BASE_URL: camunda.url,
-      CAMUNDA_OAUTH_URL: camunda.oauthUrl,
-      CAMUNDA_CONSOLE_OAUTH_AUDIENCE: camunda.audience,
-    };
-  });
-  afterAll(async () => {
-    await Promise.all([camunda.close(), db.close()]);
-  });
-
-  it('forces the teardown to a dry run against live Camunda unless --live-delete is given', async () => {
-    // Act
-    const guarded = await invoke(['teardown', 'run', '--config', 'local'], live);
-    const stillThere = ['dev-payments', 'dev-orders', 'dev-sandbox-bob'].filter((n) =>
-      camunda.state.clusterByName(n),
-    );
-    const deleting = await invoke(['teardown', 'run', '--config', 'local', '--live-delete'], live);
-
-    // Assess
-    expect(guarded.code).toBe(0);
-    const first = parsed(guarded);
-    expect(first).toMatchObject({ console: 'camunda', forcedDryRun: true });
-    expect(summaryOf(first).dryRun).toBe(true);
-    expect(done(summaryOf(first), 'would-delete-cluster')).toEqual([
-      'dev-orders',
-      'dev-payments',
-      'dev-sandbox-bob',
-    ]);
-    expect(first.notes.join(' ')).toContain('forced to a dry run');
-    expect(guarded.stderr).toContain('forced to a dry run');
-    expect(stillThere).toHaveLength(3);
-
-    const second = parsed(deleting);
-    expect(second.forcedDryRun).toBe(false);
-    expect(done(summaryOf(second), 'cluster-deleted')).toEqual([
-      'dev-orders',
-      'dev-payments',
-      'dev-sandbox-bob',
-    ]);
-    expect(camunda.state.clusterByName('dev-payments')).toBeUndefined();
-  });
-
-  it('keeps state in the table at AWS_ENDPOINT_URL_DYNAMODB across invocations', async () => {
-    // Prepare
-    const endpoint = { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, STATE_TABLE_NAME: 'invoke-test-state' };
-
-    // Act: a keep-alive in one process, the teardown in the next (each with its own simulator).
-    const keep = await invoke(
-      ['teardown', 'keep-alive', '--payload', KEEP_DEV_PAYMENTS(), '--config', 'local'],
-      endpoint,
-    );
-    const teardown = await invoke(['teardown', 'run', '--config', 'local', '--dry-run'], endpoint);
-
-    // Assess
-    expect(parsed(keep)).toMatchObject({ dynamodb: 'endpoint', httpStatus: 202 });
-    expect(keep.stderr).toContain(`table invoke-test-state (created)`);
-    const summary = summaryOf(parsed(teardown));
-    const kept = summary.clusters.find((c) => c.clusterName === 'dev-payments');
-    expect(kept).toMatchObject({ status: 'skipped' });
-    expect(kept?.status === 'skipped' ? kept.reason : '').toMatch(
-      /^keep-alive until .* by alice@example\.com/,
-    );
-    expect(teardown.stderr).not.toContain('(created)');
   });
 });

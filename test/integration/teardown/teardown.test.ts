@@ -1,6 +1,6 @@
 // The teardown job end to end: real Console client over HTTP to the simulator, real run engine, the
 // DynamoDB state stores on dynalite, and one hand-moved clock shared by all of them.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setKeepAlive } from '#functions/teardown/keep-alive.ts';
 import { runNotice } from '#functions/teardown/notice.ts';
 import type { TeardownDeps } from '#functions/teardown/plan.ts';
@@ -14,11 +14,11 @@ import type { RunSummary } from '#lib/jobs/types.ts';
 import { silentLog } from '#lib/log/log.ts';
 import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
-import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
-import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
-import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import type { StateStores } from '#lib/state/dynamo.ts';
+import type { RunningSimulator } from '#local/sim/index.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { policy as scenarioPolicy } from '#test/fakes/teardown-scenario.ts';
+import { orgAndTablePerTest } from '#test/helpers/org-and-table.ts';
 import { simTokenSource } from '#test/helpers/sim-console.ts';
 
 const HOUR = 3_600_000;
@@ -26,19 +26,7 @@ const DAY = 24 * HOUR;
 const CREATE_MS = 60_000;
 const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
 
-let db: EmbeddedDynamo;
-beforeAll(async () => {
-  db = await startDynalite();
-});
-afterAll(async () => {
-  await db.close();
-});
-
-let sim: RunningSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const startOrgAndTable = orgAndTablePerTest({ clusterCreateMs: CREATE_MS });
 
 /** The scenario policy with this file's tighter guards: five deletions a run, keep-alives up to a day. */
 function teardownPolicy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy {
@@ -69,10 +57,8 @@ interface Setup {
 
 async function setup(): Promise<Setup> {
   const clock = manualClock('2026-11-26T17:00:00Z');
-  const s = await startSimulator({ seed: 'org', now: clock.now, clusterCreateMs: CREATE_MS });
-  sim = s;
+  const { sim: s, stores } = await startOrgAndTable(clock);
   const api = createConsoleClient({ tokenSource: simTokenSource(s), baseUrl: s.url, timeoutMs: 5_000 });
-  const stores = createDynamoStores(db.client, await db.createTable(), { clock });
   const events: Setup['events'] = [];
   const publisher = {
     async publish(detailType: string, detail: Record<string, unknown>) {

@@ -1,0 +1,72 @@
+// What the integration tests read from a run and its logs: the clusters a summary reports done with an action,
+// one cluster's outcome, a webhook answer's summary, one event delivered several times in a row, and the scan
+// of every line a test file logged for the secrets its environments knew.
+import { expect } from 'vitest';
+import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
+import { allLogText, LOCAL_WEBHOOK_SECRET, type LocalEnv } from '#local/env.ts';
+import type { RecordedLine } from '#local/recording-log.ts';
+
+/** The names of the clusters the summary reports done with `action`, sorted. */
+export function doneWith(summary: RunSummary, action: string): string[] {
+  return summary.clusters
+    .filter((c) => c.status === 'done' && c.action === action)
+    .map((c) => c.clusterName)
+    .sort();
+}
+
+export function outcomeByName(summary: RunSummary, name: string): ClusterOutcome | undefined {
+  return summary.clusters.find((c) => c.clusterName === name);
+}
+
+/** The outcome for cluster `name`; throws (naming what the summary holds) when there is none. */
+export function outcomeOf(summary: RunSummary, name: string): ClusterOutcome {
+  const found = outcomeByName(summary, name);
+  if (!found) throw new Error(`no outcome for ${name} in ${JSON.stringify(summary.clusters)}`);
+  return found;
+}
+
+export function detailOf(summary: RunSummary, name: string): Record<string, unknown> | undefined {
+  const outcome = outcomeByName(summary, name);
+  return outcome && 'detail' in outcome ? outcome.detail : undefined;
+}
+
+/** The run summary a webhook answer (202) carries. */
+export function bodyOf(answer: unknown): RunSummary {
+  return JSON.parse((answer as WebhookResponse).body) as RunSummary;
+}
+
+/** The same delivery three times in a row (one after the other, as a redelivering trigger does). */
+export async function deliveredThreeTimes<T>(deliver: () => Promise<unknown>): Promise<[T, T, T]> {
+  return [(await deliver()) as T, (await deliver()) as T, (await deliver()) as T];
+}
+
+/**
+ * Every line logged by every test of a file, with the secrets each test's environment used (client secret,
+ * webhook secret, the access token when one was issued): `collect` each environment before closing it, and
+ * check them all in the file's last test.
+ */
+export function fileLogScan() {
+  const lines: RecordedLine[] = [];
+  const secrets: string[] = [];
+  return {
+    async collect(env: LocalEnv): Promise<void> {
+      const known = [env.sim.clientSecret, LOCAL_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET.slice('whsec_'.length)];
+      if (env.sim.stats.auth.issued > 0) known.push(await env.container.tokens.getToken());
+      lines.push(...env.log.lines);
+      secrets.push(...known);
+    },
+    /** No collected line holds a collected secret or anything shaped like a JWT; `evidence` is a message the
+     * file's runs log, so the scan is known to cover real runs (and so could have found something). */
+    expectNoSecretLogged(evidence: string): void {
+      const text = allLogText(lines);
+      expect(lines.some((l) => l.message === evidence)).toBe(true);
+      expect(secrets.filter((s) => s.startsWith('eyJ')).length).toBeGreaterThan(0);
+      for (const secret of secrets) {
+        expect(secret.length).toBeGreaterThan(8);
+        expect(text).not.toContain(secret);
+      }
+      expect(text).not.toMatch(/eyJ[\w-]{4,}\.[\w-]{4,}\./);
+    },
+  };
+}
