@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AllowlistRules,
-  AllowlistValidationError,
-  type EntryProblem,
-  normalizeEntries,
-} from '#lib/allowlist/entries.ts';
-
-const rules: AllowlistRules = {
-  allowCatchAll: false,
-  allowEmpty: false,
-  maxEntries: 10,
-  maxDescriptionLength: 40,
-};
-
-function problemsOf(input: unknown, r: AllowlistRules = rules): EntryProblem[] {
-  try {
-    normalizeEntries(input, r);
-  } catch (error) {
-    expect(error).toBeInstanceOf(AllowlistValidationError);
-    return (error as AllowlistValidationError).problems;
-  }
-  throw new Error('expected the list to be refused');
-}
+import { AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
+import { problemsOf, rules } from '#test/helpers/allowlist-rules.ts';
 
 const one = (cidr: unknown, description: unknown = 'office') => [{ cidr, description }];
 

@@ -6,18 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError, type IssuedToken, type requestToken } from '#lib/token/oauth.ts';
-import type { TokenStore } from '#lib/token/shared-store.ts';
-import { KEY, settled, T0, tokenHarness } from '#test/helpers/token/harness.ts';
-
-function storeError(name: string): Error {
-  const err = new Error(`${name} happened`);
-  err.name = name;
-  return err;
-}
-
-function fleetWith(overrides: Partial<TokenStore> = {}): TokenStore {
-  return { ...memoryTokenStore(), scope: 'fleet', ...overrides };
-}
+import { fleetWith, KEY, settled, storeError, T0, tokenHarness } from '#test/helpers/token/harness.ts';
 
 /** A late answer the test delivers by hand, and the auth call that times out with it. */
 function timedOutCall() {

@@ -72,9 +72,9 @@ describe('memoryTokenStore', () => {
     const store = await published();
     const empty = memoryTokenStore();
     // Act
-    const same = await store.publishLate(KEY, 'late-same', T0 + 300_000, T0);
+    const same = await store.publishLate(KEY, 'late-same', T0 + 300_000, T0, T0 + 240_000);
     const longer = await store.publishLate(KEY, 'late-longer', T0 + 300_001, T0, T0 + 200_000);
-    const onEmpty = await empty.publishLate(KEY, 'late-first', T0 + 1_000, T0);
+    const onEmpty = await empty.publishLate(KEY, 'late-first', T0 + 1_000, T0, T0 + 500);
     // Assess
     expect(same).toBeUndefined();
     expect(longer).toBe(2);

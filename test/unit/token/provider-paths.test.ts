@@ -8,18 +8,16 @@ import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError } from '#lib/token/oauth.ts';
 import type { LeaseRequest, TokenStore } from '#lib/token/shared-store.ts';
-import { countingStore, gate, KEY, settled, T0, tokenHarness } from '#test/helpers/token/harness.ts';
-
-function storeError(name: string): Error {
-  const err = new Error(`${name} happened`);
-  err.name = name;
-  return err;
-}
-
-/** The fleet's store (memory rules), with some operations replaced. */
-function fleetWith(overrides: Partial<TokenStore> = {}): TokenStore {
-  return { ...memoryTokenStore(), scope: 'fleet', ...overrides };
-}
+import {
+  countingStore,
+  fleetWith,
+  gate,
+  KEY,
+  settled,
+  storeError,
+  T0,
+  tokenHarness,
+} from '#test/helpers/token/harness.ts';
 
 /** Somebody else's lease on KEY from T0, for `leaseMs`. */
 function othersLease(leaseMs: number): LeaseRequest {
