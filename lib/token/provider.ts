@@ -210,8 +210,11 @@ export class SharedTokenProvider implements TokenSource {
         const until = state.blockedUntil as number;
         if (!waitsOutPause(state, deadline, fleetWide)) throw pausedError(state.blockReason, until, now);
         waitingFor = `the auth server failed to answer (${state.blockReason}); waiting for a late answer or the retry after the shared pause`;
+      } else if (
+        state.leaseUntil === undefined ||
         // Stryker disable next-line EqualityOperator: at `leaseUntil === now` the store's own condition (leaseAvailable: `leaseUntil < now`) refuses the lease, so `<=` only adds a refused call
-      } else if (state.leaseUntil === undefined || state.leaseUntil < now) {
+        state.leaseUntil < now
+      ) {
         let lease: Lease | undefined;
         try {
           lease = await this.storeCall(
