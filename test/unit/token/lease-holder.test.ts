@@ -6,21 +6,30 @@ import { describe, expect, it } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError, type IssuedToken, type requestToken } from '#lib/token/oauth.ts';
+import type { TokenStore } from '#lib/token/shared-store.ts';
 import { fleetWith, KEY, settled, storeError, T0, tokenHarness } from '#test/helpers/token/harness.ts';
 
-/** A late answer the test delivers by hand, and the auth call that times out with it. */
-function timedOutCall() {
-  let deliver: (token: IssuedToken) => void = () => {};
+/**
+ * A container over `store` whose first auth call timed out; `deliver` hands in the call's late answer and
+ * waits for it to be handled.
+ */
+async function afterTimedOutCall(store: TokenStore) {
+  let answer: (token: IssuedToken) => void = () => {};
   const late = new Promise<IssuedToken>((resolve) => {
-    deliver = resolve;
+    answer = resolve;
   });
-  const behaviour = async (): Promise<never> => {
+  const h = tokenHarness(store);
+  h.auth.behaviour = async () => {
     throw new AuthCallError({ kind: 'unavailable', detail: 'timed out' }, { late });
   };
-  return { deliver, behaviour };
+  const p = h.provider({ authLateMs: 4_000 });
+  await settled(p.getToken());
+  const deliver = async (token: IssuedToken) => {
+    answer(token);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  return { h, p, deliver };
 }
-
-const afterLateAnswer = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('the auth call', () => {
   it('is made with the tuned timeout and late window, the clock and the injected fetch', async () => {
@@ -139,14 +148,9 @@ describe('publishing the token', () => {
 describe('a late answer', () => {
   it('that is already expired is ignored', async () => {
     // Prepare
-    const call = timedOutCall();
-    const h = tokenHarness(memoryTokenStore());
-    h.auth.behaviour = call.behaviour;
-    const p = h.provider({ authLateMs: 4_000 });
-    await settled(p.getToken());
+    const { h, deliver } = await afterTimedOutCall(memoryTokenStore());
     // Act
-    call.deliver({ accessToken: 'token-late', expiresAt: h.clock.t });
-    await afterLateAnswer();
+    await deliver({ accessToken: 'token-late', expiresAt: h.clock.t });
     // Assess
     expect(h.log.lines.map((l) => l.message)).not.toContain(
       'a timed-out token request was answered late; its token is used',
@@ -156,13 +160,8 @@ describe('a late answer', () => {
 
   it('that is adopted is recorded, so that a Console 401 invalidates it in the store', async () => {
     // Prepare
-    const call = timedOutCall();
-    const h = tokenHarness(memoryTokenStore());
-    h.auth.behaviour = call.behaviour;
-    const p = h.provider({ authLateMs: 4_000 });
-    await settled(p.getToken());
-    call.deliver({ accessToken: 'token-late', expiresAt: h.clock.t + 300_000 });
-    await afterLateAnswer();
+    const { h, p, deliver } = await afterTimedOutCall(memoryTokenStore());
+    await deliver({ accessToken: 'token-late', expiresAt: h.clock.t + 300_000 });
     const token = await p.getToken();
     // Act
     await p.invalidate(token);
@@ -174,19 +173,14 @@ describe('a late answer', () => {
 
   it('that the store refuses is logged with the store error', async () => {
     // Prepare
-    const call = timedOutCall();
-    const h = tokenHarness({
+    const { h, deliver } = await afterTimedOutCall({
       ...memoryTokenStore(),
       publishLate: async () => {
         throw storeError('InternalServerError');
       },
     });
-    h.auth.behaviour = call.behaviour;
-    const p = h.provider({ authLateMs: 4_000 });
-    await settled(p.getToken());
     // Act
-    call.deliver({ accessToken: 'token-late', expiresAt: h.clock.t + 300_000 });
-    await afterLateAnswer();
+    await deliver({ accessToken: 'token-late', expiresAt: h.clock.t + 300_000 });
     // Assess
     expect(h.log.lines).toContainEqual({
       level: 'warn',
