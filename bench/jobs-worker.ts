@@ -35,6 +35,7 @@ const budgetMs = Number(required('BENCH_BUDGET_MS'));
 const handler = await loadHandler(job);
 const event = { job, action, scheduledTime: new Date().toISOString(), executionId: randomUUID() };
 const began = performance.now();
+const cpuBefore = process.cpuUsage();
 let summary: RunSummary | undefined;
 let error: string | undefined;
 try {
@@ -45,6 +46,7 @@ try {
   else error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 const wallMs = performance.now() - began;
+const cpu = process.cpuUsage(cpuBefore);
 
 // Why clusters failed or were skipped, grouped (the summary itself can be large).
 const reasons: Record<string, number> = {};
@@ -72,6 +74,8 @@ writeFileSync(
     reasons,
     // Kilobytes on Linux (getrusage ru_maxrss).
     maxRssKiB: process.resourceUsage().maxRSS,
+    // Microseconds → ms: the handler's own CPU, to tell a CPU-starved run from a rate-limited one.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     client: {
       requests: client.requests,
       retries: client.retries,

@@ -1,7 +1,8 @@
 // `npm run bench:jobs`: each job (backup run, teardown run, allowlist sync, secrets sync) over a generated org of 1,000
 // clusters behind a rate-limited, slow simulator, driven through the REAL handler in a fresh process per
 // job. Reports wall time against the bound the Console rate limit sets, peak RSS, Console calls per
-// cluster and duplicate actions, and rewrites the `jobs` section of docs/BENCHMARKS.md.
+// cluster and duplicate actions, and rewrites the `jobs` section of docs/BENCHMARKS.md (a run of some of
+// the jobs, `--jobs`, writes a section of its own: see jobsSection).
 // Not a test: it asserts nothing, it measures.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import {
   consoleCalls,
   type JobRun,
   type JobsBenchReport,
+  jobsSection,
   rateLimitBoundMs,
   renderJobsSection,
   rssMB,
@@ -49,6 +51,7 @@ const USAGE = `usage: npm run bench:jobs -- [options]
   --latency 100        ms the simulator adds to every Console answer
   --concurrency 10     the config's concurrency (cluster work at once; the schema caps it at 50)
   --jobs backup,teardown,allowlist-sync,secrets-sync
+                       (some of them: their figures go to a section of their own, jobs-<job>…)
   --out docs/BENCHMARKS.md
   --no-write           print the section instead of writing the file`;
 
@@ -99,6 +102,7 @@ if (unknownJobs.length > 0) {
   process.stderr.write(`--jobs: unknown job(s) ${unknownJobs.join(', ')}\n${USAGE}\n`);
   process.exit(2);
 }
+const target = jobsSection(selectedJobs, JOBS, orgClusters);
 /** Lambda's longest timeout: far more than any job here needs, so no cluster is deferred for time. */
 const BUDGET_MS = 15 * 60_000;
 const PROCESS_TIMEOUT_MS = BUDGET_MS + 60_000;
@@ -153,12 +157,13 @@ const report: JobsBenchReport = {
     'secrets sync': `selector \`${JSON.stringify(config.secretsSync.selector)}\`, ${BENCH_SECRETS.secrets.length} source secret → 1 connector secret per cluster (local source file)`,
   },
   runs,
+  title: target.title,
 };
 const section = renderJobsSection(report);
 if (!parsed['no-write']) {
   const out = resolve(ROOT, parsed.out);
-  await writeSection(out, 'jobs', section);
-  process.stdout.write(`\nwrote the jobs section of ${parsed.out}\n`);
+  await writeSection(out, target.name, section);
+  process.stdout.write(`\nwrote the ${target.name} section of ${parsed.out}\n`);
 }
 process.stdout.write(`\n${section}\n`);
 
@@ -220,7 +225,8 @@ async function runJob(spec: (typeof JOBS)[number]): Promise<JobRun> {
     process.stdout.write(
       `${spec.label}: ${worker.clusters} clusters ${JSON.stringify(worker.counts)}, ${calls.needed} calls ` +
         `(+${calls.throttled} × 429), wall ${formatMs(worker.wallMs)} vs bound ${formatMs(run.boundMs)} ` +
-        `(${boundRatio(run).toFixed(2)}×), RSS ${rssMB(worker.maxRssKiB).toFixed(0)} MB, ` +
+        `(${boundRatio(run).toFixed(2)}×), worker CPU ${formatMs(worker.cpuMs ?? Number.NaN)}, ` +
+        `RSS ${rssMB(worker.maxRssKiB).toFixed(0)} MB, ` +
         `${audit.applied} applied on ${audit.clusters} clusters, ${audit.duplicates} duplicate(s)\n`,
     );
     return run;

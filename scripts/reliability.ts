@@ -50,6 +50,7 @@ const GROUP_ORDER = [
   'interruptions and concurrency',
   'teardown and recreate protocol',
   'backups and restore drills',
+  'secrets sync',
   'bad input',
   'teardown safety',
   'hostile input and operator mistakes',
@@ -173,6 +174,11 @@ npx vitest run test/unit/safety             # the properties only (no network)
   publishes, to Healthy with its recovery time, no second backup or restore POST); \`backup.check\` with a
   cluster past its recovery-point target (failed outcome, \`ClustersPastTarget\`). The drill's waits move one clock shared by the simulator, the
   container and the Lambda budget (\`warpSleeps\`), so its looks take no real time.
+- **Secrets sync** (\`secrets-sync.test.ts\`): the real \`secrets-sync\` handler with the simulator modelling
+  connector secrets and their 409 "change in progress": a 409 storm on every secret write (retried with
+  backoff on the warped clock), a create applied whose answer was lost (never sent twice, still owned), a
+  source secret scheduled for deletion then gone, and two overlapping syncs. Each row asserts the secret typed
+  in by hand untouched, no value in a log line or summary, every request valid against the spec.
 - **Bad input**: the webhook entry point through the real handlers with generated requests
   (\`webhook-input.test.ts\`: the status the documented order of checks predicts, never a 5xx, nothing touched
   when refused; a table scan before and after the unsigned run); allowlist entries against \`ipaddr.js\` as the

@@ -202,7 +202,8 @@ export function renderColdstartSection(r: ColdstartReport): string {
       '`infra/bundling/function-bundle.ts` (esbuild, ESM, minify, platform node, ' +
       `target ${r.target}, main fields module/main, the createRequire banner, source map, no legal comments, ` +
       'nothing external, the SDK’s default credential chain aliased to an environment-only provider and its ' +
-      'event-stream codec to a stub, the resolved `LOCAL_CONFIG` inlined as `process.env.AUTOMATION_CONFIG`). ' +
+      'event-stream codec to a stub, four pure-JavaScript modules (SHA-256, base64, an LRU cache, the SDK’s ' +
+      'checksum fallback) to Node built-ins, the resolved `LOCAL_CONFIG` inlined as `process.env.AUTOMATION_CONFIG`). ' +
       `The **baseline** is \`bench/baseline/sdk-handler.ts\`: the same Console call (list clusters) through Camunda’s SDK ` +
       `(\`@camunda8/sdk\` ${r.sdkVersion}, \`new Camunda8().getAdminApiClient()\` at module scope, as its docs show), ` +
       'bundled the same way; it needs two concessions to load from a bundle at all: `win-ca` (a Windows-only native ' +

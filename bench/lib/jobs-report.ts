@@ -136,6 +136,11 @@ export interface WorkerResult {
   reasons: Record<string, number>;
   /** process.resourceUsage().maxRSS: kilobytes. */
   maxRssKiB: number;
+  /**
+   * CPU time (user + system) the worker spent during the handler invocation. Near the wall time, the run was
+   * bound by its own CPU (a loaded machine), not by the rate limit or the latency.
+   */
+  cpuMs?: number;
   client: {
     requests: number;
     retries: number;
@@ -169,6 +174,31 @@ export interface JobsBenchReport {
   /** Per job label, the policy's selector as JSON (and any other setting the bench changed). */
   policies: Record<string, string>;
   runs: JobRun[];
+  /** The section's heading (see `jobsSection`); the full run's when absent. */
+  title?: string;
+}
+
+/**
+ * Where a run's figures go in docs/BENCHMARKS.md, and under which heading: the run of every job rewrites
+ * `jobs`; a run of some of them (`--jobs`) writes a section of its own named after them, so that measuring
+ * one job again never drops the other jobs' figures.
+ */
+export function jobsSection(
+  selected: readonly string[],
+  all: ReadonlyArray<{ job: string; label: string }>,
+  orgClusters: number,
+): { name: string; title: string } {
+  const chosen = all.filter((j) => selected.includes(j.job));
+  const clusters = `${orgClusters.toLocaleString('en')} clusters`;
+  if (chosen.length === all.length) {
+    return { name: 'jobs', title: `Jobs: ${clusters} through the real handlers` };
+  }
+  const labels = chosen.map((j) => j.label);
+  const named = labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0];
+  return {
+    name: ['jobs', ...chosen.map((j) => j.job)].join('-'),
+    title: `Jobs: ${named} alone, ${clusters} through the real handler${chosen.length > 1 ? 's' : ''}`,
+  };
 }
 
 export const GOALS = { maxBoundRatio: 1.25, maxRssMB: 200, duplicates: 0 } as const;
@@ -257,6 +287,10 @@ export function renderJobsSection(r: JobsBenchReport): string {
     return (
       `- **${run.label}**: ${routes}. Client: ${c.retries} retries, ${c.throttled} × 429, ` +
       `${c.gateWaits} waits at the throttle gate (closed ${formatMs(c.throttledMs)} in all), ${c.failures} failed calls.` +
+      (run.worker.cpuMs === undefined
+        ? ''
+        : ` Worker CPU ${formatMs(run.worker.cpuMs)} in ${formatMs(run.worker.wallMs)} of wall time ` +
+          `(${Math.round((run.worker.cpuMs / run.worker.wallMs) * 100)} %).`) +
       (reasons ? ` Not done: ${reasons}.` : '') +
       (run.worker.error ? ` Handler error: ${run.worker.error}.` : '') +
       (run.audit.duplicateClusters.length > 0
@@ -265,7 +299,7 @@ export function renderJobsSection(r: JobsBenchReport): string {
     );
   });
   return [
-    ...sectionOpening('Jobs: 1,000 clusters through the real handlers', r, r.load),
+    ...sectionOpening(r.title ?? 'Jobs: 1,000 clusters through the real handlers', r, r.load),
     `Each job runs once against a fresh simulator seeded with \`generateOrg(${r.orgClusters})\` ` +
       `(${r.latencyMs} ms added to every Console answer; Console rate limit: a token bucket of ` +
       `${r.limit.perSecond} requests/s, burst ${r.limit.burst}, answering 429 with Retry-After) and a fresh table ` +

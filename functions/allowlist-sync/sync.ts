@@ -104,13 +104,13 @@ async function syncOne(
   readSources: () => Promise<AllowlistSource[]>,
   target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
-  const { console, log } = deps;
+  const { log } = deps;
   const skip = (reason: string, detail?: OutcomeDetail): ClusterOutcome => skipped(target, reason, detail);
 
   // Read the cluster again: the list may be minutes old by now, and its allowlist is what we compare to.
   let cluster: Cluster | undefined;
   try {
-    cluster = await console.getCluster(target.clusterId);
+    cluster = await deps.console.getCluster(target.clusterId);
   } catch (error) {
     if (isForbidden(error)) return skip(FORBIDDEN);
     throw error;
@@ -156,7 +156,7 @@ async function syncOne(
 
   try {
     // Full replace with the whole desired list. It is empty only when the policy explicitly allows it.
-    await console.putIpAllowlist(
+    await deps.console.putIpAllowlist(
       target.clusterId,
       toConsoleList(desired),
       desired.length === 0 ? { allowEmpty: policy.allowEmpty } : undefined,

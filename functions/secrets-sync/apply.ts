@@ -6,7 +6,7 @@ import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { JobDeps } from '#lib/jobs/ports.ts';
 import type { ManagedSecretStore, SecretSourceReader } from '#lib/jobs/secrets-sync-ports.ts';
-import { type DesiredSecret, digestOf } from './desired.ts';
+import type { DesiredSecret } from './desired.ts';
 import type { Change } from './plan.ts';
 
 export type SecretsSyncDeps = Pick<JobDeps, 'console' | 'clock' | 'log'> & {
@@ -63,7 +63,7 @@ async function record(deps: SecretsSyncDeps, clusterId: string, secret: DesiredS
     name: secret.name,
     source: secret.source,
     from: secret.from,
-    digest: digestOf(secret.value),
+    digest: secret.digest,
     updatedAt: new Date(deps.clock.now()).toISOString(),
   });
 }

@@ -2,7 +2,6 @@
 // its source secrets turned into one or more connector secrets. Two source secrets giving one name is a
 // conflict, refused with both named; so is a name the Console API would refuse. Values are never put in a
 // problem text: problems name sources, source secrets and connector secret names only.
-import { createHash } from 'node:crypto';
 import {
   CONNECTOR_SECRET_NAME,
   MAX_CONNECTOR_SECRET_NAME,
@@ -12,6 +11,7 @@ import { matchesSelector } from '#lib/config/selector.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import type { SecretSourceReader, SourceSecret } from '#lib/jobs/secrets-sync-ports.ts';
 import { SecretSourceError } from '#lib/jobs/secrets-sync-ports.ts';
+import type { Digest } from './digest.ts';
 
 /** One connector secret a cluster should carry. `value` is secret material. */
 export interface DesiredSecret {
@@ -21,6 +21,8 @@ export interface DesiredSecret {
   source: string;
   /** The Secrets Manager secret it comes from. */
   from: string;
+  /** The deployment's keyed digest of `value` (digest.ts): what summaries and ownership records show. */
+  digest: string;
 }
 
 /** Every configured source as read at the start of a run (or re-read for one cluster). */
@@ -36,14 +38,6 @@ export interface DesiredState {
   plannedDeletion: Set<string>;
   /** The sources that apply to the cluster. */
   applicable: string[];
-}
-
-/**
- * A short digest of a value for summaries and ownership records: 8 hex characters of SHA-256, enough to see
- * that a value changed, too short to confirm a guess with any confidence.
- */
-export function digestOf(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
 }
 
 /** Reads every configured source; any failure fails the whole read (nothing may be acted on). */
@@ -139,6 +133,7 @@ export function desiredFor(
   cluster: Cluster,
   policy: SecretsSyncPolicy,
   readings: SourceReadings,
+  digest: Digest,
 ): DesiredState {
   const secrets = new Map<string, DesiredSecret>();
   const problems: string[] = [];
@@ -166,7 +161,7 @@ export function desiredFor(
           );
           continue;
         }
-        secrets.set(name, { name, value, source, from: secret.name });
+        secrets.set(name, { name, value, source, from: secret.name, digest: digest(value) });
       }
     }
   }

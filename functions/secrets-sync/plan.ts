@@ -2,7 +2,7 @@
 // ownership records, and decide what to create, update, delete, keep or leave alone. Pure: no I/O.
 import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
 import type { ManagedSecret } from '#lib/jobs/secrets-sync-ports.ts';
-import { type DesiredSecret, type DesiredState, digestOf } from './desired.ts';
+import type { DesiredSecret, DesiredState } from './desired.ts';
 
 export type Change =
   | { kind: 'create'; secret: DesiredSecret }
@@ -27,7 +27,7 @@ export function describeChange(change: Change): { name: string; digest?: string;
     case 'update':
       return {
         name: change.secret.name,
-        digest: digestOf(change.secret.value),
+        digest: change.secret.digest,
         source: change.secret.source,
       };
     case 'delete':

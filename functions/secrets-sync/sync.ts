@@ -11,6 +11,7 @@ import { done, failed, type OutcomeSubject, skipped, subjectOf } from '#lib/jobs
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { applyChange, type SecretsSyncDeps } from './apply.ts';
 import { desiredFor, readSources, type SourceReadings } from './desired.ts';
+import { type Digest, deploymentDigest } from './digest.ts';
 import { describeChange, planFor } from './plan.ts';
 
 export type { SecretsSyncDeps } from './apply.ts';
@@ -45,6 +46,9 @@ export async function runSecretsSync(
       notes.push(`source '${source}' selects no secret (nothing deleted on its account)`);
   }
 
+  // The deployment's digest key, read (or made, on the first run) before anything is looked at.
+  const digest = await deploymentDigest(deps.managedSecrets);
+
   const listed = await deps.console.listClusters();
   const requested = scope.request.clusterIds ?? [];
   const selected = selectClusters(listed, policy.selector, requested);
@@ -68,7 +72,7 @@ export async function runSecretsSync(
   };
   const targets: OutcomeSubject[] = selected.map(subjectOf);
   const clusters = await scope.forEachCluster(targets, (target) =>
-    syncOne(deps, scope, policy, fresh, target),
+    syncOne(deps, scope, policy, fresh, digest, target),
   );
   return { clusters, notes };
 }
@@ -78,11 +82,16 @@ async function syncOne(
   scope: RunScope,
   policy: SecretsSyncPolicy,
   readings: () => Promise<SourceReadings>,
+  digest: Digest,
   target: OutcomeSubject,
 ): Promise<ClusterOutcome> {
-  // The cluster, the sources and the ownership records are read at once (each cluster's latency is the run's).
-  const [found, sources, managed] = await Promise.allSettled([
+  // The cluster, its connector secrets, the sources and the ownership records are read at once: at the run's
+  // concurrency a cluster's latency bounds the run, and two Console round trips before the first write held it
+  // at twice its rate-limit bound. What the cluster re-read says still decides (gone, no longer selected,
+  // Creating): the secrets read beside it is then dropped unused, whatever it answered.
+  const [found, secrets, sources, managed] = await Promise.allSettled([
     deps.console.getCluster(target.clusterId),
+    deps.console.getSecrets(target.clusterId),
     readings(),
     deps.managedSecrets.list(target.clusterId),
   ]);
@@ -97,7 +106,7 @@ async function syncOne(
   if (!matchesSelector(cluster, policy.selector)) return skipped(target, NO_LONGER_SELECTED);
   if (cluster.status?.ready === 'Creating') return skipped(target, CREATING);
 
-  const desired = desiredFor(cluster, policy, sources.value);
+  const desired = desiredFor(cluster, policy, sources.value, digest);
   if (desired.problems.length > 0) {
     deps.log.warn('desired connector secrets refused', {
       clusterId: target.clusterId,
@@ -112,14 +121,12 @@ async function syncOne(
     );
   }
 
-  let current: Record<string, string>;
-  try {
-    current = await deps.console.getSecrets(target.clusterId);
-  } catch (error) {
-    if (statusOf(error) === 403) return skipped(target, FORBIDDEN);
-    if (statusOf(error) === 404) return skipped(target, GONE);
-    throw error;
+  if (secrets.status === 'rejected') {
+    if (statusOf(secrets.reason) === 403) return skipped(target, FORBIDDEN);
+    if (statusOf(secrets.reason) === 404) return skipped(target, GONE);
+    throw secrets.reason;
   }
+  const current: Record<string, string> = secrets.value;
   const plan = planFor(desired, current, managed.value, policy);
   const detail: Record<string, unknown> = {
     ...(plan.untouched.length > 0 ? { untouched: plan.untouched } : {}),

@@ -1,5 +1,6 @@
 // Teardown job: `notice` (publish tonight's plan), `run` (the nightly teardown, behind the blast-radius
 // guard), `recreate` (the morning recreate), `keep-alive` (keep one cluster until a time).
+import { getContainer, TEARDOWN_PARTS } from '#lib/runtime/container.ts';
 import { type ActionDefinition, jobHandler, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { checkKeepAlive, setKeepAlive } from './keep-alive.ts';
 import { runNotice } from './notice.ts';
@@ -44,4 +45,5 @@ export const teardownActions: Record<string, ActionDefinition> = {
   },
 };
 
-export const handler = jobHandler('teardown', teardownActions);
+// The teardown's container carries the KMS sealer, which no other function bundles.
+export const handler = jobHandler('teardown', teardownActions, () => getContainer(TEARDOWN_PARTS));

@@ -6,6 +6,7 @@
 // the notice instead (see window.ts).
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import type { TeardownDeps } from './plan.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -39,4 +40,18 @@ export function lateDeliveryRefusal(
     ],
     failRun: true,
   };
+}
+
+/** A teardown action (notice, run, recreate) as the handler calls it. */
+export type TeardownAction = (
+  deps: TeardownDeps,
+  scope: RunScope,
+  policy: TeardownPolicy,
+  options?: { timeZone?: string },
+) => Promise<RunBody>;
+
+/** The action, refusing first a scheduled delivery that came too late. */
+export function refusingLateDelivery(run: TeardownAction): TeardownAction {
+  return async (deps, scope, policy, options) =>
+    lateDeliveryRefusal(scope, policy, deps.clock.now()) ?? run(deps, scope, policy, options);
 }

@@ -1,11 +1,7 @@
-// The evening notice: one `teardown.notice` event listing the clusters tonight's teardown plans to
-// delete, so their owners can send a keep-alive in time. It changes nothing and claims no cluster.
-import type { TeardownPolicy } from '#lib/config/types.ts';
-import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import { lateDeliveryRefusal } from './lateness.ts';
-import { type Exclusion, NOT_RESTORED, planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
+import { refusingLateDelivery } from './lateness.ts';
+import { type Exclusion, NOT_RESTORED, planTeardown, unreadableOutcome } from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
 export const NOTICE_EVENT = 'teardown.notice.sent';
@@ -20,14 +16,7 @@ export function guardReason(candidates: number, max: number, deletedEarlier = 0)
     : `blast-radius guard: ${candidates} candidates > max ${max}`;
 }
 
-export async function runNotice(
-  deps: TeardownDeps,
-  scope: RunScope,
-  policy: TeardownPolicy,
-  options: { timeZone?: string } = {},
-): Promise<RunBody> {
-  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
-  if (late) return late;
+export const runNotice = refusingLateDelivery(async function notice(deps, scope, policy, options = {}) {
   const plan = await planTeardown(deps, policy, scope.request.clusterIds);
   const plannedAt = new Date(deps.clock.now()).toISOString();
   const max = policy.maxDeletionsPerRun;
@@ -104,4 +93,4 @@ export async function runNotice(
     ...plan.excluded.map(excludedOutcome),
   ];
   return { clusters, notes };
-}
+});

@@ -7,11 +7,11 @@
 // are unfinished.
 
 import type { TeardownPolicy } from '#lib/config/types.ts';
-import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import { errorText, type RunScope } from '#lib/jobs/engine.ts';
 import { detailOf, failed } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import { lateDeliveryRefusal } from './lateness.ts';
+import { refusingLateDelivery } from './lateness.ts';
 import type { TeardownDeps } from './plan.ts';
 import { recreateOne } from './recreate-cluster.ts';
 import { ACTIVE, recreateRun } from './recreate-run.ts';
@@ -22,13 +22,7 @@ export { type ResolvedSpec, resolveSpec } from './recreate-spec.ts';
 /** The follow-up request a recreate sends itself while clusters are unfinished. */
 export const RECREATE_CONTINUATION = 'teardown.recreate';
 
-export async function runRecreate(
-  deps: TeardownDeps,
-  scope: RunScope,
-  policy: TeardownPolicy,
-): Promise<RunBody> {
-  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
-  if (late) return late;
+export const runRecreate = refusingLateDelivery(async function recreate(deps, scope, policy) {
   const { snapshots } = deps;
   const only = scope.request.clusterIds ?? [];
   // An unreadable snapshot fails only its own cluster (reported below), the others proceed.
@@ -67,7 +61,7 @@ export async function runRecreate(
   const continued = scope.dryRun ? clusters : await continueUnfinished(deps, scope, policy, clusters, notes);
   const unreadable = only.length > 0 ? [] : stored.unreadable.map(unreadableSnapshotOutcome);
   return { clusters: [...continued, ...earlierOnly, ...unreadable], notes };
-}
+});
 
 /** Still to finish by a later run: out of time, the allowlist not accepted yet, or not Healthy yet. */
 export function isUnfinished(c: ClusterOutcome): boolean {

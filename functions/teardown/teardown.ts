@@ -11,16 +11,15 @@
 // A crash after 2 leaves a correct 'deleted' snapshot. So a deleted cluster always has a snapshot
 // the recreate will act on, and a stale 'deleted' snapshot is always caught and reported.
 
-import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
-import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
+import type { RunBody } from '#lib/jobs/engine.ts';
 import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { type DeletionRun, deleteCluster } from './delete-cluster.ts';
-import { lateDeliveryRefusal } from './lateness.ts';
+import { refusingLateDelivery } from './lateness.ts';
 import { excludedOutcome, guardReason } from './notice.ts';
-import { planTeardown, type TeardownDeps, unreadableOutcome } from './plan.ts';
+import { planTeardown, unreadableOutcome } from './plan.ts';
 import { teardownWindowId } from './window.ts';
 
 /**
@@ -74,14 +73,7 @@ function refuseAll(
   };
 }
 
-export async function runTeardown(
-  deps: TeardownDeps,
-  scope: RunScope,
-  policy: TeardownPolicy,
-  options: { timeZone?: string } = {},
-): Promise<RunBody> {
-  const late = lateDeliveryRefusal(scope, policy, deps.clock.now());
-  if (late) return late;
+export const runTeardown = refusingLateDelivery(async function teardown(deps, scope, policy, options = {}) {
   const { snapshots, teardownWindows: windows, clock, log } = deps;
   const key = scope.delivery.idempotencyKey;
   // The window's deletion budget is shared by every run and trigger; see window.ts.
@@ -203,4 +195,4 @@ export async function runTeardown(
     notes,
     ...(run.budgetUsedUp ? { failRun: true } : {}),
   };
-}
+});

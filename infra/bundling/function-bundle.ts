@@ -20,6 +20,11 @@ export const FUNCTION_ALIASES: Readonly<Record<string, string>> = {
     new URL('./lambda/credentials-from-env.ts', import.meta.url),
   ),
   '@smithy/core/event-streams': fileURLToPath(new URL('./lambda/no-event-streams.ts', import.meta.url)),
+  // Pure-JavaScript code for what Node's built-ins do (standardwebhooks' crypto, the SDK's endpoint cache).
+  'fast-sha256': fileURLToPath(new URL('./lambda/sha256-from-node.ts', import.meta.url)),
+  '@stablelib/base64': fileURLToPath(new URL('./lambda/base64-from-buffer.ts', import.meta.url)),
+  'mnemonist/lru-cache': fileURLToPath(new URL('./lambda/lru-cache-from-map.ts', import.meta.url)),
+  '@smithy/core/checksum': fileURLToPath(new URL('./lambda/checksum-sha256-node.ts', import.meta.url)),
 };
 
 /** The settings as esbuild's API takes them (the benchmark, bundled test workers). */

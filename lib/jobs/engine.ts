@@ -3,6 +3,7 @@
 // and the one summary → log, metrics, result event.
 import { randomUUID } from 'node:crypto';
 import { ConsoleApiError } from '#lib/console/errors.ts';
+import { describeError } from '#lib/log/describe-error.ts';
 import { pascalCase } from './names.ts';
 import { deferred, failed, skipped } from './outcomes.ts';
 import type { JobDeps } from './ports.ts';
@@ -55,9 +56,7 @@ export interface RunBody {
 
 /** A short, secret-free description of an error for a summary. */
 export function errorText(err: unknown): string {
-  if (err instanceof ConsoleApiError) return err.message;
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  return err instanceof ConsoleApiError ? err.message : describeError(err);
 }
 
 const FINAL: ReadonlySet<OutcomeStatus> = new Set(['done', 'skipped']);

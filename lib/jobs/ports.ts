@@ -7,7 +7,8 @@ import type { Log } from '#lib/log/log.ts';
 import type { SealedBox } from '#lib/secrets/sealer.ts';
 import type { ClusterOutcome, JobName, RunSummary } from './types.ts';
 
-export type Console = ConsoleClient;
+/** The Console API as the jobs see it (the adapter is lib/console/client.ts). */
+export type ConsolePort = ConsoleClient;
 
 export interface Clock {
   now(): number;
@@ -304,7 +305,7 @@ export interface BackupTrackingStore {
 
 /** Everything a job run may use; each use case takes what it needs from this. */
 export interface JobDeps {
-  console: Console;
+  console: ConsolePort;
   clock: Clock;
   log: Log;
   metrics: RunMetrics;

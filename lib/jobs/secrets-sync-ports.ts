@@ -33,4 +33,9 @@ export interface ManagedSecretStore {
   put(clusterId: string, secret: ManagedSecret): Promise<void>;
   /** Forgets one name; no-op when it is not recorded. */
   remove(clusterId: string, name: string): Promise<void>;
+  /**
+   * The deployment's key for value digests (base64): the one stored, or `candidate` stored now when there is
+   * none, by a conditional write, so that concurrent first runs end up with one key.
+   */
+  digestKey(candidate: string): Promise<string>;
 }

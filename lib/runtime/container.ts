@@ -16,7 +16,7 @@ import {
   secretsManagerPublisher,
 } from '#lib/secrets/credentials.ts';
 import { jsonFileSource, LOCAL_SECRETS_FILE_ENV } from '#lib/secrets/json-file-source.ts';
-import { defaultKmsSealer, localSealer, type SecretSealer } from '#lib/secrets/sealer.ts';
+import { defaultKmsSealer, localSealer, SealError, type SecretSealer } from '#lib/secrets/sealer.ts';
 import { secretsManagerSource } from '#lib/secrets/secrets-manager-source.ts';
 import { createDynamoStores } from '#lib/state/dynamo.ts';
 import { tableNameFromEnv } from '#lib/state/table.ts';
@@ -67,11 +67,34 @@ export const localCredentials = memoryCredentialPublisher();
 
 const SEALER_METHODS = ['seal', 'open'] as const;
 
+/**
+ * What one function adds to the container every function shares. The teardown alone seals connector
+ * secrets, so it alone composes the KMS sealer (`TEARDOWN_PARTS`): the other bundles never reference it and
+ * esbuild leaves the KMS client (~28 kB) out of them. Local runs seal with the local key and need no part.
+ */
+export interface FunctionParts {
+  /** Builds the sealer for the key named by SEALING_KEY_ENV (called on the first seal or open). */
+  kmsSealer?: (keyId: string) => SecretSealer;
+}
+
+/** The teardown's parts: the KMS sealer (snapshots of connector secrets, opened again by the recreate). */
+export const TEARDOWN_PARTS: FunctionParts = { kmsSealer: defaultKmsSealer };
+
 /** Decided from the environment now; the sealer (and its KMS client) is built by the first seal or open. */
-function sealerFromEnv(env: NodeJS.ProcessEnv): SecretSealer | undefined {
+function sealerFromEnv(env: NodeJS.ProcessEnv, parts: FunctionParts): SecretSealer | undefined {
   const keyId = env[SEALING_KEY_ENV];
   if (keyId) {
-    return builtOnFirstCall(async () => defaultKmsSealer(keyId), SEALER_METHODS);
+    const { kmsSealer } = parts;
+    return builtOnFirstCall(async () => {
+      // A key given to a function that was not composed to seal: fail the seal or open loudly, never fall
+      // back to another key.
+      if (!kmsSealer) {
+        throw new SealError(
+          `${SEALING_KEY_ENV} is set but this function is not composed with the KMS sealer (only the teardown seals)`,
+        );
+      }
+      return kmsSealer(keyId);
+    }, SEALER_METHODS);
   }
   // In Lambda without a key: no sealer, so the teardown refuses to delete a cluster that has secrets.
   if (env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
@@ -110,7 +133,7 @@ function secretSourcesFromEnv(env: NodeJS.ProcessEnv): SecretSourceReader {
   return jsonFileSource(env[LOCAL_SECRETS_FILE_ENV] ?? 'local/secrets-source.json');
 }
 
-export function createContainer(overrides: ContainerOverrides = {}): Container {
+export function createContainer(overrides: ContainerOverrides = {}, parts: FunctionParts = {}): Container {
   const env = overrides.env ?? process.env;
   // Inlined at bundle time by the CDK stack (esbuild define); locally read from the env or a file.
   const inlined = process.env.AUTOMATION_CONFIG;
@@ -141,7 +164,7 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
       storeRetryMs: config.token.storeRetrySeconds * 1000,
     },
   });
-  const console = createConsoleClient({
+  const consoleClient = createConsoleClient({
     tokenSource: tokens,
     baseUrl: env.CAMUNDA_CONSOLE_BASE_URL ?? d.consoleBaseUrl,
     fetch: overrides.fetch,
@@ -154,11 +177,11 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
   const webhookSecrets = senderSecretIds
     ? secretsManagerSenderSecrets(parseSenderSecretIds(senderSecretIds))
     : envWebhookSecrets(env);
-  const sealer = overrides.sealer ?? sealerFromEnv(env);
+  const sealer = overrides.sealer ?? sealerFromEnv(env, parts);
   return {
     config,
     tokens,
-    console,
+    console: consoleClient,
     clock: { now },
     log,
     metrics: counters,
@@ -184,9 +207,9 @@ export function createContainer(overrides: ContainerOverrides = {}): Container {
 
 let current: Container | undefined;
 
-/** The container of this Lambda execution environment, built on first use. */
-export function getContainer(): Container {
-  current ??= createContainer();
+/** The container of this Lambda execution environment, built on first use (with the function's parts). */
+export function getContainer(parts: FunctionParts = {}): Container {
+  current ??= createContainer({}, parts);
   return current;
 }
 

@@ -1,57 +1,33 @@
 // AllowlistSourceStore on DynamoDB: one item per named source under `allowlist-source`; every put
 // replaces the entries and increments `version` atomically (concurrent puts get distinct versions).
 // No ttl: a source is configuration and must not vanish.
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AllowlistEntryConfig } from '#lib/config/types.ts';
 import type { AllowlistSource, AllowlistSourceStore } from '#lib/jobs/ports.ts';
-import {
-  attempt,
-  type DynamoStoreOptions,
-  Expr,
-  keyOf,
-  n,
-  num,
-  parseJson,
-  queryLive,
-  s,
-  str,
-  systemClock,
-} from './dynamo-io.ts';
 import { StateStoreError } from './errors.ts';
+import { ItemReader } from './item-codec.ts';
 import { ALLOWLIST_SOURCE_PK, allowlistSourceKey } from './keys.ts';
-import { TABLE_SCHEMA } from './table.ts';
+import { Expr, stateStore } from './state-table.ts';
 
-export function dynamoAllowlistSourceStore(
-  client: DynamoDBClient,
-  tableName: string,
-  options: DynamoStoreOptions = {},
-): AllowlistSourceStore {
-  const clock = options.clock ?? systemClock;
-  return {
+export const dynamoAllowlistSourceStore = stateStore(
+  (table): AllowlistSourceStore => ({
     async put(name, entries, updatedBy, now) {
       const key = allowlistSourceKey('allowlistSources.put', name);
       const expr = new Expr();
       const version = expr.name('version');
       const sets = [
-        `${expr.name('name')} = ${expr.value(s(name))}`,
-        `${expr.name('entries')} = ${expr.value(s(JSON.stringify(entries)))}`,
-        `${expr.name('updatedAt')} = ${expr.value(s(new Date(now).toISOString()))}`,
-        `${version} = if_not_exists(${version}, ${expr.value(n(0))}) + ${expr.value(n(1))}`,
+        `${expr.name('name')} = ${expr.value(name)}`,
+        `${expr.name('entries')} = ${expr.value(JSON.stringify(entries))}`,
+        `${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}`,
+        `${version} = if_not_exists(${version}, ${expr.value(0)}) + ${expr.value(1)}`,
       ];
-      if (updatedBy !== undefined) sets.push(`${expr.name('updatedBy')} = ${expr.value(s(updatedBy))}`);
+      if (updatedBy !== undefined) sets.push(`${expr.name('updatedBy')} = ${expr.value(updatedBy)}`);
       const update = `SET ${sets.join(', ')}${updatedBy === undefined ? ` REMOVE ${expr.name('updatedBy')}` : ''}`;
-      const out = await attempt('allowlistSources.put', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: update,
-            ReturnValues: 'UPDATED_NEW',
-            ...expr.attributes(),
-          }),
-        ),
-      );
-      const newVersion = num(out.Attributes?.version);
+      const out = await table.update('allowlistSources.put', key, update, {
+        expr,
+        returnValues: 'UPDATED_NEW',
+      });
+      const newVersion =
+        out.applied && out.attributes ? new ItemReader(out.attributes).number('version') : undefined;
       if (newVersion === undefined) {
         throw new StateStoreError(
           'allowlistSources.put',
@@ -63,27 +39,18 @@ export function dynamoAllowlistSourceStore(
     },
 
     async list() {
-      const items = await queryLive(
-        client,
-        tableName,
-        'allowlistSources.list',
-        ALLOWLIST_SOURCE_PK,
-        clock.now(),
-      );
+      const items = await table.query('allowlistSources.list', ALLOWLIST_SOURCE_PK, table.clock.now());
       return items.map((item): AllowlistSource => {
-        const updatedBy = str(item.updatedBy);
+        const read = new ItemReader(item);
+        const updatedBy = read.string('updatedBy');
         return {
-          name: str(item.name) ?? str(item[TABLE_SCHEMA.sortKey.name]) ?? '',
-          entries: parseJson<AllowlistEntryConfig[]>(
-            'allowlistSources.list',
-            item.entries,
-            'allowlist entries',
-          ),
-          updatedAt: str(item.updatedAt) ?? '',
+          name: read.string('name') ?? read.sortKey() ?? '',
+          entries: read.json<AllowlistEntryConfig[]>('allowlistSources.list', 'entries', 'allowlist entries'),
+          updatedAt: read.string('updatedAt') ?? '',
           ...(updatedBy !== undefined ? { updatedBy } : {}),
-          version: num(item.version) ?? 0,
+          version: read.number('version') ?? 0,
         };
       });
     },
-  };
-}
+  }),
+);

@@ -1,68 +1,45 @@
 // ClusterClaims on DynamoDB: one `claim` item per job and cluster. Claiming is one conditional write
 // (free, expired, or already this owner's), releasing one conditional delete (only by the owner).
-import { DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ClusterClaims } from '#lib/jobs/ports.ts';
-import {
-  conditionalWrite,
-  type DynamoStoreOptions,
-  Expr,
-  keyOf,
-  n,
-  s,
-  systemClock,
-  TTL,
-} from './dynamo-io.ts';
+import { TTL } from './item-codec.ts';
 import { claimKey, RETENTION_MS } from './keys.ts';
+import { Expr, stateStore } from './state-table.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
-export function dynamoClusterClaims(
-  client: DynamoDBClient,
-  tableName: string,
-  options: DynamoStoreOptions = {},
-): ClusterClaims {
-  const clock = options.clock ?? systemClock;
-  return {
+export const dynamoClusterClaims = stateStore(
+  (table): ClusterClaims => ({
     async claim(job, clusterId, owner, leaseMs) {
       const key = claimKey('claims.claim', job, clusterId);
-      const now = clock.now();
+      const now = table.clock.now();
       const until = now + leaseMs;
       const expr = new Expr();
       const ownerName = expr.name('owner');
       const untilName = expr.name('until');
-      const ownerValue = expr.value(s(owner));
+      const ownerValue = expr.value(owner);
       // A retried write whose first attempt was applied meets `owner = :owner`: re-entrant, still true.
-      return conditionalWrite('claims.claim', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression:
-              `SET ${ownerName} = ${ownerValue}, ${untilName} = ${expr.value(n(until))}, ` +
-              `${expr.name('claimedAt')} = ${expr.value(s(new Date(now).toISOString()))}, ` +
-              `${expr.name(TTL)} = ${expr.value(n(ttlSeconds(until + RETENTION_MS.claimGrace)))}`,
-            ConditionExpression:
-              `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) OR ` +
-              `${ownerName} = ${ownerValue} OR ${untilName} <= ${expr.value(n(now))}`,
-            ...expr.attributes(),
-          }),
-        ),
+      const out = await table.update(
+        'claims.claim',
+        key,
+        `SET ${ownerName} = ${ownerValue}, ${untilName} = ${expr.value(until)}, ` +
+          `${expr.name('claimedAt')} = ${expr.value(new Date(now).toISOString())}, ` +
+          `${expr.name(TTL)} = ${expr.value(ttlSeconds(until + RETENTION_MS.claimGrace))}`,
+        {
+          expr,
+          condition:
+            `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) OR ` +
+            `${ownerName} = ${ownerValue} OR ${untilName} <= ${expr.value(now)}`,
+        },
       );
+      return out.applied;
     },
 
     async release(job, clusterId, owner) {
-      const key = claimKey('claims.release', job, clusterId);
       const expr = new Expr();
       // Not the owner (expired and taken over, or never held): nothing to release, not an error.
-      await conditionalWrite('claims.release', () =>
-        client.send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            ConditionExpression: `${expr.name('owner')} = ${expr.value(s(owner))}`,
-            ...expr.attributes(),
-          }),
-        ),
-      );
+      await table.delete('claims.release', claimKey('claims.release', job, clusterId), {
+        expr,
+        condition: `${expr.name('owner')} = ${expr.value(owner)}`,
+      });
     },
-  };
-}
+  }),
+);

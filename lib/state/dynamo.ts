@@ -5,7 +5,7 @@ import type { ManagedSecretStore } from '#lib/jobs/secrets-sync-ports.ts';
 import { dynamoAllowlistSourceStore } from './allowlist-source-store.ts';
 import { dynamoBackupTrackingStore } from './backup-tracking-store.ts';
 import { dynamoClusterClaims } from './cluster-claims.ts';
-import type { DynamoStoreOptions } from './dynamo-io.ts';
+import type { DynamoStoreOptions } from './state-table.ts';
 
 export type { DynamoStoreOptions };
 

@@ -2,6 +2,8 @@
 // the SDK's own retries) or a request the store refuses (empty key). A failed conditional write is NOT an
 // error: the ports answer it ('running', false, …). A store error is never turned into an empty answer.
 
+import { describeError } from '#lib/log/describe-error.ts';
+
 /** Every operation of the state ports, as named in errors, fault injection and call counts. */
 export type StateOperation =
   | 'ledger.start'
@@ -28,7 +30,8 @@ export type StateOperation =
   | 'backupTracking.put'
   | 'managedSecrets.list'
   | 'managedSecrets.put'
-  | 'managedSecrets.remove';
+  | 'managedSecrets.remove'
+  | 'managedSecrets.digestKey';
 
 export const STATE_OPERATIONS: readonly StateOperation[] = [
   'ledger.start',
@@ -56,19 +59,15 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'managedSecrets.list',
   'managedSecrets.put',
   'managedSecrets.remove',
+  'managedSecrets.digestKey',
 ];
-
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  return String(cause);
-}
 
 export class StateStoreError extends Error {
   override readonly name = 'StateStoreError';
   constructor(
     readonly operation: StateOperation,
     cause: unknown,
-    message = `${operation} failed: ${describeCause(cause)}`,
+    message = `${operation} failed: ${describeError(cause)}`,
   ) {
     super(message, cause === undefined ? undefined : { cause });
   }

@@ -29,6 +29,9 @@
 //   backup-tracking             <clusterId>           lastCheckedAt, pending (JSON). ttl: 30 days after the last put.
 //   managed-secret#<clusterId>  <connector secret>    ManagedSecret: source, from, digest, updatedAt (never the value).
 //                                                     No ttl: forgetting ownership would leave a secret nobody deletes.
+//   secrets-digest-key          key                   key: the random key (base64) of the secrets sync's value digests,
+//                                                     written once by a conditional put. No ttl: a new key would
+//                                                     change every digest shown from then on.
 //   token#<hash>                token                 the shared token cache (lib/token/shared-store.ts).
 //
 // Lists are one Query on `pk` (consistent read, paginated with LastEvaluatedKey). The list partitions
@@ -58,6 +61,7 @@ export const ALLOWLIST_SOURCE_PK = 'allowlist-source';
 export const TEARDOWN_WINDOW_PK = 'teardown-window';
 export const BACKUP_TRACKING_PK = 'backup-tracking';
 export const MANAGED_SECRET_PK_PREFIX = 'managed-secret#';
+export const DIGEST_KEY_ITEM: ItemKey = { pk: 'secrets-digest-key', sk: 'key' };
 
 /** DynamoDB's limits on key attribute sizes (UTF-8 bytes). */
 const MAX_PK_BYTES = 2048;
@@ -107,30 +111,16 @@ export const claimKey = (op: StateOperation, job: JobName, clusterId: string): I
   sk: CLAIM_SK,
 });
 
-export const keepAliveKey = (op: StateOperation, cluster: string): ItemKey => ({
-  pk: KEEPALIVE_PK,
-  sk: keyPart(op, 'cluster', cluster),
-});
+/** Keys in one of the fixed partitions: the sort key is the caller's value (`what`, for errors), checked. */
+const inPartition =
+  (pk: string, what: string) =>
+  (op: StateOperation, value: string): ItemKey => ({ pk, sk: keyPart(op, what, value) });
 
-export const snapshotKey = (op: StateOperation, name: string): ItemKey => ({
-  pk: SNAPSHOT_PK,
-  sk: keyPart(op, 'cluster name', name),
-});
-
-export const teardownWindowKey = (op: StateOperation, windowId: string): ItemKey => ({
-  pk: TEARDOWN_WINDOW_PK,
-  sk: keyPart(op, 'window id', windowId),
-});
-
-export const allowlistSourceKey = (op: StateOperation, name: string): ItemKey => ({
-  pk: ALLOWLIST_SOURCE_PK,
-  sk: keyPart(op, 'source name', name),
-});
-
-export const backupTrackingKey = (op: StateOperation, clusterId: string): ItemKey => ({
-  pk: BACKUP_TRACKING_PK,
-  sk: keyPart(op, 'cluster id', clusterId),
-});
+export const keepAliveKey = inPartition(KEEPALIVE_PK, 'cluster');
+export const snapshotKey = inPartition(SNAPSHOT_PK, 'cluster name');
+export const teardownWindowKey = inPartition(TEARDOWN_WINDOW_PK, 'window id');
+export const allowlistSourceKey = inPartition(ALLOWLIST_SOURCE_PK, 'source name');
+export const backupTrackingKey = inPartition(BACKUP_TRACKING_PK, 'cluster id');
 
 export const managedSecretKey = (op: StateOperation, clusterId: string, name: string): ItemKey => ({
   pk: managedSecretPartition(op, clusterId),

@@ -1,65 +1,74 @@
 // ManagedSecretStore on DynamoDB: one item per (cluster, connector secret) this project wrote, in the
 // partition `managed-secret#<clusterId>`. It holds the source, the source secret and a short digest, never
 // the value. No ttl: an ownership record that expired would leave a secret that nothing ever deletes.
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+// The same store keeps the deployment's digest key (one item, written once by a conditional put).
 import type { ManagedSecret, ManagedSecretStore } from '#lib/jobs/secrets-sync-ports.ts';
-import { attempt, type DynamoStoreOptions, keyOf, queryLive, s, str, systemClock } from './dynamo-io.ts';
 import { StateStoreError } from './errors.ts';
-import { managedSecretKey, managedSecretPartition } from './keys.ts';
+import { ItemReader } from './item-codec.ts';
+import { DIGEST_KEY_ITEM, managedSecretKey, managedSecretPartition } from './keys.ts';
+import { stateStore } from './state-table.ts';
+import { TABLE_SCHEMA } from './table.ts';
 
-export function dynamoManagedSecretStore(
-  client: DynamoDBClient,
-  tableName: string,
-  options: DynamoStoreOptions = {},
-): ManagedSecretStore {
-  const clock = options.clock ?? systemClock;
-  return {
+export const dynamoManagedSecretStore = stateStore(
+  (table): ManagedSecretStore => ({
     async list(clusterId) {
       const pk = managedSecretPartition('managedSecrets.list', clusterId);
-      const items = await queryLive(client, tableName, 'managedSecrets.list', pk, clock.now());
+      const items = await table.query('managedSecrets.list', pk, table.clock.now());
       return items.map((item): ManagedSecret => {
-        const fields = {
-          name: str(item.sk),
-          source: str(item.source),
-          from: str(item.from),
-          digest: str(item.digest),
-          updatedAt: str(item.updatedAt),
+        const read = new ItemReader(item);
+        const secret: ManagedSecret = {
+          // The sort key: every item a query returns has one.
+          name: read.sortKey() ?? '',
+          source: read.requiredString('source', { allowEmpty: true }),
+          from: read.requiredString('from', { allowEmpty: true }),
+          digest: read.requiredString('digest', { allowEmpty: true }),
+          updatedAt: read.requiredString('updatedAt', { allowEmpty: true }),
         };
-        const missing = Object.entries(fields).find(([, v]) => v === undefined);
-        if (missing) {
+        const [missing] = read.missing;
+        if (missing !== undefined) {
           throw new StateStoreError(
             'managedSecrets.list',
             undefined,
-            `managedSecrets.list: the record of '${fields.name}' on cluster ${clusterId} lacks ${missing[0]}`,
+            `managedSecrets.list: the record of '${read.sortKey()}' on cluster ${clusterId} lacks ${missing}`,
           );
         }
-        return fields as ManagedSecret;
+        return secret;
       });
     },
 
     async put(clusterId, secret) {
-      const key = managedSecretKey('managedSecrets.put', clusterId, secret.name);
-      await attempt('managedSecrets.put', () =>
-        client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...keyOf(key),
-              source: s(secret.source),
-              from: s(secret.from),
-              digest: s(secret.digest),
-              updatedAt: s(secret.updatedAt),
-            },
-          }),
-        ),
-      );
+      await table.put('managedSecrets.put', managedSecretKey('managedSecrets.put', clusterId, secret.name), {
+        source: secret.source,
+        from: secret.from,
+        digest: secret.digest,
+        updatedAt: secret.updatedAt,
+      });
     },
 
     async remove(clusterId, name) {
-      const key = managedSecretKey('managedSecrets.remove', clusterId, name);
-      await attempt('managedSecrets.remove', () =>
-        client.send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(key) })),
-      );
+      await table.delete('managedSecrets.remove', managedSecretKey('managedSecrets.remove', clusterId, name));
     },
-  };
-}
+
+    async digestKey(candidate) {
+      const op = 'managedSecrets.digestKey';
+      if (candidate === '') throw new StateStoreError(op, undefined, `${op}: the candidate key is empty`);
+      const stored = async () => {
+        const item = await table.get(op, DIGEST_KEY_ITEM);
+        return item && new ItemReader(item).string('key');
+      };
+      const existing = await stored();
+      if (existing !== undefined) return existing;
+      const { applied } = await table.put(
+        op,
+        DIGEST_KEY_ITEM,
+        { key: candidate, createdAt: new Date(table.clock.now()).toISOString() },
+        { condition: `attribute_not_exists(${TABLE_SCHEMA.partitionKey.name})` },
+      );
+      if (applied) return candidate;
+      // Another first run stored its key in between: that one is the deployment's.
+      const winner = await stored();
+      if (winner === undefined) throw new StateStoreError(op, undefined, `${op}: the stored key vanished`);
+      return winner;
+    },
+  }),
+);

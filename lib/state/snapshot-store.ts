@@ -2,27 +2,12 @@
 // attribute; status, newClusterId, note and updatedAt are attributes of their own so that `transition`
 // is one UpdateItem conditional on the current status (two recreate runs cannot both move a snapshot).
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ClusterSnapshot, SnapshotStatus, SnapshotStore, UnreadableItem } from '#lib/jobs/ports.ts';
 import type { SealedBox } from '#lib/secrets/sealer.ts';
-import {
-  attempt,
-  conditionalWrite,
-  type DynamoStoreOptions,
-  Expr,
-  getLive,
-  type Item,
-  keyOf,
-  n,
-  parseJson,
-  queryLive,
-  s,
-  str,
-  systemClock,
-  TTL,
-} from './dynamo-io.ts';
 import { type StateOperation, StateStoreError } from './errors.ts';
+import { type Item, ItemReader, TTL } from './item-codec.ts';
 import { RETENTION_MS, SNAPSHOT_PK, snapshotKey } from './keys.ts';
+import { Expr, type StateTable, stateStore } from './state-table.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
 type Saved = Omit<ClusterSnapshot, 'status' | 'newClusterId' | 'note' | 'updatedAt'>;
@@ -67,30 +52,33 @@ export function snapshotProblem(key: string, saved: unknown, status: string | un
 
 type Decoded = { ok: true; snapshot: ClusterSnapshot } | { ok: false; key: string; reason: string };
 
+/** The part of a store error's message after its operation: the reason an item is unreadable. */
+const reasonOf = (err: unknown): string => (err as Error).message.replace(/^snapshots\.list: /, '');
+
 function decode(item: Item): Decoded {
-  const key = str(item[TABLE_SCHEMA.sortKey.name]) ?? '';
-  const status = str(item.status);
+  const read = new ItemReader(item);
+  const key = read.sortKey() ?? '';
+  const status = read.string('status');
   let saved: Saved;
   try {
-    saved = parseJson<Saved>('snapshots.list', item.data, 'snapshot');
+    saved = read.json<Saved>('snapshots.list', 'data', 'snapshot');
   } catch (err) {
-    return { ok: false, key, reason: (err as Error).message.replace(/^snapshots\.list: /, '') };
+    return { ok: false, key, reason: reasonOf(err) };
   }
   const problem = snapshotProblem(key, saved, status);
   if (problem) return { ok: false, key, reason: problem };
   // The sealed secret values live in an attribute of their own, so that dropping them is one REMOVE.
   if (saved.secrets && typeof saved.secrets === 'object') {
     delete saved.secrets.sealed;
-    if (item.sealedSecrets !== undefined) {
-      try {
-        saved.secrets.sealed = parseJson<SealedBox>('snapshots.list', item.sealedSecrets, 'sealed secrets');
-      } catch (err) {
-        return { ok: false, key, reason: (err as Error).message.replace(/^snapshots\.list: /, '') };
-      }
+    try {
+      const sealed = read.optionalJson<SealedBox>('snapshots.list', 'sealedSecrets', 'sealed secrets');
+      if (sealed !== undefined) saved.secrets.sealed = sealed;
+    } catch (err) {
+      return { ok: false, key, reason: reasonOf(err) };
     }
   }
-  const newClusterId = str(item.newClusterId);
-  const note = str(item.note);
+  const newClusterId = read.string('newClusterId');
+  const note = read.string('note');
   return {
     ok: true,
     snapshot: {
@@ -98,7 +86,7 @@ function decode(item: Item): Decoded {
       status: status as SnapshotStatus,
       ...(newClusterId !== undefined ? { newClusterId } : {}),
       ...(note !== undefined ? { note } : {}),
-      updatedAt: str(item.updatedAt) ?? saved.takenAt,
+      updatedAt: read.string('updatedAt') ?? saved.takenAt,
     },
   };
 }
@@ -113,70 +101,56 @@ function fromItem(operation: StateOperation, item: Item): ClusterSnapshot {
   );
 }
 
-export function dynamoSnapshotStore(
-  client: DynamoDBClient,
-  tableName: string,
-  options: DynamoStoreOptions = {},
-): SnapshotStore {
-  const clock = options.clock ?? systemClock;
-  return {
+/** The snapshots of one listing that are readable and in `statuses` (all when undefined), and the rest. */
+async function listing(
+  table: StateTable,
+  statuses: readonly SnapshotStatus[] | undefined,
+): Promise<{ snapshots: ClusterSnapshot[]; unreadable: UnreadableItem[] }> {
+  const items = await table.query('snapshots.list', SNAPSHOT_PK, table.clock.now());
+  const wanted = statuses ? new Set<string>(statuses) : undefined;
+  const snapshots: ClusterSnapshot[] = [];
+  const unreadable: UnreadableItem[] = [];
+  for (const item of items) {
+    const decoded = decode(item);
+    if (!decoded.ok) unreadable.push({ key: decoded.key, reason: decoded.reason });
+    else if (!wanted || wanted.has(decoded.snapshot.status)) snapshots.push(decoded.snapshot);
+  }
+  return { snapshots, unreadable };
+}
+
+export const dynamoSnapshotStore = stateStore(
+  (table): SnapshotStore => ({
     async save(snapshot) {
-      const key = snapshotKey('snapshots.save', snapshot.name);
       const { status, newClusterId, note, updatedAt, ...rest } = snapshot;
       const sealed = rest.secrets?.sealed;
       const saved: Saved = rest.secrets
         ? { ...rest, secrets: { names: rest.secrets.names, sealedFor: rest.secrets.sealedFor } }
         : rest;
-      await attempt('snapshots.save', () =>
-        client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...keyOf(key),
-              data: s(JSON.stringify(saved)),
-              ...(sealed !== undefined ? { sealedSecrets: s(JSON.stringify(sealed)) } : {}),
-              status: s(status),
-              ...(newClusterId !== undefined ? { newClusterId: s(newClusterId) } : {}),
-              ...(note !== undefined ? { note: s(note) } : {}),
-              updatedAt: s(updatedAt),
-              [TTL]: n(ttlSeconds(clock.now() + RETENTION_MS.snapshot)),
-            },
-          }),
-        ),
-      );
+      await table.put('snapshots.save', snapshotKey('snapshots.save', snapshot.name), {
+        data: JSON.stringify(saved),
+        sealedSecrets: sealed === undefined ? undefined : JSON.stringify(sealed),
+        status,
+        newClusterId,
+        note,
+        updatedAt,
+        [TTL]: ttlSeconds(table.clock.now() + RETENTION_MS.snapshot),
+      });
     },
 
     async get(name) {
-      const item = await getLive(
-        client,
-        tableName,
-        'snapshots.get',
-        snapshotKey('snapshots.get', name),
-        clock.now(),
-      );
+      const item = await table.get('snapshots.get', snapshotKey('snapshots.get', name));
       return item ? fromItem('snapshots.get', item) : undefined;
     },
 
     async list(statuses) {
-      const items = await queryLive(client, tableName, 'snapshots.list', SNAPSHOT_PK, clock.now());
+      const items = await table.query('snapshots.list', SNAPSHOT_PK, table.clock.now());
       const wanted = statuses ? new Set<string>(statuses) : undefined;
       return items
-        .filter((item) => !wanted || wanted.has(str(item.status) ?? ''))
+        .filter((item) => !wanted || wanted.has(new ItemReader(item).string('status') ?? ''))
         .map((item) => fromItem('snapshots.list', item));
     },
 
-    async listing(statuses) {
-      const items = await queryLive(client, tableName, 'snapshots.list', SNAPSHOT_PK, clock.now());
-      const wanted = statuses ? new Set<string>(statuses) : undefined;
-      const snapshots: ClusterSnapshot[] = [];
-      const unreadable: UnreadableItem[] = [];
-      for (const item of items) {
-        const d = decode(item);
-        if (!d.ok) unreadable.push({ key: d.key, reason: d.reason });
-        else if (!wanted || wanted.has(d.snapshot.status)) snapshots.push(d.snapshot);
-      }
-      return { snapshots, unreadable };
-    },
+    listing: (statuses) => listing(table, statuses),
 
     async transition(name, from, change, now) {
       const key = snapshotKey('snapshots.transition', name);
@@ -186,48 +160,35 @@ export function dynamoSnapshotStore(
       const expr = new Expr();
       const status = expr.name('status');
       const sets = [
-        `${status} = ${expr.value(s(change.status))}`,
-        `${expr.name('updatedAt')} = ${expr.value(s(new Date(now).toISOString()))}`,
-        `${expr.name('transitionId')} = ${expr.value(s(transitionId))}`,
-        `${expr.name(TTL)} = ${expr.value(n(ttlSeconds(now + RETENTION_MS.snapshot)))}`,
+        `${status} = ${expr.value(change.status)}`,
+        `${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}`,
+        `${expr.name('transitionId')} = ${expr.value(transitionId)}`,
+        `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.snapshot))}`,
       ];
       if (change.newClusterId !== undefined) {
-        sets.push(`${expr.name('newClusterId')} = ${expr.value(s(change.newClusterId))}`);
+        sets.push(`${expr.name('newClusterId')} = ${expr.value(change.newClusterId)}`);
       }
-      if (change.note !== undefined) sets.push(`${expr.name('note')} = ${expr.value(s(change.note))}`);
-      const applied = await conditionalWrite('snapshots.transition', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            // Exists, is in `from`, and has not expired (an expired snapshot is gone, whatever TTL did).
-            ConditionExpression:
-              `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) AND ${status} = ${expr.value(s(from))} ` +
-              `AND ${expr.name(TTL)} > ${expr.value(n(Math.floor(now / 1000)))}`,
-            ...expr.attributes(),
-          }),
-        ),
-      );
+      if (change.note !== undefined) sets.push(`${expr.name('note')} = ${expr.value(change.note)}`);
+      const { applied } = await table.update('snapshots.transition', key, `SET ${sets.join(', ')}`, {
+        expr,
+        // Exists, is in `from`, and has not expired (an expired snapshot is gone, whatever TTL did).
+        condition:
+          `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) AND ${status} = ${expr.value(from)} ` +
+          `AND ${expr.name(TTL)} > ${expr.value(Math.floor(now / 1000))}`,
+      });
       if (applied) return true;
-      const item = await getLive(client, tableName, 'snapshots.transition', key, now);
-      return item !== undefined && str(item.transitionId) === transitionId;
+      const item = await table.get('snapshots.transition', key, now);
+      return item !== undefined && new ItemReader(item).string('transitionId') === transitionId;
     },
 
     async dropSecrets(name) {
-      const key = snapshotKey('snapshots.dropSecrets', name);
       const expr = new Expr();
-      await conditionalWrite('snapshots.dropSecrets', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: `REMOVE ${expr.name('sealedSecrets')}`,
-            ConditionExpression: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
-            ...expr.attributes(),
-          }),
-        ),
+      await table.update(
+        'snapshots.dropSecrets',
+        snapshotKey('snapshots.dropSecrets', name),
+        `REMOVE ${expr.name('sealedSecrets')}`,
+        { expr, condition: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})` },
       );
     },
-  };
-}
+  }),
+);

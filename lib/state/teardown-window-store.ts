@@ -2,24 +2,11 @@
 // is the string set `reserved`: a reservation is one conditional UpdateItem (ADD the cluster id while the set
 // has fewer than `limit` ids or already holds it), so concurrent runs of every trigger cannot overspend and a
 // retry does not spend twice (no TransactWriteItems needed).
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { TeardownWindowState, TeardownWindowStore } from '#lib/jobs/ports.ts';
-import {
-  attempt,
-  conditionalWrite,
-  type DynamoStoreOptions,
-  Expr,
-  getLive,
-  type Item,
-  keyOf,
-  n,
-  s,
-  str,
-  systemClock,
-  TTL,
-} from './dynamo-io.ts';
 import { StateStoreError } from './errors.ts';
+import { type Item, TTL } from './item-codec.ts';
 import { keyPart, RETENTION_MS, teardownWindowKey } from './keys.ts';
+import { Expr, stateStore } from './state-table.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
 function stringSet(item: Item | undefined, attribute: string, windowId: string): string[] {
@@ -36,7 +23,7 @@ function stringSet(item: Item | undefined, attribute: string, windowId: string):
 }
 
 function stateOf(item: Item | undefined, windowId: string): TeardownWindowState {
-  const noticedAt = str(item?.noticedAt);
+  const noticedAt = item?.noticedAt?.S;
   return {
     ...(noticedAt !== undefined ? { noticedAt } : {}),
     noticed: stringSet(item, 'noticed', windowId),
@@ -44,21 +31,10 @@ function stateOf(item: Item | undefined, windowId: string): TeardownWindowState 
   };
 }
 
-export function dynamoTeardownWindowStore(
-  client: DynamoDBClient,
-  tableName: string,
-  options: DynamoStoreOptions = {},
-): TeardownWindowStore {
-  const clock = options.clock ?? systemClock;
+export const dynamoTeardownWindowStore = stateStore((table): TeardownWindowStore => {
   const read = async (windowId: string) =>
     stateOf(
-      await getLive(
-        client,
-        tableName,
-        'teardownWindows.get',
-        teardownWindowKey('teardownWindows.get', windowId),
-        clock.now(),
-      ),
+      await table.get('teardownWindows.get', teardownWindowKey('teardownWindows.get', windowId)),
       windowId,
     );
   return {
@@ -69,22 +45,13 @@ export function dynamoTeardownWindowStore(
       for (const id of clusterIds) keyPart('teardownWindows.recordNotice', 'cluster id', id);
       const expr = new Expr();
       const sets = [
-        `${expr.name('noticedAt')} = ${expr.value(s(new Date(now).toISOString()))}`,
-        `${expr.name(TTL)} = ${expr.value(n(ttlSeconds(now + RETENTION_MS.teardownWindow)))}`,
+        `${expr.name('noticedAt')} = ${expr.value(new Date(now).toISOString())}`,
+        `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.teardownWindow))}`,
       ];
-      const ids = [...new Set(clusterIds)];
+      const ids = new Set(clusterIds);
       // DynamoDB refuses an empty set: a notice that listed none only records that it was sent.
-      const add = ids.length > 0 ? ` ADD ${expr.name('noticed')} ${expr.value({ SS: ids })}` : '';
-      await attempt('teardownWindows.recordNotice', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression: `SET ${sets.join(', ')}${add}`,
-            ...expr.attributes(),
-          }),
-        ),
-      );
+      const add = ids.size > 0 ? ` ADD ${expr.name('noticed')} ${expr.value(ids)}` : '';
+      await table.update('teardownWindows.recordNotice', key, `SET ${sets.join(', ')}${add}`, { expr });
     },
 
     async reserve(windowId, clusterId, limit, now) {
@@ -99,23 +66,20 @@ export function dynamoTeardownWindowStore(
       }
       const expr = new Expr();
       const reserved = expr.name('reserved');
-      const idValue = expr.value(s(clusterId));
-      const applied = await conditionalWrite('teardownWindows.reserve', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression:
-              `ADD ${reserved} ${expr.value({ SS: [clusterId] })} ` +
-              `SET ${expr.name('limit')} = ${expr.value(n(limit))}, ` +
-              `${expr.name('updatedAt')} = ${expr.value(s(new Date(now).toISOString()))}, ` +
-              `${expr.name(TTL)} = ${expr.value(n(ttlSeconds(now + RETENTION_MS.teardownWindow)))}`,
-            ConditionExpression:
-              `attribute_not_exists(${reserved}) OR size(${reserved}) < ${expr.value(n(limit))} OR ` +
-              `contains(${reserved}, ${idValue})`,
-            ...expr.attributes(),
-          }),
-        ),
+      const idValue = expr.value(clusterId);
+      const { applied } = await table.update(
+        'teardownWindows.reserve',
+        key,
+        `ADD ${reserved} ${expr.value(new Set([clusterId]))} ` +
+          `SET ${expr.name('limit')} = ${expr.value(limit)}, ` +
+          `${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}, ` +
+          `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.teardownWindow))}`,
+        {
+          expr,
+          condition:
+            `attribute_not_exists(${reserved}) OR size(${reserved}) < ${expr.value(limit)} OR ` +
+            `contains(${reserved}, ${idValue})`,
+        },
       );
       const state = await read(windowId);
       // ADD to a set is idempotent: an SDK retry of an applied write fails the size condition only when
@@ -128,19 +92,13 @@ export function dynamoTeardownWindowStore(
       keyPart('teardownWindows.release', 'cluster id', clusterId);
       const expr = new Expr();
       // Nothing reserved (no item): nothing to give back, not an error.
-      await conditionalWrite('teardownWindows.release', () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            UpdateExpression:
-              `DELETE ${expr.name('reserved')} ${expr.value({ SS: [clusterId] })} ` +
-              `SET ${expr.name('updatedAt')} = ${expr.value(s(new Date(now).toISOString()))}`,
-            ConditionExpression: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})`,
-            ...expr.attributes(),
-          }),
-        ),
+      await table.update(
+        'teardownWindows.release',
+        key,
+        `DELETE ${expr.name('reserved')} ${expr.value(new Set([clusterId]))} ` +
+          `SET ${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}`,
+        { expr, condition: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})` },
       );
     },
   };
-}
+});

@@ -10,21 +10,17 @@ export type TokenErrorCode =
 /** Why no Console API token could be had. The message says what to do; it never holds a secret or a token. */
 export class TokenError extends Error {
   override readonly name = 'TokenError';
-  readonly code: TokenErrorCode;
   /** Epoch ms before which nobody will call the auth server again (for 'auth-blocked'). */
   readonly retryAt?: number;
 
-  constructor(code: TokenErrorCode, message: string, options: { cause?: unknown; retryAt?: number } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.retryAt = options.retryAt;
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+    { cause, retryAt }: { cause?: unknown; retryAt?: number } = {},
+  ) {
+    super(message, { cause });
+    this.retryAt = retryAt;
   }
-}
-
-/** An error's name and message for a log line (never its cause chain, which may hold a request). */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }
 
 /** Why nobody asks the auth server until `until` (epoch ms), from the reason recorded with the pause. */

@@ -1,10 +1,12 @@
 // The lease holder's work: the one auth call, then the token published to the store and held; or the
 // failure recorded there (a pause, or the credentials' rejection) so that nobody repeats it; and a
 // timed-out call's late answer adopted should it still come.
+
+import { describeError } from '#lib/log/describe-error.ts';
 import type { Log } from '#lib/log/log.ts';
 import { type AuthCallDeps, type AuthCounters, callAuth } from './auth-call.ts';
 import { secretFingerprint } from './credentials.ts';
-import { describeError, pausedError, type TokenError } from './errors.ts';
+import { pausedError, type TokenError } from './errors.ts';
 import type { TokenMemory } from './memory.ts';
 import type { Credentials, IssuedToken } from './oauth.ts';
 import { AuthCallError } from './oauth.ts';

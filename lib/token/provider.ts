@@ -5,9 +5,10 @@
 // memory store, which keeps the same rules. The timing rules are the pure functions of timing.ts.
 import { randomUUID } from 'node:crypto';
 import type { TokenSource } from '#lib/console/token-source.ts';
+import { describeError } from '#lib/log/describe-error.ts';
 import { type Log, silentLog } from '#lib/log/log.ts';
 import { type CredentialsSource, secretFingerprint } from './credentials.ts';
-import { describeError, pausedError, rejectedError, TokenError } from './errors.ts';
+import { pausedError, rejectedError, TokenError } from './errors.ts';
 import { type LeaseHolder, refreshWithLease } from './lease-holder.ts';
 import { TokenMemory } from './memory.ts';
 import { memoryTokenStore } from './memory-store.ts';

@@ -1,13 +1,9 @@
 // Layer (b): one item per credential in the state table, holding the token, a lease for the one
 // instance allowed to call the auth server, and the shared failure state (blocked / rejected).
 import { createHash } from 'node:crypto';
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { isConditionFailure, n, num, s, str } from '#lib/state/dynamo-io.ts';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { attributes, type Item, ItemReader, keyOf } from '#lib/state/item-codec.ts';
+import { isConditionFailure } from '#lib/state/state-table.ts';
 import { TABLE_SCHEMA, ttlSeconds } from '#lib/state/table.ts';
 
 export interface SharedTokenState {
@@ -108,201 +104,197 @@ export function tokenItemKey(clientId: string, audience: string, tokenUrl: strin
 const SORT_KEY = 'token';
 const RETAIN_MS = 2 * 24 * 3600_000;
 
-function fromItem(item: Record<string, AttributeValue> | undefined): SharedTokenState {
+function fromItem(item: Item | undefined): SharedTokenState {
   if (!item) return {};
+  const read = new ItemReader(item);
   return {
-    token: str(item.tok),
-    expiresAt: num(item.tokExp),
-    refreshAt: num(item.tokRefresh),
-    version: num(item.ver),
-    leaseOwner: str(item.leaseOwner),
-    leaseUntil: num(item.leaseUntil),
-    lastAuthAt: num(item.lastAuthAt),
-    blockedUntil: num(item.blockedUntil),
-    failures: num(item.failures),
-    blockReason: str(item.blockReason),
-    rejectedFingerprint: str(item.rejectedFp),
+    token: read.string('tok'),
+    expiresAt: read.number('tokExp'),
+    refreshAt: read.number('tokRefresh'),
+    version: read.number('ver'),
+    leaseOwner: read.string('leaseOwner'),
+    leaseUntil: read.number('leaseUntil'),
+    lastAuthAt: read.number('lastAuthAt'),
+    blockedUntil: read.number('blockedUntil'),
+    failures: read.number('failures'),
+    blockReason: read.string('blockReason'),
+    rejectedFingerprint: read.string('rejectedFp'),
   };
 }
 
 export function dynamoTokenStore(dynamo: DynamoDBClient, tableName: string): TokenStore {
-  const { partitionKey, sortKey, ttlAttribute } = TABLE_SCHEMA;
-  const keyOf = (key: string) => ({ [partitionKey.name]: s(key), [sortKey.name]: s(SORT_KEY) });
-  const update = async (
-    input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName' | 'Key'>,
+  const { ttlAttribute } = TABLE_SCHEMA;
+  const itemKey = (key: string) => keyOf({ pk: key, sk: SORT_KEY });
+  /**
+   * A conditional update: the attributes it returned, or undefined when its condition did not hold (the
+   * lease was lost, or the stored token is newer). `values` are plain values, undefined ones left out.
+   */
+  const updateIf = async (
     key: string,
-  ) => dynamo.send(new UpdateItemCommand({ TableName: tableName, Key: keyOf(key), ...input }));
+    input: Omit<
+      ConstructorParameters<typeof UpdateItemCommand>[0],
+      'TableName' | 'Key' | 'ExpressionAttributeValues'
+    >,
+    values: Record<string, string | number | undefined>,
+  ): Promise<{ attributes?: Item } | undefined> => {
+    try {
+      const out = await dynamo.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: itemKey(key),
+          ...input,
+          ExpressionAttributeValues: attributes(values),
+        }),
+      );
+      return { attributes: out.Attributes };
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw err;
+    }
+  };
+  const versionOf = (out: { attributes?: Item } | undefined) =>
+    out?.attributes && new ItemReader(out.attributes).number('ver');
+  /** SETs `assignments` and the ttl and drops the lease, only while `owner` holds it. */
+  const updateIfLeaseHolder = (
+    key: string,
+    owner: string,
+    assignments: string,
+    values: Record<string, string | number>,
+  ) =>
+    updateIf(
+      key,
+      {
+        UpdateExpression: `SET ${assignments}, #ttl = :ttl REMOVE leaseOwner, leaseUntil`,
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeNames: { '#ttl': ttlAttribute },
+      },
+      { ...values, ':owner': owner },
+    );
 
   return {
     scope: 'fleet',
 
     async read(key) {
       const out = await dynamo.send(
-        new GetItemCommand({ TableName: tableName, Key: keyOf(key), ConsistentRead: true }),
+        new GetItemCommand({ TableName: tableName, Key: itemKey(key), ConsistentRead: true }),
       );
       return fromItem(out.Item);
     },
 
     async tryLease(key, r) {
-      try {
-        const out = await update(
-          {
-            UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastAuthAt = :now, #ttl = :ttl',
-            ConditionExpression: [
-              '(attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-              // A token needs refreshing from its own refresh point: a fixed window before expiry would
-              // hold a short-lived token (or one handed back part-way through its life) in the window
-              // from the start, and the fleet would refresh it at the auth floor rate for its whole life.
-              '(attribute_not_exists(tokExp) OR tokRefresh <= :now OR (attribute_not_exists(tokRefresh) AND tokExp <= :refreshBefore))',
-              '(attribute_not_exists(blockedUntil) OR blockedUntil <= :now)',
-              '(attribute_not_exists(rejectedFp) OR rejectedFp <> :fp)',
-              '(attribute_not_exists(lastAuthAt) OR lastAuthAt <= :lastAuthBefore)',
-            ].join(' AND '),
-            ExpressionAttributeNames: { '#ttl': ttlAttribute },
-            ExpressionAttributeValues: {
-              ':owner': s(r.owner),
-              ':until': n(r.now + r.leaseMs),
-              ':now': n(r.now),
-              ':ttl': n(ttlSeconds(r.now + RETAIN_MS)),
-              ':refreshBefore': n(r.refreshBefore),
-              ':fp': s(r.fingerprint),
-              ':lastAuthBefore': n(r.lastAuthBefore),
-            },
-            ReturnValues: 'ALL_OLD',
-          },
-          key,
-        );
-        return { owner: r.owner, previous: fromItem(out.Attributes) };
-      } catch (err) {
-        if (isConditionFailure(err)) return undefined;
-        throw err;
-      }
+      const out = await updateIf(
+        key,
+        {
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, lastAuthAt = :now, #ttl = :ttl',
+          ConditionExpression: [
+            '(attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            // A token needs refreshing from its own refresh point: a fixed window before expiry would
+            // hold a short-lived token (or one handed back part-way through its life) in the window
+            // from the start, and the fleet would refresh it at the auth floor rate for its whole life.
+            '(attribute_not_exists(tokExp) OR tokRefresh <= :now OR (attribute_not_exists(tokRefresh) AND tokExp <= :refreshBefore))',
+            '(attribute_not_exists(blockedUntil) OR blockedUntil <= :now)',
+            '(attribute_not_exists(rejectedFp) OR rejectedFp <> :fp)',
+            '(attribute_not_exists(lastAuthAt) OR lastAuthAt <= :lastAuthBefore)',
+          ].join(' AND '),
+          ExpressionAttributeNames: { '#ttl': ttlAttribute },
+          ReturnValues: 'ALL_OLD',
+        },
+        {
+          ':owner': r.owner,
+          ':until': r.now + r.leaseMs,
+          ':now': r.now,
+          ':ttl': ttlSeconds(r.now + RETAIN_MS),
+          ':refreshBefore': r.refreshBefore,
+          ':fp': r.fingerprint,
+          ':lastAuthBefore': r.lastAuthBefore,
+        },
+      );
+      return out && { owner: r.owner, previous: fromItem(out.attributes) };
     },
 
     async publish(key, owner, token, expiresAt, now, refreshAt) {
       const cleared = 'leaseOwner, leaseUntil, blockedUntil, failures, blockReason, rejectedFp';
-      try {
-        const out = await update(
-          {
-            UpdateExpression:
-              'SET tok = :tok, tokExp = :exp, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl' +
-              (refreshAt === undefined
-                ? ` REMOVE ${cleared}, tokRefresh`
-                : `, tokRefresh = :refresh REMOVE ${cleared}`),
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeNames: { '#ttl': ttlAttribute },
-            ExpressionAttributeValues: {
-              ':tok': s(token),
-              ':exp': n(expiresAt),
-              ':zero': n(0),
-              ':one': n(1),
-              ':ttl': n(ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS)),
-              ':owner': s(owner),
-              ...(refreshAt === undefined ? {} : { ':refresh': n(refreshAt) }),
-            },
-            ReturnValues: 'UPDATED_NEW',
-          },
-          key,
-        );
-        return num(out.Attributes?.ver);
-      } catch (err) {
-        if (isConditionFailure(err)) return undefined;
-        throw err;
-      }
+      const out = await updateIf(
+        key,
+        {
+          UpdateExpression:
+            'SET tok = :tok, tokExp = :exp, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl' +
+            (refreshAt === undefined
+              ? ` REMOVE ${cleared}, tokRefresh`
+              : `, tokRefresh = :refresh REMOVE ${cleared}`),
+          ConditionExpression: 'leaseOwner = :owner',
+          ExpressionAttributeNames: { '#ttl': ttlAttribute },
+          ReturnValues: 'UPDATED_NEW',
+        },
+        {
+          ':tok': token,
+          ':exp': expiresAt,
+          ':zero': 0,
+          ':one': 1,
+          ':ttl': ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS),
+          ':owner': owner,
+          ':refresh': refreshAt,
+        },
+      );
+      return versionOf(out);
     },
 
     async publishLate(key, token, expiresAt, now, refreshAt) {
-      try {
-        const out = await update(
-          {
-            UpdateExpression:
-              'SET tok = :tok, tokExp = :exp, tokRefresh = :refresh, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl',
-            ConditionExpression: 'attribute_not_exists(tokExp) OR tokExp < :exp',
-            ExpressionAttributeNames: { '#ttl': ttlAttribute },
-            ExpressionAttributeValues: {
-              ':tok': s(token),
-              ':exp': n(expiresAt),
-              ':refresh': n(refreshAt),
-              ':zero': n(0),
-              ':one': n(1),
-              ':ttl': n(ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS)),
-            },
-            ReturnValues: 'UPDATED_NEW',
-          },
-          key,
-        );
-        return num(out.Attributes?.ver);
-      } catch (err) {
-        if (isConditionFailure(err)) return undefined;
-        throw err;
-      }
+      const out = await updateIf(
+        key,
+        {
+          UpdateExpression:
+            'SET tok = :tok, tokExp = :exp, tokRefresh = :refresh, ver = if_not_exists(ver, :zero) + :one, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(tokExp) OR tokExp < :exp',
+          ExpressionAttributeNames: { '#ttl': ttlAttribute },
+          ReturnValues: 'UPDATED_NEW',
+        },
+        {
+          ':tok': token,
+          ':exp': expiresAt,
+          ':refresh': refreshAt,
+          ':zero': 0,
+          ':one': 1,
+          ':ttl': ttlSeconds(Math.max(expiresAt, now) + RETAIN_MS),
+        },
+      );
+      return versionOf(out);
     },
 
+    // Both give up the lease and record why; a lease already lost leaves the item to its new holder.
     async recordBlocked(key, owner, blockedUntil, failures, reason, now) {
-      try {
-        await update(
-          {
-            UpdateExpression:
-              'SET blockedUntil = :until, failures = :failures, blockReason = :reason, #ttl = :ttl REMOVE leaseOwner, leaseUntil',
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeNames: { '#ttl': ttlAttribute },
-            ExpressionAttributeValues: {
-              ':until': n(blockedUntil),
-              ':failures': n(failures),
-              ':reason': s(reason),
-              ':ttl': n(ttlSeconds(Math.max(blockedUntil, now) + RETAIN_MS)),
-              ':owner': s(owner),
-            },
-          },
-          key,
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+      await updateIfLeaseHolder(
+        key,
+        owner,
+        'blockedUntil = :until, failures = :failures, blockReason = :reason',
+        {
+          ':until': blockedUntil,
+          ':failures': failures,
+          ':reason': reason,
+          ':ttl': ttlSeconds(Math.max(blockedUntil, now) + RETAIN_MS),
+        },
+      );
     },
 
     async recordRejected(key, owner, fingerprint, now) {
-      try {
-        await update(
-          {
-            UpdateExpression:
-              'SET rejectedFp = :fp, rejectedAt = :now, #ttl = :ttl REMOVE leaseOwner, leaseUntil',
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeNames: { '#ttl': ttlAttribute },
-            ExpressionAttributeValues: {
-              ':fp': s(fingerprint),
-              ':now': n(now),
-              ':ttl': n(ttlSeconds(now + RETAIN_MS)),
-              ':owner': s(owner),
-            },
-          },
-          key,
-        );
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
+      await updateIfLeaseHolder(key, owner, 'rejectedFp = :fp, rejectedAt = :now', {
+        ':fp': fingerprint,
+        ':now': now,
+        ':ttl': ttlSeconds(now + RETAIN_MS),
+      });
     },
 
     async invalidate(key, version, now, notInvalidatedSince) {
-      try {
-        await update(
-          {
-            UpdateExpression: 'SET invalidatedAt = :now REMOVE tok, tokExp, tokRefresh',
-            ConditionExpression:
-              'ver = :ver AND attribute_exists(tok) AND (attribute_not_exists(invalidatedAt) OR invalidatedAt <= :since)',
-            ExpressionAttributeValues: {
-              ':ver': n(version),
-              ':now': n(now),
-              ':since': n(notInvalidatedSince),
-            },
-          },
-          key,
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+      const out = await updateIf(
+        key,
+        {
+          UpdateExpression: 'SET invalidatedAt = :now REMOVE tok, tokExp, tokRefresh',
+          ConditionExpression:
+            'ver = :ver AND attribute_exists(tok) AND (attribute_not_exists(invalidatedAt) OR invalidatedAt <= :since)',
+        },
+        { ':ver': version, ':now': now, ':since': notInvalidatedSince },
+      );
+      return out !== undefined;
     },
   };
 }

@@ -2,7 +2,8 @@
 // coordination medium: while it cannot be read, containers cannot agree on who asks the auth server, so a
 // store error is retried here (jittered, so a herd does not retry in step and keep a hot key throttled)
 // and never answered by an auth call (see `storeUnavailable` in tuning.ts).
-import { describeError, TokenError } from './errors.ts';
+import { describeError } from '#lib/log/describe-error.ts';
+import { TokenError } from './errors.ts';
 
 /**
  * `throttled`: the store is up but refused this request for capacity (a hot key, a table at its limit).

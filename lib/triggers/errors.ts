@@ -8,14 +8,16 @@ export type TriggerErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 |
  */
 export class TriggerError extends Error {
   override readonly name = 'TriggerError';
-  readonly status: TriggerErrorStatus;
   /** For 422: the first bad field, e.g. `payload.until`. */
   readonly path?: string;
 
-  constructor(status: TriggerErrorStatus, message: string, options: { cause?: unknown; path?: string } = {}) {
-    super(message, { cause: options.cause });
-    this.status = status;
-    this.path = options.path;
+  constructor(
+    readonly status: TriggerErrorStatus,
+    message: string,
+    { cause, path }: { cause?: unknown; path?: string } = {},
+  ) {
+    super(message, { cause });
+    this.path = path;
   }
 }
 

@@ -3,12 +3,12 @@ import { check, doneWith, plural, type Story, VPN_ENTRIES } from './demo-story.t
 
 /** The office-vpn source replaced by webhook, then synced to the clusters; false when the story must stop. */
 export async function allowlistSteps(story: Story): Promise<boolean> {
-  const { local, sim, webhook, step, summaryOf, redeliver } = story;
+  const { local, sim, webhook, summaryStep, redeliver } = story;
   // 2. The network team replaces the office-vpn source by signed webhook; the sync follows at once.
   const sourceEvent = webhook('allowlist-sync', 'set-source', {
     payload: { source: 'office-vpn', entries: VPN_ENTRIES, updatedBy: 'network-team' },
   });
-  const sourceOk = await step(
+  const sourceOk = await summaryStep(
     {
       id: 'set-source',
       title: 'Allowlist source office-vpn replaced, then synced',
@@ -16,9 +16,7 @@ export async function allowlistSteps(story: Story): Promise<boolean> {
     },
     'allowlist-sync',
     sourceEvent,
-    async (d, r) => {
-      const s = summaryOf(d);
-      if (!s) return;
+    async (s, r, d) => {
       const stored = (await local.container.allowlistSources.list()).find((x) => x.name === 'office-vpn');
       r.checks.push(
         check(

@@ -6,18 +6,16 @@ import { check, doneWith, isoSeconds, plural, type Story } from './demo-story.ts
 
 /** Scheduled backups, then (when the org has the drill cluster) a restore drill and the readiness check; false when the story must stop. */
 export async function backupSteps(story: Story): Promise<boolean> {
-  const { local, clock, sim, config, byRoute, simClusters, step, summaryOf, redeliver } = story;
+  const { local, clock, sim, config, byRoute, simClusters, step, summaryStep, summaryOf, redeliver } = story;
   // 1. Scheduled backups of the production-like clusters.
   const backupEvent = schedulerEvent('backup', 'run', isoSeconds(clock.now()));
   const backupSelected = selectClusters(simClusters(), config.backup.selector);
   const postsBefore = byRoute('POST /clusters/{clusterUuid}/backups');
-  const backupOk = await step(
+  const backupOk = await summaryStep(
     { id: 'backup', title: 'Scheduled backup run', via: 'backup/run via EventBridge Scheduler' },
     'backup',
     backupEvent,
-    async (d, r) => {
-      const s = summaryOf(d);
-      if (!s) return;
+    async (s, r) => {
       const created = doneWith(s, 'backup-created');
       const posts = byRoute('POST /clusters/{clusterUuid}/backups') - postsBefore;
       const outcomeIds = new Set(s.clusters.map((c) => c.clusterId));
@@ -74,7 +72,7 @@ export async function backupSteps(story: Story): Promise<boolean> {
       },
     );
     if (!drillOk) return false;
-    const checkOk = await step(
+    const checkOk = await summaryStep(
       {
         id: 'backup-check',
         title: 'Backup readiness check',
@@ -82,9 +80,7 @@ export async function backupSteps(story: Story): Promise<boolean> {
       },
       'backup',
       schedulerEvent('backup', 'check', isoSeconds(clock.now())),
-      (d, r) => {
-        const s = summaryOf(d);
-        if (!s) return;
+      (s, r) => {
         const rows = readinessRows(s.clusters);
         r.table = readinessTable(rows, '   ');
         const targeted = rows.filter((row) => row.target !== '-');

@@ -157,6 +157,14 @@ export function storyOf(local: LocalEnv, clock: Clock, steps: StepReport[]) {
     }
   };
   const summaryOf = (d: Delivered): RunSummary | undefined => (d.kind === 'summary' ? d.summary : undefined);
+  /** A step whose checks read the run's summary: without one they are not run (the step already failed). */
+  const summaryStep = (
+    head: Pick<StepReport, 'id' | 'title' | 'via'>,
+    job: keyof typeof HANDLERS,
+    event: unknown,
+    assess: (summary: RunSummary, report: StepReport, d: Delivered) => Promise<void> | void,
+  ): Promise<boolean> =>
+    step(head, job, event, (d, report) => (d.kind === 'summary' ? assess(d.summary, report, d) : undefined));
 
   /** Delivers the same event again: it must be answered from the ledger, with no new Console write. */
   const redeliver = async (job: keyof typeof HANDLERS, event: unknown, writeRoute: string, what: string) => {
@@ -170,7 +178,20 @@ export function storyOf(local: LocalEnv, clock: Clock, steps: StepReport[]) {
         : `delivered again: replayed=${String(again?.replayed)}, ${added} new ${writeRoute} call(s)`,
     );
   };
-  return { local, clock, steps, sim, config, byRoute, simClusters, webhook, step, summaryOf, redeliver };
+  return {
+    local,
+    clock,
+    steps,
+    sim,
+    config,
+    byRoute,
+    simClusters,
+    webhook,
+    step,
+    summaryStep,
+    summaryOf,
+    redeliver,
+  };
 }
 
 export type Story = ReturnType<typeof storyOf>;

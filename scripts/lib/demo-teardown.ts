@@ -9,16 +9,14 @@ import { check, doneWith, HOUR, isoSeconds, plural, type Story, sameRules } from
 
 /** The evening notice, a keep-alive, the nightly teardown and the morning recreate. */
 export async function teardownSteps(story: Story): Promise<void> {
-  const { local, clock, steps, sim, webhook, step, summaryOf, redeliver } = story;
+  const { local, clock, steps, sim, webhook, step, summaryStep, summaryOf, redeliver } = story;
   // 3. The evening notice: which clusters go tonight.
   let planned: string[] = [];
-  const noticeOk = await step(
+  const noticeOk = await summaryStep(
     { id: 'notice', title: 'Teardown notice', via: 'teardown/notice via EventBridge Scheduler' },
     'teardown',
     schedulerEvent('teardown', 'notice', isoSeconds(clock.now())),
-    (d, r) => {
-      const s = summaryOf(d);
-      if (!s) return;
+    (s, r) => {
       planned = doneWith(s, 'teardown-planned').map((c) => c.clusterName);
       const notice = local.events.events.filter((e) => e.detailType === 'teardown.notice.sent').at(-1);
       const listed = Array.isArray(notice?.detail.clusters) ? notice.detail.clusters.length : -1;
@@ -38,7 +36,7 @@ export async function teardownSteps(story: Story): Promise<void> {
   // 4. An owner keeps one dev cluster for tonight.
   const keep = planned.find((n) => n.startsWith('dev-')) ?? planned[0];
   if (keep === undefined) return;
-  const keepOk = await step(
+  const keepOk = await summaryStep(
     { id: 'keep-alive', title: `Keep-alive for ${keep}`, via: 'teardown/keep-alive via signed webhook' },
     'teardown',
     webhook('teardown', 'keep-alive', {
@@ -49,9 +47,7 @@ export async function teardownSteps(story: Story): Promise<void> {
         reason: 'customer demo tomorrow morning',
       },
     }),
-    (d, r) => {
-      const s = summaryOf(d);
-      if (!s) return;
+    (s, r) => {
       r.checks.push(
         check(
           doneWith(s, 'keep-alive-set').some((c) => c.clusterName === keep),
@@ -68,13 +64,11 @@ export async function teardownSteps(story: Story): Promise<void> {
   );
   const toDelete = planned.filter((n) => n !== keep);
   const teardownEvent = schedulerEvent('teardown', 'run', isoSeconds(clock.now()));
-  const teardownOk = await step(
+  const teardownOk = await summaryStep(
     { id: 'teardown', title: 'Nightly teardown', via: 'teardown/run via EventBridge Scheduler' },
     'teardown',
     teardownEvent,
-    async (d, r) => {
-      const s = summaryOf(d);
-      if (!s) return;
+    async (s, r) => {
       const kept = s.clusters.find((c) => c.clusterName === keep);
       const deleted = doneWith(s, 'cluster-deleted').map((c) => c.clusterName);
       const gone = toDelete.filter((n) => {
@@ -109,13 +103,11 @@ export async function teardownSteps(story: Story): Promise<void> {
         windows.push({ name: c.clusterName, s: w });
     }
   };
-  const recreateOk = await step(
+  const recreateOk = await summaryStep(
     { id: 'recreate', title: 'Morning recreate', via: 'teardown/recreate via EventBridge Scheduler' },
     'teardown',
     schedulerEvent('teardown', 'recreate', isoSeconds(clock.now())),
-    (d, r) => {
-      const s = summaryOf(d);
-      if (!s) return;
+    (s, r) => {
       collectWindows(s);
       for (const c of doneWith(s, 'cluster-recreated')) {
         const id = c.detail?.newClusterId;

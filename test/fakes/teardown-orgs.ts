@@ -7,7 +7,7 @@ import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterStatus, CreateClusterBody } from '#lib/console/client.ts';
 import type { KeepAlive } from '#lib/jobs/ports.ts';
 import { apiError, type FakeFault } from '#test/fakes/console.ts';
-import { cluster, type Harness, HOUR, NOW, policy, REF } from '#test/fakes/teardown-scenario.ts';
+import { cluster, type Harness, HOUR, harness, NOW, policy, REF } from '#test/fakes/teardown-scenario.ts';
 
 export const STATUSES: ClusterStatus[] = [
   'Creating',
@@ -121,6 +121,26 @@ export async function seedKeepAlives(
     out.push(keepAlive);
   }
   return out;
+}
+
+/**
+ * A scenario's org ready to run: a harness around its clusters with their keep-alives stored, and its policy
+ * (`overrides` on top, as in orgPolicy).
+ */
+export async function seedOrg<Spec extends OrgSpec>(
+  s: OrgScenario<Spec>,
+  overrides: Partial<TeardownPolicy> = {},
+): Promise<{
+  h: Harness;
+  clusters: Cluster[];
+  specs: Map<string, Spec>;
+  keepAlives: KeepAlive[];
+  policy: TeardownPolicy;
+}> {
+  const { clusters, specs } = buildOrg(s);
+  const h = harness(clusters);
+  const keepAlives = await seedKeepAlives(h, clusters, specs);
+  return { h, clusters, specs, keepAlives, policy: orgPolicy(s, clusters, specs, overrides) };
 }
 
 /** The Console's answer to each DELETE, as the cluster's spec asks (refused, or applied and then an error). */

@@ -10,7 +10,7 @@ import { runTeardown } from '#functions/teardown/teardown.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters, IpAllowlistEntry } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
-import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
+import type { ClusterSnapshot, EventPublisher, KeepAlive, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, RunSummary, TriggerSource } from '#lib/jobs/types.ts';
 import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
@@ -263,4 +263,37 @@ export function outcomes(summary: RunSummary): Record<string, string> {
           : `${c.status}:${c.reason}`,
     ]),
   );
+}
+
+/**
+ * The snapshot a teardown under `night-1` saved of `cluster(name)` at NOW (same reference data, no labels, no
+ * allowlist), marked deleted; overrides say what a test cares about (status, note, lineage).
+ */
+export function snapshotOf(name: string, overrides: Partial<ClusterSnapshot> = {}): ClusterSnapshot {
+  return {
+    clusterId: `uuid-${name}`,
+    name,
+    labels: [],
+    planType: { ...REF.starter },
+    region: { ...REF.eu },
+    channel: { ...REF.stable },
+    generation: { ...REF.g872 },
+    allowlist: [],
+    takenAt: new Date(NOW).toISOString(),
+    teardownKey: 'night-1',
+    status: 'deleted',
+    updatedAt: new Date(NOW).toISOString(),
+    ...overrides,
+  };
+}
+
+/** A keep-alive set at NOW for `cluster` (uuid or exact name), in force for `hours` hours. */
+export function keepAliveFor(cluster: string, hours: number, by: string, reason: string): KeepAlive {
+  return {
+    cluster,
+    until: new Date(NOW + hours * HOUR).toISOString(),
+    by,
+    reason,
+    setAt: new Date(NOW).toISOString(),
+  };
 }

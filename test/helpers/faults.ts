@@ -16,6 +16,7 @@ import type { ClusterSelector } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { createConsoleClient } from '#lib/console/client.ts';
 import type { RetryPolicy } from '#lib/console/retry.ts';
+import type { SecretSourceReader } from '#lib/jobs/secrets-sync-ports.ts';
 import type { JobName, RunSummary } from '#lib/jobs/types.ts';
 import { RunFailedError } from '#lib/jobs/types.ts';
 import { type Container, createContainer, setContainer } from '#lib/runtime/container.ts';
@@ -90,6 +91,8 @@ export interface FaultEnvOptions {
    * Lambda budget instead of waiting for real: a drill row then takes no real seconds per look.
    */
   warpSleeps?: boolean;
+  /** Where the secrets sync reads its desired secrets (default: the local JSON file, as `npm start`). */
+  secretSources?: SecretSourceReader;
 }
 
 export interface Invocation {
@@ -207,6 +210,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       events: local.events,
       fetch: recordingFetch,
       ...warped,
+      ...(options.secretSources ? { secretSources: options.secretSources } : {}),
       ...(options.warpSleeps
         ? {
             sleep: async (ms: number) => {
@@ -292,7 +296,9 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
           ? local.config.backup
           : job === 'teardown'
             ? local.config.teardown
-            : local.config.allowlist;
+            : job === 'secrets-sync'
+              ? local.config.secretsSync
+              : local.config.allowlist;
       return selectClusters(simClusters(local.sim), policy.selector as ClusterSelector).map((c) => c.uuid);
     },
     faultsInjected() {

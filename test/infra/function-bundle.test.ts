@@ -158,6 +158,8 @@ describe('function bundles', () => {
       // The SSO and STS clients of the default chain are gone with it.
       expect(code).not.toContain('AWSSecurityTokenServiceV20110615');
       expect(code).not.toContain('SWBPortalService');
+      // No pure-JavaScript SHA-256 (fast-sha256, the SDK's fallback): its first round constant, minified.
+      expect(code).not.toContain('1116352408');
     });
   });
 });

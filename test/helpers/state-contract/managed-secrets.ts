@@ -62,5 +62,32 @@ export function managedSecretStoreContract(label: string, setup: () => Promise<S
       for (const error of errors) expect(error).toBeInstanceOf(StateStoreError);
       expect(await store.list('c1')).toEqual([]);
     });
+
+    it('keeps the first digest key stored: a later or concurrent candidate gets that key back', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const store = stores.managedSecrets;
+      // Act
+      const racing = await Promise.all([
+        store.digestKey('key-candidate-a'),
+        store.digestKey('key-candidate-b'),
+      ]);
+      const later = await store.digestKey('key-candidate-c');
+      // Assess
+      expect(racing[0]).toBe(racing[1]);
+      expect(['key-candidate-a', 'key-candidate-b']).toContain(racing[0]);
+      expect(later).toBe(racing[0]);
+    });
+
+    it('refuses an empty digest key candidate with a StateStoreError and stores none', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const store = stores.managedSecrets;
+      // Act
+      const error = await store.digestKey('').catch((e: unknown) => e);
+      // Assess
+      expect(error).toBeInstanceOf(StateStoreError);
+      expect(await store.digestKey('key-candidate-a')).toBe('key-candidate-a');
+    });
   });
 }

@@ -163,6 +163,18 @@ export function countingStore(scope: TokenStore['scope'] = 'container'): TokenSt
   return store;
 }
 
+/** `owner` takes the lease on the fleet's token at T0 for `leaseMs` (and never refreshes: a busy or dead holder). */
+export async function leaseTakenBy(store: TokenStore, owner: string, leaseMs: number): Promise<void> {
+  await store.tryLease(KEY, {
+    owner,
+    now: T0,
+    leaseMs,
+    refreshBefore: T0,
+    fingerprint: 'x',
+    lastAuthBefore: T0,
+  });
+}
+
 /** A harness over the DynamoDB store on a fresh table. */
 export async function dynamoHarness(db: EmbeddedDynamo): Promise<TokenHarness> {
   return tokenHarness(dynamoTokenStore(db.client, await db.createTable()));

@@ -3,21 +3,14 @@ import { desiredFor } from '#functions/allowlist-sync/desired.ts';
 import { AllowlistValidationError } from '#lib/allowlist/entries.ts';
 import type { AllowlistSource } from '#lib/jobs/ports.ts';
 import { recordingLog } from '#local/recording-log.ts';
+import { thrownBy } from '#test/helpers/thrown.ts';
 import { cluster, policy } from './fakes.ts';
 
 function source(name: string, entries: AllowlistSource['entries']): AllowlistSource {
   return { name, entries, updatedAt: '2026-03-01T00:00:00.000Z', version: 1 };
 }
 
-function thrown(fn: () => unknown): AllowlistValidationError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof AllowlistValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected an AllowlistValidationError');
-}
+const thrown = (fn: () => unknown) => thrownBy(AllowlistValidationError, fn);
 
 describe('desiredFor', () => {
   it('adds every declared source whose selector matches the cluster, and only those', () => {

@@ -4,6 +4,7 @@
 import { runSync } from '#functions/allowlist-sync/sync.ts';
 import type { AllowlistEntryConfig, AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
+import { ConsoleApiError } from '#lib/console/errors.ts';
 import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
 import type { AllowlistSource, Clock, EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
@@ -124,4 +125,21 @@ export async function syncWorld(clusters: Cluster[], stored: Parameters<typeof w
       { dryRun: options.dryRun ?? false },
     );
   return { ...w, sync };
+}
+
+/** The error the Console client raises when the PUT of `clusterId`'s allowlist fails with `status`. */
+export function putError(
+  clusterId: string,
+  status: number,
+  more: { body?: string; attempts?: number } = {},
+): ConsoleApiError {
+  return new ConsoleApiError({
+    method: 'PUT',
+    path: `/clusters/${clusterId}/ipallowlist`,
+    route: 'PUT /clusters/{clusterUuid}/ipallowlist',
+    status,
+    code: 'http',
+    attempts: 1,
+    ...more,
+  });
 }

@@ -2,8 +2,7 @@
 // listing and its turn.
 import { describe, expect, it } from 'vitest';
 import { GONE } from '#functions/allowlist-sync/sync.ts';
-import { ConsoleApiError } from '#lib/console/errors.ts';
-import { cluster, outcomeOf, policy, syncWorld as setup } from './fakes.ts';
+import { cluster, outcomeOf, policy, putError, syncWorld as setup } from './fakes.ts';
 
 describe('runSync alongside source updates', () => {
   it('writes the sources as stored when it reaches a cluster, not as they were when the run began', async () => {
@@ -78,14 +77,7 @@ describe('runSync when a cluster changes between the listing and its turn', () =
     console.failPut = (id) => {
       if (id !== 'uuid-prod-a') return undefined;
       console.clusters.delete(id);
-      return new ConsoleApiError({
-        method: 'PUT',
-        path: '/clusters/uuid-prod-a/ipallowlist',
-        route: 'PUT /clusters/{clusterUuid}/ipallowlist',
-        status: 404,
-        code: 'http',
-        attempts: 1,
-      });
+      return putError(id, 404);
     };
 
     // Act

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CREATING, FORBIDDEN, IN_SYNC, NO_ALLOWLIST_FIELD } from '#functions/allowlist-sync/sync.ts';
-import { ConsoleApiError } from '#lib/console/errors.ts';
-import { cluster, OFFICE, outcomeOf, policy, syncWorld as setup } from './fakes.ts';
+import { cluster, OFFICE, outcomeOf, policy, putError, syncWorld as setup } from './fakes.ts';
 
 describe('runSync', () => {
   it('puts the full desired list only to clusters whose list differs', async () => {
@@ -188,18 +187,7 @@ describe('runSync', () => {
       cluster('prod-a', { ipallowlist: [] }),
       cluster('prod-b', { ipallowlist: [] }),
     ]);
-    console.failPut = (id) =>
-      id === 'uuid-prod-a'
-        ? new ConsoleApiError({
-            method: 'PUT',
-            path: '/clusters/uuid-prod-a/ipallowlist',
-            route: 'PUT /clusters/{clusterUuid}/ipallowlist',
-            status: 403,
-            code: 'http',
-            body: 'Forbidden',
-            attempts: 1,
-          })
-        : undefined;
+    console.failPut = (id) => (id === 'uuid-prod-a' ? putError(id, 403, { body: 'Forbidden' }) : undefined);
 
     // Act
     const summary = await sync(policy());
@@ -216,17 +204,7 @@ describe('runSync', () => {
       cluster('prod-a', { ipallowlist: [] }),
       cluster('prod-b', { ipallowlist: [] }),
     ]);
-    console.failPut = (id) =>
-      id === 'uuid-prod-a'
-        ? new ConsoleApiError({
-            method: 'PUT',
-            path: '/clusters/uuid-prod-a/ipallowlist',
-            route: 'PUT /clusters/{clusterUuid}/ipallowlist',
-            status: 503,
-            code: 'http',
-            attempts: 3,
-          })
-        : undefined;
+    console.failPut = (id) => (id === 'uuid-prod-a' ? putError(id, 503, { attempts: 3 }) : undefined);
 
     // Act
     const summary = await sync(policy());

@@ -13,13 +13,9 @@ import {
   unionSize,
 } from '#lib/allowlist/entries.ts';
 import { propertyParams } from '#test/helpers/property.ts';
+import { RULES } from '#test/unit/allowlist/fixtures.ts';
 
-const rules: AllowlistRules = {
-  allowCatchAll: false,
-  allowEmpty: false,
-  maxEntries: 1000,
-  maxDescriptionLength: 100,
-};
+const rules: AllowlistRules = { ...RULES, maxEntries: 1000, maxDescriptionLength: 100 };
 const list = (...cidrs: string[]) => cidrs.map((cidr, i) => ({ cidr, description: `entry ${i}` }));
 const refusal = (cidrs: string[], r: AllowlistRules = rules): string => {
   try {
@@ -128,27 +124,36 @@ describe('allowlist breadth: explicit covers', () => {
   });
 
   it('counts unsorted and nested ranges once (survivors of mutation testing: the sort, the nested skip)', () => {
-    expect(
-      unionSize([
-        { start: 128n, end: 255n },
-        { start: 0n, end: 127n },
-      ]),
-    ).toBe(256n);
-    expect(
-      unionSize([
-        { start: 50n, end: 60n },
-        { start: 0n, end: 100n },
-        { start: 200n, end: 210n },
-      ]),
-    ).toBe(112n);
-    expect(
-      unionSize([
-        { start: 0n, end: 10n },
-        { start: 11n, end: 11n },
-        { start: 5n, end: 6n },
-      ]),
-    ).toBe(12n);
-    expect(unionSize([])).toBe(0n);
+    // [start, end] ranges and the size of their union.
+    const cases: Array<[Array<[bigint, bigint]>, bigint]> = [
+      [
+        [
+          [128n, 255n],
+          [0n, 127n],
+        ],
+        256n,
+      ],
+      [
+        [
+          [50n, 60n],
+          [0n, 100n],
+          [200n, 210n],
+        ],
+        112n,
+      ],
+      [
+        [
+          [0n, 10n],
+          [11n, 11n],
+          [5n, 6n],
+        ],
+        12n,
+      ],
+      [[], 0n],
+    ];
+    for (const [ranges, size] of cases) {
+      expect(unionSize(ranges.map(([start, end]) => ({ start, end })))).toBe(size);
+    }
   });
 
   it('names the widest entries first, per family, with their sizes', () => {

@@ -2,7 +2,7 @@
 // and the diff that turns it into the desired one.
 import { describe, expect, it } from 'vitest';
 import { diffEntries, fromConsoleList, normalizeEntries, toConsoleList } from '#lib/allowlist/entries.ts';
-import { rules } from '#test/helpers/allowlist-rules.ts';
+import { entriesOf, RULES } from '#test/unit/allowlist/fixtures.ts';
 
 describe('fromConsoleList', () => {
   it('splits comma-separated ips, canonicalises, merges and keeps what it cannot parse', () => {
@@ -16,24 +16,23 @@ describe('fromConsoleList', () => {
     // Act
     const { entries, unparsed } = fromConsoleList(list);
     // Assess
-    expect(entries).toEqual([
-      { cidr: '0.0.0.0/0', description: 'everyone' },
-      { cidr: '10.0.0.0/8', description: 'office; host bits' },
-      { cidr: '198.51.100.0/24', description: 'mixed' },
-      { cidr: '203.0.113.5/32', description: 'office' },
-      { cidr: '2001:db8::/32', description: 'office' },
-    ]);
+    expect(entries).toEqual(
+      entriesOf(
+        ['0.0.0.0/0', 'everyone'],
+        ['10.0.0.0/8', 'office; host bits'],
+        ['198.51.100.0/24', 'mixed'],
+        ['203.0.113.5/32', 'office'],
+        ['2001:db8::/32', 'office'],
+      ),
+    );
     expect(unparsed).toEqual(['not-an-ip']);
   });
 
   it('round-trips with toConsoleList', () => {
     // Prepare
     const desired = normalizeEntries(
-      [
-        { cidr: '2001:db8::/32', description: 'vpn' },
-        { cidr: '203.0.113.0/24', description: 'office' },
-      ],
-      rules,
+      entriesOf(['2001:db8::/32', 'vpn'], ['203.0.113.0/24', 'office']),
+      RULES,
     );
     // Act
     const consoleList = toConsoleList(desired);
@@ -50,14 +49,8 @@ describe('fromConsoleList', () => {
 describe('diffEntries', () => {
   it('reports added, removed and changed descriptions', () => {
     // Prepare
-    const current = [
-      { cidr: '10.0.0.0/8', description: 'old' },
-      { cidr: '198.51.100.0/24', description: 'partner' },
-    ];
-    const desired = [
-      { cidr: '10.0.0.0/8', description: 'new' },
-      { cidr: '203.0.113.0/24', description: 'office' },
-    ];
+    const current = entriesOf(['10.0.0.0/8', 'old'], ['198.51.100.0/24', 'partner']);
+    const desired = entriesOf(['10.0.0.0/8', 'new'], ['203.0.113.0/24', 'office']);
     // Act
     const diff = diffEntries(current, desired);
     // Assess
@@ -71,10 +64,7 @@ describe('diffEntries', () => {
 
   it('is equal for the same set in a different order', () => {
     // Prepare
-    const a = [
-      { cidr: '10.0.0.0/8', description: 'x' },
-      { cidr: '2001:db8::/32', description: 'y' },
-    ];
+    const a = entriesOf(['10.0.0.0/8', 'x'], ['2001:db8::/32', 'y']);
     // Act
     const diff = diffEntries(a, [...a].reverse());
     // Assess
@@ -85,11 +75,7 @@ describe('diffEntries', () => {
     // Act
     const diff = diffEntries(
       [],
-      [
-        { cidr: '2001:db8::/32', description: 'v6' },
-        { cidr: '10.0.0.0/8', description: 'ten' },
-        { cidr: '9.0.0.0/8', description: 'nine' },
-      ],
+      entriesOf(['2001:db8::/32', 'v6'], ['10.0.0.0/8', 'ten'], ['9.0.0.0/8', 'nine']),
     );
     // Assess
     expect(diff.added.map((e) => e.cidr)).toEqual(['9.0.0.0/8', '10.0.0.0/8', '2001:db8::/32']);

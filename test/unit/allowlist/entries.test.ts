@@ -1,56 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import { AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
-import { problemsOf, rules } from '#test/helpers/allowlist-rules.ts';
+import { entriesOf, problemsOf, RULES } from '#test/unit/allowlist/fixtures.ts';
 
 const one = (cidr: unknown, description: unknown = 'office') => [{ cidr, description }];
 
 describe('normalizeEntries', () => {
   it('canonicalises addresses and CIDRs and sorts IPv4 before IPv6 in numeric order', () => {
     // Prepare
-    const input = [
-      { cidr: '2001:DB8:0:0::/32', description: 'v6 range' },
-      { cidr: '10.20.0.0/16', description: 'b' },
-      { cidr: '9.255.255.255', description: 'c' },
-      { cidr: '2001:db8:0:0:0:0:2:1', description: 'v6 host' },
-      { cidr: '10.3.0.0/16', description: 'a' },
-      { cidr: '10.0.0.0/9', description: 'wide' },
-    ];
+    const input = entriesOf(
+      ['2001:DB8:0:0::/32', 'v6 range'],
+      ['10.20.0.0/16', 'b'],
+      ['9.255.255.255', 'c'],
+      ['2001:db8:0:0:0:0:2:1', 'v6 host'],
+      ['10.3.0.0/16', 'a'],
+      ['10.0.0.0/9', 'manyEntries'],
+    );
     // Act
-    const result = normalizeEntries(input, rules);
+    const result = normalizeEntries(input, RULES);
     // Assess
-    expect(result).toEqual([
-      { cidr: '9.255.255.255/32', description: 'c' },
-      { cidr: '10.0.0.0/9', description: 'wide' },
-      { cidr: '10.3.0.0/16', description: 'a' },
-      { cidr: '10.20.0.0/16', description: 'b' },
-      { cidr: '2001:db8::/32', description: 'v6 range' },
-      { cidr: '2001:db8::2:1/128', description: 'v6 host' },
-    ]);
+    expect(result).toEqual(
+      entriesOf(
+        ['9.255.255.255/32', 'c'],
+        ['10.0.0.0/9', 'manyEntries'],
+        ['10.3.0.0/16', 'a'],
+        ['10.20.0.0/16', 'b'],
+        ['2001:db8::/32', 'v6 range'],
+        ['2001:db8::2:1/128', 'v6 host'],
+      ),
+    );
   });
 
   it('gives equal sets the same result whatever the input order and spelling', () => {
     // Prepare
-    const a = [
-      { cidr: '203.0.113.0/24', description: 'office' },
-      { cidr: '2001:db8::/32', description: 'vpn' },
-    ];
-    const b = [
-      { cidr: '2001:0db8::/32', description: ' vpn ' },
-      { cidr: '203.0.113.0/24', description: 'office' },
-    ];
+    const a = entriesOf(['203.0.113.0/24', 'office'], ['2001:db8::/32', 'vpn']);
+    const b = entriesOf(['2001:0db8::/32', ' vpn '], ['203.0.113.0/24', 'office']);
     // Act / Assess
-    expect(normalizeEntries(b, rules)).toEqual(normalizeEntries(a, rules));
+    expect(normalizeEntries(b, RULES)).toEqual(normalizeEntries(a, RULES));
   });
 
   it('merges duplicates by canonical CIDR and joins their distinct descriptions', () => {
     // Prepare
-    const input = [
-      { cidr: '203.0.113.7', description: 'alice' },
-      { cidr: '203.0.113.7/32', description: 'bob' },
-      { cidr: '::ffff:203.0.113.7', description: 'alice' },
-    ];
+    const input = entriesOf(
+      ['203.0.113.7', 'alice'],
+      ['203.0.113.7/32', 'bob'],
+      ['::ffff:203.0.113.7', 'alice'],
+    );
     // Act
-    const result = normalizeEntries(input, rules);
+    const result = normalizeEntries(input, RULES);
     // Assess
     expect(result).toEqual([{ cidr: '203.0.113.7/32', description: 'alice; bob' }]);
   });
@@ -62,7 +58,7 @@ describe('normalizeEntries', () => {
       { cidr: '203.0.113.7', description: 'b'.repeat(30) },
     ];
     // Act
-    const [entry] = normalizeEntries(input, rules);
+    const [entry] = normalizeEntries(input, RULES);
     // Assess
     expect(entry?.description).toHaveLength(40);
     expect(entry?.description).toBe(`${'a'.repeat(30)}; ${'b'.repeat(7)}…`);
@@ -71,11 +67,8 @@ describe('normalizeEntries', () => {
   it('maps IPv4-mapped IPv6 addresses and ranges to IPv4', () => {
     // Act
     const result = normalizeEntries(
-      [
-        { cidr: '::ffff:1.2.3.4', description: 'mapped host' },
-        { cidr: '::ffff:198.51.100.0/120', description: 'mapped range' },
-      ],
-      rules,
+      entriesOf(['::ffff:1.2.3.4', 'mapped host'], ['::ffff:198.51.100.0/120', 'mapped range']),
+      RULES,
     );
     // Assess
     expect(result.map((e) => e.cidr)).toEqual(['1.2.3.4/32', '198.51.100.0/24']);
@@ -209,15 +202,11 @@ describe('normalizeEntries', () => {
 
   it('refuses the whole list for one bad entry, naming every problem in the message', () => {
     // Prepare
-    const input = [
-      { cidr: '203.0.113.0/24', description: 'office' },
-      { cidr: '10.1.2.3/8', description: 'vpn' },
-      { cidr: '198.51.100.0/24', description: '' },
-    ];
+    const input = entriesOf(['203.0.113.0/24', 'office'], ['10.1.2.3/8', 'vpn'], ['198.51.100.0/24', '']);
     // Act
     const error = (() => {
       try {
-        return normalizeEntries(input, rules);
+        return normalizeEntries(input, RULES);
       } catch (e) {
         return e;
       }
@@ -246,13 +235,10 @@ describe('normalizeEntries', () => {
 
   it('refuses any /0 unless allowCatchAll', () => {
     // Prepare
-    const input = [
-      { cidr: '0.0.0.0/0', description: 'everyone v4' },
-      { cidr: '::/0', description: 'everyone v6' },
-    ];
+    const input = entriesOf(['0.0.0.0/0', 'everyone v4'], ['::/0', 'everyone v6']);
     // Act
     const refused = problemsOf(input);
-    const allowed = normalizeEntries(input, { ...rules, allowCatchAll: true });
+    const allowed = normalizeEntries(input, { ...RULES, allowCatchAll: true });
     // Assess
     expect(refused.map((p) => p.message)).toEqual([
       expect.stringMatching(/0\.0\.0\.0\/0 admits the whole internet/),
@@ -264,7 +250,7 @@ describe('normalizeEntries', () => {
   it('refuses an empty list unless allowEmpty, saying it would open the cluster', () => {
     // Act
     const refused = problemsOf([]);
-    const allowed = normalizeEntries([], { ...rules, allowEmpty: true });
+    const allowed = normalizeEntries([], { ...RULES, allowEmpty: true });
     // Assess
     expect(refused).toEqual([
       expect.objectContaining({
@@ -278,15 +264,11 @@ describe('normalizeEntries', () => {
 
   it('refuses more than maxEntries, counting after duplicates are merged', () => {
     // Prepare
-    const three = [
-      { cidr: '203.0.113.1', description: 'a' },
-      { cidr: '203.0.113.2', description: 'b' },
-      { cidr: '203.0.113.3', description: 'c' },
-    ];
+    const three = entriesOf(['203.0.113.1', 'a'], ['203.0.113.2', 'b'], ['203.0.113.3', 'c']);
     const threeWithDuplicate = [...three.slice(0, 2), { cidr: '203.0.113.1/32', description: 'a again' }];
     // Act
-    const refused = problemsOf(three, { ...rules, maxEntries: 2 });
-    const merged = normalizeEntries(threeWithDuplicate, { ...rules, maxEntries: 2 });
+    const refused = problemsOf(three, { ...RULES, maxEntries: 2 });
+    const merged = normalizeEntries(threeWithDuplicate, { ...RULES, maxEntries: 2 });
     // Assess
     expect(refused).toEqual([
       expect.objectContaining({
@@ -299,27 +281,20 @@ describe('normalizeEntries', () => {
 });
 
 describe('catch-all in disguise', () => {
-  const rules = { allowCatchAll: false, allowEmpty: false, maxEntries: 50, maxDescriptionLength: 100 };
+  const manyEntries = { ...RULES, maxEntries: 50, maxDescriptionLength: 100 };
 
   it('refuses networks that together cover every IPv4 or IPv6 address', () => {
     // Act
     const halves = () =>
       normalizeEntries(
-        [
-          { cidr: '0.0.0.0/1', description: 'lower half' },
-          { cidr: '128.0.0.0/2', description: 'a quarter' },
-          { cidr: '192.0.0.0/2', description: 'the last quarter' },
-        ],
-        rules,
+        entriesOf(
+          ['0.0.0.0/1', 'lower half'],
+          ['128.0.0.0/2', 'a quarter'],
+          ['192.0.0.0/2', 'the last quarter'],
+        ),
+        manyEntries,
       );
-    const v6 = () =>
-      normalizeEntries(
-        [
-          { cidr: '::/1', description: 'a' },
-          { cidr: '8000::/1', description: 'b' },
-        ],
-        rules,
-      );
+    const v6 = () => normalizeEntries(entriesOf(['::/1', 'a'], ['8000::/1', 'b']), manyEntries);
     // Assess
     expect(halves).toThrow(AllowlistValidationError);
     expect(halves).toThrow(/admit every IPv4 address/);
@@ -327,11 +302,8 @@ describe('catch-all in disguise', () => {
   });
 
   it('accepts them when allowCatchAll is set; a gap of one address passes only without a breadth limit', () => {
-    const entries = [
-      { cidr: '0.0.0.0/1', description: 'lower half' },
-      { cidr: '128.0.0.0/1', description: 'upper half' },
-    ];
-    expect(normalizeEntries(entries, { ...rules, allowCatchAll: true })).toHaveLength(2);
+    const entries = entriesOf(['0.0.0.0/1', 'lower half'], ['128.0.0.0/1', 'upper half']);
+    expect(normalizeEntries(entries, { ...manyEntries, allowCatchAll: true })).toHaveLength(2);
     const almost = [
       { cidr: '0.0.0.0/1', description: 'lower half' },
       { cidr: '128.0.0.0/2', description: 'a quarter' },
@@ -367,11 +339,11 @@ describe('catch-all in disguise', () => {
       // 255.255.255.254/32 and 255.255.255.255 left out
     ];
     // Without a breadth limit only the exact cover is refused; with the default even the near cover is.
-    const unlimited = { ...rules, maxBreadth: { ipv4PrefixLength: 0, ipv6PrefixLength: 0 } };
+    const unlimited = { ...manyEntries, maxBreadth: { ipv4PrefixLength: 0, ipv6PrefixLength: 0 } };
     expect(normalizeEntries(almost, unlimited)).toHaveLength(almost.length);
     expect(() =>
       normalizeEntries([...almost, { cidr: '255.255.255.254/31', description: 'the rest' }], unlimited),
     ).toThrow(/admit every IPv4 address/);
-    expect(() => normalizeEntries(almost, rules)).toThrow(/admit 4294967294 IPv4 addresses/);
+    expect(() => normalizeEntries(almost, manyEntries)).toThrow(/admit 4294967294 IPv4 addresses/);
   });
 });

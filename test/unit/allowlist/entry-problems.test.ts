@@ -3,7 +3,7 @@
 // description with a control character; and how merged descriptions are cut at the limit.
 import { describe, expect, it } from 'vitest';
 import { normalizeEntries } from '#lib/allowlist/entries.ts';
-import { problemsOf, rules } from '#test/helpers/allowlist-rules.ts';
+import { problemsOf, RULES } from '#test/unit/allowlist/fixtures.ts';
 
 describe('problem records', () => {
   it('an entry that is not an object, and one with unknown keys', () => {
@@ -26,7 +26,7 @@ describe('problem records', () => {
     const empty = problemsOf([]);
     const many = problemsOf(
       ['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((cidr) => ({ cidr, description: 'host' })),
-      { ...rules, maxEntries: 2 },
+      { ...RULES, maxEntries: 2 },
     );
     // Assess
     expect(empty).toEqual([
@@ -60,7 +60,7 @@ describe('merged descriptions at the limit', () => {
   const merged = (max: number, descriptions: string[]) =>
     normalizeEntries(
       descriptions.map((description) => ({ cidr: '10.0.0.0/8', description })),
-      { ...rules, maxDescriptionLength: max },
+      { ...RULES, maxDescriptionLength: max },
     )[0]?.description;
 
   it('are kept whole when they fit exactly, cut with an ellipsis when one character longer', () => {

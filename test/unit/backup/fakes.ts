@@ -1,5 +1,6 @@
 // Small fakes for the backup use case: cluster and backup builders, and the event bus and metrics the real
 // run engine needs. The Console client is the shared fake (test/fakes/console.ts). State stores come from test/fakes/state.ts (`createMemoryStores`).
+import { resolveConfig } from '#lib/config/load.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Backup, BackupStatus, Cluster } from '#lib/console/client.ts';
 import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
@@ -53,13 +54,8 @@ export function backupPolicy(overrides: Partial<BackupPolicy> = {}): BackupPolic
     selector: { labels: ['backup'] },
     targets: [],
     checkSchedule: 'rate(1 hour)',
-    drill: {
-      enabled: false,
-      schedule: 'cron(0 4 ? * SUN *)',
-      useExisting: false,
-      maxMinutes: 120,
-      pollSeconds: 15,
-    },
+    // The config's drill defaults (off): test/unit/config/schema.test.ts pins them.
+    drill: { ...resolveConfig({}).backup.drill },
     ...overrides,
   };
 }

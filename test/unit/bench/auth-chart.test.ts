@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectToContainAll } from '#test/helpers/text.ts';
 import {
   type AuthChartData,
   authRequestsChart,
@@ -182,11 +183,11 @@ describe('renderChartSection', () => {
     // Act
     const text = renderChartSection(DATA, 'auth-requests.svg', 'docs/bench-token.json');
     // Assess
-    expect(text).toContain('](auth-requests.svg)');
-    expect(text).toContain('`docs/bench-token.json`');
-    expect(text).toContain('(`npm run bench:token`, 2026-11-27T19:18:48Z)');
-    expect(text).toContain(
+    expectToContainAll(text, [
+      '](auth-requests.svg)',
+      '`docs/bench-token.json`',
+      '(`npm run bench:token`, 2026-11-27T19:18:48Z)',
       'at N = 200, 1 auth request(s) with the shared cache against 185 with per-instance caching',
-    );
+    ]);
   });
 });

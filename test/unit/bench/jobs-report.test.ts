@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { expectToContainAll } from '#test/helpers/text.ts';
+import { ranOn } from '#test/unit/bench/fixtures.ts';
 import {
   ACTION_ROUTES,
   auditActions,
@@ -8,6 +10,7 @@ import {
   consoleCalls,
   type JobRun,
   type JobsBenchReport,
+  jobsSection,
   type LoggedRequest,
   rateLimitBoundMs,
   renderJobsSection,
@@ -193,42 +196,40 @@ describe('goals', () => {
   });
 });
 
-describe('renderJobsSection', () => {
-  const report = (runs: JobRun[]): JobsBenchReport => ({
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 8, os: 'TestOS', node: 'v20.0.0' },
-    date: '2026-01-01T00:00:00Z',
-    command: 'npm run bench:jobs',
-    durationMs: 45_000,
-    load: { start: 0.5, end: 1.5 },
-    orgClusters: 1000,
-    latencyMs: 100,
-    limit: { perSecond: 50, burst: 50 },
-    concurrency: 10,
-    budgetMs: 900_000,
-    policies: { 'backup run': 'selector `{"labels":["env-prod"]}`' },
-    runs,
-  });
+const renderReport = (runs: JobRun[]): JobsBenchReport => ({
+  ...ranOn('npm run bench:jobs'),
+  durationMs: 45_000,
+  load: { start: 0.5, end: 1.5 },
+  orgClusters: 1000,
+  latencyMs: 100,
+  limit: { perSecond: 50, burst: 50 },
+  concurrency: 10,
+  budgetMs: 900_000,
+  policies: { 'backup run': 'selector `{"labels":["env-prod"]}`' },
+  runs,
+});
 
+describe('renderJobsSection', () => {
   it('shows the command, each job’s figures, and reads them against the goals', () => {
     // Act
-    const text = renderJobsSection(report([run()]));
+    const text = renderJobsSection(renderReport([run()]));
     // Assess
-    expect(text).toContain('```sh\nnpm run bench:jobs\n```');
-    expect(text).toContain('backup run: selector `{"labels":["env-prod"]}`');
-    expect(text).toContain(
+    expectToContainAll(text, [
+      '```sh\nnpm run bench:jobs\n```',
+      'backup run: selector `{"labels":["env-prod"]}`',
       '| backup run | 10 | 8 / 2 / 0 / 0 | 20 (+ 1) | 2.00 | 9000 ms | 10000 ms | 1.11× | 154 MB | 8 (8) | 0 |',
-    );
-    expect(text).toContain('Every job finished within 1.25× of the bound');
-    expect(text).toContain('No action was applied twice');
-    expect(text).toContain('2 × skipped: cluster is Suspended');
-    expect(text).toContain('applied exactly as many actions as the run summaries report');
+      'Every job finished within 1.25× of the bound',
+      'No action was applied twice',
+      '2 × skipped: cluster is Suspended',
+      'applied exactly as many actions as the run summaries report',
+    ]);
   });
 
   it('points out a run whose applied actions differ from what its summary reports', () => {
     // Prepare: the simulator applied 9 POSTs, the summary reports 8 backups created
     const r = run({ audit: { ...run().audit, applied: 9, clusters: 9 } });
     // Act
-    const text = renderJobsSection(report([r]));
+    const text = renderJobsSection(renderReport([r]));
     // Assess
     expect(text).toContain('backup run 9 applied, 8 reported');
   });
@@ -237,9 +238,55 @@ describe('renderJobsSection', () => {
     // Prepare
     const slow = run({ label: 'teardown run' }, { wallMs: 20_000 });
     // Act
-    const text = renderJobsSection(report([run(), slow]));
+    const text = renderJobsSection(renderReport([run(), slow]));
     // Assess
     expect(text).toContain('teardown run missed the 1.25× goal');
     expect(text).not.toContain('Every job finished within');
+  });
+});
+
+describe('jobsSection', () => {
+  const ALL = [
+    { job: 'backup', label: 'backup run' },
+    { job: 'allowlist-sync', label: 'allowlist sync' },
+    { job: 'secrets-sync', label: 'secrets sync' },
+  ];
+
+  it('writes the run of every job, in any order, to the jobs section', () => {
+    // Act
+    const section = jobsSection(['secrets-sync', 'backup', 'allowlist-sync'], ALL, 1000);
+    // Assess
+    expect(section).toEqual({ name: 'jobs', title: 'Jobs: 1,000 clusters through the real handlers' });
+  });
+
+  it('writes a run of some jobs to a section of their own, so the full run’s figures stay', () => {
+    // Act
+    const one = jobsSection(['secrets-sync'], ALL, 1000);
+    const two = jobsSection(['secrets-sync', 'backup', 'backup'], ALL, 500);
+    // Assess
+    expect(one).toEqual({
+      name: 'jobs-secrets-sync',
+      title: 'Jobs: secrets sync alone, 1,000 clusters through the real handler',
+    });
+    expect(two).toEqual({
+      name: 'jobs-backup-secrets-sync',
+      title: 'Jobs: backup run and secrets sync alone, 500 clusters through the real handlers',
+    });
+  });
+
+  it('shows how busy the worker’s CPU was, when the worker measured it, so a CPU-starved run can be told apart', () => {
+    // Act
+    const measured = renderJobsSection(renderReport([run({}, { cpuMs: 8_500 })]));
+    const unmeasured = renderJobsSection(renderReport([run()]));
+    // Assess
+    expect(measured).toContain('Worker CPU 8500 ms in 10000 ms of wall time (85 %).');
+    expect(unmeasured).not.toContain('Worker CPU');
+  });
+
+  it('puts the title it is given at the head of the section', () => {
+    // Act
+    const text = renderJobsSection({ ...renderReport([run()]), title: 'Jobs: backup run alone' });
+    // Assess
+    expect(text.split('\n')[0]).toBe('## Jobs: backup run alone');
   });
 });

@@ -2,15 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#lib/config/errors.ts';
 import { parseConfig } from '#lib/config/schema.ts';
+import { thrownBy } from '#test/helpers/thrown.ts';
 
 function issuesOf(input: unknown): Array<{ path: string; message: string }> {
-  try {
-    parseConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => ({ path: i.path, message: i.message }));
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  return thrownBy(ConfigError, () => parseConfig(input)).issues.map((i) => ({
+    path: i.path,
+    message: i.message,
+  }));
 }
 
 const on = {

@@ -8,6 +8,7 @@ import {
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import type { TokenSource } from '#lib/console/token-source.ts';
 import { recordingLog } from '#local/recording-log.ts';
+import { rejectionBy } from '#test/helpers/thrown.ts';
 
 export interface SentRequest {
   url: string;
@@ -212,14 +213,8 @@ export function testClient(
 }
 
 /** The rejection of `promise`, failing the test when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<ConsoleApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConsoleApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
+export function rejectionOf(promise: Promise<unknown>): Promise<ConsoleApiError> {
+  return rejectionBy(ConsoleApiError, promise);
 }
 
 export interface ManualClock extends FakeClock {

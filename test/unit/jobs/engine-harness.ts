@@ -1,6 +1,12 @@
-import type { RunBody, RunEngineDeps, RunScope, RunSettings } from '#lib/jobs/engine.ts';
+import {
+  executeRun,
+  type RunBody,
+  type RunEngineDeps,
+  type RunScope,
+  type RunSettings,
+} from '#lib/jobs/engine.ts';
 import { done as doneOutcome } from '#lib/jobs/outcomes.ts';
-import type { ClusterOutcome, Delivery, JobRequest } from '#lib/jobs/types.ts';
+import type { ClusterOutcome, Delivery, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
@@ -70,4 +76,23 @@ export function recorder(outcome: (item: Item) => ClusterOutcome = (item) => don
     return outcome(item);
   };
   return { calls, work };
+}
+
+/** One run of `work` over `count` items: the backup request, these settings, the delivery (default: the schedule's). */
+export function runItems(
+  count: number,
+  work: (item: Item) => Promise<ClusterOutcome>,
+  overrides: Partial<RunSettings> = {},
+  at: Delivery = delivery(),
+): Promise<RunSummary> {
+  return runBody(over(items(count), work), overrides, at);
+}
+
+/** One run of `body` for the backup request: these settings, the delivery (default: the schedule's). */
+export function runBody(
+  body: (scope: RunScope) => Promise<RunBody>,
+  overrides: Partial<RunSettings> = {},
+  at: Delivery = delivery(),
+): Promise<RunSummary> {
+  return executeRun(deps, REQUEST, at, settings(overrides), body);
 }

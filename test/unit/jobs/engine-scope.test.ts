@@ -2,22 +2,19 @@
 // failure capture, and how errors are turned into text.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleApiError } from '#lib/console/errors.ts';
-import { errorText, executeRun } from '#lib/jobs/engine.ts';
+import { errorText } from '#lib/jobs/engine.ts';
 import { skipped } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import {
   counters,
-  delivery,
-  deps,
   done,
   type Item,
   items,
   log,
-  over,
-  REQUEST,
   recorder,
   resetEngineWorld,
-  settings,
+  runBody,
+  runItems,
   stores,
 } from '#test/unit/jobs/engine-harness.ts';
 
@@ -36,13 +33,7 @@ describe('RunScope.forEachCluster', () => {
       return done(item);
     };
     // Act
-    const summary = await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ concurrency: 3 }),
-      over(items(10), work),
-    );
+    const summary = await runItems(10, work, { concurrency: 3 });
     // Assess
     expect(peak).toBe(3);
     expect(summary.counts.done).toBe(10);
@@ -57,9 +48,12 @@ describe('RunScope.forEachCluster', () => {
       left -= 3_000;
       return done(item);
     });
-    const run = settings({ concurrency: 1, timeMarginMs: 1_000, remainingTimeMs: () => left });
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), run, over(items(5), work));
+    const summary = await runItems(5, work, {
+      concurrency: 1,
+      timeMarginMs: 1_000,
+      remainingTimeMs: () => left,
+    });
     // Assess
     expect(calls).toEqual(['c1', 'c2', 'c3']);
     expect(summary.clusters.map((c) => [c.clusterId, c.status])).toEqual([
@@ -87,17 +81,14 @@ describe('RunScope.forEachCluster', () => {
     let left = 5_000;
     const seen: boolean[] = [];
     // Act
-    await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ timeMarginMs: 1_000, remainingTimeMs: () => left }),
+    await runBody(
       async (scope) => {
         seen.push(scope.hasTime());
         left = 1_000;
         seen.push(scope.hasTime());
         return { clusters: [] };
       },
+      { timeMarginMs: 1_000, remainingTimeMs: () => left },
     );
     // Assess
     expect(seen).toEqual([true, false]);
@@ -108,7 +99,7 @@ describe('RunScope.forEachCluster', () => {
     await stores.claims.claim('backup', 'c2', 'backup:run:other#owner', 60_000);
     const { calls, work } = recorder();
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
+    const summary = await runItems(3, work);
     // Assess
     expect(calls.sort()).toEqual(['c1', 'c3']);
     expect(summary.clusters[1]).toEqual({
@@ -137,13 +128,7 @@ describe('RunScope.forEachCluster', () => {
       return done(item);
     });
     // Act
-    const summary = await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ concurrency: 1 }),
-      over(items(4), work),
-    );
+    const summary = await runItems(4, work, { concurrency: 1 });
     // Assess
     expect(calls).toEqual(['c1', 'c2', 'c3', 'c4']);
     expect(summary.clusters[1]).toEqual({
@@ -172,17 +157,14 @@ describe('RunScope.forEachCluster', () => {
     const list = items(2).map((i) => ({ ...i, cluster: { uuid: i.clusterId, secretish: 'x'.repeat(50) } }));
     const calls: string[] = [];
     // Act
-    const summary = await executeRun(
-      deps,
-      REQUEST,
-      delivery(),
-      settings({ concurrency: 1 }),
+    const summary = await runBody(
       async (scope) => ({
         clusters: await scope.forEachCluster(list, async (item) => {
           calls.push(item.clusterId);
           return done(item);
         }),
       }),
+      { concurrency: 1 },
     );
     // Assess
     expect(calls).toEqual(['c2']);
@@ -202,11 +184,11 @@ describe('RunScope.forEachCluster', () => {
       if (item.clusterId === 'c3') throw new Error('boom');
       return done(item);
     };
-    await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), first));
+    await runItems(3, first);
     const claimsBefore = stores.calls['claims.claim'] ?? 0;
     const { calls, work } = recorder();
     // Act
-    const retry = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
+    const retry = await runItems(3, work);
     // Assess
     expect(calls).toEqual(['c3']);
     expect(stores.calls['claims.claim']).toBe(claimsBefore + 1);
@@ -219,7 +201,7 @@ describe('RunScope.forEachCluster', () => {
     stores.fail('claims.release', 'throttle');
     const { work } = recorder();
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(2), work));
+    const summary = await runItems(2, work);
     // Assess
     expect(summary.counts.done).toBe(2);
     expect(summary.failed).toBe(false);

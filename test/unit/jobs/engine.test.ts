@@ -19,6 +19,8 @@ import {
   REQUEST,
   recorder,
   resetEngineWorld,
+  runBody,
+  runItems,
   settings,
   stores,
 } from '#test/unit/jobs/engine-harness.ts';
@@ -29,9 +31,9 @@ describe('executeRun: delivery idempotency', () => {
   it('answers a completed delivery with its stored summary and does no work', async () => {
     // Prepare
     const { calls, work } = recorder();
-    const first = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
+    const first = await runItems(3, work);
     // Act
-    const again = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
+    const again = await runItems(3, work);
     // Assess
     expect(calls).toEqual(['c1', 'c2', 'c3']);
     expect(again.replayed).toBe(true);
@@ -50,7 +52,7 @@ describe('executeRun: delivery idempotency', () => {
     await stores.ledger.start(key, 'backup', 'run', { leaseMs: 60_000, retryFailed: true });
     const { calls, work } = recorder();
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(key), settings(), over(items(2), work));
+    const summary = await runItems(2, work, {}, delivery(key));
     // Assess
     expect(calls).toEqual([]);
     expect(summary.replayed).toBe(true);
@@ -69,11 +71,11 @@ describe('executeRun: delivery idempotency', () => {
       if (item.clusterId === 'c2' && failing) throw new Error('boom');
       return done(item);
     });
-    const first = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
+    const first = await runItems(3, work);
     failing = false;
     calls.length = 0;
     // Act
-    const retry = await executeRun(deps, REQUEST, delivery(), settings(), over(items(3), work));
+    const retry = await runItems(3, work);
     // Assess
     expect(first.failed).toBe(true);
     expect(calls).toEqual(['c2']);
@@ -93,10 +95,10 @@ describe('executeRun: delivery idempotency', () => {
       if (item.clusterId === 'c1') throw new Error('boom');
       return done(item);
     };
-    await executeRun(deps, REQUEST, delivery(), settings(), over(items(2), work));
+    await runItems(2, work);
     let seen: ReadonlyMap<string, ClusterOutcome> | undefined;
     // Act
-    await executeRun(deps, REQUEST, delivery(), settings(), async (scope) => {
+    await runBody(async (scope) => {
       seen = scope.previous;
       return { clusters: [] };
     });
@@ -112,22 +114,10 @@ describe('executeRun: delivery idempotency', () => {
       return done(item);
     });
     const hook = delivery('webhook:msg_1', 'webhook');
-    const first = await executeRun(
-      deps,
-      REQUEST,
-      hook,
-      settings({ retryFailed: false }),
-      over(items(2), work),
-    );
+    const first = await runItems(2, work, { retryFailed: false }, hook);
     calls.length = 0;
     // Act
-    const again = await executeRun(
-      deps,
-      REQUEST,
-      hook,
-      settings({ retryFailed: false }),
-      over(items(2), work),
-    );
+    const again = await runItems(2, work, { retryFailed: false }, hook);
     // Assess
     expect(first.failed).toBe(true);
     expect(calls).toEqual([]);
@@ -151,9 +141,9 @@ describe('executeRun: the summary', () => {
       });
       return { clusters, notes: ['dry run: nothing created'] };
     };
-    const run = settings({ dryRun: true, concurrency: 1, remainingTimeMs: () => left });
+    const run = { dryRun: true, concurrency: 1, remainingTimeMs: () => left };
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery('evt-1', 'eventbridge'), run, body);
+    const summary = await runBody(body, run, delivery('evt-1', 'eventbridge'));
     // Assess
     expect(summary).toMatchObject({
       job: 'backup',
@@ -176,7 +166,7 @@ describe('executeRun: the summary', () => {
       failRun: true,
     });
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), body);
+    const summary = await runBody(body);
     // Assess
     expect(summary.failed).toBe(true);
     expect(summary.counts.failed).toBe(0);
@@ -193,7 +183,7 @@ describe('executeRun: the summary', () => {
       throw new Error('listing failed');
     };
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), body);
+    const summary = await runBody(body);
     // Assess
     expect(calls).toEqual(['c1', 'c2']);
     expect(summary.failed).toBe(true);
@@ -209,7 +199,7 @@ describe('executeRun: the summary', () => {
     // Prepare
     const { work } = recorder();
     // Act
-    await executeRun(deps, REQUEST, delivery(), settings(), over(items(2), work));
+    await runItems(2, work);
     // Assess
     const finished = log.lines.filter((l) => l.message === 'run finished');
     expect(finished).toHaveLength(1);
@@ -220,7 +210,7 @@ describe('executeRun: the summary', () => {
     // Prepare
     const { work } = recorder();
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(2), work));
+    const summary = await runItems(2, work);
     // Assess
     expect(stores.inspect.run(summary.idempotencyKey)?.summary).toEqual(summary);
   });
@@ -230,7 +220,7 @@ describe('executeRun: the summary', () => {
     stores.fail('ledger.finish', 'throttle');
     const { work } = recorder();
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(1), work));
+    const summary = await runItems(1, work);
     // Assess
     expect(summary.counts.done).toBe(1);
     expect(log.lines.some((l) => l.message === 'run summary not stored')).toBe(true);
@@ -246,7 +236,7 @@ describe('executeRun: metrics and the result event', () => {
       ),
     });
     // Act
-    await executeRun(deps, REQUEST, delivery(), settings(), body);
+    await runBody(body);
     // Assess
     expect(counters.totals).toEqual({
       Runs: 1,
@@ -269,7 +259,7 @@ describe('executeRun: metrics and the result event', () => {
     // Prepare
     const { work } = recorder();
     // Act
-    const summary = await executeRun(deps, REQUEST, delivery(), settings(), over(items(2), work));
+    const summary = await runItems(2, work);
     // Assess
     expect(events.events).toEqual([{ detailType: 'backup.run.result', detail: summary }]);
   });

@@ -7,30 +7,14 @@ const ITEM = { clusterId: 'c1', clusterName: 'cluster-1', cluster: { big: true }
 
 describe('outcome constructors', () => {
   it('build each status from the two identifying fields only', () => {
-    expect(done(ITEM, 'backup-created')).toEqual({
-      clusterId: 'c1',
-      clusterName: 'cluster-1',
-      status: 'done',
-      action: 'backup-created',
-    });
-    expect(skipped(ITEM, 'in sync')).toEqual({
-      clusterId: 'c1',
-      clusterName: 'cluster-1',
-      status: 'skipped',
-      reason: 'in sync',
-    });
-    expect(failed(ITEM, 'boom')).toEqual({
-      clusterId: 'c1',
-      clusterName: 'cluster-1',
-      status: 'failed',
-      error: 'boom',
-    });
-    expect(deferred(ITEM, 'later')).toEqual({
-      clusterId: 'c1',
-      clusterName: 'cluster-1',
-      status: 'deferred',
-      reason: 'later',
-    });
+    const subject = { clusterId: 'c1', clusterName: 'cluster-1' };
+    const cases = [
+      [done(ITEM, 'backup-created'), { status: 'done', action: 'backup-created' }],
+      [skipped(ITEM, 'in sync'), { status: 'skipped', reason: 'in sync' }],
+      [failed(ITEM, 'boom'), { status: 'failed', error: 'boom' }],
+      [deferred(ITEM, 'later'), { status: 'deferred', reason: 'later' }],
+    ] as const;
+    for (const [outcome, fields] of cases) expect(outcome).toEqual({ ...subject, ...fields });
   });
 
   it('carry a detail only when one is given', () => {

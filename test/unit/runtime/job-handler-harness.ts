@@ -4,7 +4,7 @@ import type { RunScope } from '#lib/jobs/engine.ts';
 import type { JobName } from '#lib/jobs/types.ts';
 import type { Container } from '#lib/runtime/container.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
-import type { ActionDefinition } from '#lib/runtime/job-handler.ts';
+import { type ActionDefinition, handleJob } from '#lib/runtime/job-handler.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
@@ -38,6 +38,16 @@ export function container(config: AutomationConfig = resolveConfig(ENABLED)): Co
 }
 
 export const context = (remainingMs = 300_000) => ({ getRemainingTimeInMillis: () => remainingMs });
+
+/** handleJob for one event with a fresh container (the ENABLED config unless given) and a full time budget. */
+export function handle(
+  job: JobName,
+  actions: Record<string, ActionDefinition>,
+  event: unknown,
+  config?: AutomationConfig,
+): Promise<unknown> {
+  return handleJob(job, actions, event, context(), container(config));
+}
 
 /** A direct invocation (`npm run invoke`). */
 export function direct(job: JobName, action: string, extra: Record<string, unknown> = {}) {

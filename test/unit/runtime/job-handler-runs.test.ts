@@ -13,6 +13,7 @@ import {
   direct,
   ENABLED,
   events,
+  handle,
   log,
   recordingAction,
   resetHandlerWorld,
@@ -27,12 +28,11 @@ describe('handleJob: policy and trigger edge paths', () => {
     // Prepare: every job is disabled by default.
     const run = recordingAction();
     // Act
-    const summary = (await handleJob(
+    const summary = (await handle(
       'backup',
       { run },
       direct('backup', 'run'),
-      context(),
-      container(resolveConfig({})),
+      resolveConfig({}),
     )) as RunSummary;
     // Assess
     expect(run.scopes).toEqual([]);
@@ -55,7 +55,7 @@ describe('handleJob: policy and trigger edge paths', () => {
       detail: { clusters: [] },
     };
     // Act
-    const result = await handleJob('allowlist-sync', { sync }, event, context(), container());
+    const result = await handle('allowlist-sync', { sync }, event);
     // Assess
     expect(result).toEqual({
       ignored: true,
@@ -73,27 +73,14 @@ describe('handleJob: policy and trigger edge paths', () => {
     const run = recordingAction();
     const dryPolicy = resolveConfig({ ...ENABLED, backup: { ...ENABLED.backup, dryRun: true } });
     // Act
-    await handleJob(
-      'backup',
-      { run },
-      direct('backup', 'run', { idempotencyKey: 'a', dryRun: true }),
-      context(),
-      container(),
-    );
-    await handleJob(
+    await handle('backup', { run }, direct('backup', 'run', { idempotencyKey: 'a', dryRun: true }));
+    await handle(
       'backup',
       { run },
       direct('backup', 'run', { idempotencyKey: 'b', dryRun: false }),
-      context(),
-      container(dryPolicy),
+      dryPolicy,
     );
-    await handleJob(
-      'backup',
-      { run },
-      direct('backup', 'run', { idempotencyKey: 'c' }),
-      context(),
-      container(),
-    );
+    await handle('backup', { run }, direct('backup', 'run', { idempotencyKey: 'c' }));
     // Assess
     expect(run.scopes.map((s) => s.dryRun)).toEqual([true, true, false]);
   });
@@ -116,8 +103,8 @@ describe('handleJob: a failed run', () => {
     const run = recordingAction(true);
     const event = direct('backup', 'run');
     // Act
-    const first = await handleJob('backup', { run }, event, context(), container()).catch((e: unknown) => e);
-    const retry = await handleJob('backup', { run }, event, context(), container()).catch((e: unknown) => e);
+    const first = await handle('backup', { run }, event).catch((e: unknown) => e);
+    const retry = await handle('backup', { run }, event).catch((e: unknown) => e);
     // Assess
     expect(first).toBeInstanceOf(RunFailedError);
     expect((first as RunFailedError).summary.counts.failed).toBe(1);
@@ -130,8 +117,8 @@ describe('handleJob: a failed run', () => {
     const run = recordingAction(true);
     const event = webhook('backup', 'run', {});
     // Act
-    const first = (await handleJob('backup', { run }, event, context(), container())) as WebhookResponse;
-    const again = (await handleJob('backup', { run }, event, context(), container())) as WebhookResponse;
+    const first = (await handle('backup', { run }, event)) as WebhookResponse;
+    const again = (await handle('backup', { run }, event)) as WebhookResponse;
     // Assess
     expect([first.statusCode, again.statusCode]).toEqual([202, 202]);
     const [a, b] = [JSON.parse(first.body) as RunSummary, JSON.parse(again.body) as RunSummary];

@@ -3,13 +3,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunScope } from '#lib/jobs/engine.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
-import { type ActionDefinition, handleJob, RequestRefusedError } from '#lib/runtime/job-handler.ts';
+import { type ActionDefinition, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import {
-  container,
-  context,
   direct,
+  handle,
   log,
   recordingAction,
   resetHandlerWorld,
@@ -24,13 +23,7 @@ describe('handleJob: which action', () => {
     // Prepare: 'notice' is a known teardown action, but this handler only defines 'run'.
     const run = recordingAction();
     // Act
-    const answer = (await handleJob(
-      'teardown',
-      { run },
-      webhook('teardown', 'notice', {}),
-      context(),
-      container(),
-    )) as WebhookResponse;
+    const answer = (await handle('teardown', { run }, webhook('teardown', 'notice', {}))) as WebhookResponse;
     // Assess
     expect(answer.statusCode).toBe(404);
     expect(JSON.parse(answer.body)).toEqual({
@@ -45,13 +38,7 @@ describe('handleJob: which action', () => {
     // Prepare
     const run = recordingAction();
     // Act
-    const err = await handleJob(
-      'teardown',
-      { run },
-      direct('teardown', 'recreate'),
-      context(),
-      container(),
-    ).catch((e: unknown) => e);
+    const err = await handle('teardown', { run }, direct('teardown', 'recreate')).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(RequestRefusedError);
     expect((err as Error).message).toBe("teardown has no action 'recreate' (known: run)");
@@ -62,12 +49,10 @@ describe('handleJob: which action', () => {
     // Prepare
     const run = recordingAction();
     // Act
-    const summary = (await handleJob(
+    const summary = (await handle(
       'backup',
       { run },
       direct('backup', 'run', { clusterIds: ['c1'] }),
-      context(),
-      container(),
     )) as RunSummary;
     // Assess
     expect(run.scopes).toHaveLength(1);
@@ -93,13 +78,7 @@ describe('handleJob: prechecks', () => {
     // Prepare
     const action = refusing();
     // Act
-    const answer = (await handleJob(
-      'backup',
-      { run: action },
-      webhook('backup', 'run', {}),
-      context(),
-      container(),
-    )) as WebhookResponse;
+    const answer = (await handle('backup', { run: action }, webhook('backup', 'run', {}))) as WebhookResponse;
     // Assess
     expect(answer.statusCode).toBe(422);
     expect(JSON.parse(answer.body)).toEqual({
@@ -118,13 +97,7 @@ describe('handleJob: prechecks', () => {
     // Prepare
     const action = refusing();
     // Act
-    const err = await handleJob(
-      'backup',
-      { run: action },
-      direct('backup', 'run'),
-      context(),
-      container(),
-    ).catch((e: unknown) => e);
+    const err = await handle('backup', { run: action }, direct('backup', 'run')).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(RequestRefusedError);
     expect(action.scopes).toEqual([]);
@@ -140,13 +113,9 @@ describe('handleJob: prechecks', () => {
       },
     };
     // Act
-    const err = await handleJob(
-      'backup',
-      { run: failing },
-      webhook('backup', 'run', {}),
-      context(),
-      container(),
-    ).catch((e: unknown) => e);
+    const err = await handle('backup', { run: failing }, webhook('backup', 'run', {})).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect((err as Error).message).toBe('console unavailable');
     expect(action.scopes).toEqual([]);
@@ -161,13 +130,9 @@ describe('handleJob: the run ledger before a precheck', () => {
     const checking: ActionDefinition = { ...action, precheck: () => void checked++ };
     stores.fail('ledger.get', 'throttle');
     // Act
-    const err = await handleJob(
-      'backup',
-      { run: checking },
-      webhook('backup', 'run', {}),
-      context(),
-      container(),
-    ).catch((e: unknown) => e);
+    const err = await handle('backup', { run: checking }, webhook('backup', 'run', {})).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(err).toBeInstanceOf(StateStoreError);
     expect(err).toMatchObject({ operation: 'ledger.get' });
@@ -180,15 +145,9 @@ describe('handleJob: the run ledger before a precheck', () => {
     const action = recordingAction();
     const checking: ActionDefinition = { ...action, precheck: () => undefined };
     // Act
-    await handleJob(
-      'backup',
-      { run: checking },
-      webhook('backup', 'run', {}, 'msg_a'),
-      context(),
-      container(),
-    );
+    await handle('backup', { run: checking }, webhook('backup', 'run', {}, 'msg_a'));
     const readsWithCheck = stores.calls['ledger.get'];
-    await handleJob('backup', { run: action }, webhook('backup', 'run', {}, 'msg_b'), context(), container());
+    await handle('backup', { run: action }, webhook('backup', 'run', {}, 'msg_b'));
     // Assess
     expect(readsWithCheck).toBe(1);
     expect(stores.calls['ledger.get']).toBe(1);

@@ -11,19 +11,11 @@ import {
 } from '#lib/runtime/webhook-secrets.ts';
 import { WebhookSecretError } from '#lib/triggers/errors.ts';
 import { controlDate, useLocalSecretsManager } from '#test/helpers/secrets-manager.ts';
+import { thrownBy } from '#test/helpers/thrown.ts';
 
 const CURRENT = `whsec_${Buffer.from('current-signing-key-0123456789').toString('base64')}`;
 const PREVIOUS = `whsec_${Buffer.from('previous-signing-key-987654321').toString('base64')}`;
 const SECRET_ID = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
 
 const localSecrets = useLocalSecretsManager(SECRET_ID);
 const { freshSecretId, readsOf } = localSecrets;
@@ -71,17 +63,17 @@ describe('parseWebhookSecret', () => {
     ['a short previous', JSON.stringify({ current: CURRENT, previous: 'tiny' }), 'at least 16 characters'],
   ])('refuses %s with a WebhookSecretError naming where it came from', (_, raw, message) => {
     // Act
-    const err = thrown(() => parseWebhookSecret(raw, 'secret x'));
+    const err = thrownBy(WebhookSecretError, () => parseWebhookSecret(raw, 'secret x'));
     // Assess
     expect(err).toBeInstanceOf(WebhookSecretError);
-    expect((err as Error).message).toContain(message);
+    expect(err.message).toContain(message);
   });
 
   it('never puts the secret in its error', () => {
     // Prepare: valid JSON, but the previous secret is too short.
     const raw = JSON.stringify({ current: CURRENT, previous: 'whsec_tiny' });
     // Act
-    const err = thrown(() => parseWebhookSecret(raw, 'secret x')) as Error;
+    const err = thrownBy(Error, () => parseWebhookSecret(raw, 'secret x'));
     // Assess
     expect(err.message).not.toContain(CURRENT);
     expect(err.message).not.toContain('whsec_tiny');

@@ -23,7 +23,7 @@ import {
   orgFields,
   orgPolicy,
   placeSquatters,
-  seedKeepAlives,
+  seedOrg,
 } from '#test/fakes/teardown-orgs.ts';
 import { type Harness, HOUR, harness } from '#test/fakes/teardown-scenario.ts';
 import { assertAccounted } from '#test/helpers/faults-accounting.ts';
@@ -188,15 +188,12 @@ describe('teardown safety', () => {
     // Act / Assess
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
-        const { clusters, specs } = buildOrg(s);
         faults +=
           (s.storeFault === 'none' ? 0 : 1) +
           (s.requestDryRun ? 1 : 0) +
           s.clusters.filter((c) => c.deleteFault !== 'none').length +
           s.clusters.filter((c) => c.change !== 'none').length;
-        const h = harness(clusters);
-        const keepAlives = await seedKeepAlives(h, clusters, specs);
-        const p = orgPolicy(s, clusters, specs);
+        const { h, clusters, specs, keepAlives, policy: p } = await seedOrg(s);
         const { violations } = watchDeletes(h, p, keepAlives, specs);
         changeMidRun(h, p, specs, keepAlives);
         if (s.storeFault !== 'none') h.stores.fail(s.storeFault, 'throttle', s.storeFaultTimes);
@@ -234,10 +231,7 @@ describe('teardown safety', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         // Prepare
-        const { clusters, specs } = buildOrg({ ...s, dryRun: false });
-        const h = harness(clusters);
-        const keepAlives = await seedKeepAlives(h, clusters, specs);
-        const p = orgPolicy({ ...s, dryRun: false }, clusters, specs);
+        const { h, clusters, specs, keepAlives, policy: p } = await seedOrg({ ...s, dryRun: false });
         const { violations } = watchDeletes(h, p, keepAlives, specs);
         // Act
         const [a, b] = await Promise.all([

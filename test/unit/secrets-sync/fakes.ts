@@ -2,13 +2,12 @@
 // and "applied, then the answer lost" faults), a source reader over an in-memory set of source secrets, and a
 // world that drives the real `executeRun` with the shared in-memory state stores.
 import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
-import type { Cluster, ConsoleClient } from '#lib/console/client.ts';
-import { ConsoleApiError } from '#lib/console/errors.ts';
+import type { Cluster } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import type { SecretSourceReader, SourceSecret } from '#lib/jobs/secrets-sync-ports.ts';
 import type { JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { fakeConsole } from '#test/fakes/console.ts';
+import { apiError, type FakeConsole, fakeConsole } from '#test/fakes/console.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
 import { cluster, fixedClock, SETTINGS } from '#test/unit/allowlist-sync/fakes.ts';
 
@@ -17,23 +16,20 @@ export { cluster };
 /** What a secret write does before it is applied: nothing, a 409, or apply and then lose the answer. */
 export type WriteFault = '409' | 'applied-then-timeout' | undefined;
 
-export interface SecretsConsole extends ConsoleClient {
+export interface SecretsConsole extends FakeConsole {
   secrets: Map<string, Record<string, string>>;
   writes: string[];
   /** Called before each secret write: its answer decides the fault of that write. */
   fault?: (op: 'create' | 'update' | 'delete', clusterId: string, name: string) => WriteFault;
 }
 
-const apiError = (route: string, status: number | undefined, maybeApplied = false): ConsoleApiError =>
-  new ConsoleApiError({
-    method: route.split(' ')[0] ?? 'GET',
-    path: route.split(' ')[1] ?? '/',
-    route,
+const CHANGE_IN_PROGRESS = 'Another change to the secrets of this cluster is in progress.';
+/** The shared apiError, with the body the Console sends with a 409 on secrets. */
+const secretsError = (route: string, status: number | undefined, maybeApplied = false) =>
+  apiError(route, {
     status,
-    code: status === undefined ? 'timeout' : 'http',
-    attempts: 1,
     maybeApplied,
-    ...(status === 409 ? { body: 'Another change to the secrets of this cluster is in progress.' } : {}),
+    ...(status === 409 ? { body: CHANGE_IN_PROGRESS } : {}),
   });
 
 /** The shared fake Console, with connector secrets per cluster that a test can fault write by write. */
@@ -45,7 +41,7 @@ export function secretsConsole(clusters: Cluster[], secrets: Record<string, Reco
   fake.writes = [];
   const of = (clusterId: string, route: string): Record<string, string> => {
     const found = store.get(clusterId);
-    if (!found || !base.clusters.has(clusterId)) throw apiError(route, 404);
+    if (!found || !base.clusters.has(clusterId)) throw secretsError(route, 404);
     return found;
   };
   const write = (
@@ -56,16 +52,16 @@ export function secretsConsole(clusters: Cluster[], secrets: Record<string, Reco
     apply: () => void,
   ) => {
     const fault = fake.fault?.(op, clusterId, name);
-    if (fault === '409') throw apiError(route, 409);
+    if (fault === '409') throw secretsError(route, 409);
     apply();
     fake.writes.push(`${op} ${clusterId} ${name}`);
-    if (fault === 'applied-then-timeout') throw apiError(route, undefined, op === 'create');
+    if (fault === 'applied-then-timeout') throw secretsError(route, undefined, op === 'create');
   };
   fake.getSecrets = async (clusterId) => ({ ...of(clusterId, 'GET /clusters/{clusterUuid}/secrets') });
   fake.createSecret = async (clusterId, name, value) => {
     const route = 'POST /clusters/{clusterUuid}/secrets';
     const target = of(clusterId, route);
-    if (Object.hasOwn(target, name)) throw apiError(route, 409);
+    if (Object.hasOwn(target, name)) throw secretsError(route, 409);
     write('create', clusterId, name, route, () => {
       target[name] = value;
     });
@@ -73,7 +69,7 @@ export function secretsConsole(clusters: Cluster[], secrets: Record<string, Reco
   fake.updateSecret = async (clusterId, name, value) => {
     const route = 'PUT /clusters/{clusterUuid}/secrets/{secretName}';
     const target = of(clusterId, route);
-    if (!Object.hasOwn(target, name)) throw apiError(route, 404);
+    if (!Object.hasOwn(target, name)) throw secretsError(route, 404);
     write('update', clusterId, name, route, () => {
       target[name] = value;
     });

@@ -2,7 +2,7 @@
 // conflicts, 409 retries, writes applied whose answer was lost, redelivery, and values kept out of every
 // log line, summary and event.
 import { describe, expect, it } from 'vitest';
-import { digestOf } from '#functions/secrets-sync/desired.ts';
+import { deploymentDigest } from '#functions/secrets-sync/digest.ts';
 import { IN_SYNC, runSecretsSync } from '#functions/secrets-sync/sync.ts';
 import { SecretSourceError } from '#lib/jobs/secrets-sync-ports.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
@@ -41,6 +41,7 @@ describe('secrets sync', () => {
     // Act
     const summary = await w.run((scope) => runSecretsSync(w.deps, scope, p));
     // Assess
+    const digestOf = await deploymentDigest(w.stores.managedSecrets);
     expect(summary.failed).toBe(false);
     for (const name of ['prod-a', 'prod-b']) {
       expect(w.console.secrets.get(w.idOf(name))).toEqual({ PAYMENT_KEY: PAY_KEY, SMTP_PASSWORD: SMTP });
@@ -73,6 +74,7 @@ describe('secrets sync', () => {
     w.reader.secrets.set('camunda/payments/PAYMENT_KEY', { value: PAY_KEY_ROTATED });
     const rotated = await w.run((scope) => runSecretsSync(w.deps, scope, p));
     // Assess
+    const digestOf = await deploymentDigest(w.stores.managedSecrets);
     expect(outcome(again, 'prod-a')).toMatchObject({ status: 'skipped', reason: IN_SYNC });
     expect(outcome(rotated, 'prod-a')).toMatchObject({
       status: 'done',
@@ -298,6 +300,7 @@ describe('secrets sync', () => {
     // Act
     const summary = await w.run((scope) => runSecretsSync(w.deps, scope, policy()), { dryRun: true });
     // Assess
+    const digestOf = await deploymentDigest(w.stores.managedSecrets);
     expect(outcome(summary, 'prod-a')).toMatchObject({
       status: 'done',
       action: 'would-sync-secrets',

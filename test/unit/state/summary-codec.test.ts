@@ -6,15 +6,7 @@ import { StateStoreError } from '#lib/state/errors.ts';
 import { claimKey, runKey } from '#lib/state/keys.ts';
 import { decodeSummary, encodeSummary, fitOutcome } from '#lib/state/summary-codec.ts';
 import { done, failed, noise, summaryOf } from '#test/helpers/state-contract.ts';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
+import { thrownBy } from '#test/helpers/thrown.ts';
 
 describe('fitOutcome', () => {
   it('keeps a small outcome as it is', () => {
@@ -87,13 +79,13 @@ describe('keys', () => {
     // Prepare
     const long = 'x'.repeat(1100);
     // Act
-    const empty = thrown(() => runKey('ledger.start', ''));
-    const oversized = thrown(() => claimKey('claims.claim', 'backup', long));
+    const empty = thrownBy(StateStoreError, () => runKey('ledger.start', ''));
+    const oversized = thrownBy(StateStoreError, () => claimKey('claims.claim', 'backup', long));
     // Assess
     expect(empty).toBeInstanceOf(StateStoreError);
-    expect((empty as Error).message).toBe('ledger.start: idempotency key must be a non-empty string');
+    expect(empty.message).toBe('ledger.start: idempotency key must be a non-empty string');
     expect(oversized).toBeInstanceOf(StateStoreError);
-    expect((oversized as StateStoreError).operation).toBe('claims.claim');
+    expect(oversized.operation).toBe('claims.claim');
     expect(runKey('ledger.finish', 'sched:backup:run:2026-11-27T02:00Z')).toEqual({
       pk: 'run#sched:backup:run:2026-11-27T02:00Z',
       sk: 'run',

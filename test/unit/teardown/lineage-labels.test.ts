@@ -3,24 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { planTeardown } from '#functions/teardown/plan.ts';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
-import { cluster, harness, NOW, outcomeOf, policy, REF } from '#test/fakes/teardown-scenario.ts';
+import { cluster, harness, outcomeOf, policy, snapshotOf } from '#test/fakes/teardown-scenario.ts';
 
 function lineage(name: string, newClusterId: string, labels: string[]): ClusterSnapshot {
-  return {
+  return snapshotOf(name, {
     clusterId: `old-${name}`,
-    name,
     labels,
-    planType: { ...REF.starter },
-    region: { ...REF.eu },
-    channel: { ...REF.stable },
-    generation: { ...REF.g872 },
-    allowlist: [],
-    takenAt: new Date(NOW).toISOString(),
     teardownKey: 'night-0',
     status: 'done',
     newClusterId,
-    updatedAt: new Date(NOW).toISOString(),
-  };
+  });
 }
 
 describe('labels by lineage', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOTICE_EVENT } from '#functions/teardown/notice.ts';
 import { NOT_RESTORED } from '#functions/teardown/plan.ts';
-import { cluster, HOUR, harness, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
+import { cluster, harness, keepAliveFor, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
 
 const notices = (h: ReturnType<typeof harness>) => h.events.filter((e) => e.detailType === NOTICE_EVENT);
 
@@ -55,13 +55,7 @@ describe('runNotice', () => {
   it('lists a cluster under keep-alive as excluded', async () => {
     // Prepare
     const h = harness([cluster('dev-a'), cluster('dev-b')]);
-    await h.stores.keepAlives.put({
-      cluster: 'dev-b',
-      until: new Date(NOW + 3 * HOUR).toISOString(),
-      by: 'bob',
-      reason: 'release',
-      setAt: new Date(NOW).toISOString(),
-    });
+    await h.stores.keepAlives.put(keepAliveFor('dev-b', 3, 'bob', 'release'));
 
     // Act
     const summary = await h.run('notice', policy());

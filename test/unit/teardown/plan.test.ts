@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planTeardown, TeardownError } from '#functions/teardown/plan.ts';
-import { cluster, DAY, HOUR, harness, NOW, policy } from '#test/fakes/teardown-scenario.ts';
+import { cluster, DAY, HOUR, harness, keepAliveFor, NOW, policy } from '#test/fakes/teardown-scenario.ts';
 
 const reasons = (plan: Awaited<ReturnType<typeof planTeardown>>) =>
   Object.fromEntries(plan.excluded.map((e) => [e.cluster.name, e.reason]));
@@ -107,39 +107,16 @@ describe('planTeardown', () => {
 
     // Assess
     expect(plan.candidates.map((c) => c.name)).toEqual(['dev-old-enough']);
-    expect(reasons(plan)).toEqual({
-      'dev-new': 'younger than 24 h',
-      'dev-no-date': 'younger than 24 h',
-      'dev-bad-date': 'younger than 24 h',
-      'dev-future': 'younger than 24 h',
-    });
+    const young = ['dev-new', 'dev-no-date', 'dev-bad-date', 'dev-future'];
+    expect(reasons(plan)).toEqual(Object.fromEntries(young.map((name) => [name, 'younger than 24 h'])));
   });
 
   it('honours an active keep-alive by uuid or exact name, not an expired one', async () => {
     // Prepare
     const h = harness([cluster('dev-a'), cluster('dev-b'), cluster('dev-c'), cluster('dev-c2')]);
-    const setAt = new Date(NOW).toISOString();
-    await h.stores.keepAlives.put({
-      cluster: 'uuid-dev-a',
-      until: new Date(NOW + 5 * HOUR).toISOString(),
-      by: 'alice',
-      reason: 'demo',
-      setAt,
-    });
-    await h.stores.keepAlives.put({
-      cluster: 'dev-b',
-      until: new Date(NOW + HOUR).toISOString(),
-      by: 'bob',
-      reason: 'load test',
-      setAt,
-    });
-    await h.stores.keepAlives.put({
-      cluster: 'dev-c',
-      until: new Date(NOW + HOUR).toISOString(),
-      by: 'carol',
-      reason: 'x',
-      setAt,
-    });
+    await h.stores.keepAlives.put(keepAliveFor('uuid-dev-a', 5, 'alice', 'demo'));
+    await h.stores.keepAlives.put(keepAliveFor('dev-b', 1, 'bob', 'load test'));
+    await h.stores.keepAlives.put(keepAliveFor('dev-c', 1, 'carol', 'x'));
     h.clock.advance(30 * 60_000);
     // dev-c's keep-alive was for 'dev-c' exactly: 'dev-c2' is not covered.
 
@@ -160,25 +137,18 @@ describe('planTeardown', () => {
 
   it('leaves clusters that are creating, updating, resuming or in maintenance', async () => {
     // Prepare
-    const h = harness([
-      cluster('dev-creating', { ready: 'Creating' }),
-      cluster('dev-updating', { ready: 'Updating' }),
-      cluster('dev-resuming', { ready: 'Resuming' }),
-      cluster('dev-maintenance', { ready: 'Maintenance' }),
-      cluster('dev-healthy'),
-    ]);
+    const busy = ['Creating', 'Updating', 'Resuming', 'Maintenance'] as const;
+    const nameOf = (ready: string) => `dev-${ready.toLowerCase()}`;
+    const h = harness([...busy.map((ready) => cluster(nameOf(ready), { ready })), cluster('dev-healthy')]);
 
     // Act
     const plan = await planTeardown(h.deps, policy());
 
     // Assess
     expect(plan.candidates.map((c) => c.name)).toEqual(['dev-healthy']);
-    expect(reasons(plan)).toEqual({
-      'dev-creating': 'status Creating',
-      'dev-updating': 'status Updating',
-      'dev-resuming': 'status Resuming',
-      'dev-maintenance': 'status Maintenance',
-    });
+    expect(reasons(plan)).toEqual(
+      Object.fromEntries(busy.map((ready) => [nameOf(ready), `status ${ready}`])),
+    );
   });
 
   it('excludes clusters whose name another cluster shares (snapshots go by name)', async () => {

@@ -11,9 +11,8 @@ import {
   type NAME_GLOBS,
   orgClusterFields,
   orgFields,
-  orgPolicy,
   placeSquatters,
-  seedKeepAlives,
+  seedOrg,
 } from '#test/fakes/teardown-orgs.ts';
 import { harness, policy } from '#test/fakes/teardown-scenario.ts';
 
@@ -52,11 +51,8 @@ describe('teardown properties', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         // Prepare
-        const { clusters, specs } = buildOrg(s);
-        const h = harness(clusters);
-        await seedKeepAlives(h, clusters, specs);
+        const { h, clusters, specs, policy: p } = await seedOrg(s);
         h.console.failDelete = deleteFaults(specs);
-        const p = orgPolicy(s, clusters, specs);
         // A keep-alive by name covers every cluster of that name: the oracle treats the name as kept.
         const keptNames = new Set(
           clusters

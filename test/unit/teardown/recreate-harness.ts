@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
-import { cluster, HOUR, harness, NOW, REF } from '#test/fakes/teardown-scenario.ts';
+import type { RunSummary } from '#lib/jobs/types.ts';
+import { cluster, HOUR, harness, NOW, outcomes, REF } from '#test/fakes/teardown-scenario.ts';
 
 export const OFFICE = { description: 'office', ip: '203.0.113.0/24' };
 
@@ -43,4 +45,16 @@ export function healthyOnCreate(h: Awaited<ReturnType<typeof withSnapshots>>): v
     h.console.healthy(created.clusterId);
     return created;
   };
+}
+
+/** The recreate gave up on `name`: this outcome, no cluster created, its snapshot marked failed. */
+export async function expectGaveUp(
+  h: Awaited<ReturnType<typeof withSnapshots>>,
+  summary: RunSummary,
+  name: string,
+  outcome: string,
+): Promise<void> {
+  expect(outcomes(summary)[name]).toBe(outcome);
+  expect(h.console.created).toEqual([]);
+  expect((await h.stores.snapshots.get(name))?.status).toBe('failed');
 }

@@ -3,16 +3,28 @@
 import { describe, expect, it } from 'vitest';
 import { NOTE_DELETE_PENDING } from '#functions/teardown/snapshot.ts';
 import { apiError } from '#test/fakes/console.ts';
-import { cluster, harness, NOW, outcomes, policy, REF } from '#test/fakes/teardown-scenario.ts';
+import {
+  cluster,
+  type Harness,
+  harness,
+  outcomes,
+  policy,
+  snapshotOf,
+} from '#test/fakes/teardown-scenario.ts';
+
+/** The Console answers 500 to the DELETE of `id` (not applied) until the test clears `failDelete`. */
+function refuseDeleteOf(h: Harness, id: string): void {
+  h.console.failDelete = (deleting) =>
+    deleting === id
+      ? { error: apiError('DELETE /clusters/{clusterUuid}', { status: 500 }), applied: false }
+      : undefined;
+}
 
 describe('runTeardown retried in the same delivery', () => {
   it('a retry of the same delivery counts earlier deletions against the cap', async () => {
     // Prepare: the first attempt deletes two of three (cap 3) and fails on the third.
     const h = harness([cluster('dev-a'), cluster('dev-b'), cluster('dev-c')]);
-    h.console.failDelete = (id) =>
-      id === 'uuid-dev-c'
-        ? { error: apiError('DELETE /clusters/{clusterUuid}', { status: 500 }), applied: false }
-        : undefined;
+    refuseDeleteOf(h, 'uuid-dev-c');
     const first = await h.run('run', policy({ maxDeletionsPerRun: 3 }), { key: 'night-1' });
     h.console.failDelete = undefined;
     // Two more clusters appear before the retry: 2 deleted earlier + 3 candidates > 3.
@@ -37,10 +49,7 @@ describe('runTeardown retried in the same delivery', () => {
   it('a retry within the cap finishes only what the first attempt left', async () => {
     // Prepare
     const h = harness([cluster('dev-a'), cluster('dev-b'), cluster('dev-c')]);
-    h.console.failDelete = (id) =>
-      id === 'uuid-dev-c'
-        ? { error: apiError('DELETE /clusters/{clusterUuid}', { status: 500 }), applied: false }
-        : undefined;
+    refuseDeleteOf(h, 'uuid-dev-c');
     await h.run('run', policy({ maxDeletionsPerRun: 3 }), { key: 'night-1' });
     h.console.failDelete = undefined;
     const deletesBefore = h.console.calls.filter((c) => c.startsWith('deleteCluster')).length;
@@ -62,21 +71,7 @@ describe('runTeardown retried in the same delivery', () => {
   it('counts a crash between snapshot and outcome (a snapshot under this key) as an earlier deletion', async () => {
     // Prepare: the earlier attempt saved dev-a's snapshot and deleted it, then died before recording.
     const h = harness([cluster('dev-b'), cluster('dev-c')]);
-    await h.stores.snapshots.save({
-      clusterId: 'uuid-dev-a',
-      name: 'dev-a',
-      labels: [],
-      planType: { ...REF.starter },
-      region: { ...REF.eu },
-      channel: { ...REF.stable },
-      generation: { ...REF.g872 },
-      allowlist: [],
-      takenAt: new Date(NOW).toISOString(),
-      teardownKey: 'night-1',
-      status: 'deleted',
-      note: NOTE_DELETE_PENDING,
-      updatedAt: new Date(NOW).toISOString(),
-    });
+    await h.stores.snapshots.save(snapshotOf('dev-a', { note: NOTE_DELETE_PENDING }));
 
     // Act
     const summary = await h.run('run', policy({ maxDeletionsPerRun: 2 }), { key: 'night-1' });
@@ -118,21 +113,7 @@ describe('runTeardown retried after an attempt that could not finish its account
   it("a retry's summary includes a deletion the earlier attempt made without recording its outcome", async () => {
     // Prepare: the earlier attempt of night-1 saved dev-a's snapshot, deleted it, and died before recording.
     const h = harness([cluster('dev-b')]);
-    await h.stores.snapshots.save({
-      clusterId: 'uuid-dev-a',
-      name: 'dev-a',
-      labels: [],
-      planType: { ...REF.starter },
-      region: { ...REF.eu },
-      channel: { ...REF.stable },
-      generation: { ...REF.g872 },
-      allowlist: [],
-      takenAt: new Date(NOW).toISOString(),
-      teardownKey: 'night-1',
-      status: 'deleted',
-      note: NOTE_DELETE_PENDING,
-      updatedAt: new Date(NOW).toISOString(),
-    });
+    await h.stores.snapshots.save(snapshotOf('dev-a', { note: NOTE_DELETE_PENDING }));
 
     // Act
     const summary = await h.run('run', policy({ maxDeletionsPerRun: 2 }), { key: 'night-1' });

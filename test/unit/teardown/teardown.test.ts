@@ -2,7 +2,16 @@
 // deletes that fail or err after they happened.
 import { describe, expect, it } from 'vitest';
 import { apiError } from '#test/fakes/console.ts';
-import { cluster, HOUR, harness, NOW, outcomes, policy, REF } from '#test/fakes/teardown-scenario.ts';
+import {
+  cluster,
+  HOUR,
+  harness,
+  keepAliveFor,
+  NOW,
+  outcomes,
+  policy,
+  REF,
+} from '#test/fakes/teardown-scenario.ts';
 
 describe('runTeardown', () => {
   it('saves a snapshot of each candidate before deleting it, then deletes it', async () => {
@@ -99,13 +108,7 @@ describe('runTeardown', () => {
     const h = harness([cluster('dev-a'), cluster('dev-b')]);
     h.console.beforeGet = (id) => {
       if (id !== 'uuid-dev-a') return;
-      void h.stores.keepAlives.put({
-        cluster: 'dev-a',
-        until: new Date(NOW + 2 * HOUR).toISOString(),
-        by: 'alice',
-        reason: 'late request',
-        setAt: new Date(NOW).toISOString(),
-      });
+      void h.stores.keepAlives.put(keepAliveFor('dev-a', 2, 'alice', 'late request'));
     };
 
     // Act

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { AuthCallError, type IssuedToken } from '#lib/token/oauth.ts';
-import { countingStore, KEY, settled, T0, tokenHarness } from '#test/helpers/token/harness.ts';
+import { countingStore, KEY, leaseTakenBy, settled, T0, tokenHarness } from '#test/helpers/token/harness.ts';
 
 describe('containers sharing the fleet store', () => {
   it('a container keeps the token it read from the store and hands it out from memory afterwards', async () => {
@@ -67,14 +67,7 @@ describe('containers sharing the fleet store', () => {
     // Prepare: a token stored by a writer that set no refresh point.
     const store = countingStore('fleet');
     const owner = 'old-writer';
-    await store.tryLease(KEY, {
-      owner,
-      now: T0,
-      leaseMs: 6_000,
-      refreshBefore: T0,
-      fingerprint: 'x',
-      lastAuthBefore: T0,
-    });
+    await leaseTakenBy(store, owner, 6_000);
     await store.publish(KEY, owner, 'token-old', T0 + 300_000, T0);
     const h = tokenHarness(store);
     const p = h.provider({ refreshWindowMs: 60_000 });

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError, type IssuedToken } from '#lib/token/oauth.ts';
-import { fleetWith, KEY, settled, storeError, T0, tokenHarness } from '#test/helpers/token/harness.ts';
+import {
+  fleetWith,
+  leaseTakenBy,
+  settled,
+  storeError,
+  T0,
+  tokenHarness,
+} from '#test/helpers/token/harness.ts';
 
 const messages = (h: ReturnType<typeof tokenHarness>, level: string) =>
   h.log.lines.filter((l) => l.level === level).map((l) => l.message);
@@ -65,14 +72,7 @@ describe('metrics and logs', () => {
   it('a wait for another instance is counted, and the lease taken over from a dead holder is reported', async () => {
     // Prepare: a holder took the lease and never came back.
     const store = fleetWith();
-    await store.tryLease(KEY, {
-      owner: 'dead',
-      now: T0,
-      leaseMs: 6_000,
-      refreshBefore: T0,
-      fingerprint: 'x',
-      lastAuthBefore: T0,
-    });
+    await leaseTakenBy(store, 'dead', 6_000);
     const h = tokenHarness(store);
     const p = h.provider({ leaseMs: 6_000, maxWaitMs: 20_000, minAuthIntervalMs: 0 });
     // Act
@@ -244,14 +244,7 @@ describe('metrics and logs', () => {
   it('the wait-timeout message states the wait and the budget, in seconds', async () => {
     // Prepare: a live lease held by somebody else; 5 s of budget.
     const store = fleetWith();
-    await store.tryLease(KEY, {
-      owner: 'other',
-      now: T0,
-      leaseMs: 60_000,
-      refreshBefore: T0,
-      fingerprint: 'x',
-      lastAuthBefore: T0,
-    });
+    await leaseTakenBy(store, 'other', 60_000);
     const h = tokenHarness(store);
     const p = h.provider({ maxWaitMs: 5_000, pollInitialMs: 100, pollMaxMs: 400 });
     // Act

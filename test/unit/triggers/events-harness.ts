@@ -1,6 +1,7 @@
 import type { JobName } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import { type NormalizedTrigger, normalizeTrigger, type TriggerOptions } from '#lib/triggers/normalize.ts';
+import { rejectionBy } from '#test/helpers/thrown.ts';
 import { NOW_MS } from '#test/unit/triggers/fixtures.ts';
 
 export const options = (job: JobName, extra: Partial<TriggerOptions> = {}): TriggerOptions => ({
@@ -10,13 +11,8 @@ export const options = (job: JobName, extra: Partial<TriggerOptions> = {}): Trig
   ...extra,
 });
 
-export async function rejection(event: unknown, opts: TriggerOptions): Promise<TriggerError> {
-  const err = await normalizeTrigger(event, opts).then(
-    () => new Error('expected normalizeTrigger to throw'),
-    (e: unknown) => e,
-  );
-  if (err instanceof TriggerError) return err;
-  throw err;
+export function rejection(event: unknown, opts: TriggerOptions): Promise<TriggerError> {
+  return rejectionBy(TriggerError, normalizeTrigger(event, opts));
 }
 
 export function run(result: NormalizedTrigger) {

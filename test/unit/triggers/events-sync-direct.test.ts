@@ -22,15 +22,30 @@ describe('events that trigger an allowlist sync', () => {
     });
   });
 
-  it('refuses a cluster.created event without the cluster id', async () => {
-    // Prepare
-    const event = eventFixture('eventbridge-cluster-created');
-    event.detail = { name: 'dev-orders' };
-    // Act
-    const err = await rejection(event, options('allowlist-sync'));
-    // Assess
-    expect([err.status, err.path]).toEqual([422, 'detail.clusterId']);
-  });
+  for (const { name, fixture, detail, path } of [
+    {
+      name: 'refuses a cluster.created event without the cluster id',
+      fixture: 'eventbridge-cluster-created',
+      detail: { name: 'dev-orders' },
+      path: 'detail.clusterId',
+    },
+    {
+      name: 'refuses a recreate result without a clusters list',
+      fixture: 'eventbridge-teardown-recreate-result',
+      detail: { job: 'teardown' },
+      path: 'detail.clusters',
+    },
+  ]) {
+    it(name, async () => {
+      // Prepare
+      const event = eventFixture(fixture);
+      event.detail = detail;
+      // Act
+      const err = await rejection(event, options('allowlist-sync'));
+      // Assess
+      expect([err.status, err.path]).toEqual([422, path]);
+    });
+  }
 
   it('syncs the new uuids of the clusters a recreate brought back, and only those', async () => {
     // Prepare
@@ -66,16 +81,6 @@ describe('events that trigger an allowlist sync', () => {
       delivery: { source: 'eventbridge', idempotencyKey: event.id },
     });
     expect('request' in result).toBe(false);
-  });
-
-  it('refuses a recreate result without a clusters list', async () => {
-    // Prepare
-    const event = eventFixture('eventbridge-teardown-recreate-result');
-    event.detail = { job: 'teardown' };
-    // Act
-    const err = await rejection(event, options('allowlist-sync'));
-    // Assess
-    expect([err.status, err.path]).toEqual([422, 'detail.clusters']);
   });
 
   it('refuses these events at any other job', async () => {

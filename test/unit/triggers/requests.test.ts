@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import { parseJobRequest, REQUEST_SCHEMAS } from '#lib/triggers/requests.ts';
+import { thrownBy } from '#test/helpers/thrown.ts';
 
 const KEEP_ALIVE = {
   cluster: 'dev-payments',
@@ -14,15 +15,8 @@ const SET_SOURCE = {
   entries: [{ cidr: '203.0.113.0/24', description: 'Berlin office' }],
 };
 
-function failure(value: unknown, expectedJob?: Parameters<typeof parseJobRequest>[1]): TriggerError {
-  try {
-    parseJobRequest(value, expectedJob);
-  } catch (err) {
-    if (err instanceof TriggerError) return err;
-    throw err;
-  }
-  throw new Error('expected parseJobRequest to throw');
-}
+const failure = (value: unknown, expectedJob?: Parameters<typeof parseJobRequest>[1]): TriggerError =>
+  thrownBy(TriggerError, () => parseJobRequest(value, expectedJob));
 
 describe('parseJobRequest', () => {
   it('has a schema for exactly the actions of JOB_ACTIONS', () => {

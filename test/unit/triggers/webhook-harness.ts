@@ -1,5 +1,10 @@
 import { JOB_ACTIONS, JOBS, type JobName } from '#lib/jobs/types.ts';
-import type { NormalizedTrigger, SenderSecrets, TriggerOptions } from '#lib/triggers/normalize.ts';
+import {
+  type NormalizedTrigger,
+  normalizeTrigger,
+  type SenderSecrets,
+  type TriggerOptions,
+} from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
 import { eventFixture, NOW_MS, NOW_S, SECRET_NEW } from '#test/unit/triggers/fixtures.ts';
 
@@ -32,6 +37,11 @@ export function setup(s: Setup = {}) {
     },
   };
   return { opts, secretReads: () => secretReads };
+}
+
+/** What the trigger makes of `event` for a handler set up as `s`. */
+export function normalized(event: unknown, s: Setup = {}): Promise<NormalizedTrigger> {
+  return normalizeTrigger(event, setup(s).opts);
 }
 
 /** The API Gateway fixture with `body` signed by `secret` at `timestamp` (and header overrides). */

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeTrigger, type TriggerOptions } from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
-import { KEEP_ALIVE_BODY, MSG_ID, rejectedWith, setup, signed } from '#test/unit/triggers/webhook-harness.ts';
+import {
+  KEEP_ALIVE_BODY,
+  MSG_ID,
+  normalized,
+  rejectedWith,
+  setup,
+  signed,
+} from '#test/unit/triggers/webhook-harness.ts';
 import { eventFixture, NOW_MS, NOW_S, SECRET_NEW, SECRET_OLD, SECRET_OTHER } from './fixtures.ts';
 
 describe('webhook: rejections', () => {
@@ -129,22 +136,20 @@ describe('webhook: rejections', () => {
 
   it('refuses a replayed signature with a fresh timestamp (the timestamp is signed)', async () => {
     // Prepare
-    const { opts } = setup();
     const old = signWebhook(SECRET_NEW, MSG_ID, NOW_S - 3600, KEEP_ALIVE_BODY);
     const event = signed(KEEP_ALIVE_BODY, { headers: { 'webhook-signature': old['webhook-signature'] } });
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(rejectedWith(result).status).toBe(401);
   });
 
   it('refuses a tampered body', async () => {
     // Prepare
-    const { opts } = setup();
     const event = signed(KEEP_ALIVE_BODY);
     event.body = KEEP_ALIVE_BODY.replace('2026-01-16T06:00:00Z', '2026-01-23T06:00:00Z');
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(rejectedWith(result).status).toBe(401);
   });
@@ -283,12 +288,11 @@ describe('webhook: rejections', () => {
 
   it('never puts a secret or a signature in an answer', async () => {
     // Prepare
-    const { opts } = setup({ secrets: [SECRET_OLD, SECRET_NEW] });
     const forged = signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER });
     const forgedSignature = (forged.headers as Record<string, string>)['webhook-signature'] ?? '';
     const good = signWebhook(SECRET_NEW, MSG_ID, NOW_S, KEEP_ALIVE_BODY)['webhook-signature'];
     // Act
-    const result = await normalizeTrigger(forged, opts);
+    const result = await normalized(forged, { secrets: [SECRET_OLD, SECRET_NEW] });
     // Assess
     if (result.kind !== 'webhook-rejected') throw new Error('expected a rejection');
     const body = result.response.body;
@@ -299,14 +303,13 @@ describe('webhook: rejections', () => {
 
   it('produces no request and no delivery for any rejected webhook', async () => {
     // Prepare
-    const { opts } = setup();
     const events = [
       signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER }),
       signed('nope'),
       signed('{"dryRun":"yes"}'),
     ];
     // Act
-    const results = await Promise.all(events.map((e) => normalizeTrigger(e, opts)));
+    const results = await Promise.all(events.map((e) => normalized(e)));
     // Assess
     expect(results.map((r) => r.kind)).toEqual(['webhook-rejected', 'webhook-rejected', 'webhook-rejected']);
     for (const r of results) expect(Object.keys(r).sort()).toEqual(['kind', 'response']);

@@ -1,18 +1,22 @@
 // The webhook trigger: signed requests it accepts, and sender secrets rotating.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { normalizeTrigger } from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
-import { KEEP_ALIVE_BODY, MSG_ID, rejectedWith, setup, signed } from '#test/unit/triggers/webhook-harness.ts';
+import {
+  KEEP_ALIVE_BODY,
+  MSG_ID,
+  normalized,
+  rejectedWith,
+  signed,
+} from '#test/unit/triggers/webhook-harness.ts';
 import { eventFixture, NOW_S, SECRET_NEW, SECRET_OLD, SECRET_OTHER } from './fixtures.ts';
 
 describe('webhook: accepted requests', () => {
   it('turns a signed API Gateway request into a run keyed by webhook-id', async () => {
     // Prepare
-    const { opts } = setup();
     const event = signed(KEEP_ALIVE_BODY);
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(result).toEqual({
       kind: 'run',
@@ -38,11 +42,10 @@ describe('webhook: accepted requests', () => {
 
   it('accepts a Function URL request with a charset in its content-type', async () => {
     // Prepare
-    const { opts } = setup({ job: 'backup' });
     const body = String(eventFixture('function-url-webhook').body);
     const event = signed(body, { fixture: 'function-url-webhook' });
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event, { job: 'backup' });
     // Assess
     expect(result).toMatchObject({
       kind: 'run',
@@ -57,31 +60,28 @@ describe('webhook: accepted requests', () => {
 
   it('accepts a base64-encoded body signed over its decoded bytes', async () => {
     // Prepare
-    const { opts } = setup();
     const event = signed(KEEP_ALIVE_BODY);
     event.body = Buffer.from(KEEP_ALIVE_BODY).toString('base64');
     event.isBase64Encoded = true;
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(result.kind).toBe('run');
   });
 
   it('refuses a base64 body whose signature covers the base64 text', async () => {
     // Prepare
-    const { opts } = setup();
     const encoded = Buffer.from(KEEP_ALIVE_BODY).toString('base64');
     const event = signed(encoded);
     event.isBase64Encoded = true;
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(rejectedWith(result).status).toBe(401);
   });
 
   it('reads headers whatever their case', async () => {
     // Prepare
-    const { opts } = setup();
     const sig = signWebhook(SECRET_NEW, MSG_ID, NOW_S, KEEP_ALIVE_BODY);
     const event = eventFixture('apigw-v2-webhook');
     event.body = KEEP_ALIVE_BODY;
@@ -92,29 +92,23 @@ describe('webhook: accepted requests', () => {
       'WEBHOOK-SIGNATURE': sig['webhook-signature'],
     };
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(result.kind).toBe('run');
   });
 
   it('accepts a route behind a named API Gateway stage and with a trailing slash', async () => {
     // Prepare
-    const { opts } = setup();
     const event = signed(KEEP_ALIVE_BODY);
     event.rawPath = '/prod/webhooks/teardown/keep-alive/';
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event);
     // Assess
     expect(result.kind).toBe('run');
   });
 
   it('verifies the Standard Webhooks reference vector', async () => {
     // Prepare: the example from the Standard Webhooks specification's reference libraries.
-    const { opts } = setup({
-      job: 'backup',
-      secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
-      now: 1614265330_000,
-    });
     const event = eventFixture('function-url-webhook');
     const body = '{"test": 2432232314}';
     event.body = body;
@@ -125,7 +119,11 @@ describe('webhook: accepted requests', () => {
       'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
     };
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event, {
+      job: 'backup',
+      secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+      now: 1614265330_000,
+    });
     // Assess: the signature verified; only the body's schema is refused.
     expect(rejectedWith(result)).toMatchObject({
       status: 422,
@@ -139,19 +137,19 @@ describe('webhook: secret rotation', () => {
     ['the old secret', SECRET_OLD],
     ['the new secret', SECRET_NEW],
   ])('accepts a request signed with %s while both are active', async (_name, secret) => {
-    // Prepare
-    const { opts } = setup({ secrets: [SECRET_OLD, SECRET_NEW] });
     // Act
-    const result = await normalizeTrigger(signed(KEEP_ALIVE_BODY, { secret }), opts);
+    const result = await normalized(signed(KEEP_ALIVE_BODY, { secret }), {
+      secrets: [SECRET_OLD, SECRET_NEW],
+    });
     // Assess
     expect(result.kind).toBe('run');
   });
 
   it('refuses a secret that is not active', async () => {
-    // Prepare
-    const { opts } = setup({ secrets: [SECRET_OLD, SECRET_NEW] });
     // Act
-    const result = await normalizeTrigger(signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER }), opts);
+    const result = await normalized(signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER }), {
+      secrets: [SECRET_OLD, SECRET_NEW],
+    });
     // Assess
     expect(rejectedWith(result)).toEqual({
       status: 401,
@@ -162,12 +160,11 @@ describe('webhook: secret rotation', () => {
 
   it('accepts a header carrying several signatures when one matches', async () => {
     // Prepare
-    const { opts } = setup({ secrets: [SECRET_NEW] });
     const other = signWebhook(SECRET_OTHER, MSG_ID, NOW_S, KEEP_ALIVE_BODY)['webhook-signature'];
     const good = signWebhook(SECRET_NEW, MSG_ID, NOW_S, KEEP_ALIVE_BODY)['webhook-signature'];
     const event = signed(KEEP_ALIVE_BODY, { headers: { 'webhook-signature': `v2,abc ${other} ${good}` } });
     // Act
-    const result = await normalizeTrigger(event, opts);
+    const result = await normalized(event, { secrets: [SECRET_NEW] });
     // Assess
     expect(result.kind).toBe('run');
   });
