@@ -7,22 +7,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError } from '#lib/token/oauth.ts';
-import type { LeaseRequest, TokenStore } from '#lib/token/shared-store.ts';
+import type { TokenStore } from '#lib/token/shared-store.ts';
 import {
   countingStore,
   fleetWith,
   gate,
   KEY,
+  leaseTakenBy,
   settled,
   storeError,
   T0,
   tokenHarness,
 } from '#test/helpers/token/harness.ts';
-
-/** Somebody else's lease on KEY from T0, for `leaseMs`. */
-function othersLease(leaseMs: number): LeaseRequest {
-  return { owner: 'other', now: T0, leaseMs, refreshBefore: T0, fingerprint: 'x', lastAuthBefore: T0 };
-}
 
 /** Lets every pending promise chain run (setImmediate is never faked here). */
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -59,7 +55,7 @@ describe('callers that wait', () => {
   it('without an injected sleep, a wait is a timer (not a spin) and ends when the timer fires', async () => {
     // Prepare: another instance holds the lease.
     const store = fleetWith();
-    await store.tryLease(KEY, othersLease(60_000));
+    await leaseTakenBy(store, 'other', 60_000);
     const h = tokenHarness(store);
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     const p = h.provider({ pollInitialMs: 100, pollMaxMs: 100, maxWaitMs: 120_000 }, { sleep: undefined });
@@ -78,7 +74,7 @@ describe('callers that wait', () => {
   it('a token that comes after a wait is logged as such (debug), one read at once is not', async () => {
     // Prepare: another instance holds the lease and publishes while this container waits.
     const store = fleetWith();
-    await store.tryLease(KEY, othersLease(6_000));
+    await leaseTakenBy(store, 'other', 6_000);
     const h = tokenHarness(store);
     const waiting = h.provider(
       {},
@@ -103,7 +99,7 @@ describe('callers that wait', () => {
     // Prepare
     let leaseCalls = 0;
     const inner = fleetWith();
-    await inner.tryLease(KEY, othersLease(60_000));
+    await leaseTakenBy(inner, 'other', 60_000);
     const store: TokenStore = {
       ...inner,
       tryLease: (key, request) => {
@@ -359,7 +355,7 @@ describe('a container without metrics', () => {
   it('works on every path that counts a metric', async () => {
     // Prepare: a dead holder's lease (wait, takeover), then invalidation, a 429, a 401, a store down.
     const store = fleetWith();
-    await store.tryLease(KEY, othersLease(6_000));
+    await leaseTakenBy(store, 'other', 6_000);
     const h = tokenHarness(store);
     const p = h.provider({ maxWaitMs: 20_000, minAuthIntervalMs: 0 }, { metrics: undefined });
     // Act
