@@ -105,7 +105,7 @@ export function renderMutationSection(scores: MutationScores): string {
 \`npm run test:mutation\` (StrykerJS 9 with its vitest runner, \`stryker.config.json\`, tests in
 \`vitest.mutation.config.ts\` with \`FC_RUNS=150 FC_SEED=20261201\` so a mutant's fate does not depend on a seed;
 not part of \`npm test\`: tens of minutes). Scope: \`lib/allowlist/**\`, \`lib/config/selector.ts\`,
-\`functions/teardown/plan.ts\`, \`lib/token/provider.ts\`. Goal: ≥ ${scores.goal} % on each. Score = (killed + timed
+\`functions/teardown/plan.ts\`, \`lib/token/**\` (the provider and the modules it decides with). Goal: ≥ ${scores.goal} % on each. Score = (killed + timed
 out) / (mutants − marked equivalent − static). Static mutants (constants evaluated once at module load, such as
 the translation-prefix table) are not run (\`ignoreStatic\`). A mutant is marked equivalent in the source
 (\`// Stryker disable next-line <mutator>: <reason>\`) only when no input can tell it from the original.

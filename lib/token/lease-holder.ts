@@ -41,6 +41,7 @@ export async function refreshWithLease(holder: LeaseHolder, refresh: LeaseRefres
   const { store, key, lease, credentials } = refresh;
   const { now, log, tuning, memory } = holder;
   const previous = lease.previous;
+  // Stryker disable next-line LogicalOperator,ConditionalExpression: equivalent; both stores set and clear the owner and the lease's end together
   if (previous.leaseOwner && previous.leaseUntil !== undefined) {
     holder.counters.stats.takeovers++;
     holder.counters.metrics?.count('LeaseTakeovers');

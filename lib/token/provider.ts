@@ -199,6 +199,7 @@ export class SharedTokenProvider implements TokenSource {
       // A late answer to this container's own timed-out request, kept here when it could not be shared.
       const late = this.memory.live(now);
       if (late) return this.handOut(late.accessToken, 'memory');
+      // Stryker disable next-line ConditionalExpression: equivalent; without a recorded rejection `recheckRejected` returns the same credentials (no fingerprint equals undefined)
       if (state.rejectedFingerprint) {
         const fresh = await this.recheckRejected(credentials, state.rejectedFingerprint);
         if (fresh !== credentials) {
@@ -210,7 +211,11 @@ export class SharedTokenProvider implements TokenSource {
         const until = state.blockedUntil as number;
         if (!waitsOutPause(state, deadline, fleetWide)) throw pausedError(state.blockReason, until, now);
         waitingFor = `the auth server failed to answer (${state.blockReason}); waiting for a late answer or the retry after the shared pause`;
-      } else if (state.leaseUntil === undefined || state.leaseUntil < now) {
+      } else if (
+        state.leaseUntil === undefined ||
+        // Stryker disable next-line EqualityOperator: at `leaseUntil === now` the store's own condition (leaseAvailable: `leaseUntil < now`) refuses the lease, so `<=` only adds a refused call
+        state.leaseUntil < now
+      ) {
         let lease: Lease | undefined;
         try {
           lease = await this.storeCall(
@@ -251,6 +256,7 @@ export class SharedTokenProvider implements TokenSource {
 
   /** One store operation, retried within `storeRetryMs` (one attempt while the store is known down). */
   private async storeCall<T>(store: TokenStore, operation: () => Promise<T>, deadline: number): Promise<T> {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent; a container's store (a Map) never throws, so the retry wrapper makes exactly one call too
     if (store.scope === 'container') return operation();
     const result = await withStoreRetry(operation, {
       deadline: storeCallDeadline(deadline, this.now(), this.storeDown, this.t.storeRetryMs),
@@ -269,6 +275,7 @@ export class SharedTokenProvider implements TokenSource {
 
   private leaseRequest(credentials: Credentials, now: number) {
     return {
+      // Stryker disable next-line UpdateOperator: equivalent; counting down keeps each owner of this instance unique
       owner: `${this.instance}#${++this.leaseSeq}`,
       fingerprint: secretFingerprint(credentials),
       ...leaseTerms(now, this.t),
@@ -321,6 +328,7 @@ export class SharedTokenProvider implements TokenSource {
       const key = this.keyFor(credentials);
       const state = await store.read(key);
       const t = this.now();
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent; a stored refresh point never follows the expiry (usableToken), so a missing or expired token never passes `refreshAt > t` below
       if (state.token && isLive(state.expiresAt, t)) {
         const expiresAt = state.expiresAt as number;
         const refreshAt = refreshPoint(expiresAt, state.refreshAt, this.t.refreshWindowMs);
@@ -369,6 +377,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent; 'abort' fires once and the listener is removed when the promise settles
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });

@@ -193,3 +193,15 @@ export function gate(): { opened: Promise<void>; open(): void } {
 export function settled<T>(promise: Promise<T>): Promise<T | unknown> {
   return promise.catch((error: unknown) => error);
 }
+
+/** An error named as the AWS SDK names a DynamoDB failure (`ThrottlingException`, `InternalServerError`…). */
+export function storeError(name: string): Error {
+  const err = new Error(`${name} happened`);
+  err.name = name;
+  return err;
+}
+
+/** The fleet's store (memory rules), with some operations replaced. */
+export function fleetWith(overrides: Partial<TokenStore> = {}): TokenStore {
+  return { ...memoryTokenStore(), scope: 'fleet', ...overrides };
+}

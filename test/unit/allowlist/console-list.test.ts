@@ -81,3 +81,51 @@ describe('diffEntries', () => {
     expect(diff.added.map((e) => e.cidr)).toEqual(['9.0.0.0/8', '10.0.0.0/8', '2001:db8::/32']);
   });
 });
+
+describe('the Console list read defensively', () => {
+  it('reads a missing description as empty, trims one, and keeps a non-string ip as unparsed text', () => {
+    // Prepare: what a Console answer the spec does not promise could hold.
+    const list = [
+      { ip: '10.0.0.0/8', description: null },
+      { ip: '192.0.2.0/24', description: '  lab  ' },
+      { ip: 123, description: 'number' },
+    ] as unknown as Array<{ ip: string; description: string }>;
+    // Act
+    const read = fromConsoleList(list);
+    // Assess
+    expect(read.entries).toEqual([
+      { cidr: '10.0.0.0/8', description: '' },
+      { cidr: '192.0.2.0/24', description: 'lab' },
+    ]);
+    expect(read.unparsed).toEqual(['123']);
+  });
+});
+
+describe('diffEntries on its edges', () => {
+  it('is unequal when only one kind of change is there', () => {
+    // Prepare
+    const a = { cidr: '10.0.0.0/8', description: 'a' };
+    const b = { cidr: '192.0.2.0/24', description: 'b' };
+    // Act
+    const equal = [
+      diffEntries([a], [a, b]).equal,
+      diffEntries([a, b], [a]).equal,
+      diffEntries([a], [{ ...a, description: 'renamed' }]).equal,
+      diffEntries([a, b], [b, a]).equal,
+    ];
+    // Assess
+    expect(equal).toEqual([false, false, false, true]);
+  });
+
+  it('sorts entries it cannot parse after the valid ones, by their text', () => {
+    // Prepare: not canonical entries (the diff is documented for canonical ones; its order stays total).
+    const desired = ['zz', '2001:db8::/32', 'aa', '10.0.0.0/8', 'mm'].map((cidr) => ({
+      cidr,
+      description: 'd',
+    }));
+    // Act
+    const { added } = diffEntries([], desired);
+    // Assess
+    expect(added.map((e) => e.cidr)).toEqual(['10.0.0.0/8', '2001:db8::/32', 'aa', 'mm', 'zz']);
+  });
+});

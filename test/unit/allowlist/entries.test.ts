@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AllowlistRules,
-  AllowlistValidationError,
-  type EntryProblem,
-  normalizeEntries,
-} from '#lib/allowlist/entries.ts';
-import { entriesOf, RULES } from '#test/unit/allowlist/fixtures.ts';
-
-function problemsOf(input: unknown, r: AllowlistRules = RULES): EntryProblem[] {
-  try {
-    normalizeEntries(input, r);
-  } catch (error) {
-    expect(error).toBeInstanceOf(AllowlistValidationError);
-    return (error as AllowlistValidationError).problems;
-  }
-  throw new Error('expected the list to be refused');
-}
+import { AllowlistValidationError, normalizeEntries } from '#lib/allowlist/entries.ts';
+import { entriesOf, problemsOf, RULES } from '#test/unit/allowlist/fixtures.ts';
 
 const one = (cidr: unknown, description: unknown = 'office') => [{ cidr, description }];
 

@@ -5,19 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError, type IssuedToken } from '#lib/token/oauth.ts';
-import type { TokenStore } from '#lib/token/shared-store.ts';
-import { leaseTakenBy, settled, T0, tokenHarness } from '#test/helpers/token/harness.ts';
-
-function storeError(name: string): Error {
-  const err = new Error(`${name} happened`);
-  err.name = name;
-  return err;
-}
-
-/** The fleet's store (memory rules), with some operations replaced. */
-function fleetWith(overrides: Partial<TokenStore> = {}): TokenStore {
-  return { ...memoryTokenStore(), scope: 'fleet', ...overrides };
-}
+import {
+  fleetWith,
+  leaseTakenBy,
+  settled,
+  storeError,
+  T0,
+  tokenHarness,
+} from '#test/helpers/token/harness.ts';
 
 const messages = (h: ReturnType<typeof tokenHarness>, level: string) =>
   h.log.lines.filter((l) => l.level === level).map((l) => l.message);

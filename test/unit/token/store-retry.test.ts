@@ -2,7 +2,13 @@
 // that no pause ever runs past the deadline (property, fake clock).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailable, storeErrorKind, storeRetryDelay, withStoreRetry } from '#lib/token/store-retry.ts';
+import {
+  StoreUnavailable,
+  storeErrorKind,
+  storeRetryDelay,
+  storeUnavailableError,
+  withStoreRetry,
+} from '#lib/token/store-retry.ts';
 
 function named(name: string): Error {
   const e = new Error(`${name} happened`);
@@ -118,5 +124,81 @@ describe('withStoreRetry', () => {
       ),
       { numRuns: 300, seed: 20261201, verbose: true },
     );
+  });
+});
+
+describe('what a store that stays down reports', () => {
+  /** Throttled `failures` times (then works), on a fake clock, with the smallest jitter. */
+  async function throttled(failures: number, deadline: number) {
+    const clock = { t: 0 };
+    let calls = 0;
+    const outcome = await withStoreRetry(
+      async () => {
+        calls++;
+        if (calls <= failures) throw named('ThrottlingException');
+        return 'ok';
+      },
+      {
+        deadline,
+        backoff: BACKOFF,
+        now: () => clock.t,
+        sleep: async (ms) => {
+          clock.t += ms;
+        },
+        random: () => 0,
+      },
+    ).catch((e: unknown) => e);
+    return { outcome, calls };
+  }
+
+  it('a pause that ends exactly at the deadline is still taken', async () => {
+    // Act: the first pause is 25 ms (half of 50 with no jitter); the budget is exactly that.
+    const { outcome, calls } = await throttled(1, 25);
+    // Assess
+    expect(outcome).toBe('ok');
+    expect(calls).toBe(2);
+  });
+
+  it('gives up with the attempts made and the time waited, named and worded by kind', async () => {
+    // Act: pauses of 25 and 50 ms fit into 100 ms, the next (100 ms) does not.
+    const { outcome, calls } = await throttled(10, 100);
+    const permanent = await withStoreRetry(
+      async () => {
+        throw named('AccessDeniedException');
+      },
+      { deadline: 10_000, backoff: BACKOFF, now: () => 0, sleep: async () => {}, random: () => 0 },
+    ).catch((e: unknown) => e as StoreUnavailable);
+    // Assess
+    const err = outcome as StoreUnavailable;
+    expect(calls).toBe(3);
+    expect(err).toMatchObject({ name: 'StoreUnavailable', kind: 'throttled', attempts: 3, waitedMs: 75 });
+    expect(err.message).toBe('token store is unreachable');
+    expect((err.cause as Error).name).toBe('ThrottlingException');
+    expect(permanent.message).toBe('token store refused the request');
+  });
+
+  it("the caller's error says what was tried, that the auth server is spared, and what to do", () => {
+    // Prepare
+    const once = new StoreUnavailable('permanent', 1, 0, { cause: named('ResourceNotFoundException') });
+    const thrice = new StoreUnavailable('throttled', 3, 1_500, { cause: named('ThrottlingException') });
+    const other = new TypeError('fetch failed');
+    // Act
+    const [fromOnce, fromThrice, fromOther] = [once, thrice, other].map(storeUnavailableError);
+    // Assess
+    const advice =
+      "; not asking Camunda's auth server, to protect the source IP's rate limit (without the store every " +
+      "container would ask). Check the state table and DynamoDB's health; token.storeUnavailable: " +
+      "'local-auth' in automation.config.ts lets each container ask instead";
+    expect(fromOnce?.message).toBe(
+      `the shared token store refused the request (ResourceNotFoundException: ResourceNotFoundException happened; 1 attempt in 0.0 s)${advice}`,
+    );
+    expect(fromThrice?.message).toBe(
+      `the shared token store is unreachable (ThrottlingException: ThrottlingException happened; 3 attempts in 1.5 s)${advice}`,
+    );
+    expect(fromOther?.message).toBe(
+      `the shared token store is unreachable (TypeError: fetch failed)${advice}`,
+    );
+    expect(fromOnce?.code).toBe('store-unavailable');
+    expect(fromOnce?.cause).toBe(once);
   });
 });
