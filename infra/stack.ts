@@ -144,11 +144,6 @@ export class AutomationStack extends Stack {
     const environment: Record<string, string> = {
       [STATE_TABLE_ENV]: this.table.table.tableName,
       [CREDENTIALS_SECRET_ENV]: this.consoleSecret.secretArn,
-      [WEBHOOK_SENDER_SECRETS_ENV]: this.toJsonString(
-        Object.fromEntries(
-          Object.entries(this.webhookSecrets).map(([name, secret]) => [name, secret.secretArn]),
-        ),
-      ),
       [EVENT_BUS_ENV]: this.bus.eventBusName,
       // Also the `environment` dimension of every metric (lib/runtime/powertools.ts), which the alarms name.
       [ENVIRONMENT_ENV]: envName,
@@ -175,17 +170,14 @@ export class AutomationStack extends Stack {
         // and Lambda refuses a reservation that leaves less than 10 unreserved).
         reservedConcurrentExecutions: d.reservedConcurrency > 0 ? d.reservedConcurrency : undefined,
       });
-      // Only what the code uses, per resource: item reads/writes on the table and its key, reading the two
-      // secrets, publishing result events.
+      // Only what the code uses, per resource: item reads/writes on the table and its key, reading the Console
+      // credentials (not the webhook senders' secrets: the ingress verifies webhooks), publishing result events.
       this.table.grantItemAccess(f.fn);
       // GetSecretValue only (grantRead would add DescribeSecret, which the code never calls).
       f.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
-          resources: [
-            this.consoleSecret.secretArn,
-            ...Object.values(this.webhookSecrets).map((secret) => secret.secretArn),
-          ],
+          resources: [this.consoleSecret.secretArn],
         }),
       );
       // PutEvents on this bus, only with the project's source and this job's own published detail-types: a
@@ -218,7 +210,14 @@ export class AutomationStack extends Stack {
     this.ingress = addWebhookIngress(this, {
       deployment: d,
       eventSource: config.events.source,
-      environment,
+      environment: {
+        ...environment,
+        [WEBHOOK_SENDER_SECRETS_ENV]: this.toJsonString(
+          Object.fromEntries(
+            Object.entries(this.webhookSecrets).map(([name, secret]) => [name, secret.secretArn]),
+          ),
+        ),
+      },
       define,
       table: this.table,
       bus: this.bus,

@@ -32,7 +32,7 @@ export const INGRESS_LEADING_KEYS = ['run#webhook:*'];
 export interface WebhookIngressProps {
   deployment: AutomationConfig['deployment'];
   eventSource: string;
-  /** The job functions' environment; the ingress gets it without the Console credentials. */
+  /** The job functions' environment plus the senders' secret ARNs; the ingress gets it without the Console credentials. */
   environment: Record<string, string>;
   define: Record<string, string>;
   table: StateTable;

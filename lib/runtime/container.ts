@@ -43,7 +43,8 @@ export interface Container extends JobDeps {
   config: AutomationConfig;
   tokens: SharedTokenProvider;
   /** Every webhook sender's signing secrets (cached). */
-  webhookSecrets: () => Promise<SenderSecrets[]>;
+  /** Every webhook sender's signing secrets; absent in a deployed job function (the ingress verifies). */
+  webhookSecrets?: () => Promise<SenderSecrets[]>;
   /** Set per invocation by the handler: the Lambda context's remaining time. */
   invocation: { remainingTimeMs?: () => number };
   /** Seals connector-secret values at rest (KMS in AWS; a local key elsewhere); absent: secrets not kept. */
@@ -173,10 +174,14 @@ export function createContainer(overrides: ContainerOverrides = {}, parts: Funct
   const busName = env.EVENT_BUS_NAME;
   const events =
     overrides.events ?? (busName ? eventBridgeEvents(busName, config.events.source) : memoryPublisher());
+  // The ingress is given the senders' secret ARNs; a local run reads its secrets from the env. A deployed job
+  // function gets neither (webhooks reach it verified, through the ingress and the bus): it has no webhook.
   const senderSecretIds = env[WEBHOOK_SENDER_SECRETS_ENV];
   const webhookSecrets = senderSecretIds
     ? secretsManagerSenderSecrets(parseSenderSecretIds(senderSecretIds))
-    : envWebhookSecrets(env);
+    : env.AWS_LAMBDA_FUNCTION_NAME
+      ? undefined
+      : envWebhookSecrets(env);
   const sealer = overrides.sealer ?? sealerFromEnv(env, parts);
   return {
     config,
@@ -186,7 +191,7 @@ export function createContainer(overrides: ContainerOverrides = {}, parts: Funct
     log,
     metrics: counters,
     events,
-    webhookSecrets,
+    ...(webhookSecrets ? { webhookSecrets } : {}),
     invocation,
     ...(sealer ? { sealer } : {}),
     credentials:

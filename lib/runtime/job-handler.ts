@@ -54,11 +54,14 @@ export function disabledReason(
 
 export type JobResult = RunSummary | WebhookResponse | { ignored: true; reason: string };
 
-/** The webhook settings of the config; none (every HTTP request answered 404) when no sender is declared. */
+/**
+ * The webhook settings of the config; none (every HTTP request answered 404) when no sender is declared or the
+ * container has no senders' secrets (a deployed job function: the ingress verifies its webhooks).
+ */
 export function webhookOptions(c: Container): WebhookTriggerOptions | undefined {
   const { webhooks } = c.config;
   const senders = Object.entries(webhooks.senders);
-  if (senders.length === 0) return undefined;
+  if (senders.length === 0 || c.webhookSecrets === undefined) return undefined;
   return {
     secrets: c.webhookSecrets,
     scopes: Object.fromEntries(senders.map(([name, sender]) => [name, sender.routes])),

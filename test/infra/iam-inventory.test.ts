@@ -59,13 +59,14 @@ const FUNCTION_ROLE = (job: JobName): Allowed[] => [
     resource: 'TableKey.Arn',
     why: 'DynamoDB uses the table’s customer-managed key on the caller’s behalf for every item read and write',
   })),
-  // The Console credentials and one signing secret per webhook sender of automation.config.ts.
-  ...(['ConsoleSecret', 'chat-botSecret', 'network-automationSecret'] as const).map((secret) => ({
+  // The Console credentials only: webhooks are verified by the ingress, so a job's role cannot read (or a job's
+  // bug leak) a sender's signing secret.
+  {
     action: 'secretsmanager:GetSecretValue',
-    resource: secret,
-    why: 'lib/token/credentials.ts (Console API client) and lib/runtime/webhook-secrets.ts (signing secret)',
+    resource: 'ConsoleSecret',
+    why: 'lib/token/credentials.ts (Console API client)',
     command: 'SecretsProvider',
-  })),
+  },
   {
     action: 'events:PutEvents',
     resource: 'Bus.Arn',

@@ -88,7 +88,6 @@ describe('functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         STATE_TABLE_NAME: { Ref: logicalId(prod().stack.table.table) },
         CAMUNDA_CONSOLE_CREDENTIALS_SECRET: { Ref: logicalId(prod().stack.consoleSecret) },
-        WEBHOOK_SENDER_SECRETS: expect.anything(),
         EVENT_BUS_NAME: { Ref: logicalId(prod().stack.bus) },
         AUTOMATION_ENV: 'prod',
         // The teardown alone seals connector secrets (lib/runtime/container.ts SEALING_KEY_ENV).
@@ -96,13 +95,22 @@ describe('functions', () => {
           ? { SECRETS_KMS_KEY_ID: { 'Fn::GetAtt': [logicalId(prod().stack.secretsKey), 'Arn'] } }
           : {}),
       });
-      const senders = JSON.stringify(env.WEBHOOK_SENDER_SECRETS);
-      expect(Object.keys(prod().stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
-      for (const [sender, secret] of Object.entries(prod().stack.webhookSecrets)) {
-        expect(senders).toContain(`\\"${sender}\\":\\"`);
-        expect(senders).toContain(logicalId(secret));
-      }
     }
+  });
+
+  it('only the ingress knows the webhook senders’ secrets: it gets their ARNs by sender, and no Console credentials', () => {
+    // Act
+    const ingress = prod().json.Resources[logicalId(prod().stack.ingress.fn)]?.Properties ?? {};
+    const env = (ingress.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    // Assess
+    const senders = JSON.stringify(env.WEBHOOK_SENDER_SECRETS);
+    expect(Object.keys(prod().stack.webhookSecrets).sort()).toEqual(['chat-bot', 'network-automation']);
+    for (const [sender, secret] of Object.entries(prod().stack.webhookSecrets)) {
+      expect(senders).toContain(`\\"${sender}\\":\\"`);
+      expect(senders).toContain(logicalId(secret));
+    }
+    expect(env).not.toHaveProperty('CAMUNDA_CONSOLE_CREDENTIALS_SECRET');
   });
 
   it('send failed asynchronous invocations, after retries, to the dead-letter queue', () => {

@@ -26,6 +26,14 @@ describe('parseCidr', () => {
     expect(refused).toEqual(Array(3).fill('not an IPv4/IPv6 address or CIDR'));
     expect(plain.ok && plain.value.cidr).toBe('10.0.0.1/32');
   });
+
+  it('maps an IPv4-mapped network to IPv4 from /96 on; a shorter one stays the IPv6 network it is', () => {
+    // Act
+    const [at96, below] = ['::ffff:10.0.0.1/96', '::ffff:10.0.0.1/95'].map(parseCidr);
+    // Assess
+    expect(at96?.ok && [at96.value.kind, at96.value.cidr]).toEqual(['ipv4', '0.0.0.0/0']);
+    expect(below?.ok && [below.value.kind, below.value.cidr]).toEqual(['ipv6', '::fffe:0:0/95']);
+  });
 });
 
 describe('compareParsed', () => {
