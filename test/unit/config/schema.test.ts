@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#lib/config/errors.ts';
 import { deepMerge } from '#lib/config/load.ts';
 import { formatPath, parseConfig, timeZoneProblem } from '#lib/config/schema.ts';
+import { DOCUMENTED_DEPLOYMENT_DEFAULTS } from '#test/helpers/config-defaults.ts';
 import { allowlistOn, issueAt, issuesOf, teardownOn } from './issues.ts';
 
 describe('parseConfig defaults', () => {
@@ -83,14 +84,7 @@ describe('parseConfig defaults', () => {
         conflictRetry: { attempts: 6, baseDelayMs: 1000, maxDelayMs: 20000 },
         kmsKeyArns: [],
       },
-      deployment: {
-        webhookAuth: 'signature',
-        webhookThrottle: { rateLimit: 10, burstLimit: 20 },
-        logRetentionDays: 30,
-        functionTimeoutSeconds: 300,
-        memoryMb: 512,
-        reservedConcurrency: 0,
-      },
+      deployment: DOCUMENTED_DEPLOYMENT_DEFAULTS,
     });
   });
 
