@@ -56,7 +56,7 @@ const resourcesOf = (type: string) => resourcesOfType(s.json, type);
 
 describe('function roles', () => {
   it.each(JOBS)(
-    '%s: exactly its log group, the DLQ, item access to the table and its key, the two secrets, the bus',
+    '%s: exactly its log group, the DLQ, item access to the table and its key, the Console secret, the bus',
     (job: JobName) => {
       // Act
       const grants = grantsOf(s.json, logicalId(s.stack.functions[job].role), names);
@@ -76,10 +76,8 @@ describe('function roles', () => {
           'Allow kms:Encrypt -> TableKey.Arn',
           'Allow kms:GenerateDataKey -> TableKey.Arn',
           'Allow kms:DescribeKey -> TableKey.Arn',
+          // The Console credentials only: the ingress alone reads the webhook senders' signing secrets.
           'Allow secretsmanager:GetSecretValue -> ConsoleSecret',
-          // One secret per webhook sender of automation.config.ts.
-          'Allow secretsmanager:GetSecretValue -> chat-botSecret',
-          'Allow secretsmanager:GetSecretValue -> network-automationSecret',
           'Allow events:PutEvents -> Bus.Arn',
           // The teardown alone seals connector secrets and publishes recreated clients' credentials.
           ...(job === 'teardown'
