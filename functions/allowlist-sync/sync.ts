@@ -10,7 +10,7 @@ import {
   fromConsoleList,
   toConsoleList,
 } from '#lib/allowlist/entries.ts';
-import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
+import { matchesSelector } from '#lib/config/selector.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
@@ -24,6 +24,7 @@ import {
   subjectOf,
 } from '#lib/jobs/outcomes.ts';
 import type { AllowlistSource, JobDeps } from '#lib/jobs/ports.ts';
+import { selectRequested, syncSelectionNotes } from '#lib/jobs/selection.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { declaredSource, desiredFor } from './desired.ts';
 
@@ -67,15 +68,9 @@ export async function runSync(
   const notes: string[] = [];
 
   const listed = await deps.console.listClusters();
-  const requested = scope.request.clusterIds ?? [];
-  const selected = selectClusters(listed, policy.selector, requested);
-  if (selected.length === 0) notes.push('the allowlist policy selects no cluster; nothing to sync');
-  const notSelected = requested.filter((id) => !selected.some((c) => c.uuid === id));
-  if (notSelected.length > 0) {
-    notes.push(
-      `requested cluster(s) not selected by the allowlist policy, ignored: ${notSelected.join(', ')}`,
-    );
-  }
+  const selection = selectRequested(listed, policy.selector, scope.request.clusterIds ?? []);
+  const { selected } = selection;
+  notes.push(...syncSelectionNotes('allowlist', selection));
 
   const stored = await deps.allowlistSources.list();
   const undeclared = stored.filter((s) => declaredSource(policy, s.name) === undefined).map((s) => s.name);

@@ -4,10 +4,10 @@
 // ports; the run engine (`executeRun`) supplies claims, concurrency, the time budget and error capture
 // through `scope`.
 
-import { selectClusters } from '#lib/config/selector.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import { type OutcomeSubject, subjectOf } from '#lib/jobs/outcomes.ts';
+import { selectRequested } from '#lib/jobs/selection.ts';
 import { publishClusterAge } from './cluster-metrics.ts';
 import { type BackupDeps, listOrFail } from './deps.ts';
 import { manualCluster } from './manual.ts';
@@ -29,9 +29,11 @@ export async function runBackup(deps: BackupDeps, scope: RunScope, policy: Backu
   const listing = await listOrFail(deps);
   if ('refused' in listing) return listing.refused;
   const { clusters } = listing;
-  const requested = scope.request.clusterIds ?? [];
-  const selected = selectClusters(clusters, policy.selector, requested);
-  const unmatched = requested.filter((id) => !selected.some((c) => c.uuid === id));
+  const { selected, notSelected: unmatched } = selectRequested(
+    clusters,
+    policy.selector,
+    scope.request.clusterIds ?? [],
+  );
   if (unmatched.length > 0) {
     notes.push(`requested cluster(s) not selected by the backup policy or unknown: ${unmatched.join(', ')}`);
   }

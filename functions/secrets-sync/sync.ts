@@ -3,11 +3,12 @@
 // read fails the run and changes nothing), and read again for each cluster under its claim, so a rotation
 // during a long run is not undone by a copy read at its start. Outcomes carry names and digests, never values.
 import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
-import { matchesSelector, selectClusters } from '#lib/config/selector.ts';
+import { matchesSelector } from '#lib/config/selector.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
 import { done, failed, type OutcomeSubject, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
+import { selectRequested, syncSelectionNotes } from '#lib/jobs/selection.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { applyChange, type SecretsSyncDeps } from './apply.ts';
 import { desiredFor, readSources, type SourceReadings } from './desired.ts';
@@ -50,15 +51,9 @@ export async function runSecretsSync(
   const digest = await deploymentDigest(deps.managedSecrets);
 
   const listed = await deps.console.listClusters();
-  const requested = scope.request.clusterIds ?? [];
-  const selected = selectClusters(listed, policy.selector, requested);
-  if (selected.length === 0) notes.push('the secrets-sync policy selects no cluster; nothing to sync');
-  const notSelected = requested.filter((id) => !selected.some((c) => c.uuid === id));
-  if (notSelected.length > 0) {
-    notes.push(
-      `requested cluster(s) not selected by the secrets-sync policy, ignored: ${notSelected.join(', ')}`,
-    );
-  }
+  const selection = selectRequested(listed, policy.selector, scope.request.clusterIds ?? []);
+  const { selected } = selection;
+  notes.push(...syncSelectionNotes('secrets-sync', selection));
 
   // Sources are read again when the last read is older than SOURCE_MAX_AGE_MS (one read shared by the clusters
   // working meanwhile): a rotation during a long run reaches the clusters synced after it, and 1,000 clusters
