@@ -1,3 +1,5 @@
+// The evening notice: one `teardown.notice` event listing the clusters tonight's teardown plans to
+// delete, so their owners can send a keep-alive in time. It changes nothing and claims no cluster.
 import { done, skipped, subjectOf } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
 import { refusingLateDelivery } from './lateness.ts';
