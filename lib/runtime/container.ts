@@ -42,8 +42,7 @@ export interface Container extends JobDeps {
   console: MeteredConsoleClient;
   config: AutomationConfig;
   tokens: SharedTokenProvider;
-  /** Every webhook sender's signing secrets (cached). */
-  /** Every webhook sender's signing secrets; absent in a deployed job function (the ingress verifies). */
+  /** Every webhook sender's signing secrets (cached); absent in a deployed job function (the ingress verifies). */
   webhookSecrets?: () => Promise<SenderSecrets[]>;
   /** Set per invocation by the handler: the Lambda context's remaining time. */
   invocation: { remainingTimeMs?: () => number };
