@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { FUNCTION_BUILD_OPTIONS, FUNCTION_TARGET } from '#infra/bundling/function-bundle.ts';
+import { inlinedConfigDefine } from '#lib/config/inlined.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
 import { LOCAL_CONFIG } from '#local/env.ts';
@@ -125,7 +126,7 @@ const loadAtStart = loadAverage();
 const scratch = mkdtempSync(join(tmpdir(), 'cca-bench-cold-'));
 try {
   const config = resolveConfig(LOCAL_CONFIG);
-  const define = { 'process.env.AUTOMATION_CONFIG': JSON.stringify(JSON.stringify(config)) };
+  const define = inlinedConfigDefine(config);
   const home = join(scratch, 'home');
   await mkdir(home, { recursive: true });
   const common = {

@@ -1,8 +1,10 @@
-// The small modules the function bundles use instead of pure-JavaScript packages (infra/bundling/lambda/,
+// The small modules the function bundles use instead of pure-JavaScript packages and of built-ins loaded on first use (infra/bundling/lambda/,
 // aliased by infra/bundling/function-bundle.ts): each must answer as the package it replaces, which stays
 // installed (tsx runs and tests use it), so the two are compared on generated inputs.
 
 import { createRequire } from 'node:module';
+import { Readable, Writable } from 'node:stream';
+import * as WebStreams from 'node:stream/web';
 import { Sha256 as SmithySha256 } from '@smithy/core/checksum';
 import * as stablelib from '@stablelib/base64';
 import fc from 'fast-check';
@@ -12,6 +14,7 @@ import * as base64 from '#infra/bundling/lambda/base64-from-buffer.ts';
 import { Sha256 as NodeSha256 } from '#infra/bundling/lambda/checksum-sha256-node.ts';
 import MapLruCache from '#infra/bundling/lambda/lru-cache-from-map.ts';
 import * as sha256 from '#infra/bundling/lambda/sha256-from-node.ts';
+import * as lazyStreams from '#infra/bundling/lambda/streams-on-first-use.ts';
 import { propertyParams } from '#test/helpers/property.ts';
 
 // A CommonJS module whose typings declare an ES default export: required, typed as that export.
@@ -169,5 +172,40 @@ describe('lru-cache-from-map (for mnemonist/lru-cache)', () => {
     for (const capacity of [0, -1]) {
       expect(outcome(() => new MapLruCache(capacity))).toEqual(outcome(() => new LRUCache(capacity)));
     }
+  });
+});
+
+describe('streams-on-first-use (for node:stream/web and node:stream/promises, which only middy imports)', () => {
+  it('tells a web ReadableStream as Node’s class does, for streams and for anything else', () => {
+    const samples: unknown[] = [
+      new WebStreams.ReadableStream(),
+      new globalThis.ReadableStream(),
+      Readable.from(['x']),
+      new WebStreams.WritableStream(),
+      'body',
+      { _readableState: {} },
+      null,
+      undefined,
+      42,
+    ];
+    for (const value of samples) {
+      expect(value instanceof lazyStreams.ReadableStream).toBe(value instanceof WebStreams.ReadableStream);
+    }
+  });
+
+  it('pipes a stream to its end as node:stream/promises does', async () => {
+    // Prepare
+    const chunks: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    // Act
+    await lazyStreams.pipeline(Readable.from(['a', 'b', 'c']), sink);
+    // Assess
+    expect(chunks.join('')).toBe('abc');
+    expect(sink.writableFinished).toBe(true);
   });
 });
