@@ -28,6 +28,8 @@ export const FUNCTION_ALIASES: Readonly<Record<string, string>> = {
   // Built-ins only middy's streamed responses use, loaded on first use instead of at every cold start.
   'node:stream/web': fileURLToPath(new URL('./lambda/streams-on-first-use.ts', import.meta.url)),
   'node:stream/promises': fileURLToPath(new URL('./lambda/streams-on-first-use.ts', import.meta.url)),
+  'node:fs': fileURLToPath(new URL('./lambda/fs-without-streams.ts', import.meta.url)),
+  'node:fs/promises': fileURLToPath(new URL('./lambda/fs-promises-required.ts', import.meta.url)),
 };
 
 /** The settings as esbuild's API takes them (the benchmark, bundled test workers). */

@@ -2,9 +2,12 @@
 // aliased by infra/bundling/function-bundle.ts): each must answer as the package it replaces, which stays
 // installed (tsx runs and tests use it), so the two are compared on generated inputs.
 
+import * as Fs from 'node:fs';
+import * as FsPromises from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Readable, Writable } from 'node:stream';
 import * as WebStreams from 'node:stream/web';
+import { fileURLToPath } from 'node:url';
 import { Sha256 as SmithySha256 } from '@smithy/core/checksum';
 import * as stablelib from '@stablelib/base64';
 import fc from 'fast-check';
@@ -12,6 +15,8 @@ import * as fastSha256 from 'fast-sha256';
 import { describe, expect, it } from 'vitest';
 import * as base64 from '#infra/bundling/lambda/base64-from-buffer.ts';
 import { Sha256 as NodeSha256 } from '#infra/bundling/lambda/checksum-sha256-node.ts';
+import * as requiredFsPromises from '#infra/bundling/lambda/fs-promises-required.ts';
+import * as lazyFs from '#infra/bundling/lambda/fs-without-streams.ts';
 import MapLruCache from '#infra/bundling/lambda/lru-cache-from-map.ts';
 import * as sha256 from '#infra/bundling/lambda/sha256-from-node.ts';
 import * as lazyStreams from '#infra/bundling/lambda/streams-on-first-use.ts';
@@ -207,5 +212,27 @@ describe('streams-on-first-use (for node:stream/web and node:stream/promises, wh
     // Assess
     expect(chunks.join('')).toBe('abc');
     expect(sink.writableFinished).toBe(true);
+  });
+});
+
+describe('fs-without-streams and fs-promises-required (for node:fs and node:fs/promises, taken without a facade)', () => {
+  it('give Node’s own functions', () => {
+    expect([lazyFs.fstatSync, lazyFs.lstatSync, lazyFs.readFileSync]).toEqual([
+      Fs.fstatSync,
+      Fs.lstatSync,
+      Fs.readFileSync,
+    ]);
+    expect(requiredFsPromises.readFile).toBe(FsPromises.readFile);
+  });
+
+  it('tell a file ReadStream as Node’s class does', () => {
+    const stream = Fs.createReadStream(fileURLToPath(import.meta.url));
+    try {
+      for (const value of [stream, Readable.from(['x']), { path: 'x' }, null, 'x']) {
+        expect(value instanceof lazyFs.ReadStream).toBe(value instanceof Fs.ReadStream);
+      }
+    } finally {
+      stream.destroy();
+    }
   });
 });
