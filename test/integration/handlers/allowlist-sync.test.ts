@@ -50,8 +50,9 @@ function rulesOf(name: string): IpRule[] | undefined {
   return local().sim.state.allowlistOf(name);
 }
 
-function setSourceBody(source: string, entries: Array<{ cidr: string; description: string }>) {
-  return { payload: { source, entries, updatedBy: 'netops' } };
+/** A signed set-source webhook from netops storing `entries` as source `source`. */
+function setSourceEvent(source: string, entries: Array<{ cidr: string; description: string }>) {
+  return webhookEvent('allowlist-sync', 'set-source', { payload: { source, entries, updatedBy: 'netops' } });
 }
 
 /** A Healthy Enterprise cluster that appeared after the org was seeded (ipallowlist: []). */
@@ -98,11 +99,7 @@ describe('allowlist-sync handler: redelivery', () => {
 
   it('a set-source webhook delivered three times stores the source once and writes each cluster once', async () => {
     // Prepare
-    const event = webhookEvent(
-      'allowlist-sync',
-      'set-source',
-      setSourceBody('office-vpn', [{ cidr: VPN.ip, description: VPN.description }]),
-    );
+    const event = setSourceEvent('office-vpn', [{ cidr: VPN.ip, description: VPN.description }]);
     // Act
     const answers = await deliveredThreeTimes<WebhookResponse>(() => invoke(event));
     // Assess
@@ -133,14 +130,10 @@ describe('allowlist-sync handler: redelivery', () => {
 describe('allowlist-sync handler: sources and syncs', () => {
   it('a set-source webhook stores the source and syncs the clusters it applies to', async () => {
     // Prepare
-    const event = webhookEvent(
-      'allowlist-sync',
-      'set-source',
-      setSourceBody('office-vpn', [
-        { cidr: VPN.ip, description: VPN.description },
-        { cidr: '2001:db8:ffff::/48', description: 'vpn v6' },
-      ]),
-    );
+    const event = setSourceEvent('office-vpn', [
+      { cidr: VPN.ip, description: VPN.description },
+      { cidr: '2001:db8:ffff::/48', description: 'vpn v6' },
+    ]);
     // Act
     const answer = (await invoke(event)) as WebhookResponse;
     // Assess
@@ -258,14 +251,10 @@ describe('allowlist-sync handler: sources and syncs', () => {
 describe('allowlist-sync handler: refused updates', () => {
   it('a set-source webhook with an invalid CIDR is refused with 422; nothing stored, nothing written', async () => {
     // Prepare
-    const event = webhookEvent(
-      'allowlist-sync',
-      'set-source',
-      setSourceBody('office-vpn', [
-        { cidr: VPN.ip, description: 'vpn egress' },
-        { cidr: '10.1.2.3/8', description: 'typo' },
-      ]),
-    );
+    const event = setSourceEvent('office-vpn', [
+      { cidr: VPN.ip, description: 'vpn egress' },
+      { cidr: '10.1.2.3/8', description: 'typo' },
+    ]);
     // Act
     const answer = (await invoke(event)) as WebhookResponse;
     // Assess
@@ -279,11 +268,7 @@ describe('allowlist-sync handler: refused updates', () => {
 
   it('a set-source webhook for a source the policy does not declare is refused with 422', async () => {
     // Prepare
-    const event = webhookEvent(
-      'allowlist-sync',
-      'set-source',
-      setSourceBody('partners', [{ cidr: '192.0.2.0/24', description: 'partner' }]),
-    );
+    const event = setSourceEvent('partners', [{ cidr: '192.0.2.0/24', description: 'partner' }]);
     // Act
     const answer = (await invoke(event)) as WebhookResponse;
     // Assess

@@ -22,6 +22,8 @@ import {
 } from '#test/integration/handlers/teardown-env.ts';
 
 const { local, now, ago, advance, restart, routeCount, fileLog } = useTeardownEnv();
+/** What tonight's notice plans and a run deletes, sorted: the old dev clusters (dev-sandbox-alice is too young). */
+const TONIGHTS_TEARDOWN = [DEV_ENTERPRISE, 'dev-orders', 'dev-payments', 'dev-sandbox-bob'];
 
 describe('teardown handler: the night and the morning after', () => {
   it('notice, keep-alive by webhook, teardown with snapshots, recreate with the allowlist re-applied', async () => {
@@ -32,7 +34,7 @@ describe('teardown handler: the night and the morning after', () => {
     expect(noticeEvents).toHaveLength(1);
     const noticeDetail = noticeEvents[0]?.detail ?? {};
     const planned = ((noticeDetail.clusters ?? []) as Array<{ name: string }>).map((c) => c.name).sort();
-    expect(planned).toEqual(['dev-integration', 'dev-orders', 'dev-payments', 'dev-sandbox-bob']);
+    expect(planned).toEqual(TONIGHTS_TEARDOWN);
     expect(noticeDetail.guardWouldTrip).toBe(false);
     expect(outcomeByName(notice, 'dev-sandbox-alice')).toMatchObject({
       status: 'skipped',
@@ -131,12 +133,7 @@ describe('teardown handler: the night and the morning after', () => {
     const summary = (await invoke(event)) as RunSummary;
     // Assess
     expect(summary.dryRun).toBe(true);
-    expect(doneWith(summary, 'would-delete-cluster')).toEqual([
-      'dev-integration',
-      'dev-orders',
-      'dev-payments',
-      'dev-sandbox-bob',
-    ]);
+    expect(doneWith(summary, 'would-delete-cluster')).toEqual(TONIGHTS_TEARDOWN);
     expect(routeCount(DELETE_CLUSTER)).toBe(0);
     expect(await local().container.snapshots.list()).toEqual([]);
     expect(local().sim.state.clusterByName('dev-payments')).toBeDefined();
