@@ -1,5 +1,5 @@
-// One local deployment per test for the handler tests, and what a refused trigger must leave in it.
-import { afterEach, beforeEach, expect } from 'vitest';
+// One local deployment per test for the handler tests, and the tests of the events a handler must refuse.
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { TriggerError } from '#lib/triggers/errors.ts';
 import { type LocalEnv, startLocalEnv } from '#local/env.ts';
 import { rejectionBy } from '#test/helpers/thrown.ts';
@@ -25,17 +25,36 @@ export function useLocalEnv(fileLog?: { collect(local: LocalEnv): Promise<void> 
   return local;
 }
 
+/** A bad event from a non-webhook trigger, and what the TriggerError it is refused with must match. */
+export interface Refusal {
+  /** The test's name. */
+  name: string;
+  event: () => unknown;
+  /** Properties of the TriggerError: its message, path or status. */
+  error: Record<string, unknown>;
+}
+
 /**
- * A bad event from a non-webhook trigger: the invocation throws a TriggerError matching `error` (its message,
- * path or status), and nothing happened: no Console request, no event published.
+ * One test per refusal: the invocation throws a TriggerError matching the row's `error`, and nothing
+ * happened: no Console request, no event published, nothing in the store `stored` lists.
  */
-export async function expectRefused(
-  local: LocalEnv,
-  invocation: Promise<unknown>,
-  error: Record<string, unknown>,
-): Promise<void> {
-  const err = await rejectionBy(TriggerError, invocation);
-  expect(err).toMatchObject(error);
-  expect(local.sim.stats.console.requests).toBe(0);
-  expect(local.events.events).toEqual([]);
+export function refusalTests(
+  refusals: Refusal[],
+  handler: {
+    local: () => LocalEnv;
+    invoke: (event: unknown) => Promise<unknown>;
+    stored: (local: LocalEnv) => Promise<unknown[]>;
+  },
+): void {
+  for (const { name, event, error } of refusals) {
+    it(name, async () => {
+      // Act
+      const err = await rejectionBy(TriggerError, handler.invoke(event()));
+      // Assess
+      expect(err).toMatchObject(error);
+      expect(handler.local().sim.stats.console.requests).toBe(0);
+      expect(handler.local().events.events).toEqual([]);
+      expect(await handler.stored(handler.local())).toEqual([]);
+    });
+  }
 }

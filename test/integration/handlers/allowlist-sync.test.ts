@@ -9,7 +9,7 @@ import { RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { eventBridgeEvent, lambdaContext, schedulerEvent, webhookEvent } from '#local/env.ts';
 import type { IpRule } from '#local/sim/index.ts';
-import { expectRefused, useLocalEnv } from '#test/helpers/local-env.ts';
+import { refusalTests, useLocalEnv } from '#test/helpers/local-env.ts';
 import {
   bodyOf,
   deliveredThreeTimes,
@@ -293,35 +293,36 @@ describe('allowlist-sync handler: refused updates', () => {
 });
 
 describe('allowlist-sync handler: bad input from a non-webhook trigger', () => {
-  it.each([
-    {
-      name: 'an unknown detail-type is thrown as a TriggerError and changes nothing',
-      event: () => eventBridgeEvent('allowlist-sync.purge', {}),
-      error: { message: expect.stringContaining('action: the allowlist-sync job accepts sync, set-source') },
-    },
-    {
-      name: 'a cluster.created event that names no cluster is thrown and changes nothing',
-      event: () => eventBridgeEvent('cluster.created', { name: 'prod-new' }),
-      error: { path: 'detail.clusterId' },
-    },
-    {
-      name: 'a scheduler input without executionId is thrown and changes nothing',
-      // The schedule's input template lost <aws.scheduler.execution-id>.
-      event: () => {
-        const { executionId: _dropped, ...event } = schedulerEvent(
-          'allowlist-sync',
-          'sync',
-          '2026-11-27T02:00:00Z',
-        );
-        return event;
+  refusalTests(
+    [
+      {
+        name: 'an unknown detail-type is thrown as a TriggerError and changes nothing',
+        event: () => eventBridgeEvent('allowlist-sync.purge', {}),
+        error: {
+          message: expect.stringContaining('action: the allowlist-sync job accepts sync, set-source'),
+        },
       },
-      error: { message: expect.stringContaining('executionId') },
-    },
-  ])('$name', async ({ event, error }) => {
-    // Act + Assess: refused, no Console request (so no allowlist written), no event, no source stored.
-    await expectRefused(local(), invoke(event()), error);
-    expect(await local().container.allowlistSources.list()).toEqual([]);
-  });
+      {
+        name: 'a cluster.created event that names no cluster is thrown and changes nothing',
+        event: () => eventBridgeEvent('cluster.created', { name: 'prod-new' }),
+        error: { path: 'detail.clusterId' },
+      },
+      {
+        name: 'a scheduler input without executionId is thrown and changes nothing',
+        // The schedule's input template lost <aws.scheduler.execution-id>.
+        event: () => {
+          const { executionId: _dropped, ...event } = schedulerEvent(
+            'allowlist-sync',
+            'sync',
+            '2026-11-27T02:00:00Z',
+          );
+          return event;
+        },
+        error: { message: expect.stringContaining('executionId') },
+      },
+    ],
+    { local, invoke, stored: (env) => env.container.allowlistSources.list() },
+  );
 });
 
 fileLog.scanAtEnd('allowlist-sync handler: logs', 'allowlist updated');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { eventBridgeEvent, schedulerEvent, webhookEvent } from '#local/env.ts';
-import { expectRefused } from '#test/helpers/local-env.ts';
+import { refusalTests } from '#test/helpers/local-env.ts';
 import {
   bodyOf,
   deliveredThreeTimes,
@@ -113,40 +113,39 @@ describe('teardown handler: redelivery', () => {
 });
 
 describe('teardown handler: bad input from a non-webhook trigger', () => {
-  it.each([
-    {
-      name: 'an unknown detail-type is thrown as a TriggerError and changes nothing',
-      event: () => eventBridgeEvent('teardown.explode', {}),
-      error: {
-        message: expect.stringContaining(
-          'action: the teardown job accepts notice, run, recreate, keep-alive',
-        ),
+  refusalTests(
+    [
+      {
+        name: 'an unknown detail-type is thrown as a TriggerError and changes nothing',
+        event: () => eventBridgeEvent('teardown.explode', {}),
+        error: {
+          message: expect.stringContaining(
+            'action: the teardown job accepts notice, run, recreate, keep-alive',
+          ),
+        },
       },
-    },
-    {
-      name: "an event for another job's action is thrown and changes nothing",
-      event: () => eventBridgeEvent('backup.run', {}),
-      error: { message: expect.stringContaining('this function runs the teardown job, not backup') },
-    },
-    {
-      name: 'a scheduler input without a valid scheduledTime is thrown and changes nothing',
-      // The schedule's input template lost <aws.scheduler.scheduled-time>.
-      event: () => ({
-        ...schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z'),
-        scheduledTime: 'tonight',
-      }),
-      error: { status: 400, message: expect.stringContaining('scheduledTime') },
-    },
-    {
-      name: 'a scheduler input with an unknown field is thrown and deletes nothing',
-      event: () => ({ ...schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z'), force: true }),
-      error: { message: expect.stringContaining('unknown field force') },
-    },
-  ])('$name', async ({ event, error }) => {
-    // Act + Assess: refused, no Console request (so no cluster deleted), no event, no snapshot stored.
-    await expectRefused(local(), invoke(event()), error);
-    expect(await local().container.snapshots.list()).toEqual([]);
-  });
+      {
+        name: "an event for another job's action is thrown and changes nothing",
+        event: () => eventBridgeEvent('backup.run', {}),
+        error: { message: expect.stringContaining('this function runs the teardown job, not backup') },
+      },
+      {
+        name: 'a scheduler input without a valid scheduledTime is thrown and changes nothing',
+        // The schedule's input template lost <aws.scheduler.scheduled-time>.
+        event: () => ({
+          ...schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z'),
+          scheduledTime: 'tonight',
+        }),
+        error: { status: 400, message: expect.stringContaining('scheduledTime') },
+      },
+      {
+        name: 'a scheduler input with an unknown field is thrown and deletes nothing',
+        event: () => ({ ...schedulerEvent('teardown', 'run', '2026-11-27T20:00:00Z'), force: true }),
+        error: { message: expect.stringContaining('unknown field force') },
+      },
+    ],
+    { local, invoke, stored: (env) => env.container.snapshots.list() },
+  );
 });
 
 fileLog.scanAtEnd('teardown handler: logs', 'run finished');
