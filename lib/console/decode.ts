@@ -19,45 +19,49 @@ const notAnArray = { error: 'is not an array' };
 const notAString = { error: 'is not a string' };
 const missing = { error: 'is missing' };
 
-const requiredString = z.string(missing).check(z.minLength(1, missing));
-const date = requiredString.check(
-  z.refine((value: string) => Number.isFinite(Date.parse(value)), { error: 'is not a date' }),
-);
-const anyArray = z.array(z.unknown(), notAnArray);
-const stringArray = z.array(z.string(notAString), notAnArray);
+// The schemas are built by the first answer of their kind, not at import (a cold start decodes a few kinds).
+const requiredString = () => z.string(missing).check(z.minLength(1, missing));
+const date = () =>
+  requiredString().check(
+    z.refine((value: string) => Number.isFinite(Date.parse(value)), { error: 'is not a date' }),
+  );
+const anyArray = () => z.array(z.unknown(), notAnArray);
+const stringArray = () => z.array(z.string(notAString), notAnArray);
 
-const clusterSchema = z.looseObject(
-  {
-    uuid: requiredString,
-    name: requiredString,
-    status: z.looseObject({ ready: requiredString }, notAnObject),
-  },
-  notAnObject,
-);
-const backupSchema = z.looseObject(
-  { uuid: requiredString, status: requiredString, created: date },
-  notAnObject,
-);
-const scheduleSchema = z.looseObject({ schedule: requiredString }, notAnObject);
-const restoreSchema = z.looseObject(
-  { uuid: requiredString, backupId: requiredString, state: requiredString },
-  notAnObject,
-);
-const parametersSchema = z.looseObject(
-  { channels: anyArray, clusterPlanTypes: anyArray, regions: anyArray },
-  notAnObject,
-);
-const createdClusterSchema = z.looseObject({ clusterId: requiredString }, notAnObject);
-const ipRangesSchema = z.looseObject({ 'web-modeler': stringArray }, notAnObject);
-const secretsSchema = z.record(z.string(), z.string(notAString), notAnObject);
-const apiClientSchema = z.looseObject(
-  { name: requiredString, clientId: requiredString, permissions: stringArray },
-  notAnObject,
-);
-const createdApiClientSchema = z.looseObject(
-  { clientId: requiredString, clientSecret: requiredString, name: requiredString, permissions: anyArray },
-  notAnObject,
-);
+const clusterSchema = () =>
+  z.looseObject(
+    {
+      uuid: requiredString(),
+      name: requiredString(),
+      status: z.looseObject({ ready: requiredString() }, notAnObject),
+    },
+    notAnObject,
+  );
+const backupSchema = () =>
+  z.looseObject({ uuid: requiredString(), status: requiredString(), created: date() }, notAnObject);
+const scheduleSchema = () => z.looseObject({ schedule: requiredString() }, notAnObject);
+const restoreSchema = () =>
+  z.looseObject({ uuid: requiredString(), backupId: requiredString(), state: requiredString() }, notAnObject);
+const parametersSchema = () =>
+  z.looseObject({ channels: anyArray(), clusterPlanTypes: anyArray(), regions: anyArray() }, notAnObject);
+const createdClusterSchema = () => z.looseObject({ clusterId: requiredString() }, notAnObject);
+const ipRangesSchema = () => z.looseObject({ 'web-modeler': stringArray() }, notAnObject);
+const secretsSchema = () => z.record(z.string(), z.string(notAString), notAnObject);
+const apiClientSchema = () =>
+  z.looseObject(
+    { name: requiredString(), clientId: requiredString(), permissions: stringArray() },
+    notAnObject,
+  );
+const createdApiClientSchema = () =>
+  z.looseObject(
+    {
+      clientId: requiredString(),
+      clientSecret: requiredString(),
+      name: requiredString(),
+      permissions: anyArray(),
+    },
+    notAnObject,
+  );
 
 /** `cluster` + `[0, 'status', 'ready']` → `cluster[0].status.ready`. */
 function fieldName(subject: string, path: readonly PropertyKey[]): string {
@@ -71,8 +75,10 @@ function fieldName(subject: string, path: readonly PropertyKey[]): string {
  * A decoder for one kind of answer. `subject` names it in problems; `listSubject`, when the answer is a
  * list, names the list itself (`cluster list is not an array`, but `cluster[3].uuid is missing`).
  */
-function decoderOf<T>(schema: z.ZodMiniType, subject: string, listSubject?: string): Decoder<T> {
+function decoderOf<T>(schemaOf: () => z.ZodMiniType, subject: string, listSubject?: string): Decoder<T> {
+  let schema: z.ZodMiniType | undefined;
   return (body) => {
+    schema ??= schemaOf();
     const result = z.safeParse(schema, body);
     // The schemas check only what the project acts on; the Lenient types say the same to the compiler.
     if (result.success) return { ok: true, value: result.data as T };
@@ -84,8 +90,8 @@ function decoderOf<T>(schema: z.ZodMiniType, subject: string, listSubject?: stri
 }
 
 /** A decoder for a list of `item`s: the list itself is the `<subject> list`, its items `<subject>[i]`. */
-function listDecoderOf<T>(item: z.ZodMiniType, subject: string): Decoder<T[]> {
-  return decoderOf<T[]>(z.array(item, notAnArray), subject, `${subject} list`);
+function listDecoderOf<T>(itemOf: () => z.ZodMiniType, subject: string): Decoder<T[]> {
+  return decoderOf<T[]>(() => z.array(itemOf(), notAnArray), subject, `${subject} list`);
 }
 
 export const decodeCluster = decoderOf<Shapes.Cluster>(clusterSchema, 'cluster');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_ACTIONS, JOBS } from '#lib/jobs/types.ts';
 import { TriggerError } from '#lib/triggers/errors.ts';
-import { parseJobRequest, REQUEST_SCHEMAS } from '#lib/triggers/requests.ts';
+import { parseJobRequest, requestSchemas } from '#lib/triggers/requests.ts';
 import { thrownBy } from '#test/helpers/thrown.ts';
 
 const KEEP_ALIVE = {
@@ -22,7 +22,7 @@ describe('parseJobRequest', () => {
   it('has a schema for exactly the actions of JOB_ACTIONS', () => {
     // Prepare / Act
     const schemaActions = Object.fromEntries(
-      JOBS.map((job) => [job, Object.keys(REQUEST_SCHEMAS[job]).sort()]),
+      JOBS.map((job) => [job, Object.keys(requestSchemas()[job]).sort()]),
     );
     const declared = Object.fromEntries(JOBS.map((job) => [job, [...JOB_ACTIONS[job]].sort()]));
     // Assess
