@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREATING, FORBIDDEN, IN_SYNC, NO_ALLOWLIST_FIELD } from '#functions/allowlist-sync/sync.ts';
-import { cluster, OFFICE, outcomeOf, policy, putError, syncWorld as setup } from './fakes.ts';
+import { outcomeOf } from '#test/helpers/outcomes.ts';
+import { cluster, OFFICE, policy, putError, syncWorld as setup } from './fakes.ts';
 
 describe('runSync', () => {
   it('puts the full desired list only to clusters whose list differs', async () => {
