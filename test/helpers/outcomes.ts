@@ -11,3 +11,8 @@ export function outcomeOf(summary: RunSummary, name: string): ClusterOutcome {
   if (!found) throw new Error(`no outcome for ${name} in ${JSON.stringify(summary.clusters)}`);
   return found;
 }
+
+/** What a done outcome holds, for `toMatchObject`: its action and the detail facts a test pins. */
+export function doneAs(action: string, detail?: Record<string, unknown>) {
+  return { status: 'done', action, ...(detail ? { detail } : {}) };
+}

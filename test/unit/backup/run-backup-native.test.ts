@@ -4,6 +4,7 @@ import { formatAge, isBelowMinimumGeneration } from '#functions/backup/manual.ts
 import { normalizeCron } from '#functions/backup/native.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import { apiError } from '#test/fakes/console.ts';
+import { doneAs } from '#test/helpers/outcomes.ts';
 import { backup, cluster, HOUR } from '#test/unit/backup/fakes.ts';
 import { detailOf, outcome, setup } from '#test/unit/backup/harness.ts';
 
@@ -25,16 +26,12 @@ describe('runBackup, native mode', () => {
     const summary = await run(NATIVE);
 
     // Assess
-    expect(outcome(summary, 'prod-none')).toMatchObject({
-      status: 'done',
-      action: 'schedule-set',
-      detail: { from: null, to: '0 2 * * *' },
-    });
-    expect(outcome(summary, 'prod-drift')).toMatchObject({
-      status: 'done',
-      action: 'schedule-updated',
-      detail: { from: '0 4 * * *', to: '0 2 * * *' },
-    });
+    expect(outcome(summary, 'prod-none')).toMatchObject(
+      doneAs('schedule-set', { from: null, to: '0 2 * * *' }),
+    );
+    expect(outcome(summary, 'prod-drift')).toMatchObject(
+      doneAs('schedule-updated', { from: '0 4 * * *', to: '0 2 * * *' }),
+    );
     expect(outcome(summary, 'prod-ok')).toMatchObject({
       status: 'skipped',
       reason: 'schedule already matches',

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiError } from '#test/fakes/console.ts';
 import { cluster, HOUR, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
+import { doneAs } from '#test/helpers/outcomes.ts';
 import { expectGaveUp, OFFICE, snapshot, withSnapshots } from '#test/unit/teardown/recreate-harness.ts';
 
 describe('runRecreate after failures and interruptions', () => {
@@ -55,14 +56,12 @@ describe('runRecreate after failures and interruptions', () => {
     const created = h.console.byName('dev-a');
     expect(created).toHaveLength(1);
     expect(h.console.calls.filter((c) => c.startsWith('createCluster'))).toHaveLength(1);
-    expect(summary.clusters[0]).toMatchObject({
-      status: 'done',
-      action: 'cluster-recreated',
-      detail: {
+    expect(summary.clusters[0]).toMatchObject(
+      doneAs('cluster-recreated', {
         newClusterId: created[0]?.uuid,
         adopted: 'the create answered an error but the cluster exists',
-      },
-    });
+      }),
+    );
     expect(outcomes(again)).toEqual({
       'dev-a':
         'skipped:waiting for the recreated cluster to accept its allowlist (status Creating); until then it has none',
