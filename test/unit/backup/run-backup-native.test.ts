@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { formatAge, isBelowMinimumGeneration } from '#functions/backup/manual.ts';
 import { normalizeCron } from '#functions/backup/native.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
-import { apiError } from '#test/fakes/console.ts';
+import { refusal } from '#test/fakes/console.ts';
 import { doneAs } from '#test/helpers/outcomes.ts';
 import { backup, cluster, HOUR } from '#test/unit/backup/fakes.ts';
 import { detailOf, outcome, setup } from '#test/unit/backup/harness.ts';
 
 describe('runBackup, native mode', () => {
   const NATIVE: Partial<BackupPolicy> = { mode: 'native', nativeCron: '0 2 * * *' };
+  const SCHEDULE = '/clusters/{clusterUuid}/backups/schedule';
 
   it('sets a missing schedule, fixes a drifted one and leaves a matching one alone', async () => {
     // Prepare
@@ -70,21 +71,8 @@ describe('runBackup, native mode', () => {
     // Prepare
     const { api, run } = setup();
     api.setClusters([cluster('starter', 'Healthy', ['backup']), cluster('prod-x', 'Healthy', ['backup'])]);
-    api.failNext(
-      'getBackupSchedule',
-      { error: apiError('GET /clusters/{clusterUuid}/backups/schedule', { status: 403 }) },
-      'uuid-starter',
-    );
-    api.failNext(
-      'putBackupSchedule',
-      {
-        error: apiError('PUT /clusters/{clusterUuid}/backups/schedule', {
-          status: 400,
-          body: 'invalid cron',
-        }),
-      },
-      'uuid-prod-x',
-    );
+    api.failNext('getBackupSchedule', refusal(`GET ${SCHEDULE}`, 403), 'uuid-starter');
+    api.failNext('putBackupSchedule', refusal(`PUT ${SCHEDULE}`, 400, 'invalid cron'), 'uuid-prod-x');
 
     // Act
     const summary = await run(NATIVE);
