@@ -253,6 +253,11 @@ export function outcomes(summary: RunSummary): Record<string, string> {
   );
 }
 
+/** `outcomes(summary)` of a recreate that recreated exactly these clusters. */
+export function recreatedOnly(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, 'done:cluster-recreated']));
+}
+
 /**
  * The snapshot a teardown under `night-1` saved of `cluster(name)` at NOW (same reference data, no labels, no
  * allowlist), marked deleted; overrides say what a test cares about (status, note, lineage).
