@@ -1,6 +1,5 @@
 // The backup run's unit-test harness, shared by the run-backup*.test.ts files: the shared fake Console, the
 // in-memory state stores and the real run engine around `runBackup`, with the default manual policy.
-
 import type { BackupDeps } from '#functions/backup/deps.ts';
 import { runBackup } from '#functions/backup/run-backup.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
