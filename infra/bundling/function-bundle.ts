@@ -25,6 +25,11 @@ export const FUNCTION_ALIASES: Readonly<Record<string, string>> = {
   '@stablelib/base64': fileURLToPath(new URL('./lambda/base64-from-buffer.ts', import.meta.url)),
   'mnemonist/lru-cache': fileURLToPath(new URL('./lambda/lru-cache-from-map.ts', import.meta.url)),
   '@smithy/core/checksum': fileURLToPath(new URL('./lambda/checksum-sha256-node.ts', import.meta.url)),
+  // Built-ins only middy's streamed responses use, loaded on first use instead of at every cold start.
+  'node:stream/web': fileURLToPath(new URL('./lambda/streams-on-first-use.ts', import.meta.url)),
+  'node:stream/promises': fileURLToPath(new URL('./lambda/streams-on-first-use.ts', import.meta.url)),
+  'node:fs': fileURLToPath(new URL('./lambda/fs-without-streams.ts', import.meta.url)),
+  'node:fs/promises': fileURLToPath(new URL('./lambda/fs-promises-required.ts', import.meta.url)),
 };
 
 /** The settings as esbuild's API takes them (the benchmark, bundled test workers). */

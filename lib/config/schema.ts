@@ -21,100 +21,119 @@ export { daylightSavingProblem } from './schema/daylight-saving.ts';
 export { timeZoneProblem } from './schema/primitives.ts';
 export { WEBHOOK_ROUTES } from './schema/webhooks.ts';
 
-const eventsSchema = z.strictObject({
-  source: z._default(
-    text().check(
-      z.maxLength(256, { error: 'must be at most 256 characters' }),
-      z.refine((s: string) => !/\s/.test(s), { error: 'must not contain whitespace' }),
-      z.refine((s: string) => !s.startsWith('aws.'), {
-        error: "must not start with 'aws.' (reserved for AWS services)",
-      }),
+const eventsSchema = () =>
+  z.strictObject({
+    source: z._default(
+      text().check(
+        z.maxLength(256, { error: 'must be at most 256 characters' }),
+        z.refine((s: string) => !/\s/.test(s), { error: 'must not contain whitespace' }),
+        z.refine((s: string) => !s.startsWith('aws.'), {
+          error: "must not start with 'aws.' (reserved for AWS services)",
+        }),
+      ),
+      'camunda.automation',
     ),
-    'camunda.automation',
-  ),
-});
+  });
 
-const tokenSchema = z.strictObject({
-  storeUnavailable: z._default(
-    z.enum(['fail', 'local-auth'], { error: "must be 'fail' or 'local-auth'" }),
-    'fail',
-  ),
-  storeRetrySeconds: z._default(integer(0, 60), 5),
-});
-
-// Everything a function needs to trust its config, checked at every load.
-const settingsSchema = z
-  .strictObject({
-    timeZone: z._default(timeZone(), 'UTC'),
-    concurrency: z._default(integer(1, 50), 4),
-    timeMarginSeconds: z._default(integer(1, 600), 30),
-    events: z.prefault(eventsSchema, {}),
-    webhooks: webhooksSchema,
-    alerts: z.prefault(
-      z.strictObject({ emails: z._default(list(z.email({ error: 'must be an email address' })), []) }),
-      {},
+const tokenSchema = () =>
+  z.strictObject({
+    storeUnavailable: z._default(
+      z.enum(['fail', 'local-auth'], { error: "must be 'fail' or 'local-auth'" }),
+      'fail',
     ),
-    token: z.prefault(tokenSchema, {}),
-    backup: z.prefault(backupSchema, {}),
-    teardown: z.prefault(teardownSchema, {}),
-    allowlist: z.prefault(allowlistSchema, {}),
-    secretsSync: secretsSyncBlock(selectorSchema),
-    deployment: z.prefault(deploymentSchema, {}),
-  })
-  .check(
-    crossRefine((c, ctx) => {
-      if (hasType(ctx, 'webhooks', 'senders') && hasType(ctx, 'deployment')) {
-        const senders = c.webhooks?.senders ?? {};
-        for (const name of Object.keys(c.deployment?.webhookSecretArns ?? {})) {
-          if (!(name in senders)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['deployment', 'webhookSecretArns', name],
-              message: `no webhook sender '${name}' in webhooks.senders`,
-            });
+    storeRetrySeconds: z._default(integer(0, 60), 5),
+  });
+
+// The schemas are built on first use, not at import: a deployed function trusts the config the stack checked
+// and inlined (lib/config/inlined.ts), so it never builds them, and esbuild leaves them out of its bundle.
+
+// Everything a function needs to trust its config.
+const settingsSchema = () =>
+  z
+    .strictObject({
+      timeZone: z._default(timeZone(), 'UTC'),
+      concurrency: z._default(integer(1, 50), 4),
+      timeMarginSeconds: z._default(integer(1, 600), 30),
+      events: z.prefault(eventsSchema(), {}),
+      webhooks: webhooksSchema(),
+      alerts: z.prefault(
+        z.strictObject({ emails: z._default(list(z.email({ error: 'must be an email address' })), []) }),
+        {},
+      ),
+      token: z.prefault(tokenSchema(), {}),
+      backup: z.prefault(backupSchema(), {}),
+      teardown: z.prefault(teardownSchema(), {}),
+      allowlist: z.prefault(allowlistSchema(), {}),
+      secretsSync: secretsSyncBlock(selectorSchema()),
+      deployment: z.prefault(deploymentSchema(), {}),
+    })
+    .check(
+      crossRefine((c, ctx) => {
+        if (hasType(ctx, 'webhooks', 'senders') && hasType(ctx, 'deployment')) {
+          const senders = c.webhooks?.senders ?? {};
+          for (const name of Object.keys(c.deployment?.webhookSecretArns ?? {})) {
+            if (!(name in senders)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['deployment', 'webhookSecretArns', name],
+                message: `no webhook sender '${name}' in webhooks.senders`,
+              });
+            }
+          }
+          if (c.deployment?.webhookSecretArn !== undefined) {
+            const problem = !('default' in senders)
+              ? "imports the secret of webhook sender 'default', which webhooks.senders does not declare"
+              : c.deployment.webhookSecretArns?.default !== undefined
+                ? "and webhookSecretArns.default both import sender 'default''s secret; keep one"
+                : undefined;
+            if (problem)
+              ctx.addIssue({ code: 'custom', path: ['deployment', 'webhookSecretArn'], message: problem });
           }
         }
-        if (c.deployment?.webhookSecretArn !== undefined) {
-          const problem = !('default' in senders)
-            ? "imports the secret of webhook sender 'default', which webhooks.senders does not declare"
-            : c.deployment.webhookSecretArns?.default !== undefined
-              ? "and webhookSecretArns.default both import sender 'default''s secret; keep one"
-              : undefined;
-          if (problem)
-            ctx.addIssue({ code: 'custom', path: ['deployment', 'webhookSecretArn'], message: problem });
+        if (
+          hasType(ctx, 'timeMarginSeconds') &&
+          hasType(ctx, 'deployment', 'functionTimeoutSeconds') &&
+          c.timeMarginSeconds >= c.deployment.functionTimeoutSeconds
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['timeMarginSeconds'],
+            message: `must be less than deployment.functionTimeoutSeconds (${c.deployment.functionTimeoutSeconds})`,
+          });
         }
-      }
-      if (
-        hasType(ctx, 'timeMarginSeconds') &&
-        hasType(ctx, 'deployment', 'functionTimeoutSeconds') &&
-        c.timeMarginSeconds >= c.deployment.functionTimeoutSeconds
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['timeMarginSeconds'],
-          message: `must be less than deployment.functionTimeoutSeconds (${c.deployment.functionTimeoutSeconds})`,
-        });
+      }),
+    );
+
+/**
+ * The whole config as the stack and the local tools check it: the settings plus the rule on the schedules the
+ * stack creates (none in a daylight-saving gap or overlap). A config given to a function in `AUTOMATION_CONFIG`
+ * by hand skips this rule (`schedules: 'created'`): it is the dearest part of the check (hundreds of time-zone
+ * conversions), and it looks a year ahead from now, so re-running it at 3 a.m. could fail a job over a schedule
+ * it does not even use.
+ */
+const automationConfigSchema = (settings: ReturnType<typeof settingsSchema>) =>
+  settings.check(
+    crossRefine((c, ctx) => {
+      if (!isValid(ctx, 'timeZone')) return;
+      for (const { path, expression } of activeSchedules(c)) {
+        if (!isValid(ctx, ...path)) continue;
+        const problem = daylightSavingProblem(expression, c.timeZone);
+        if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
       }
     }),
   );
 
-/**
- * The whole config as the stack and the local tools check it: the settings plus the rule on the schedules the
- * stack creates (none in a daylight-saving gap or overlap). A deployed function loads the config the stack
- * inlined after checking it so, and its schedules already exist: it skips this rule (`schedules: 'created'`),
- * which is also the dearest part of a cold start (hundreds of time-zone conversions), and which looks a year ahead
- * from now, so re-running it at 3 a.m. could fail a job over a schedule it does not even use.
- */
-export const automationConfigSchema = settingsSchema.check(
-  crossRefine((c, ctx) => {
-    if (!isValid(ctx, 'timeZone')) return;
-    for (const { path, expression } of activeSchedules(c)) {
-      if (!isValid(ctx, ...path)) continue;
-      const problem = daylightSavingProblem(expression, c.timeZone);
-      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
-    }
-  }),
-);
+let built:
+  | { settings: ReturnType<typeof settingsSchema>; whole: ReturnType<typeof automationConfigSchema> }
+  | undefined;
+
+function schemas() {
+  if (!built) {
+    const settings = settingsSchema();
+    built = { settings, whole: automationConfigSchema(settings) };
+  }
+  return built;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Issues → ConfigError
@@ -130,7 +149,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 // `zod/mini` loads no messages of its own: English ones for any issue neither a schema nor this map spells out.
-const { localeError } = english();
+let englishMessages: z.core.$ZodErrorMap | undefined;
 
 /** Messages for issues no schema spelt out (per parse, so schema-level messages win). */
 const fallbackMessages: z.core.$ZodErrorMap = (issue) => {
@@ -138,7 +157,8 @@ const fallbackMessages: z.core.$ZodErrorMap = (issue) => {
     if (issue.input === undefined) return 'is required';
     return `must be ${issue.expected === 'object' || issue.expected === 'array' ? 'an' : 'a'} ${issue.expected}`;
   }
-  return localeError(issue);
+  englishMessages ??= english().localeError;
+  return englishMessages(issue);
 };
 
 /** Flattens zod's issues into one `{ path, message }` per bad setting (one per unknown key). */
@@ -171,7 +191,8 @@ export interface ParseOptions {
 }
 
 export function parseConfig(input: unknown, options: ParseOptions = {}): AutomationConfig {
-  const schema = options.schedules === 'created' ? settingsSchema : automationConfigSchema;
+  const { settings, whole } = schemas();
+  const schema = options.schedules === 'created' ? settings : whole;
   const result = schema.safeParse(input, { error: fallbackMessages });
   if (!result.success) {
     throw new ConfigError(toConfigIssues(result.error), { cause: result.error, context: options.context });

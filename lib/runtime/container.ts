@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { inlinedConfig } from '#lib/config/inlined.ts';
 import { configFromEnv } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
@@ -133,11 +134,26 @@ function secretSourcesFromEnv(env: NodeJS.ProcessEnv): SecretSourceReader {
   return jsonFileSource(env[LOCAL_SECRETS_FILE_ENV] ?? 'local/secrets-source.json');
 }
 
+/**
+ * A deployed function's config was validated at synth and inlined with its digest (lib/config/inlined.ts). Both
+ * `process.env` reads below are then string literals, so esbuild folds the condition and leaves the config
+ * loader and its schemas out of the bundle (it does so for a conditional expression, not for an `if`).
+ * Elsewhere (local runs, tests) the config comes from the env or a file and is checked here.
+ */
+function functionConfig(env: NodeJS.ProcessEnv): AutomationConfig {
+  return process.env.AUTOMATION_CONFIG !== undefined && process.env.AUTOMATION_CONFIG_SHA256 !== undefined
+    ? inlinedConfig(process.env.AUTOMATION_CONFIG, process.env.AUTOMATION_CONFIG_SHA256)
+    : checkedConfig(env);
+}
+
+function checkedConfig(env: NodeJS.ProcessEnv): AutomationConfig {
+  const inlined = process.env.AUTOMATION_CONFIG;
+  return configFromEnv(inlined ? { ...env, AUTOMATION_CONFIG: inlined } : env);
+}
+
 export function createContainer(overrides: ContainerOverrides = {}, parts: FunctionParts = {}): Container {
   const env = overrides.env ?? process.env;
-  // Inlined at bundle time by the CDK stack (esbuild define); locally read from the env or a file.
-  const inlined = process.env.AUTOMATION_CONFIG;
-  const config = overrides.config ?? configFromEnv(inlined ? { ...env, AUTOMATION_CONFIG: inlined } : env);
+  const config = overrides.config ?? functionConfig(env);
   const log = overrides.log ?? powertoolsLog();
   const counters = overrides.metrics ?? powertoolsCounters(powertoolsMetrics);
   const dynamo = overrides.dynamo ?? new DynamoDBClient({});

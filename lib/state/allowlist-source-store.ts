@@ -5,7 +5,7 @@ import type { AllowlistEntryConfig } from '#lib/config/types.ts';
 import type { AllowlistSource, AllowlistSourceStore } from '#lib/jobs/ports.ts';
 import { StateStoreError } from './errors.ts';
 import { ItemReader } from './item-codec.ts';
-import { ALLOWLIST_SOURCE_PK, allowlistSourceKey } from './keys.ts';
+import { allowlistSourceKey } from './keys.ts';
 import { Expr, stateStore } from './state-table.ts';
 
 export const dynamoAllowlistSourceStore = stateStore(
@@ -39,7 +39,7 @@ export const dynamoAllowlistSourceStore = stateStore(
     },
 
     async list() {
-      const items = await table.query('allowlistSources.list', ALLOWLIST_SOURCE_PK, table.clock.now());
+      const items = await table.query('allowlistSources.list', allowlistSourceKey.pk, table.clock.now());
       return items.map((item): AllowlistSource => {
         const read = new ItemReader(item);
         const updatedBy = read.string('updatedBy');

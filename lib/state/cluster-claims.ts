@@ -13,21 +13,21 @@ export const dynamoClusterClaims = stateStore(
       const now = table.clock.now();
       const until = now + leaseMs;
       const expr = new Expr();
-      const ownerName = expr.name('owner');
-      const untilName = expr.name('until');
-      const ownerValue = expr.value(owner);
       // A retried write whose first attempt was applied meets `owner = :owner`: re-entrant, still true.
       const out = await table.update(
         'claims.claim',
         key,
-        `SET ${ownerName} = ${ownerValue}, ${untilName} = ${expr.value(until)}, ` +
-          `${expr.name('claimedAt')} = ${expr.value(new Date(now).toISOString())}, ` +
-          `${expr.name(TTL)} = ${expr.value(ttlSeconds(until + RETENTION_MS.claimGrace))}`,
+        expr.set({
+          owner,
+          until,
+          claimedAt: new Date(now).toISOString(),
+          [TTL]: ttlSeconds(until + RETENTION_MS.claimGrace),
+        }),
         {
           expr,
           condition:
             `attribute_not_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) OR ` +
-            `${ownerName} = ${ownerValue} OR ${untilName} <= ${expr.value(now)}`,
+            `${expr.name('owner')} = ${expr.value(owner)} OR ${expr.name('until')} <= ${expr.value(now)}`,
         },
       );
       return out.applied;

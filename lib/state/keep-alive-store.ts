@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeepAlive, KeepAliveStore, UnreadableItem } from '#lib/jobs/ports.ts';
 import { StateStoreError } from './errors.ts';
 import { type Item, ItemReader, TTL } from './item-codec.ts';
-import { instantMs, KEEPALIVE_PK, keepAliveKey } from './keys.ts';
+import { instantMs, keepAliveKey } from './keys.ts';
 import { Expr, stateStore } from './state-table.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
@@ -91,7 +91,7 @@ export const dynamoKeepAliveStore = stateStore((table): KeepAliveStore => {
     async listing(now) {
       // Expiry is judged by `until` against the caller's `now` (the ttl is `until`, so it agrees). An
       // unreadable item is returned apart: its cluster must not be deleted as if it had no keep-alive.
-      const items = await table.query('keepAlives.active', KEEPALIVE_PK, now);
+      const items = await table.query('keepAlives.active', keepAliveKey.pk, now);
       const keepAlives: KeepAlive[] = [];
       const unreadable: UnreadableItem[] = [];
       for (const item of items) {

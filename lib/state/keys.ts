@@ -55,11 +55,6 @@ export const RETENTION_MS = {
 export const RUN_SK = 'run';
 export const OUTCOME_SK_PREFIX = 'outcome#';
 export const CLAIM_SK = 'claim';
-export const KEEPALIVE_PK = 'keepalive';
-export const SNAPSHOT_PK = 'snapshot';
-export const ALLOWLIST_SOURCE_PK = 'allowlist-source';
-export const TEARDOWN_WINDOW_PK = 'teardown-window';
-export const BACKUP_TRACKING_PK = 'backup-tracking';
 export const MANAGED_SECRET_PK_PREFIX = 'managed-secret#';
 export const DIGEST_KEY_ITEM: ItemKey = { pk: 'secrets-digest-key', sk: 'key' };
 
@@ -111,16 +106,20 @@ export const claimKey = (op: StateOperation, job: JobName, clusterId: string): I
   sk: CLAIM_SK,
 });
 
-/** Keys in one of the fixed partitions: the sort key is the caller's value (`what`, for errors), checked. */
-const inPartition =
-  (pk: string, what: string) =>
-  (op: StateOperation, value: string): ItemKey => ({ pk, sk: keyPart(op, what, value) });
+/** The key of an item in one of the fixed partitions; `pk` names the partition, for listing it. */
+export type PartitionKey = ((op: StateOperation, value: string) => ItemKey) & { readonly pk: string };
 
-export const keepAliveKey = inPartition(KEEPALIVE_PK, 'cluster');
-export const snapshotKey = inPartition(SNAPSHOT_PK, 'cluster name');
-export const teardownWindowKey = inPartition(TEARDOWN_WINDOW_PK, 'window id');
-export const allowlistSourceKey = inPartition(ALLOWLIST_SOURCE_PK, 'source name');
-export const backupTrackingKey = inPartition(BACKUP_TRACKING_PK, 'cluster id');
+/** Keys in one of the fixed partitions: the sort key is the caller's value (`what`, for errors), checked. */
+function inPartition(pk: string, what: string): PartitionKey {
+  const key = (op: StateOperation, value: string): ItemKey => ({ pk, sk: keyPart(op, what, value) });
+  return Object.assign(key, { pk });
+}
+
+export const keepAliveKey = inPartition('keepalive', 'cluster');
+export const snapshotKey = inPartition('snapshot', 'cluster name');
+export const teardownWindowKey = inPartition('teardown-window', 'window id');
+export const allowlistSourceKey = inPartition('allowlist-source', 'source name');
+export const backupTrackingKey = inPartition('backup-tracking', 'cluster id');
 
 export const managedSecretKey = (op: StateOperation, clusterId: string, name: string): ItemKey => ({
   pk: managedSecretPartition(op, clusterId),

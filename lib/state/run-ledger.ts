@@ -237,13 +237,14 @@ export const dynamoRunLedger = stateStore(
     async finish(key, summary) {
       const now = table.clock.now();
       const expr = new Expr();
-      const update =
-        `SET ${expr.name('status')} = ${expr.value('completed')}, ` +
-        `${expr.name('failed')} = ${expr.value(summary.failed)}, ` +
-        `${expr.name('summary')} = ${expr.value(encodeSummary(summary))}, ` +
-        `${expr.name('finishedAt')} = ${expr.value(new Date(now).toISOString())}, ` +
-        `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.run))} ` +
-        `REMOVE ${expr.name('leaseUntil')}, ${expr.name('attempt')}`;
+      const set = expr.set({
+        status: 'completed',
+        failed: summary.failed,
+        summary: encodeSummary(summary),
+        finishedAt: new Date(now).toISOString(),
+        [TTL]: ttlSeconds(now + RETENTION_MS.run),
+      });
+      const update = `${set} REMOVE ${expr.name('leaseUntil')}, ${expr.name('attempt')}`;
       await table.update('ledger.finish', runKey('ledger.finish', key), update, { expr });
     },
   }),

@@ -6,7 +6,7 @@ import type { ClusterSnapshot, SnapshotStatus, SnapshotStore, UnreadableItem } f
 import type { SealedBox } from '#lib/secrets/sealer.ts';
 import { type StateOperation, StateStoreError } from './errors.ts';
 import { type Item, ItemReader, TTL } from './item-codec.ts';
-import { RETENTION_MS, SNAPSHOT_PK, snapshotKey } from './keys.ts';
+import { RETENTION_MS, snapshotKey } from './keys.ts';
 import { Expr, type StateTable, stateStore } from './state-table.ts';
 import { TABLE_SCHEMA, ttlSeconds } from './table.ts';
 
@@ -106,7 +106,7 @@ async function listing(
   table: StateTable,
   statuses: readonly SnapshotStatus[] | undefined,
 ): Promise<{ snapshots: ClusterSnapshot[]; unreadable: UnreadableItem[] }> {
-  const items = await table.query('snapshots.list', SNAPSHOT_PK, table.clock.now());
+  const items = await table.query('snapshots.list', snapshotKey.pk, table.clock.now());
   const wanted = statuses ? new Set<string>(statuses) : undefined;
   const snapshots: ClusterSnapshot[] = [];
   const unreadable: UnreadableItem[] = [];
@@ -143,7 +143,7 @@ export const dynamoSnapshotStore = stateStore(
     },
 
     async list(statuses) {
-      const items = await table.query('snapshots.list', SNAPSHOT_PK, table.clock.now());
+      const items = await table.query('snapshots.list', snapshotKey.pk, table.clock.now());
       const wanted = statuses ? new Set<string>(statuses) : undefined;
       return items
         .filter((item) => !wanted || wanted.has(new ItemReader(item).string('status') ?? ''))
@@ -158,23 +158,20 @@ export const dynamoSnapshotStore = stateStore(
       // the response be lost and the SDK's retry then fail the condition.
       const transitionId = randomUUID();
       const expr = new Expr();
-      const status = expr.name('status');
-      const sets = [
-        `${status} = ${expr.value(change.status)}`,
-        `${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}`,
-        `${expr.name('transitionId')} = ${expr.value(transitionId)}`,
-        `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.snapshot))}`,
-      ];
-      if (change.newClusterId !== undefined) {
-        sets.push(`${expr.name('newClusterId')} = ${expr.value(change.newClusterId)}`);
-      }
-      if (change.note !== undefined) sets.push(`${expr.name('note')} = ${expr.value(change.note)}`);
-      const { applied } = await table.update('snapshots.transition', key, `SET ${sets.join(', ')}`, {
+      const set = expr.set({
+        status: change.status,
+        updatedAt: new Date(now).toISOString(),
+        transitionId,
+        [TTL]: ttlSeconds(now + RETENTION_MS.snapshot),
+        newClusterId: change.newClusterId,
+        note: change.note,
+      });
+      const { applied } = await table.update('snapshots.transition', key, set, {
         expr,
         // Exists, is in `from`, and has not expired (an expired snapshot is gone, whatever TTL did).
         condition:
-          `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) AND ${status} = ${expr.value(from)} ` +
-          `AND ${expr.name(TTL)} > ${expr.value(Math.floor(now / 1000))}`,
+          `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)}) AND ` +
+          `${expr.name('status')} = ${expr.value(from)} AND ${expr.name(TTL)} > ${expr.value(Math.floor(now / 1000))}`,
       });
       if (applied) return true;
       const item = await table.get('snapshots.transition', key, now);

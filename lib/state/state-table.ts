@@ -41,6 +41,16 @@ export class Expr {
     this.values[placeholder] = attributeValue(v);
     return placeholder;
   }
+  /**
+   * An UpdateExpression's `SET #a = :v0, #b = :v1` for the attributes given; undefined ones are left out
+   * (a write that must clear an attribute REMOVEs it).
+   */
+  set(values: Record<string, NativeAttributeValue | undefined>): string {
+    const assignments = Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([attribute, v]) => `${this.name(attribute)} = ${this.value(v)}`);
+    return `SET ${assignments.join(', ')}`;
+  }
   /** ExpressionAttributeNames / Values, omitted when empty (DynamoDB refuses empty maps). */
   attributes(): {
     ExpressionAttributeNames?: Record<string, string>;

@@ -6,8 +6,16 @@
 // SUMMARY_MAX_BYTES compressed (huge `detail` objects), it is stored reduced: counts, notes and the
 // failed/deferred clusters (without `detail`) are kept, done/skipped clusters dropped, and a note says
 // so. Failing that, only counts and a note. The per-cluster outcome items stay the exact record.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+
+// zlib is loaded by the first summary written or read, not at import: a cold start does not wait for it.
+let zlib: typeof Zlib | undefined;
+const codec = (): typeof Zlib => {
+  zlib ??= createRequire(import.meta.url)('node:zlib') as typeof Zlib;
+  return zlib;
+};
 
 /** Compressed bytes allowed for the stored summary (the run item also holds a few small attributes). */
 export const SUMMARY_MAX_BYTES = 300_000;
@@ -37,7 +45,7 @@ export function fitOutcome(outcome: ClusterOutcome, maxBytes = OUTCOME_MAX_BYTES
   return { ...clipped, clusterName: clip(clipped.clusterName) };
 }
 
-const gzip = (value: unknown): Uint8Array => gzipSync(Buffer.from(JSON.stringify(value), 'utf8'));
+const gzip = (value: unknown): Uint8Array => codec().gzipSync(Buffer.from(JSON.stringify(value), 'utf8'));
 
 /** The bytes stored for a summary (see the header for the reduction rules). */
 export function encodeSummary(summary: RunSummary, maxBytes = SUMMARY_MAX_BYTES): Uint8Array {
@@ -68,7 +76,7 @@ export function encodeSummary(summary: RunSummary, maxBytes = SUMMARY_MAX_BYTES)
 }
 
 export function decodeSummary(bytes: Uint8Array): RunSummary {
-  const value: unknown = JSON.parse(gunzipSync(bytes).toString('utf8'));
+  const value: unknown = JSON.parse(codec().gunzipSync(bytes).toString('utf8'));
   if (
     typeof value !== 'object' ||
     value === null ||

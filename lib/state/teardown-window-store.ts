@@ -44,14 +44,14 @@ export const dynamoTeardownWindowStore = stateStore((table): TeardownWindowStore
       const key = teardownWindowKey('teardownWindows.recordNotice', windowId);
       for (const id of clusterIds) keyPart('teardownWindows.recordNotice', 'cluster id', id);
       const expr = new Expr();
-      const sets = [
-        `${expr.name('noticedAt')} = ${expr.value(new Date(now).toISOString())}`,
-        `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.teardownWindow))}`,
-      ];
+      const set = expr.set({
+        noticedAt: new Date(now).toISOString(),
+        [TTL]: ttlSeconds(now + RETENTION_MS.teardownWindow),
+      });
       const ids = new Set(clusterIds);
       // DynamoDB refuses an empty set: a notice that listed none only records that it was sent.
       const add = ids.size > 0 ? ` ADD ${expr.name('noticed')} ${expr.value(ids)}` : '';
-      await table.update('teardownWindows.recordNotice', key, `SET ${sets.join(', ')}${add}`, { expr });
+      await table.update('teardownWindows.recordNotice', key, `${set}${add}`, { expr });
     },
 
     async reserve(windowId, clusterId, limit, now) {
@@ -66,19 +66,20 @@ export const dynamoTeardownWindowStore = stateStore((table): TeardownWindowStore
       }
       const expr = new Expr();
       const reserved = expr.name('reserved');
-      const idValue = expr.value(clusterId);
       const { applied } = await table.update(
         'teardownWindows.reserve',
         key,
         `ADD ${reserved} ${expr.value(new Set([clusterId]))} ` +
-          `SET ${expr.name('limit')} = ${expr.value(limit)}, ` +
-          `${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}, ` +
-          `${expr.name(TTL)} = ${expr.value(ttlSeconds(now + RETENTION_MS.teardownWindow))}`,
+          expr.set({
+            limit,
+            updatedAt: new Date(now).toISOString(),
+            [TTL]: ttlSeconds(now + RETENTION_MS.teardownWindow),
+          }),
         {
           expr,
           condition:
             `attribute_not_exists(${reserved}) OR size(${reserved}) < ${expr.value(limit)} OR ` +
-            `contains(${reserved}, ${idValue})`,
+            `contains(${reserved}, ${expr.value(clusterId)})`,
         },
       );
       const state = await read(windowId);
@@ -96,7 +97,7 @@ export const dynamoTeardownWindowStore = stateStore((table): TeardownWindowStore
         'teardownWindows.release',
         key,
         `DELETE ${expr.name('reserved')} ${expr.value(new Set([clusterId]))} ` +
-          `SET ${expr.name('updatedAt')} = ${expr.value(new Date(now).toISOString())}`,
+          expr.set({ updatedAt: new Date(now).toISOString() }),
         { expr, condition: `attribute_exists(${expr.name(TABLE_SCHEMA.partitionKey.name)})` },
       );
     },

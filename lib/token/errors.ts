@@ -1,3 +1,5 @@
+import { DetailedError } from '#lib/log/detailed-error.ts';
+
 export type TokenErrorCode =
   | 'credentials-missing'
   | 'credentials-rejected'
@@ -8,18 +10,17 @@ export type TokenErrorCode =
   | 'store-unavailable';
 
 /** Why no Console API token could be had. The message says what to do; it never holds a secret or a token. */
-export class TokenError extends Error {
+export class TokenError extends DetailedError<{ retryAt: number }> {
   override readonly name = 'TokenError';
   /** Epoch ms before which nobody will call the auth server again (for 'auth-blocked'). */
-  readonly retryAt?: number;
+  declare readonly retryAt?: number;
 
   constructor(
     readonly code: TokenErrorCode,
     message: string,
-    { cause, retryAt }: { cause?: unknown; retryAt?: number } = {},
+    options: { cause?: unknown; retryAt?: number } = {},
   ) {
-    super(message, { cause });
-    this.retryAt = retryAt;
+    super(message, options);
   }
 }
 

@@ -1,7 +1,7 @@
 // What the integration tests read from a run and its logs: the clusters a summary reports done with an action,
 // one cluster's outcome, a webhook answer's summary, one event delivered several times in a row, and the scan
 // of every line a test file logged for the secrets its environments knew.
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { allLogText, LOCAL_WEBHOOK_SECRET, type LocalEnv } from '#local/env.ts';
@@ -34,6 +34,17 @@ export async function deliveredThreeTimes<T>(deliver: () => Promise<unknown>): P
 }
 
 /**
+ * One EventBridge event delivered three times: checks the first delivery ran it (trigger `eventbridge`) and
+ * the two others were answered from the run ledger; returns the first run's summary.
+ */
+export async function firstOfThreeEventDeliveries(deliver: () => Promise<unknown>): Promise<RunSummary> {
+  const [first, ...replays] = await deliveredThreeTimes<RunSummary>(deliver);
+  expect(first.trigger).toBe('eventbridge');
+  expect(replays.map((r) => r.replayed)).toEqual([true, true]);
+  return first;
+}
+
+/**
  * Every line logged by every test of a file, with the secrets each test's environment used (client secret,
  * webhook secret, the access token when one was issued): `collect` each environment before closing it, and
  * check them all in the file's last test.
@@ -59,6 +70,17 @@ export function fileLogScan() {
         expect(text).not.toContain(secret);
       }
       expect(text).not.toMatch(/eyJ[\w-]{4,}\.[\w-]{4,}\./);
+    },
+    /**
+     * Registers the file's secret scan as `describe(label)`'s one test; call it after every other test of
+     * the file (vitest runs a file's tests in order), so each has added its lines and secrets in afterEach.
+     */
+    scanAtEnd(label: string, evidence: string): void {
+      describe(label, () => {
+        it('no line logged by this file holds the client secret, the webhook secret or an access token', () => {
+          this.expectNoSecretLogged(evidence);
+        });
+      });
     },
   };
 }

@@ -45,4 +45,10 @@ describe('function bundles as deployed', () => {
       expect(bundleOf(job).inputs.filter((path) => replaced.some((part) => path.includes(part)))).toEqual([]);
     }
   });
+
+  it('no bundle carries the config loader or its schemas: a function takes its inlined config as validated', () => {
+    for (const job of FUNCTIONS) {
+      expect(bundleOf(job).inputs.filter((path) => /lib\/config\/(load|schema)/.test(path))).toEqual([]);
+    }
+  });
 });

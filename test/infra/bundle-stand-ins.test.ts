@@ -1,8 +1,13 @@
-// The small modules the function bundles use instead of pure-JavaScript packages (infra/bundling/lambda/,
+// The small modules the function bundles use instead of pure-JavaScript packages and of built-ins loaded on first use (infra/bundling/lambda/,
 // aliased by infra/bundling/function-bundle.ts): each must answer as the package it replaces, which stays
 // installed (tsx runs and tests use it), so the two are compared on generated inputs.
 
+import * as Fs from 'node:fs';
+import * as FsPromises from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { Readable, Writable } from 'node:stream';
+import * as WebStreams from 'node:stream/web';
+import { fileURLToPath } from 'node:url';
 import { Sha256 as SmithySha256 } from '@smithy/core/checksum';
 import * as stablelib from '@stablelib/base64';
 import fc from 'fast-check';
@@ -10,8 +15,11 @@ import * as fastSha256 from 'fast-sha256';
 import { describe, expect, it } from 'vitest';
 import * as base64 from '#infra/bundling/lambda/base64-from-buffer.ts';
 import { Sha256 as NodeSha256 } from '#infra/bundling/lambda/checksum-sha256-node.ts';
+import * as requiredFsPromises from '#infra/bundling/lambda/fs-promises-required.ts';
+import * as lazyFs from '#infra/bundling/lambda/fs-without-streams.ts';
 import MapLruCache from '#infra/bundling/lambda/lru-cache-from-map.ts';
 import * as sha256 from '#infra/bundling/lambda/sha256-from-node.ts';
+import * as lazyStreams from '#infra/bundling/lambda/streams-on-first-use.ts';
 import { propertyParams } from '#test/helpers/property.ts';
 
 // A CommonJS module whose typings declare an ES default export: required, typed as that export.
@@ -168,6 +176,63 @@ describe('lru-cache-from-map (for mnemonist/lru-cache)', () => {
   it('refuses a capacity that is not positive, as mnemonist does', () => {
     for (const capacity of [0, -1]) {
       expect(outcome(() => new MapLruCache(capacity))).toEqual(outcome(() => new LRUCache(capacity)));
+    }
+  });
+});
+
+describe('streams-on-first-use (for node:stream/web and node:stream/promises, which only middy imports)', () => {
+  it('tells a web ReadableStream as Node’s class does, for streams and for anything else', () => {
+    const samples: unknown[] = [
+      new WebStreams.ReadableStream(),
+      new globalThis.ReadableStream(),
+      Readable.from(['x']),
+      new WebStreams.WritableStream(),
+      'body',
+      { _readableState: {} },
+      null,
+      undefined,
+      42,
+    ];
+    for (const value of samples) {
+      expect(value instanceof lazyStreams.ReadableStream).toBe(value instanceof WebStreams.ReadableStream);
+    }
+  });
+
+  it('pipes a stream to its end as node:stream/promises does', async () => {
+    // Prepare
+    const chunks: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    // Act
+    await lazyStreams.pipeline(Readable.from(['a', 'b', 'c']), sink);
+    // Assess
+    expect(chunks.join('')).toBe('abc');
+    expect(sink.writableFinished).toBe(true);
+  });
+});
+
+describe('fs-without-streams and fs-promises-required (for node:fs and node:fs/promises, taken without a facade)', () => {
+  it('give Node’s own functions', () => {
+    expect([lazyFs.fstatSync, lazyFs.lstatSync, lazyFs.readFileSync]).toEqual([
+      Fs.fstatSync,
+      Fs.lstatSync,
+      Fs.readFileSync,
+    ]);
+    expect(requiredFsPromises.readFile).toBe(FsPromises.readFile);
+  });
+
+  it('tell a file ReadStream as Node’s class does', () => {
+    const stream = Fs.createReadStream(fileURLToPath(import.meta.url));
+    try {
+      for (const value of [stream, Readable.from(['x']), { path: 'x' }, null, 'x']) {
+        expect(value instanceof lazyFs.ReadStream).toBe(value instanceof Fs.ReadStream);
+      }
+    } finally {
+      stream.destroy();
     }
   });
 });

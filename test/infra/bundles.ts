@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_BUILD_OPTIONS } from '#infra/bundling/function-bundle.ts';
+import { inlinedConfigDefine } from '#lib/config/inlined.ts';
 import { resolveConfig } from '#lib/config/load.ts';
 import { configFile } from './harness.ts';
 
@@ -29,7 +30,7 @@ export async function bundleAsDeployed(job: string): Promise<BuiltBundle> {
     mainFields: [...FUNCTION_BUILD_OPTIONS.mainFields],
     entryPoints: [`functions/${job}/handler.ts`],
     outfile: join(tmpdir(), `unused-${job}.mjs`),
-    define: { 'process.env.AUTOMATION_CONFIG': JSON.stringify(JSON.stringify(config)) },
+    define: inlinedConfigDefine(config),
     write: false,
     metafile: true,
     logLevel: 'error',

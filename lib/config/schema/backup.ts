@@ -7,31 +7,33 @@ import { crossRefine, hasType, isRecord } from './cross-check.ts';
 import { atLeast, bool, integer, list, problemCheck, schedule, text } from './primitives.ts';
 import { namesClusters, selectorSchema } from './selector.ts';
 
-const targetSchema = z
-  .strictObject({
-    selector: selectorSchema,
-    maxAgeHours: atLeast(0.25),
-  })
-  .check(
-    crossRefine((t, ctx) => {
-      if (!namesClusters(t.selector)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['selector'],
-          message: 'must name the clusters this target applies to: an empty selector selects none',
-        });
-      }
-    }),
-  );
+const targetSchema = () =>
+  z
+    .strictObject({
+      selector: selectorSchema(),
+      maxAgeHours: atLeast(0.25),
+    })
+    .check(
+      crossRefine((t, ctx) => {
+        if (!namesClusters(t.selector)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['selector'],
+            message: 'must name the clusters this target applies to: an empty selector selects none',
+          });
+        }
+      }),
+    );
 
-const drillSchema = z.strictObject({
-  enabled: z._default(bool(), false),
-  schedule: z._default(schedule(), 'cron(0 4 ? * SUN *)'),
-  cluster: z.optional(text('a cluster name or uuid')),
-  useExisting: z._default(bool(), false),
-  maxMinutes: z._default(integer(5, 1440), 120),
-  pollSeconds: z._default(integer(1, 300), 15),
-});
+const drillSchema = () =>
+  z.strictObject({
+    enabled: z._default(bool(), false),
+    schedule: z._default(schedule(), 'cron(0 4 ? * SUN *)'),
+    cluster: z.optional(text('a cluster name or uuid')),
+    useExisting: z._default(bool(), false),
+    maxMinutes: z._default(integer(5, 1440), 120),
+    pollSeconds: z._default(integer(1, 300), 15),
+  });
 
 /**
  * The drill restores a backup over the drill cluster's data: it needs a cluster, a production scope to keep it
@@ -73,60 +75,65 @@ function checkDrill(
   }
 }
 
-export const backupSchema = z
-  .strictObject({
-    enabled: z._default(bool(), false),
-    schedule: z._default(schedule(), 'cron(0 2 * * ? *)'),
-    dryRun: z._default(bool(), false),
-    mode: z._default(z.enum(['manual', 'native'], { error: "must be 'manual' or 'native'" }), 'manual'),
-    minIntervalHours: z.optional(
-      z.number({ error: 'must be a number >= 1' }).check(
-        z.gte(1, {
-          error: 'must be a number >= 1 (or use minIntervalMinutes, down to 15, where Camunda allows it)',
-        }),
+export const backupSchema = () =>
+  z
+    .strictObject({
+      enabled: z._default(bool(), false),
+      schedule: z._default(schedule(), 'cron(0 2 * * ? *)'),
+      dryRun: z._default(bool(), false),
+      mode: z._default(z.enum(['manual', 'native'], { error: "must be 'manual' or 'native'" }), 'manual'),
+      minIntervalHours: z.optional(
+        z.number({ error: 'must be a number >= 1' }).check(
+          z.gte(1, {
+            error: 'must be a number >= 1 (or use minIntervalMinutes, down to 15, where Camunda allows it)',
+          }),
+        ),
       ),
-    ),
-    minIntervalMinutes: z.optional(
-      z.number({ error: 'must be a number >= 15' }).check(
-        z.gte(15, {
-          error: 'must be a number >= 15 (Camunda allows a manual backup every 15 minutes at most)',
-        }),
+      minIntervalMinutes: z.optional(
+        z.number({ error: 'must be a number >= 15' }).check(
+          z.gte(15, {
+            error: 'must be a number >= 15 (Camunda allows a manual backup every 15 minutes at most)',
+          }),
+        ),
       ),
-    ),
-    nativeCron: z.optional(
-      z.string({ error: 'must be a 5-field cron string' }).check(problemCheck(unixCronProblem)),
-    ),
-    selector: z.prefault(selectorSchema, {}),
-    targets: z._default(list(targetSchema), []),
-    checkSchedule: z._default(schedule(), 'rate(1 hour)'),
-    clusterMetrics: z._default(
-      z.enum(['targets', 'off'], { error: "must be 'targets' or 'off'" }),
-      'targets',
-    ),
-    productionSelector: z.optional(selectorSchema),
-    drill: z.prefault(drillSchema, {}),
-  })
-  .check(
-    crossRefine((b, ctx) => {
-      if (b.minIntervalHours !== undefined && b.minIntervalMinutes !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['minIntervalHours'],
-          message:
-            'give minIntervalMinutes or minIntervalHours, not both (minIntervalHours is the older spelling)',
-        });
-      }
-      checkDrill(b, ctx);
-      if (hasType(ctx, 'mode') && b.mode === 'native' && b.nativeCron === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['nativeCron'], message: "is required when mode is 'native'" });
-      }
-      if (hasType(ctx, 'enabled') && b.enabled && !namesClusters(b.selector)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['selector'],
-          message:
-            'must name the clusters to back up (ids, names, labels, … or all: true): an empty selector selects none',
-        });
-      }
-    }),
-  );
+      nativeCron: z.optional(
+        z.string({ error: 'must be a 5-field cron string' }).check(problemCheck(unixCronProblem)),
+      ),
+      selector: z.prefault(selectorSchema(), {}),
+      targets: z._default(list(targetSchema()), []),
+      checkSchedule: z._default(schedule(), 'rate(1 hour)'),
+      clusterMetrics: z._default(
+        z.enum(['targets', 'off'], { error: "must be 'targets' or 'off'" }),
+        'targets',
+      ),
+      productionSelector: z.optional(selectorSchema()),
+      drill: z.prefault(drillSchema(), {}),
+    })
+    .check(
+      crossRefine((b, ctx) => {
+        if (b.minIntervalHours !== undefined && b.minIntervalMinutes !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['minIntervalHours'],
+            message:
+              'give minIntervalMinutes or minIntervalHours, not both (minIntervalHours is the older spelling)',
+          });
+        }
+        checkDrill(b, ctx);
+        if (hasType(ctx, 'mode') && b.mode === 'native' && b.nativeCron === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nativeCron'],
+            message: "is required when mode is 'native'",
+          });
+        }
+        if (hasType(ctx, 'enabled') && b.enabled && !namesClusters(b.selector)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['selector'],
+            message:
+              'must name the clusters to back up (ids, names, labels, … or all: true): an empty selector selects none',
+          });
+        }
+      }),
+    );

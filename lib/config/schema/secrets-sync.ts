@@ -2,6 +2,7 @@
 // Manager sources. Its own module (zod/mini) so that schema.ts only hooks it in; the selector schema is passed
 // in because it lives with the other blocks.
 import * as z from 'zod/mini';
+import { CONNECTOR_SECRET_NAME, MAX_CONNECTOR_SECRET_NAME } from '#lib/secrets/connector-secret-names.ts';
 import { schedulerExpressionProblem } from '../expressions.ts';
 import type { ClusterSelector } from '../types.ts';
 
@@ -38,10 +39,6 @@ export interface SecretsSyncPolicy {
 
 /** Source names: they name ownership records and summaries. */
 export const SECRETS_SOURCE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** A connector secret name part: letters, digits and `_` (as connectors reference `{{secrets.NAME}}`). */
-export const CONNECTOR_SECRET_NAME = /^[A-Za-z0-9_]+$/;
-/** The Console API refuses longer names ('Secret name must be less than 50 characters'). */
-export const MAX_CONNECTOR_SECRET_NAME = 49;
 const SECRETS_MANAGER_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 

@@ -6,19 +6,19 @@ import { bool, list, text } from './primitives.ts';
 
 const CRITERIA = ['ids', 'names', 'labels', 'planTypes', 'regions', 'generations'] as const;
 
-const criteriaShape = {
+const criteriaShape = () => ({
   ids: z.optional(list(text())),
   names: z.optional(list(text('a name glob'))),
   labels: z.optional(list(text())),
   planTypes: z.optional(list(text())),
   regions: z.optional(list(text())),
   generations: z.optional(list(text('a generation glob'))),
-};
+});
 
 const unknownSelectorKey = (known: readonly string[]) => (issue: { code?: string }) =>
   issue.code === 'unrecognized_keys' ? `unknown selector key (known: ${known.join(', ')})` : undefined;
 
-const excludeSchema = z.strictObject(criteriaShape, { error: unknownSelectorKey(CRITERIA) });
+const excludeSchema = () => z.strictObject(criteriaShape(), { error: unknownSelectorKey(CRITERIA) });
 
 /** A criterion counts when it is a non-empty list, or given with a bad value (which is refused on its own). */
 const hasCriteria = (s: Record<string, unknown>) =>
@@ -38,20 +38,21 @@ export function namesClusters(selector: unknown): boolean {
   return all === true || (all !== undefined && typeof all !== 'boolean') || hasCriteria(selector);
 }
 
-export const selectorSchema = z
-  .strictObject(
-    { ...criteriaShape, all: z.optional(bool()), exclude: z.optional(excludeSchema) },
-    { error: unknownSelectorKey([...CRITERIA, 'all', 'exclude']) },
-  )
-  .check(
-    crossRefine((s, ctx) => {
-      if (hasType(ctx, 'all') && s.all === true && hasCriteria(s)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['all'],
-          message:
-            'all: true selects every cluster, so the other criteria would be ignored: drop one or the other',
-        });
-      }
-    }),
-  );
+export const selectorSchema = () =>
+  z
+    .strictObject(
+      { ...criteriaShape(), all: z.optional(bool()), exclude: z.optional(excludeSchema()) },
+      { error: unknownSelectorKey([...CRITERIA, 'all', 'exclude']) },
+    )
+    .check(
+      crossRefine((s, ctx) => {
+        if (hasType(ctx, 'all') && s.all === true && hasCriteria(s)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['all'],
+            message:
+              'all: true selects every cluster, so the other criteria would be ignored: drop one or the other',
+          });
+        }
+      }),
+    );

@@ -4,7 +4,7 @@ import { JOB_ACTIONS, JOBS } from '#lib/catalog/jobs.ts';
 import { integer, list } from './primitives.ts';
 
 /** Every route a webhook may call: `<job>.<action>`. */
-export const WEBHOOK_ROUTES: readonly string[] = JOBS.flatMap((job) =>
+export const WEBHOOK_ROUTES: readonly string[] = /* @__PURE__ */ JOBS.flatMap((job) =>
   JOB_ACTIONS[job].map((action) => `${job}.${action}`),
 );
 
@@ -32,24 +32,26 @@ const senderRoutes = () =>
     }),
   );
 
-const sendersSchema = z._default(
-  z.record(
-    z.string().check(
-      z.regex(SENDER_NAME, {
-        error: 'sender names are 1-40 lower-case letters, digits and dashes (not at either end)',
-      }),
+const sendersSchema = () =>
+  z._default(
+    z.record(
+      z.string().check(
+        z.regex(SENDER_NAME, {
+          error: 'sender names are 1-40 lower-case letters, digits and dashes (not at either end)',
+        }),
+      ),
+      z.strictObject({ routes: senderRoutes() }),
+      { error: 'must be an object of senders: { <name>: { routes: [...] } }' },
     ),
-    z.strictObject({ routes: senderRoutes() }),
-    { error: 'must be an object of senders: { <name>: { routes: [...] } }' },
-  ),
-  {},
-);
+    {},
+  );
 
-export const webhooksSchema = z.prefault(
-  z.strictObject({
-    maxBodyBytes: z._default(integer(1024, 1_048_576), 65_536),
-    toleranceSeconds: z._default(integer(30, 3600), 300),
-    senders: sendersSchema,
-  }),
-  {},
-);
+export const webhooksSchema = () =>
+  z.prefault(
+    z.strictObject({
+      maxBodyBytes: z._default(integer(1024, 1_048_576), 65_536),
+      toleranceSeconds: z._default(integer(30, 3600), 300),
+      senders: sendersSchema(),
+    }),
+    {},
+  );

@@ -1,7 +1,7 @@
 // Builders and constants the state-contract modules share, also used by tests that check the stored layout
 // and the summary codec directly.
 import { createHash } from 'node:crypto';
-import type { ClusterSnapshot, LedgerStart } from '#lib/jobs/ports.ts';
+import type { ClusterSnapshot, KeepAlive, LedgerStart } from '#lib/jobs/ports.ts';
 import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 
 export const HOUR = 3600_000;
@@ -56,6 +56,18 @@ export function snapshotOf(name: string, overrides: Partial<ClusterSnapshot> = {
     teardownKey: 'teardown:run:2026-11-26T22:00:00Z',
     status: 'deleted',
     updatedAt: '2026-11-26T22:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Alice's keep-alive of `cluster`, set at `now` for an hour. */
+export function keepAliveOf(cluster: string, now: number, overrides: Partial<KeepAlive> = {}): KeepAlive {
+  return {
+    cluster,
+    until: new Date(now + HOUR).toISOString(),
+    by: 'alice',
+    reason: 'demo',
+    setAt: new Date(now).toISOString(),
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StateStores } from '#lib/state/dynamo.ts';
 import { STATE_OPERATIONS, type StateOperation, StateStoreError } from '#lib/state/errors.ts';
-import { done, HOUR, LEASE, rejection, snapshotOf, summaryOf } from './fixtures.ts';
+import { done, HOUR, keepAliveOf, LEASE, rejection, snapshotOf, summaryOf } from './fixtures.ts';
 import type { StateContractSubject } from './subject.ts';
 
 export function storageFaultsContract(label: string, setup: () => Promise<StateContractSubject>): void {
@@ -17,13 +17,7 @@ export function storageFaultsContract(label: string, setup: () => Promise<StateC
       'claims.claim': (s) => s.claims.claim('backup', 'c1', 'owner-a', HOUR),
       'claims.release': (s) => s.claims.release('backup', 'c1', 'owner-a'),
       'keepAlives.put': (s, now) =>
-        s.keepAlives.put({
-          cluster: 'dev-z',
-          until: new Date(now + HOUR).toISOString(),
-          by: 'x',
-          reason: 'y',
-          setAt: 'z',
-        }),
+        s.keepAlives.put(keepAliveOf('dev-z', now, { by: 'x', reason: 'y', setAt: 'z' })),
       'keepAlives.active': (s, now) => s.keepAlives.active(now),
       'snapshots.save': (s) => s.snapshots.save(snapshotOf('dev-z')),
       'snapshots.get': (s) => s.snapshots.get('dev-a'),
@@ -52,13 +46,7 @@ export function storageFaultsContract(label: string, setup: () => Promise<StateC
         const subject = await setup();
         const { stores, clock } = subject;
         const now = clock.now();
-        await stores.keepAlives.put({
-          cluster: 'dev-a',
-          until: new Date(now + HOUR).toISOString(),
-          by: 'alice',
-          reason: 'demo',
-          setAt: new Date(now).toISOString(),
-        });
+        await stores.keepAlives.put(keepAliveOf('dev-a', now));
         await stores.claims.claim('backup', 'c1', 'owner-held', HOUR);
         await stores.snapshots.save(snapshotOf('dev-a'));
         await stores.teardownWindows.reserve('2026-11-26', 'c1', 5, now);

@@ -2,7 +2,7 @@
 // never mistaken for no item.
 import { describe, expect, it } from 'vitest';
 import { StateStoreError } from '#lib/state/errors.ts';
-import { HOUR, rejection, snapshotOf } from './fixtures.ts';
+import { keepAliveOf, rejection, snapshotOf } from './fixtures.ts';
 import type { StateContractSubject } from './subject.ts';
 
 export function unreadableItemsContract(label: string, setup: () => Promise<StateContractSubject>): void {
@@ -31,13 +31,7 @@ export function unreadableItemsContract(label: string, setup: () => Promise<Stat
       // Prepare
       const { stores, clock, plantCorrupt } = await setup();
       const now = clock.now();
-      const fine = {
-        cluster: 'dev-a',
-        until: new Date(now + HOUR).toISOString(),
-        by: 'alice',
-        reason: 'demo',
-        setAt: new Date(now).toISOString(),
-      };
+      const fine = keepAliveOf('dev-a', now);
       await stores.keepAlives.put(fine);
       await plantCorrupt('keepAlive', 'dev-b');
       // Act
@@ -54,13 +48,7 @@ export function unreadableItemsContract(label: string, setup: () => Promise<Stat
       const { stores, clock, plantCorrupt } = await setup();
       const now = clock.now();
       await plantCorrupt('keepAlive', 'dev-b');
-      const fresh = {
-        cluster: 'dev-b',
-        until: new Date(now + HOUR).toISOString(),
-        by: 'bob',
-        reason: 'r',
-        setAt: new Date(now).toISOString(),
-      };
+      const fresh = keepAliveOf('dev-b', now, { by: 'bob', reason: 'r' });
       // Act
       const put = await stores.keepAlives.put(fresh);
       // Assess

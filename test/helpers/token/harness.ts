@@ -2,7 +2,7 @@
 // at its boundary by a controllable function, credentials whose secret a test can rotate, recorded
 // metrics, log lines and pauses, and providers built over any TokenStore (the DynamoDB store on dynalite,
 // or a container's memory store).
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { CredentialsSource } from '#lib/token/credentials.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError, type Credentials, type IssuedToken, type requestToken } from '#lib/token/oauth.ts';
@@ -12,7 +12,7 @@ import {
   type TokenProviderDeps,
   type TokenProviderTuning,
 } from '#lib/token/provider.ts';
-import { dynamoTokenStore, type TokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
+import { dynamoTokenStore, type Lease, type TokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 
@@ -180,8 +180,8 @@ export function countingStore(scope: TokenStore['scope'] = 'container'): TokenSt
 }
 
 /** `owner` takes the lease on the fleet's token at T0 for `leaseMs` (and never refreshes: a busy or dead holder). */
-export async function leaseTakenBy(store: TokenStore, owner: string, leaseMs: number): Promise<void> {
-  await store.tryLease(KEY, {
+export function leaseTakenBy(store: TokenStore, owner: string, leaseMs: number): Promise<Lease | undefined> {
+  return store.tryLease(KEY, {
     owner,
     now: T0,
     leaseMs,
@@ -194,6 +194,22 @@ export async function leaseTakenBy(store: TokenStore, owner: string, leaseMs: nu
 /** A harness over the DynamoDB store on a fresh table. */
 export async function dynamoHarness(db: EmbeddedDynamo): Promise<TokenHarness> {
   return tokenHarness(dynamoTokenStore(db.client, await db.createTable()));
+}
+
+/**
+ * Dynalite for the file and, before each test, a harness over the DynamoDB store on a fresh table; the
+ * getter answers the current test's harness.
+ */
+export function useDynamoHarness(): () => TokenHarness {
+  const db = useDynalite();
+  let h: TokenHarness | undefined;
+  beforeEach(async () => {
+    h = await dynamoHarness(db());
+  });
+  return () => {
+    if (!h) throw new Error('the token harness is made before each test');
+    return h;
+  };
 }
 
 /** A promise a test releases by hand (an auth answer held back). */

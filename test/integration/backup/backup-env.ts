@@ -7,6 +7,7 @@ import { createDynamoStores, type StateStores } from '#lib/state/index.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import type { SimOptions } from '#local/sim/types.ts';
+import { backupPolicy } from '#test/unit/backup/fakes.ts';
 
 /** A weekly restore drill on test-payments with short waits (the tests move the clock through them). */
 export const TEST_PAYMENTS_DRILL: BackupPolicy['drill'] = {
@@ -17,6 +18,19 @@ export const TEST_PAYMENTS_DRILL: BackupPolicy['drill'] = {
   maxMinutes: 30,
   pollSeconds: 1,
 };
+
+/**
+ * The policy the check and drill tests start from: manual backups with no minimum interval set, prod-* as
+ * production, and the test-payments drill; each file adds what it selects.
+ */
+export function drilledPolicy(overrides: Partial<BackupPolicy>): BackupPolicy {
+  return backupPolicy({
+    minIntervalHours: undefined,
+    productionSelector: { names: ['prod-*'] },
+    drill: TEST_PAYMENTS_DRILL,
+    ...overrides,
+  });
+}
 
 export interface BackupEnv {
   sim: RunningSimulator;

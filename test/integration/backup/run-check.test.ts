@@ -10,24 +10,17 @@ import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { outcomeOf } from '#test/helpers/run-readers.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
-import { TEST_PAYMENTS_DRILL, useBackupEnv } from '#test/integration/backup/backup-env.ts';
+import { drilledPolicy, useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const HOUR = 3_600_000;
-const POLICY: BackupPolicy = {
-  enabled: true,
-  schedule: 'rate(6 hours)',
-  dryRun: false,
-  mode: 'manual',
+const POLICY: BackupPolicy = drilledPolicy({
   selector: { names: ['stage-payments'] },
   targets: [
     { selector: { names: ['prod-*'] }, maxAgeHours: 25 },
     { selector: { names: ['prod-analytics'] }, maxAgeHours: 1 },
   ],
-  checkSchedule: 'rate(1 hour)',
-  productionSelector: { names: ['prod-*'] },
-  drill: TEST_PAYMENTS_DRILL,
-};
+});
 
 describe('backup.check against the simulator', () => {
   const env = useBackupEnv('2026-03-01T04:00:00.000Z');

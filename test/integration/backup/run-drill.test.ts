@@ -9,23 +9,13 @@ import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
-import { TEST_PAYMENTS_DRILL, useBackupEnv } from '#test/integration/backup/backup-env.ts';
+import { drilledPolicy, useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { engineFakes } from '#test/unit/backup/fakes.ts';
 
 const RESTORE = 'POST /clusters/{clusterUuid}/backups/{backupId}/restore';
 const BACKUP_POST = 'POST /clusters/{clusterUuid}/backups';
 
-const POLICY: BackupPolicy = {
-  enabled: true,
-  schedule: 'rate(6 hours)',
-  dryRun: false,
-  mode: 'manual',
-  selector: { names: ['prod-*'] },
-  targets: [],
-  checkSchedule: 'rate(1 hour)',
-  productionSelector: { names: ['prod-*'] },
-  drill: TEST_PAYMENTS_DRILL,
-};
+const POLICY: BackupPolicy = drilledPolicy({ selector: { names: ['prod-*'] } });
 
 describe('restore drill against the simulator', () => {
   const env = useBackupEnv('2026-03-01T04:00:00.000Z', {

@@ -178,39 +178,32 @@ async function scenario(kill: Kill) {
   };
 }
 
-const KILLS: Array<{ row: string; kill: Kill }> = [
-  {
-    row: 'killed after the snapshot (sealed secrets) is stored',
-    kill: { target: 'snapshots', method: 'save', nth: 1 },
-  },
-  {
-    row: 'killed after the cluster is deleted',
-    kill: { target: 'console', method: 'deleteCluster', nth: 1 },
-  },
-  {
-    row: 'killed after the create is accepted',
-    kill: { target: 'console', method: 'createCluster', nth: 1 },
-  },
-  {
-    row: 'killed after the allowlist is written',
-    kill: { target: 'console', method: 'putIpAllowlist', nth: 1 },
-  },
-  {
-    row: 'killed after connector secrets are restored',
-    kill: { target: 'console', method: 'createSecret', nth: 2 },
-  },
-  {
-    row: 'killed after an API client is created (credentials not yet published)',
-    kill: { target: 'console', method: 'createApiClient', nth: 1 },
-  },
-  {
-    row: 'killed after credentials are published',
-    kill: { target: 'credentials', method: 'publish', nth: 1 },
-  },
-  {
-    row: 'killed after the ready event is published (snapshot not yet done)',
-    kill: { target: 'events', method: 'publish', nth: 1, when: (t) => t === READY_EVENT },
-  },
+/** A row of the matrix: the kill of `target.method`'s `nth` call, named by the step it cuts off after. */
+function killedAfter(
+  step: string,
+  target: Kill['target'],
+  method: string,
+  nth = 1,
+  when?: Kill['when'],
+): { row: string; kill: Kill } {
+  return { row: `killed after ${step}`, kill: { target, method, nth, ...(when ? { when } : {}) } };
+}
+
+const KILLS = [
+  killedAfter('the snapshot (sealed secrets) is stored', 'snapshots', 'save'),
+  killedAfter('the cluster is deleted', 'console', 'deleteCluster'),
+  killedAfter('the create is accepted', 'console', 'createCluster'),
+  killedAfter('the allowlist is written', 'console', 'putIpAllowlist'),
+  killedAfter('connector secrets are restored', 'console', 'createSecret', 2),
+  killedAfter('an API client is created (credentials not yet published)', 'console', 'createApiClient'),
+  killedAfter('credentials are published', 'credentials', 'publish'),
+  killedAfter(
+    'the ready event is published (snapshot not yet done)',
+    'events',
+    'publish',
+    1,
+    (t) => t === READY_EVENT,
+  ),
 ];
 
 describe('the teardown → recreate protocol killed between steps', () => {

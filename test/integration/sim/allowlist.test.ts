@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { components } from '#lib/console/openapi-types.ts';
-import type { RunningSimulator } from '#local/sim/index.ts';
-import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
-
-type Cluster = components['schemas']['Cluster'];
+import { call, clusterOf, idOf, simulatorsPerTest, withCluster } from '#test/integration/sim/http.ts';
 
 const start = simulatorsPerTest();
-
-async function cluster(s: RunningSimulator, id: string): Promise<Cluster> {
-  return (await call(s, 'GET', `/clusters/${id}`)).json as Cluster;
-}
 
 describe('simulator: IP allowlist', () => {
   it('replaces the whole allowlist, IPv4, IPv6 and comma-separated lists alike', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
     const rules = [
       { description: 'office', ip: '198.51.100.0/24' },
       { description: 'nat gateways', ip: '203.0.113.7, 203.0.113.8/32' },
@@ -28,20 +19,19 @@ describe('simulator: IP allowlist', () => {
     // Assess
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect((await cluster(s, id)).ipallowlist).toEqual(rules);
+    expect((await clusterOf(s, id)).ipallowlist).toEqual(rules);
   });
 
   it('removes the allowlist with an empty list', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
 
     // Act
     const res = await call(s, 'PUT', `/clusters/${id}/ipallowlist`, { body: { ipallowlist: [] } });
 
     // Assess
     expect(res.status).toBe(204);
-    expect((await cluster(s, id)).ipallowlist).toEqual([]);
+    expect((await clusterOf(s, id)).ipallowlist).toEqual([]);
   });
 
   it.each([
@@ -52,9 +42,8 @@ describe('simulator: IP allowlist', () => {
     ['an IPv6 zone id', 'fe80::1%eth0'],
   ])('rejects %s with 400 and leaves the list unchanged', async (_name, ip) => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
-    const before = (await cluster(s, id)).ipallowlist;
+    const { s, id } = await withCluster(start(), 'prod-payments');
+    const before = (await clusterOf(s, id)).ipallowlist;
 
     // Act
     const res = await call(s, 'PUT', `/clusters/${id}/ipallowlist`, {
@@ -69,13 +58,12 @@ describe('simulator: IP allowlist', () => {
     // Assess
     expect(res.status).toBe(400);
     expect(res.text).toContain('ipallowlist[1]');
-    expect((await cluster(s, id)).ipallowlist).toEqual(before);
+    expect((await clusterOf(s, id)).ipallowlist).toEqual(before);
   });
 
   it('moves a legacy ipwhitelist-only cluster to ipallowlist on write', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'stage-payments');
+    const { s, id } = await withCluster(start(), 'stage-payments');
 
     // Act
     await call(s, 'PUT', `/clusters/${id}/ipallowlist`, {
@@ -83,7 +71,7 @@ describe('simulator: IP allowlist', () => {
     });
 
     // Assess
-    const c = await cluster(s, id);
+    const c = await clusterOf(s, id);
     expect(c.ipallowlist).toEqual([{ description: 'vpn', ip: '192.0.2.1' }]);
     expect(c.ipwhitelist).toBeUndefined();
   });

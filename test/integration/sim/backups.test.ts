@@ -7,7 +7,7 @@ import {
   type RunningSimulator,
   type SimOptions,
 } from '#local/sim/index.ts';
-import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
+import { call, idOf, simulatorsPerTest, withCluster } from '#test/integration/sim/http.ts';
 
 type Backup = components['schemas']['BackupDto'] & Record<string, unknown>;
 
@@ -49,8 +49,7 @@ describe('simulator: backups', () => {
 
   it('creates a backup In progress that turns Complete after backupDurationMs', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-analytics');
+    const { s, id } = await withCluster(start(), 'prod-analytics');
 
     // Act
     const created = await call(s, 'POST', `/clusters/${id}/backups`);
@@ -76,8 +75,7 @@ describe('simulator: backups', () => {
 
   it('refuses a second manual backup within the hour with 400, and allows it after the hour', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-analytics');
+    const { s, id } = await withCluster(start(), 'prod-analytics');
     await call(s, 'POST', `/clusters/${id}/backups`);
 
     // Act
@@ -94,8 +92,7 @@ describe('simulator: backups', () => {
 
   it('does not count a failed backup against the hourly limit, and reports its incident link', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-analytics');
+    const { s, id } = await withCluster(start(), 'prod-analytics');
     s.state.failNextBackups(id, { incidentLink: 'https://example.test/incident/1' });
 
     // Act
@@ -112,8 +109,7 @@ describe('simulator: backups', () => {
 
   it('keeps only the three most recent completed manual backups', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
     const before = (await backups(s, id)).map((b) => b.uuid);
 
     // Act
@@ -146,8 +142,7 @@ describe('simulator: backups', () => {
 
   it('answers 404 for an unknown cluster and deletes a completed backup, returning it', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
     const [oldest] = await backups(s, id);
 
     // Act
@@ -167,8 +162,7 @@ describe('simulator: backups', () => {
 describe('simulator: backup helpers for tests', () => {
   it('counts a manual backup added through state.addBackup for the hourly limit', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-analytics');
+    const { s, id } = await withCluster(start(), 'prod-analytics');
     s.state.addBackup(id, { created: clock.now() - 10 * 60 * 1000 });
 
     // Act
@@ -183,8 +177,7 @@ describe('simulator: backup helpers for tests', () => {
 describe('simulator: backup schedule', () => {
   it('answers 404 without a schedule, stores one with PUT, replaces it, and DELETE answers 204 even when none', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start(), 'prod-orders');
 
     // Act
     const none = await call(s, 'GET', `/clusters/${id}/backups/schedule`);
@@ -216,8 +209,7 @@ describe('simulator: backup schedule', () => {
     ['more often than every 15 minutes', '*/5 * * * *'],
   ])('rejects %s with 400', async (_name, schedule) => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start(), 'prod-orders');
 
     // Act
     const res = await call(s, 'PUT', `/clusters/${id}/backups/schedule`, { body: { schedule } });

@@ -1,12 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import type { components } from '#lib/console/openapi-types.ts';
-import { generateOrg, manualClock, ORG_CLUSTERS, type RunningSimulator } from '#local/sim/index.ts';
-import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
+import {
+  generateOrg,
+  type ManualClock,
+  manualClock,
+  ORG_CLUSTERS,
+  type RunningSimulator,
+} from '#local/sim/index.ts';
+import {
+  type ClusterJson,
+  call,
+  clusterOf,
+  idOf,
+  simulatorsPerTest,
+  withCluster,
+} from '#test/integration/sim/http.ts';
 
-type Cluster = components['schemas']['Cluster'] & Record<string, unknown>;
 type Parameters = components['schemas']['Parameters'];
 
 const start = simulatorsPerTest();
+
+/** The cluster now, and again once the simulator's clock moved `ms` on. */
+async function nowAndAfter(
+  s: RunningSimulator,
+  clock: ManualClock,
+  id: string,
+  ms: number,
+): Promise<[ClusterJson, ClusterJson]> {
+  const now = await clusterOf(s, id);
+  clock.advance(ms);
+  return [now, await clusterOf(s, id)];
+}
 
 async function parameters(s: RunningSimulator): Promise<Parameters> {
   return (await call(s, 'GET', '/clusters/parameters')).json as Parameters;
@@ -36,7 +60,7 @@ describe('simulator: seeded organization', () => {
     const res = await call(s, 'GET', '/clusters');
 
     // Assess
-    const clusters = res.json as Cluster[];
+    const clusters = res.json as ClusterJson[];
     expect(clusters.map((c) => c.name).sort()).toEqual([...ORG_CLUSTERS].sort());
     for (const c of clusters) {
       expect(c).toMatchObject({
@@ -66,9 +90,9 @@ describe('simulator: seeded organization', () => {
     const s = await start();
 
     // Act
-    const stage = (await call(s, 'GET', `/clusters/${idOf(s, 'stage-payments')}`)).json as Cluster;
-    const prod = (await call(s, 'GET', `/clusters/${idOf(s, 'prod-payments')}`)).json as Cluster;
-    const alice = (await call(s, 'GET', `/clusters/${idOf(s, 'dev-sandbox-alice')}`)).json as Cluster;
+    const stage = await clusterOf(s, idOf(s, 'stage-payments'));
+    const prod = await clusterOf(s, idOf(s, 'prod-payments'));
+    const alice = await clusterOf(s, idOf(s, 'dev-sandbox-alice'));
 
     // Assess
     expect(stage.ipallowlist).toBeUndefined();
@@ -124,7 +148,7 @@ describe('simulator: seeded organization', () => {
     const res = await call(s, 'GET', '/clusters');
 
     // Assess
-    expect((res.json as Cluster[]).length).toBe(2000);
+    expect((res.json as ClusterJson[]).length).toBe(2000);
   });
 });
 
@@ -138,9 +162,7 @@ describe('simulator: cluster lifecycle', () => {
     // Act
     const created = await call(s, 'POST', '/clusters', { body });
     const id = (created.json as { clusterId: string }).clusterId;
-    const creating = (await call(s, 'GET', `/clusters/${id}`)).json as Cluster;
-    clock.advance(60_000);
-    const healthy = (await call(s, 'GET', `/clusters/${id}`)).json as Cluster;
+    const [creating, healthy] = await nowAndAfter(s, clock, id, 60_000);
 
     // Assess
     expect(created.status).toBe(200);
@@ -222,8 +244,7 @@ describe('simulator: cluster lifecycle', () => {
 
   it('deletes a cluster with its backups and schedule: 204, then 404', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
 
     // Act
     const deleted = await call(s, 'DELETE', `/clusters/${id}`);
@@ -240,8 +261,7 @@ describe('simulator: cluster lifecycle', () => {
 
   it('updates name and description with PATCH', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'dev-orders');
+    const { s, id } = await withCluster(start(), 'dev-orders');
 
     // Act
     const res = await call(s, 'PATCH', `/clusters/${id}`, {
@@ -256,14 +276,11 @@ describe('simulator: cluster lifecycle', () => {
   it('wakes a Suspended cluster: Resuming, then Healthy', async () => {
     // Prepare
     const clock = manualClock();
-    const s = await start({ now: clock.now, clusterCreateMs: 1_000 });
-    const id = idOf(s, 'dev-sandbox-bob');
+    const { s, id } = await withCluster(start({ now: clock.now, clusterCreateMs: 1_000 }), 'dev-sandbox-bob');
 
     // Act
     const woke = await call(s, 'PUT', `/clusters/${id}/wake`);
-    const resuming = (await call(s, 'GET', `/clusters/${id}`)).json as Cluster;
-    clock.advance(1_000);
-    const healthy = (await call(s, 'GET', `/clusters/${id}`)).json as Cluster;
+    const [resuming, healthy] = await nowAndAfter(s, clock, id, 1_000);
 
     // Assess
     expect(woke.status).toBe(204);
@@ -278,7 +295,7 @@ describe('simulator: cluster lifecycle', () => {
 
     // Act
     s.state.suspend(c.uuid);
-    const res = (await call(s, 'GET', `/clusters/${c.uuid}`)).json as Cluster;
+    const res = await clusterOf(s, c.uuid);
 
     // Assess
     expect(res).toMatchObject({ name: 'dev-added', labels: ['nightly-off'], status: { ready: 'Suspended' } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '#local/sim/index.ts';
-import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
+import { call, idOf, simulatorsPerTest, withCluster } from '#test/integration/sim/http.ts';
 
 const start = simulatorsPerTest();
 
@@ -138,8 +138,7 @@ describe('simulator: Console routing and spec validation', () => {
 
   it('rejects unknown properties and wrong types the schema forbids', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
 
     // Act
     const extra = await call(s, 'PUT', `/clusters/${id}/backups/schedule`, {
@@ -161,8 +160,7 @@ describe('simulator: Console routing and spec validation', () => {
 
   it('rejects a body on an operation that takes none, malformed JSON and a non-JSON content type', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start(), 'prod-orders');
     const before = s.state.backups.get(id)?.length;
 
     // Act

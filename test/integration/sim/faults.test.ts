@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '#local/sim/index.ts';
-import { call, idOf, requestToken, simulatorsPerTest } from '#test/integration/sim/http.ts';
+import { call, idOf, requestToken, simulatorsPerTest, withCluster } from '#test/integration/sim/http.ts';
 
 const BACKUPS = 'POST /clusters/{clusterUuid}/backups';
 
@@ -115,8 +115,7 @@ describe('simulator: faults', () => {
 
   it('performs the operation before failing the answer with afterCommit (a POST that succeeded on the server)', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-analytics');
+    const { s, id } = await withCluster(start(), 'prod-analytics');
     s.faults.add({ route: BACKUPS, kind: 'status', status: 500, times: 1, afterCommit: true });
     const before = s.state.backups.get(id)?.length ?? 0;
 

@@ -1,5 +1,7 @@
-// Small HTTP helpers for the simulator's own tests (plain global fetch, nothing from lib/), and their `start`.
+// Small HTTP helpers for the simulator's own tests (plain global fetch, nothing from lib/ but the spec's types),
+// and their `start`.
 import { afterEach } from 'vitest';
+import type { components } from '#lib/console/openapi-types.ts';
 import { type RunningSimulator, type Simulator, startSimulator } from '#local/sim/index.ts';
 import type { SimOptions } from '#local/sim/types.ts';
 
@@ -76,6 +78,23 @@ export async function call(
 /** The uuid of a seeded cluster by name. */
 export function idOf(sim: Simulator, name: string): string {
   return sim.state.cluster(name).uuid;
+}
+
+/** A cluster as GET /clusters/{id} answers it, with room for fields the spec does not name (to check absent). */
+export type ClusterJson = components['schemas']['Cluster'] & Record<string, unknown>;
+
+/** GET /clusters/{id}'s answer. */
+export async function clusterOf(sim: Simulator, id: string): Promise<ClusterJson> {
+  return (await call(sim, 'GET', `/clusters/${id}`)).json as ClusterJson;
+}
+
+/** The simulator a test starts, with the uuid of the seeded cluster `name` the test works on. */
+export async function withCluster<S extends Simulator>(
+  starting: Promise<S>,
+  name: string,
+): Promise<{ s: S; id: string }> {
+  const s = await starting;
+  return { s, id: idOf(s, name) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type ManualClock, manualClock, type RunningSimulator } from '#local/sim/index.ts';
 import { RESTORE_IN_FLIGHT, RESTORE_NOT_AVAILABLE } from '#local/sim/restores.ts';
 import { spec } from '#local/sim/spec.ts';
-import { call, idOf, simulatorsPerTest } from '#test/integration/sim/http.ts';
+import { call, idOf, simulatorsPerTest, withCluster } from '#test/integration/sim/http.ts';
 
 // Every restore answer must validate against the spec's RestoreDto (additionalProperties: false included).
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -34,8 +34,7 @@ async function clusterReady(s: RunningSimulator, id: string): Promise<string> {
 describe('simulator: restores', () => {
   it('runs a restore PENDING → VALIDATING → IN_PROGRESS → COMPLETED, the cluster Suspended then Resuming then Healthy', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
     const backupId = await firstBackup(s, id);
 
     // Act
@@ -62,8 +61,7 @@ describe('simulator: restores', () => {
 
   it('answers 409 while a restore of the cluster is in flight, and again accepts one after it ended', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
     const backupId = await firstBackup(s, id);
     await call(s, 'POST', restorePath(id, backupId));
 
@@ -80,8 +78,7 @@ describe('simulator: restores', () => {
 
   it('ends FAILED when told to, answers 404 for an unknown backup and 501 when restore is not enabled', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-payments');
+    const { s, id } = await withCluster(start(), 'prod-payments');
     const backupId = await firstBackup(s, id);
     s.state.restores.failNext('prod-payments');
 
@@ -105,8 +102,7 @@ describe('simulator: restores', () => {
 
   it('refuses to restore a backup that is not Complete (409) and a non-Enterprise cluster (403)', async () => {
     // Prepare
-    const s = await start();
-    const id = idOf(s, 'prod-analytics');
+    const { s, id } = await withCluster(start(), 'prod-analytics');
     const created = (await call(s, 'POST', `/clusters/${id}/backups`)).json as { uuid: string };
 
     // Act

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SECRET_CHANGE_IN_PROGRESS } from '#local/sim/console-writes.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
 import type { SimOptions } from '#local/sim/types.ts';
-import { call, idOf } from '#test/integration/sim/http.ts';
+import { call, idOf, withCluster } from '#test/integration/sim/http.ts';
 
 let sim: RunningSimulator | undefined;
 let t = Date.parse('2026-11-30T07:00:00Z');
@@ -44,8 +44,7 @@ describe('simulator: connector secrets', () => {
   });
 
   it('creates, updates and deletes a secret; a duplicate name is 409', async () => {
-    const s = await start();
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start(), 'prod-orders');
     const path = `/clusters/${id}/secrets`;
     expect((await call(s, 'POST', path, { body: { secretName: 'A', secretValue: 'one' } })).status).toBe(204);
     expect((await call(s, 'POST', path, { body: { secretName: 'A', secretValue: 'two' } })).status).toBe(409);
@@ -78,8 +77,7 @@ describe('simulator: connector secrets', () => {
 
 describe('simulator: API clients', () => {
   it('lists clients without their secret; the secret is only in the create answer', async () => {
-    const s = await start();
-    const id = idOf(s, 'dev-payments');
+    const { s, id } = await withCluster(start(), 'dev-payments');
     const listed = (await call(s, 'GET', `/clusters/${id}/clients`)).json as Array<Record<string, unknown>>;
     expect(listed.map((c) => [c.name, c.permissions])).toEqual([
       ['payments-worker', ['Zeebe']],
@@ -106,16 +104,14 @@ describe('simulator: API clients', () => {
   });
 
   it('refuses a second client of the same name with 400 and creates nothing', async () => {
-    const s = await start();
-    const id = idOf(s, 'dev-payments');
+    const { s, id } = await withCluster(start(), 'dev-payments');
     const res = await call(s, 'POST', `/clusters/${id}/clients`, { body: { clientName: 'payments-worker' } });
     expect(res.status).toBe(400);
     expect(s.state.cluster(id).apiClients).toHaveLength(2);
   });
 
   it('gives every permission when the create names none', async () => {
-    const s = await start();
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start(), 'prod-orders');
     const res = await call(s, 'POST', `/clusters/${id}/clients`, { body: { clientName: 'all' } });
     expect((res.json as { permissions: string[] }).permissions).toEqual([
       'Zeebe',
@@ -174,8 +170,7 @@ describe('simulator: create and the allowlist while Creating', () => {
 
 describe('simulator: every answer validates against the spec', () => {
   it('an "In progress" backup carries the required `completed`', async () => {
-    const s = await start({ backupDurationMs: 60_000 });
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start({ backupDurationMs: 60_000 }), 'prod-orders');
     const res = await call(s, 'POST', `/clusters/${id}/backups`);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'In progress', completed: '' });
@@ -198,8 +193,7 @@ describe('simulator: every answer validates against the spec', () => {
   });
 
   it('records an answer the spec does not allow (the check can fail)', async () => {
-    const s = await start();
-    const id = idOf(s, 'prod-orders');
+    const { s, id } = await withCluster(start(), 'prod-orders');
     s.state.updateCluster(id, { name: 42 as unknown as string });
     await call(s, 'GET', `/clusters/${id}`);
     expect(s.stats.console.specViolations).toEqual([expect.stringContaining('GetCluster 200')]);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CLIENT } from '#local/sim/index.ts';
 import { expectUsage, type ProcessResult, REPO_ROOT, runProcess } from '#test/helpers/processes.ts';
+import { SEEDED_BACKED_UP } from '#test/helpers/seeded-org.ts';
 import {
   formatReport,
   type Report,
@@ -52,13 +53,7 @@ describe('runDemo', () => {
     // Backups on the eligible prod/stage clusters only; the too-old generation skipped. prod-analytics's
     // 2-hour-old backup was not created by this project, so it does not count for the interval.
     const backup = stepOf(report, 'backup');
-    expect(names(backup, 'done', 'backup-created')).toEqual([
-      'prod-analytics',
-      'prod-billing',
-      'prod-orders',
-      'prod-payments',
-      'stage-payments',
-    ]);
+    expect(names(backup, 'done', 'backup-created')).toEqual(SEEDED_BACKED_UP);
     expect(names(backup, 'skipped')).toEqual(['stage-legacy-reports']);
 
     // A restore drill on the drill cluster, then the readiness table showing it.

@@ -2,12 +2,13 @@
 // once make ONE token request, against the simulator's auth server with its rate limit on.
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { tokenItemKey } from '#lib/token/shared-store.ts';
 import { bundleEntry } from '#local/bundle.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
 import { type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import type { SimOptions } from '#local/sim/types.ts';
 import { runNode } from '#test/helpers/processes.ts';
 
 const WORKER = fileURLToPath(new URL('./herd-worker.ts', import.meta.url));
@@ -61,61 +62,62 @@ async function herd(
   });
 }
 
+/** The auth server allows one request per second and blocks the source for 30 s after that. */
+const RATE_LIMITED: Partial<SimOptions> = { authRateLimit: { perSecond: 1, blockMs: 30_000 } };
+
+/** A simulator with an empty org, closed when the test finishes. */
+async function simulatorForTest(options: Partial<SimOptions>): Promise<RunningSimulator> {
+  const sim = await startSimulator({ seed: 'empty', ...options });
+  onTestFinished(() => sim.close());
+  return sim;
+}
+
+/** The shared token item's key for the simulator's credentials. */
+const tokenKeyOf = (sim: RunningSimulator) => tokenItemKey(sim.clientId, sim.audience, sim.oauthUrl);
+
 describe('a herd of cold instances', () => {
   it('50 processes starting at once make exactly 1 auth request and all get the token', async () => {
     // Prepare: the auth server allows one request per second and blocks the source after that.
-    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const sim = await simulatorForTest(RATE_LIMITED);
     const tableName = await db.createTable();
-    try {
-      // Act
-      const results = await herd(sim, tableName, 50);
-      // Assess
-      expect(results.filter((r) => !r.ok)).toEqual([]);
-      expect(sim.stats.auth.requests).toBe(1);
-      expect(sim.stats.auth.rateLimited).toBe(0);
-      expect(new Set(results.map((r) => r.tokenHash)).size).toBe(1);
-      expect(results.filter((r) => r.origin === 'auth')).toHaveLength(1);
-      expect(results.filter((r) => r.origin === 'shared')).toHaveLength(49);
-    } finally {
-      await sim.close();
-    }
+    // Act
+    const results = await herd(sim, tableName, 50);
+    // Assess
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(sim.stats.auth.requests).toBe(1);
+    expect(sim.stats.auth.rateLimited).toBe(0);
+    expect(new Set(results.map((r) => r.tokenHash)).size).toBe(1);
+    expect(results.filter((r) => r.origin === 'auth')).toHaveLength(1);
+    expect(results.filter((r) => r.origin === 'shared')).toHaveLength(49);
   });
 
   it('20 rounds of a 10-process herd on a fresh table make 1 auth request each round', async () => {
-    const sim = await startSimulator({ seed: 'empty', authRateLimit: false });
-    try {
-      const perRound: number[] = [];
-      for (let round = 0; round < 20; round++) {
-        // Prepare
-        const tableName = await db.createTable();
-        const before = sim.stats.auth.requests;
-        // Act
-        const results = await herd(sim, tableName, 10);
-        // Assess (collected, so one failing round shows all rounds)
-        perRound.push(sim.stats.auth.requests - before);
-        expect(results.filter((r) => !r.ok)).toEqual([]);
-      }
-      expect(perRound).toEqual(Array.from({ length: 20 }, () => 1));
-    } finally {
-      await sim.close();
+    const sim = await simulatorForTest({ authRateLimit: false });
+    const perRound: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      // Prepare
+      const tableName = await db.createTable();
+      const before = sim.stats.auth.requests;
+      // Act
+      const results = await herd(sim, tableName, 10);
+      // Assess (collected, so one failing round shows all rounds)
+      perRound.push(sim.stats.auth.requests - before);
+      expect(results.filter((r) => !r.ok)).toEqual([]);
     }
+    expect(perRound).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
   it('wrong credentials: one auth request across the herd, everybody gets an actionable error', async () => {
     // Prepare
-    const sim = await startSimulator({ seed: 'empty', tarPitMs: 300, authRateLimit: false });
+    const sim = await simulatorForTest({ tarPitMs: 300, authRateLimit: false });
     const tableName = await db.createTable();
-    try {
-      // Act
-      const results = await herd(sim, tableName, 12, { CAMUNDA_CONSOLE_CLIENT_SECRET: 'wrong-secret' });
-      // Assess
-      expect(sim.stats.auth.requests).toBe(1);
-      expect(results.every((r) => !r.ok && r.code === 'credentials-rejected')).toBe(true);
-      expect(results[0]?.message).toContain('CAMUNDA_CONSOLE_CLIENT_ID/CAMUNDA_CONSOLE_CLIENT_SECRET');
-      expect(JSON.stringify(results)).not.toContain('wrong-secret');
-    } finally {
-      await sim.close();
-    }
+    // Act
+    const results = await herd(sim, tableName, 12, { CAMUNDA_CONSOLE_CLIENT_SECRET: 'wrong-secret' });
+    // Assess
+    expect(sim.stats.auth.requests).toBe(1);
+    expect(results.every((r) => !r.ok && r.code === 'credentials-rejected')).toBe(true);
+    expect(results[0]?.message).toContain('CAMUNDA_CONSOLE_CLIENT_ID/CAMUNDA_CONSOLE_CLIENT_SECRET');
+    expect(JSON.stringify(results)).not.toContain('wrong-secret');
   });
 });
 
@@ -133,74 +135,57 @@ describe('a herd of cold instances while the token store is unreadable', () => {
   beforeAll(async () => {
     proxy = await startDynamoProxy(db.endpoint);
   });
+  afterEach(() => proxy.clear());
   afterAll(async () => {
     await proxy.close();
   });
 
   it('table unreachable: 30 processes make no auth request at all and fail with a clear store error', async () => {
     // Prepare: DynamoDB refuses connections; the auth server's rate limit is on.
-    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const sim = await simulatorForTest(RATE_LIMITED);
     const tableName = await db.createTable();
-    try {
-      // Act
-      const results = await herd(sim, tableName, 30, {
-        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${await closedPort()}`,
-      });
-      // Assess: not one per container (the old fallback: 30 requests, 24 answered 429), but none.
-      expect(sim.stats.auth.requests).toBe(0);
-      expect(sim.stats.auth.rateLimited).toBe(0);
-      expect(results.map((r) => r.code)).toEqual(Array.from({ length: 30 }, () => 'store-unavailable'));
-      expect(results[0]?.message).toMatch(/token store .*unreachable.*not asking Camunda's auth server/);
-    } finally {
-      await sim.close();
-    }
+    // Act
+    const results = await herd(sim, tableName, 30, {
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${await closedPort()}`,
+    });
+    // Assess: not one per container (the old fallback: 30 requests, 24 answered 429), but none.
+    expect(sim.stats.auth.requests).toBe(0);
+    expect(sim.stats.auth.rateLimited).toBe(0);
+    expect(results.map((r) => r.code)).toEqual(Array.from({ length: 30 }, () => 'store-unavailable'));
+    expect(results[0]?.message).toMatch(/token store .*unreachable.*not asking Camunda's auth server/);
   });
 
   it('token item throttled for a while (a hot key): 30 processes retry within budget, 1 auth request, all served', async () => {
     // Prepare: the token item's reads and writes are throttled for the first part of the herd, then work.
-    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const sim = await simulatorForTest(RATE_LIMITED);
     const tableName = await db.createTable();
-    const key = tokenItemKey(sim.clientId, sim.audience, sim.oauthUrl);
-    proxy.clear();
-    proxy.fail('GetItem', 'provisioned', 60, key);
-    proxy.fail('UpdateItem', 'throttle', 20, key);
-    try {
-      // Act
-      // A wide retry and wait budget: on a loaded test machine one throttled SDK call (with the SDK's own
-      // retries) can take seconds; the point here is the count of auth requests, not the timing.
-      const results = await herd(sim, tableName, 30, {
-        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-        HERD_TUNING: JSON.stringify({ storeRetryMs: 40_000, maxWaitMs: 60_000 }),
-      });
-      // Assess: everybody served, the fleet asked once (twice if the holder was so slow on the loaded test
-      // machine that its lease ran out and another took over: still paced, never one per container).
-      expect(results.filter((r) => !r.ok)).toEqual([]);
-      expect(sim.stats.auth.requests).toBeGreaterThanOrEqual(1);
-      expect(sim.stats.auth.requests).toBeLessThanOrEqual(2);
-      expect(sim.stats.auth.rateLimited).toBe(0);
-    } finally {
-      proxy.clear();
-      await sim.close();
-    }
+    proxy.fail('GetItem', 'provisioned', 60, tokenKeyOf(sim));
+    proxy.fail('UpdateItem', 'throttle', 20, tokenKeyOf(sim));
+    // Act
+    // A wide retry and wait budget: on a loaded test machine one throttled SDK call (with the SDK's own
+    // retries) can take seconds; the point here is the count of auth requests, not the timing.
+    const results = await herd(sim, tableName, 30, {
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      HERD_TUNING: JSON.stringify({ storeRetryMs: 40_000, maxWaitMs: 60_000 }),
+    });
+    // Assess: everybody served, the fleet asked once (twice if the holder was so slow on the loaded test
+    // machine that its lease ran out and another took over: still paced, never one per container).
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(sim.stats.auth.requests).toBeGreaterThanOrEqual(1);
+    expect(sim.stats.auth.requests).toBeLessThanOrEqual(2);
+    expect(sim.stats.auth.rateLimited).toBe(0);
   });
 
   it('token item throttled for good: 30 processes make no auth request and fail with a clear store error', async () => {
     // Prepare
-    const sim = await startSimulator({ seed: 'empty', authRateLimit: { perSecond: 1, blockMs: 30_000 } });
+    const sim = await simulatorForTest(RATE_LIMITED);
     const tableName = await db.createTable();
-    const key = tokenItemKey(sim.clientId, sim.audience, sim.oauthUrl);
-    proxy.clear();
-    proxy.fail('*', 'provisioned', Number.POSITIVE_INFINITY, key);
-    try {
-      // Act
-      const results = await herd(sim, tableName, 30, { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
-      // Assess
-      expect(sim.stats.auth.requests).toBe(0);
-      expect(sim.stats.auth.rateLimited).toBe(0);
-      expect(results.map((r) => r.code)).toEqual(Array.from({ length: 30 }, () => 'store-unavailable'));
-    } finally {
-      proxy.clear();
-      await sim.close();
-    }
+    proxy.fail('*', 'provisioned', Number.POSITIVE_INFINITY, tokenKeyOf(sim));
+    // Act
+    const results = await herd(sim, tableName, 30, { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
+    // Assess
+    expect(sim.stats.auth.requests).toBe(0);
+    expect(sim.stats.auth.rateLimited).toBe(0);
+    expect(results.map((r) => r.code)).toEqual(Array.from({ length: 30 }, () => 'store-unavailable'));
   });
 });

@@ -4,7 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TokenError } from '#lib/token/errors.ts';
-import { AuthCallError } from '#lib/token/oauth.ts';
+import { AuthCallError, type AuthFailure } from '#lib/token/oauth.ts';
 import { dynamoTokenStore, tokenItemKey } from '#lib/token/shared-store.ts';
 import { LOCAL_AWS } from '#local/dynalite.ts';
 import { type DynamoProxy, startDynamoProxy } from '#local/dynamo-proxy.ts';
@@ -28,11 +28,24 @@ describe('when DynamoDB is unavailable or throttled', () => {
   beforeEach(() => proxy.clear());
 
   const C_KEY = tokenItemKey('c', OAUTH.audience, OAUTH.tokenUrl);
+  /** A token harness for client `c` on the table behind the proxy. */
+  const harness = () => tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
+  /** The opt-in fallback, with no store retries (the table is down for good in these tests). */
+  const LOCAL_AUTH = { storeUnavailable: 'local-auth', storeRetryMs: 0 } as const;
+  /** Every DynamoDB call fails and every auth call fails with `failure`: the provider on the fallback. */
+  function tableDownAuthFailing(failure: AuthFailure) {
+    proxy.fail('*', 'internal');
+    const h = harness();
+    h.auth.behaviour = async () => {
+      throw new AuthCallError(failure);
+    };
+    return { h, provider: h.provider(LOCAL_AUTH) };
+  }
 
   it('a store that stays unreadable: retried with backoff within the budget, then a clear error and no auth call', async () => {
     // Prepare: every DynamoDB call fails (a regional outage); the default policy.
     proxy.fail('*', 'internal');
-    const h = tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
+    const h = harness();
     const provider = h.provider({ storeRetryMs: 3_000 });
     const readsBefore = proxy.calls.GetItem ?? 0;
     // Act
@@ -59,7 +72,7 @@ describe('when DynamoDB is unavailable or throttled', () => {
   it('a store error is never retried past the caller’s own wait budget', async () => {
     // Prepare
     proxy.fail('*', 'internal');
-    const h = tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
+    const h = harness();
     const provider = h.provider({ storeRetryMs: 60_000, maxWaitMs: 1_500 });
     // Act
     const err = await provider.getToken().catch((e: unknown) => e);
@@ -73,7 +86,7 @@ describe('when DynamoDB is unavailable or throttled', () => {
     // Prepare: the token item's reads and lease writes are throttled a few times (a hot key), then work.
     proxy.fail('GetItem', 'provisioned', 4, C_KEY);
     proxy.fail('UpdateItem', 'throttle', 3, C_KEY);
-    const h = tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
+    const h = harness();
     const provider = h.provider();
     // Act
     const token = await provider.getToken();
@@ -102,11 +115,8 @@ describe('when DynamoDB is unavailable or throttled', () => {
     it('falls back to one token per container with a warning and a metric, not an auth call per invocation', async () => {
       // Prepare: every DynamoDB call is throttled.
       proxy.fail('*', 'throttle');
-      const h = tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
-      const provider = h.provider({
-        storeUnavailable: 'local-auth',
-        storeRetryMs: 500,
-      });
+      const h = harness();
+      const provider = h.provider({ ...LOCAL_AUTH, storeRetryMs: 500 });
       // Act: 20 invocations in one container.
       const tokens: string[] = [];
       for (let i = 0; i < 20; i++) tokens.push(await provider.getToken());
@@ -124,10 +134,7 @@ describe('when DynamoDB is unavailable or throttled', () => {
       // Prepare: a client pointed at a closed port.
       const dead = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', ...LOCAL_AWS, maxAttempts: 1 });
       const h = tokenHarness(dynamoTokenStore(dead, tableName), { clientId: 'c' });
-      const provider = h.provider({
-        storeUnavailable: 'local-auth',
-        storeRetryMs: 0,
-      });
+      const provider = h.provider(LOCAL_AUTH);
       // Act
       const a = await provider.getToken();
       const b = await provider.getToken();
@@ -139,15 +146,7 @@ describe('when DynamoDB is unavailable or throttled', () => {
 
     it('while the table is down, an auth server outage is reported as one, not as a 429', async () => {
       // Prepare
-      proxy.fail('*', 'internal');
-      const h = tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
-      h.auth.behaviour = async () => {
-        throw new AuthCallError({ kind: 'unavailable', status: 503, detail: 'HTTP 503' });
-      };
-      const provider = h.provider({
-        storeUnavailable: 'local-auth',
-        storeRetryMs: 0,
-      });
+      const { h, provider } = tableDownAuthFailing({ kind: 'unavailable', status: 503, detail: 'HTTP 503' });
       // Act
       const first = await provider.getToken().catch((e: unknown) => e);
       h.clock.t += 500;
@@ -161,14 +160,10 @@ describe('when DynamoDB is unavailable or throttled', () => {
 
     it('keeps its in-container failure memory while the table is down: a 429 blocks the next attempts', async () => {
       // Prepare
-      proxy.fail('*', 'internal');
-      const h = tokenHarness(dynamoTokenStore(client, tableName), { clientId: 'c' });
-      h.auth.behaviour = async () => {
-        throw new AuthCallError({ kind: 'rate-limited', status: 429, retryAfterMs: 30_000 });
-      };
-      const provider = h.provider({
-        storeUnavailable: 'local-auth',
-        storeRetryMs: 0,
+      const { h, provider } = tableDownAuthFailing({
+        kind: 'rate-limited',
+        status: 429,
+        retryAfterMs: 30_000,
       });
       // Act
       const first = await provider.getToken().catch((e: unknown) => e);

@@ -163,6 +163,7 @@ function report(subjects: SubjectResult[]): ColdstartReport {
     sdkVersion: '8.8.13',
     target: 'node24',
     nodeOptions: '--enable-source-maps',
+    probeNode: 'v24.22.3',
     subjects,
   };
 }
@@ -210,5 +211,15 @@ describe('the goal and the section', () => {
       'backup (620.0 kB) miss the size goal of 500.0 kB',
     ]);
     expect(text).not.toContain(': met.');
+  });
+
+  it('names the Node version that loaded the bundles, which may differ from the one that ran the benchmark', () => {
+    // Prepare
+    const run = report([subject('backup', 'project', 100, 150), subject('sdk', 'baseline', 700)]);
+    // Act
+    const text = renderColdstartSection({ ...run, machine: { ...run.machine, node: 'v20.20.2' } });
+    // Assess
+    expectToContainAll(text, ['by a fresh Node 24.22.3 process', 'Local figures on Node 24.22.3']);
+    expect(text).not.toContain('Local figures on Node 20');
   });
 });
