@@ -40,6 +40,11 @@ export interface FakeFault {
   applied?: boolean;
 }
 
+/** A fault that answers `route` with an HTTP `status` (and `body`) and changes nothing. */
+export function refusal(route: string, status: number, body?: string): FakeFault {
+  return { error: apiError(route, { status, ...(body === undefined ? {} : { body }) }) };
+}
+
 export type ConsoleOperation = keyof ConsoleClient;
 
 /** Plan, regions and channels the fake offers to `getParameters` unless a test sets its own. */

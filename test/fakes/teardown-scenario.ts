@@ -9,14 +9,15 @@ import { runRecreate } from '#functions/teardown/recreate.ts';
 import { runTeardown } from '#functions/teardown/teardown.ts';
 import type { TeardownPolicy } from '#lib/config/types.ts';
 import type { Cluster, ClusterParameters, IpAllowlistEntry } from '#lib/console/client.ts';
-import { executeRun, type RunBody, type RunScope, type RunSettings } from '#lib/jobs/engine.ts';
+import type { RunBody, RunScope, RunSettings } from '#lib/jobs/engine.ts';
 import type { ClusterSnapshot, EventPublisher, KeepAlive, RunMetrics } from '#lib/jobs/ports.ts';
-import type { ClusterOutcome, RunSummary, TriggerSource } from '#lib/jobs/types.ts';
+import type { RunSummary, TriggerSource } from '#lib/jobs/types.ts';
 import { memoryPublisher as memoryCredentialPublisher } from '#lib/secrets/credentials.ts';
 import { localSealer } from '#lib/secrets/sealer.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { type FakeConsole, fakeConsole } from '#test/fakes/console.ts';
+import { engineRunner, type PublishedEvent } from '#test/fakes/engine.ts';
 import { createMemoryStores, type MemoryStores } from '#test/fakes/state.ts';
 
 export const NOW = Date.parse('2026-03-03T01:00:00.000Z');
@@ -112,10 +113,7 @@ export function policy(overrides: Partial<TeardownPolicy> = {}): TeardownPolicy 
   };
 }
 
-export interface PublishedEvent {
-  detailType: string;
-  detail: Record<string, unknown>;
-}
+export type { PublishedEvent };
 
 export type TeardownAction = 'notice' | 'run' | 'recreate' | 'keep-alive';
 
@@ -210,7 +208,11 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     },
   };
   const harnessHooks: { onSleep?: (ms: number) => Promise<void> | void } = {};
-  let runs = 0;
+  const runner = engineRunner(
+    'teardown',
+    { stores, clock, log, metrics, events },
+    { settings: SETTINGS, source: 'schedule' },
+  );
   return {
     clock,
     console: api,
@@ -222,34 +224,20 @@ export function harness(clusters: Cluster[], options: { events?: EventPublisher 
     events: published,
     log,
     deps,
-    run(action, p, o = {}) {
-      runs += 1;
-      return executeRun(
-        { ledger: stores.ledger, claims: stores.claims, clock, log, metrics, events },
+    run: (action, p, o = {}) =>
+      runner(
         {
-          job: 'teardown',
           action,
           ...(o.clusterIds ? { clusterIds: o.clusterIds } : {}),
           ...(o.payload !== undefined ? { payload: o.payload } : {}),
         },
-        {
-          source: o.source ?? 'schedule',
-          idempotencyKey: o.key ?? `teardown:${action}:${runs}`,
-          at: o.at ?? new Date(clock.now()).toISOString(),
-        },
-        { ...SETTINGS, dryRun: o.dryRun ?? p.dryRun },
         (scope) => BODIES[action](deps, scope, p),
-      );
-    },
+        { dryRun: o.dryRun ?? p.dryRun, key: o.key, source: o.source, at: o.at },
+      ),
   };
 }
 
-/** The outcome of one cluster by name; fails the test when there is none. */
-export function outcomeOf(summary: RunSummary, name: string): ClusterOutcome {
-  const found = summary.clusters.find((c) => c.clusterName === name);
-  if (!found) throw new Error(`no outcome for ${name}: ${JSON.stringify(summary.clusters)}`);
-  return found;
-}
+export { outcomeOf } from '#test/helpers/outcomes.ts';
 
 /** Outcomes as `name → status:action|reason|error`, for compact assertions. */
 export function outcomes(summary: RunSummary): Record<string, string> {
@@ -263,6 +251,11 @@ export function outcomes(summary: RunSummary): Record<string, string> {
           : `${c.status}:${c.reason}`,
     ]),
   );
+}
+
+/** `outcomes(summary)` of a recreate that recreated exactly these clusters. */
+export function recreatedOnly(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, 'done:cluster-recreated']));
 }
 
 /**

@@ -2,10 +2,11 @@
 // one cluster's outcome, a webhook answer's summary, one event delivered several times in a row, and the scan
 // of every line a test file logged for the secrets its environments knew.
 import { describe, expect, it } from 'vitest';
-import type { ClusterOutcome, RunSummary } from '#lib/jobs/types.ts';
+import type { RunSummary } from '#lib/jobs/types.ts';
 import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { allLogText, LOCAL_WEBHOOK_SECRET, type LocalEnv } from '#local/env.ts';
 import type { RecordedLine } from '#local/recording-log.ts';
+import { outcomeByName } from '#test/helpers/outcomes.ts';
 
 /** The names of the clusters the summary reports done with `action`, sorted. */
 export function doneWith(summary: RunSummary, action: string): string[] {
@@ -15,16 +16,7 @@ export function doneWith(summary: RunSummary, action: string): string[] {
     .sort();
 }
 
-export function outcomeByName(summary: RunSummary, name: string): ClusterOutcome | undefined {
-  return summary.clusters.find((c) => c.clusterName === name);
-}
-
-/** The outcome for cluster `name`; throws (naming what the summary holds) when there is none. */
-export function outcomeOf(summary: RunSummary, name: string): ClusterOutcome {
-  const found = outcomeByName(summary, name);
-  if (!found) throw new Error(`no outcome for ${name} in ${JSON.stringify(summary.clusters)}`);
-  return found;
-}
+export { outcomeByName, outcomeOf } from '#test/helpers/outcomes.ts';
 
 export function detailOf(summary: RunSummary, name: string): Record<string, unknown> | undefined {
   const outcome = outcomeByName(summary, name);

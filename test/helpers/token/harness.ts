@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { CredentialsSource } from '#lib/token/credentials.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
-import type { Credentials, IssuedToken, requestToken } from '#lib/token/oauth.ts';
+import { AuthCallError, type Credentials, type IssuedToken, type requestToken } from '#lib/token/oauth.ts';
 import {
   SharedTokenProvider,
   type TokenMetricName,
@@ -67,6 +67,10 @@ export interface TokenHarness {
   sleeps: number[];
   /** From now on the auth server answers (`token-<n>`) only once the returned function is called. */
   holdAuth(): () => void;
+  /** From now on the auth server rejects (401) calls made with `secret` and answers the others (`token-<n>`). */
+  rejectSecret(secret: string): void;
+  /** A token `p` hands out, the background refresh that may have started let finish, and the token it hands out next. */
+  acrossRefresh(p: SharedTokenProvider): Promise<[string, string]>;
 }
 
 export function tokenHarness(store: TokenStore, options: { clientId?: string } = {}): TokenHarness {
@@ -102,8 +106,20 @@ export function tokenHarness(store: TokenStore, options: { clientId?: string } =
     };
     return answer.open;
   };
+  const rejectSecret = (rejected: string) => {
+    auth.behaviour = async (call, credentials) => {
+      if (credentials.clientSecret === rejected) throw new AuthCallError({ kind: 'rejected', status: 401 });
+      return { accessToken: `token-${call}`, expiresAt: clock.t + auth.lifetimeMs };
+    };
+  };
   return {
     holdAuth,
+    rejectSecret,
+    async acrossRefresh(p) {
+      const first = await p.getToken();
+      await p.settle();
+      return [first, await p.getToken()];
+    },
     clock,
     store,
     auth,

@@ -6,11 +6,12 @@ import { FORBIDDEN, IN_SYNC, NO_ALLOWLIST_FIELD, runSync } from '#functions/allo
 import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { MeteredConsoleClient } from '#lib/console/client.ts';
 import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
-import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
+import type { JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { createDynamoStores, type StateStores } from '#lib/state/dynamo.ts';
 import { type EmbeddedDynamo, startDynalite } from '#local/dynalite.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { doneAs, outcomeOf as outcome } from '#test/helpers/outcomes.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
 
 const PUT = 'PUT /clusters/{clusterUuid}/ipallowlist';
@@ -37,12 +38,6 @@ const VPN = [
   { cidr: '198.51.100.11/32', description: 'vpn egress b' },
 ];
 const PARTNERS = [{ cidr: '2001:db8:42::/48', description: 'card processor' }];
-
-function outcome(summary: RunSummary, name: string): ClusterOutcome {
-  const found = summary.clusters.find((c) => c.clusterName === name);
-  if (!found) throw new Error(`no outcome for ${name} in ${JSON.stringify(summary.clusters)}`);
-  return found;
-}
 
 describe('allowlist sync against the simulator and DynamoDB', () => {
   let sim: RunningSimulator;
@@ -149,17 +144,15 @@ describe('allowlist sync against the simulator and DynamoDB', () => {
       expect(sim.state.allowlistOf(name)).toEqual(base);
     }
     // stage-payments carried only the deprecated ipwhitelist ("10.0.0.0/8,192.168.1.0/24"): read and replaced.
-    expect(outcome(first, 'stage-payments')).toMatchObject({
-      status: 'done',
-      action: 'allowlist-updated',
-      detail: {
+    expect(outcome(first, 'stage-payments')).toMatchObject(
+      doneAs('allowlist-updated', {
         removed: [
           { cidr: '10.0.0.0/8', description: 'corporate networks' },
           { cidr: '192.168.1.0/24', description: 'corporate networks' },
         ],
         readFrom: 'ipwhitelist',
-      },
-    });
+      }),
+    );
     expect(sim.state.cluster('stage-payments').ipwhitelist).toBeUndefined();
     expect(outcome(first, 'dev-payments')).toMatchObject({ status: 'skipped', reason: NO_ALLOWLIST_FIELD });
     expect(first.counts).toEqual({ done: 8, skipped: 1, failed: 0, deferred: 0 });

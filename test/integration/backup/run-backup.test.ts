@@ -7,7 +7,7 @@ import type { BackupPolicy } from '#lib/config/types.ts';
 import { executeRun } from '#lib/jobs/engine.ts';
 import type { ClusterOutcome, JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#local/recording-log.ts';
-import { outcomeOf } from '#test/helpers/run-readers.ts';
+import { doneAs, outcomeOf } from '#test/helpers/outcomes.ts';
 import { simConsoleClient } from '#test/helpers/sim-console.ts';
 import { useBackupEnv } from '#test/integration/backup/backup-env.ts';
 import { backupPolicy, engineFakes } from '#test/unit/backup/fakes.ts';
@@ -190,16 +190,12 @@ describe('backup job against the simulator', () => {
 
     // Assess
     expect(drifted).toBe('0 2 * * *');
-    expect(outcome(first, 'prod-payments')).toMatchObject({
-      status: 'done',
-      action: 'schedule-updated',
-      detail: { from: '0 2 * * *', to: '30 1 * * *' },
-    });
-    expect(outcome(first, 'prod-orders')).toMatchObject({
-      status: 'done',
-      action: 'schedule-set',
-      detail: { from: null, to: '30 1 * * *' },
-    });
+    expect(outcome(first, 'prod-payments')).toMatchObject(
+      doneAs('schedule-updated', { from: '0 2 * * *', to: '30 1 * * *' }),
+    );
+    expect(outcome(first, 'prod-orders')).toMatchObject(
+      doneAs('schedule-set', { from: null, to: '30 1 * * *' }),
+    );
     expect(outcome(first, 'dev-payments')).toMatchObject({ status: 'skipped' });
     expect(env.sim.state.schedules.get(idOf('prod-payments'))?.schedule).toBe('30 1 * * *');
     expect(env.sim.state.schedules.get(idOf('prod-orders'))?.schedule).toBe('30 1 * * *');

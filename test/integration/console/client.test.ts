@@ -1,31 +1,9 @@
 // The Console client over real HTTP against the simulator (local/sim/): real fetch, real timers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConsoleClient, type MeteredConsoleClient } from '#lib/console/client.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
 import { ORG_CLUSTERS, type RunningSimulator, startSimulator } from '#local/sim/index.ts';
+import { simTokenSource } from '#test/helpers/sim-console.ts';
 import { rejectionOf } from '#test/unit/console/fakes.ts';
-
-/** A tiny token source that mints tokens straight from the simulator's authority. */
-function simTokenSource(sim: RunningSimulator): TokenSource & { issued: string[]; invalidated: string[] } {
-  let current: string | undefined;
-  const issued: string[] = [];
-  const invalidated: string[] = [];
-  return {
-    issued,
-    invalidated,
-    async getToken() {
-      if (current === undefined) {
-        current = sim.issueToken();
-        issued.push(current);
-      }
-      return current;
-    },
-    async invalidate(token) {
-      invalidated.push(token);
-      if (current === token) current = undefined;
-    },
-  };
-}
 
 describe('console client against the simulator', () => {
   let sim: RunningSimulator;
@@ -170,7 +148,7 @@ describe('console client against the simulator', () => {
 
     // Assess
     expect(ranges['web-modeler']).toEqual(sim.state.ipRanges['web-modeler']);
-    expect(tokens.issued).toHaveLength(0);
+    expect(tokens.minted).toHaveLength(0);
   });
 
   it('retries a 429 after its Retry-After', async () => {
@@ -247,7 +225,7 @@ describe('console client against the simulator', () => {
   it('refreshes the token once after revokeAllTokens', async () => {
     // Prepare
     await client.listClusters();
-    const [first] = tokens.issued;
+    const [first] = tokens.minted;
     sim.revokeAllTokens();
 
     // Act
@@ -256,7 +234,7 @@ describe('console client against the simulator', () => {
     // Assess
     expect(clusters).toHaveLength(ORG_CLUSTERS.length);
     expect(tokens.invalidated).toEqual([first]);
-    expect(tokens.issued).toHaveLength(2);
+    expect(tokens.minted).toHaveLength(2);
     expect(sim.stats.console.unauthorized).toBe(1);
     expect(client.stats.tokenRefreshes).toBe(1);
   });

@@ -19,6 +19,7 @@ import type { RunningSimulator } from '#local/sim/index.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { policy as scenarioPolicy } from '#test/fakes/teardown-scenario.ts';
 import { orgAndTablePerTest } from '#test/helpers/org-and-table.ts';
+import { doneAs } from '#test/helpers/outcomes.ts';
 import { simTokenSource } from '#test/helpers/sim-console.ts';
 
 const HOUR = 3_600_000;
@@ -294,14 +295,12 @@ describe('teardown against the simulator and DynamoDB', () => {
     const named = [...t.sim.state.clusters.values()].filter((c) => c.name === 'test-payments');
     expect(named).toHaveLength(1);
     expect(t.posts()).toBe(1);
-    expect(morning.clusters[0]).toMatchObject({
-      status: 'done',
-      action: 'cluster-recreated',
-      detail: {
+    expect(morning.clusters[0]).toMatchObject(
+      doneAs('cluster-recreated', {
         newClusterId: named[0]?.uuid,
         adopted: 'the create answered an error but the cluster exists',
-      },
-    });
+      }),
+    );
     expect(statusByName(later)).toEqual({ 'test-payments': 'cluster-finished' });
     expect(t.sim.state.allowlistOf('test-payments')).toEqual([OFFICE]);
   });

@@ -7,8 +7,9 @@ import {
 import { runSync } from '#functions/allowlist-sync/sync.ts';
 import type { AllowlistPolicy } from '#lib/config/types.ts';
 import type { Cluster } from '#lib/console/client.ts';
-import { executeRun, type RunScope } from '#lib/jobs/engine.ts';
-import { cluster, NOW, outcomeOf, policy, SETTINGS, world } from './fakes.ts';
+import type { RunScope } from '#lib/jobs/engine.ts';
+import { outcomeOf } from '#test/helpers/outcomes.ts';
+import { cluster, NOW, policy, world } from './fakes.ts';
 
 const VPN = [
   { cidr: '198.51.100.10/32', description: 'vpn egress a' },
@@ -331,20 +332,9 @@ describe('setSource retried', () => {
     // retries E1 a minute later). Meanwhile E2 replaces the source (an address revoked) and syncs.
     const w = await setup([cluster('prod-a', { ipallowlist: [] }), cluster('prod-b', { ipallowlist: [] })]);
     const p = withVpn();
-    const engine = {
-      ledger: w.stores.ledger,
-      claims: w.stores.claims,
-      clock: w.clock,
-      log: w.log,
-      metrics: { count() {} },
-      events: { async publish() {} },
-    };
     const deliver = (key: string, payload: unknown) =>
-      executeRun(
-        engine,
-        { job: 'allowlist-sync', action: 'set-source', payload },
-        { source: 'eventbridge', idempotencyKey: key, at: new Date(NOW).toISOString() },
-        SETTINGS,
+      w.run(
+        { action: 'set-source', payload },
         async (scope) => {
           const result = await setSource(w.deps, scope, p);
           if (!result.syncRequested) return result.body;
@@ -354,6 +344,7 @@ describe('setSource retried', () => {
             p,
           );
         },
+        { key, source: 'eventbridge', at: new Date(NOW).toISOString() },
       );
     const e1 = { source: 'office-vpn', entries: VPN };
     const e2 = { source: 'office-vpn', entries: [{ cidr: '198.51.100.20/32', description: 'vpn egress c' }] };

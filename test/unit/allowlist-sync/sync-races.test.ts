@@ -2,7 +2,8 @@
 // listing and its turn.
 import { describe, expect, it } from 'vitest';
 import { GONE } from '#functions/allowlist-sync/sync.ts';
-import { cluster, outcomeOf, policy, putError, syncWorld as setup } from './fakes.ts';
+import { outcomeOf } from '#test/helpers/outcomes.ts';
+import { cluster, policy, putError, syncWorld as setup } from './fakes.ts';
 
 describe('runSync alongside source updates', () => {
   it('writes the sources as stored when it reaches a cluster, not as they were when the run began', async () => {

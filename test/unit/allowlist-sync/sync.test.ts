@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREATING, FORBIDDEN, IN_SYNC, NO_ALLOWLIST_FIELD } from '#functions/allowlist-sync/sync.ts';
-import { cluster, OFFICE, outcomeOf, policy, putError, syncWorld as setup } from './fakes.ts';
+import { doneAs, outcomeOf } from '#test/helpers/outcomes.ts';
+import { cluster, OFFICE, policy, putError, syncWorld as setup } from './fakes.ts';
 
 describe('runSync', () => {
   it('puts the full desired list only to clusters whose list differs', async () => {
@@ -30,18 +31,16 @@ describe('runSync', () => {
       },
     ]);
     expect(outcomeOf(summary, 'prod-same')).toMatchObject({ status: 'skipped', reason: IN_SYNC });
-    expect(outcomeOf(summary, 'prod-drifted')).toMatchObject({
-      status: 'done',
-      action: 'allowlist-updated',
-      detail: {
+    expect(outcomeOf(summary, 'prod-drifted')).toMatchObject(
+      doneAs('allowlist-updated', {
         added: [
           { cidr: '198.51.100.10/32', description: 'vpn' },
           { cidr: '203.0.113.0/24', description: 'office' },
         ],
         removed: [{ cidr: '10.0.0.0/8', description: 'old' }],
         changedDescription: [],
-      },
-    });
+      }),
+    );
     expect(summary.clusters.map((c) => c.clusterName)).not.toContain('dev-ignored');
     expect(summary.failed).toBe(false);
   });

@@ -1,21 +1,11 @@
-// Small fakes for the backup use case: cluster and backup builders, and the event bus and metrics the real
-// run engine needs. The Console client is the shared fake (test/fakes/console.ts). State stores come from test/fakes/state.ts (`createMemoryStores`).
+// Small fakes for the backup use case: cluster, backup and policy builders. The Console client is the shared
+// fake (test/fakes/console.ts), the engine's ports come from test/fakes/engine.ts and the state stores from
+// test/fakes/state.ts (`createMemoryStores`).
 import { resolveConfig } from '#lib/config/load.ts';
 import type { BackupPolicy } from '#lib/config/types.ts';
 import type { Backup, BackupStatus, Cluster } from '#lib/console/client.ts';
-import type { EventPublisher, RunMetrics } from '#lib/jobs/ports.ts';
 
 export const HOUR = 60 * 60 * 1000;
-
-export function fakeClock(start = Date.parse('2026-03-01T03:00:00.000Z')) {
-  let t = start;
-  return {
-    now: () => t,
-    advance(ms: number) {
-      t += ms;
-    },
-  };
-}
 
 export function cluster(
   name: string,
@@ -31,17 +21,8 @@ export function backup(
   return { name: `manual-${init.uuid}`, ...init };
 }
 
-/** The ports `executeRun` needs besides the state stores: a recording event bus and no-op metrics. */
-export function engineFakes() {
-  const published: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
-  const events: EventPublisher = {
-    async publish(detailType, detail) {
-      published.push({ detailType, detail });
-    },
-  };
-  const metrics: RunMetrics = { count() {} };
-  return { events, metrics, published };
-}
+// The integration tests of the backup job take the engine's ports from here too.
+export { engineFakes } from '#test/fakes/engine.ts';
 
 /** A manual backup policy every six hours for clusters labelled `backup`, drills off. */
 export function backupPolicy(overrides: Partial<BackupPolicy> = {}): BackupPolicy {

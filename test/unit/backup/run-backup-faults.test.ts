@@ -2,7 +2,7 @@
 // sent twice, 429s are re-read, 4xx answers skip or fail the cluster, an unreadable list fails only its cluster.
 import { describe, expect, it } from 'vitest';
 import { MAX_THROTTLED_CREATES } from '#functions/backup/manual.ts';
-import { apiError } from '#test/fakes/console.ts';
+import { apiError, refusal } from '#test/fakes/console.ts';
 import { backup, cluster, HOUR } from '#test/unit/backup/fakes.ts';
 import { LIST, outcome, POST, setup } from '#test/unit/backup/harness.ts';
 
@@ -122,7 +122,7 @@ describe('runBackup, manual mode: failed and refused creates', () => {
     // Prepare
     const { api, run } = setup();
     api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
-    api.failNext('createBackup', { error: apiError(POST, { status: 409, body: 'Cluster is Updating' }) });
+    api.failNext('createBackup', refusal(POST, 409, 'Cluster is Updating'));
 
     // Act
     const summary = await run();
@@ -137,16 +137,8 @@ describe('runBackup, manual mode: failed and refused creates', () => {
     // Prepare
     const { api, run } = setup();
     api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
-    api.failNext(
-      'listBackups',
-      { error: apiError(LIST, { status: 403, body: 'Backups are not available on this plan' }) },
-      'uuid-prod-a',
-    );
-    api.failNext(
-      'createBackup',
-      { error: apiError(POST, { status: 403, body: 'Forbidden' }) },
-      'uuid-prod-b',
-    );
+    api.failNext('listBackups', refusal(LIST, 403, 'Backups are not available on this plan'), 'uuid-prod-a');
+    api.failNext('createBackup', refusal(POST, 403, 'Forbidden'), 'uuid-prod-b');
 
     // Act
     const summary = await run();
@@ -163,18 +155,9 @@ describe('runBackup, manual mode: failed and refused creates', () => {
     // Prepare
     const { api, run } = setup();
     api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
-    api.failNext(
-      'createBackup',
-      {
-        error: apiError(POST, { status: 400, body: 'a manual backup can be created at most once per hour' }),
-      },
-      'uuid-prod-a',
-    );
-    api.failNext(
-      'createBackup',
-      { error: apiError(POST, { status: 400, body: 'Backups need generation 8.2.4 or later' }) },
-      'uuid-prod-b',
-    );
+    const onceAnHour = refusal(POST, 400, 'a manual backup can be created at most once per hour');
+    api.failNext('createBackup', onceAnHour, 'uuid-prod-a');
+    api.failNext('createBackup', refusal(POST, 400, 'Backups need generation 8.2.4 or later'), 'uuid-prod-b');
 
     // Act
     const summary = await run();
@@ -190,7 +173,7 @@ describe('runBackup, manual mode: failed and refused creates', () => {
     // Prepare
     const { api, run } = setup();
     api.setClusters([cluster('prod-a', 'Healthy', ['backup']), cluster('prod-b', 'Healthy', ['backup'])]);
-    api.failNext('listBackups', { error: apiError(LIST, { status: 500, body: 'boom' }) }, 'uuid-prod-a');
+    api.failNext('listBackups', refusal(LIST, 500, 'boom'), 'uuid-prod-a');
 
     // Act
     const summary = await run();
@@ -205,7 +188,7 @@ describe('runBackup, manual mode: failed and refused creates', () => {
   it('fails the run with a note when clusters cannot be listed', async () => {
     // Prepare
     const { api, run } = setup();
-    api.failNext('listClusters', { error: apiError('GET /clusters', { status: 503 }) });
+    api.failNext('listClusters', refusal('GET /clusters', 503));
 
     // Act
     const summary = await run();

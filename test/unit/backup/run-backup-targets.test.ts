@@ -1,11 +1,9 @@
 // runBackup against recovery-point targets: a cluster past its target fails unless this run backs it up.
 import { describe, expect, it } from 'vitest';
-import { runBackup } from '#functions/backup/run-backup.ts';
-import { executeRun } from '#lib/jobs/engine.ts';
 import { memoryCounters } from '#lib/runtime/metrics.ts';
 import { apiError } from '#test/fakes/console.ts';
-import { backup, cluster, engineFakes, HOUR } from '#test/unit/backup/fakes.ts';
-import { outcome, POLICY, POST, setup } from '#test/unit/backup/harness.ts';
+import { backup, cluster, HOUR } from '#test/unit/backup/fakes.ts';
+import { outcome, POST, setup } from '#test/unit/backup/harness.ts';
 
 describe('runBackup, recovery-point targets', () => {
   const TARGETS = [
@@ -42,25 +40,14 @@ describe('runBackup, recovery-point targets', () => {
 
   it('does not fail a cluster past its target while this run creates its backup, but still counts it', async () => {
     // Prepare
-    const { api, ago, clock, log, stores } = setup();
+    const { api, ago, run } = setup();
     api.setClusters([cluster('prod-a', 'Healthy', ['backup'])]);
     api.addBackup('uuid-prod-a', backup({ uuid: 'a1', status: 'Complete', created: ago(30 * HOUR) }));
     const metrics = memoryCounters();
     const counted = metrics.totals;
-    const engine = { ...engineFakes(), ledger: stores.ledger, claims: stores.claims };
 
     // Act
-    const summary = await executeRun(
-      { ...engine, clock, log },
-      { job: 'backup', action: 'run' },
-      { source: 'direct', idempotencyKey: 'k-target', at: new Date(clock.now()).toISOString() },
-      { dryRun: false, concurrency: 1, timeMarginMs: 0, leaseMs: 60_000, retryFailed: true },
-      (scope) =>
-        runBackup({ console: api, backupTracking: stores.backupTracking, clock, log, metrics }, scope, {
-          ...POLICY,
-          targets: TARGETS,
-        }),
-    );
+    const summary = await run({ targets: TARGETS }, { metrics });
 
     // Assess
     expect(outcome(summary, 'prod-a')).toMatchObject({

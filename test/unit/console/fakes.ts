@@ -6,8 +6,8 @@ import {
   type MeteredConsoleClient,
 } from '#lib/console/client.ts';
 import { ConsoleApiError } from '#lib/console/errors.ts';
-import type { TokenSource } from '#lib/console/token-source.ts';
 import { recordingLog } from '#local/recording-log.ts';
+import { type RecordingTokenSource, recordingTokenSource } from '#test/fakes/token-source.ts';
 import { rejectionBy } from '#test/helpers/thrown.ts';
 
 export interface SentRequest {
@@ -115,29 +115,12 @@ export function scriptedFetch(responders: Responder[], clock?: FakeClock): Scrip
   return { fetch: fetchFn as typeof fetch, requests };
 }
 
-export interface FakeTokenSource extends TokenSource {
-  issued: string[];
-  invalidated: string[];
-}
+export type FakeTokenSource = RecordingTokenSource;
 
-/** Hands out `tokens` in order: the current one until it is invalidated, then the next. */
+/** Hands out `tokens` in order: the current one until it is invalidated, then the next (the last one for good). */
 export function fakeTokenSource(tokens: string[] = ['token-1', 'token-2', 'token-3']): FakeTokenSource {
   let index = 0;
-  const issued: string[] = [];
-  const invalidated: string[] = [];
-  return {
-    issued,
-    invalidated,
-    async getToken() {
-      const token = tokens[Math.min(index, tokens.length - 1)] ?? 'token-last';
-      issued.push(token);
-      return token;
-    },
-    async invalidate(token) {
-      invalidated.push(token);
-      if (tokens[index] === token) index += 1;
-    },
-  };
+  return recordingTokenSource(() => tokens[Math.min(index++, tokens.length - 1)] ?? 'token-last');
 }
 
 export const clusterFixture = {

@@ -17,63 +17,48 @@ import {
 const NOW = Date.parse('2026-01-15T10:00:00.000Z');
 
 describe('parseRetryAfter', () => {
-  it.each([
+  // One table of header values and the delay each means (undefined: none to honour), named as it reads.
+  const deltaSeconds = [
     ['0', 0],
     ['3', 3_000],
     ['  120  ', 120_000],
     ['1.5', 1_500],
-  ])('reads delta-seconds %j as %i ms', (value, expected) => {
-    // Act
-    const ms = parseRetryAfter(value, NOW);
-
-    // Assess
-    expect(ms).toBe(expected);
-  });
-
-  it('turns a negative delta into 0', () => {
-    // Act
-    const ms = parseRetryAfter('-5', NOW);
-
-    // Assess
-    expect(ms).toBe(0);
-  });
-
-  it.each([
+  ] as const;
+  const httpDates = [
     ['Thu, 15 Jan 2026 10:00:05 GMT', 5_000],
     ['Thursday, 15-Jan-26 10:00:07 GMT', 7_000],
     ['Thu Jan 15 10:00:09 2026', 9_000],
-  ])('reads the HTTP-date %j relative to now', (value, expected) => {
+  ] as const;
+  const unreadable = [
+    null,
+    undefined,
+    '',
+    'soon',
+    '5s',
+    '1e3',
+    '2026-01-15T10:00:05Z',
+    'Thu, 15 Jan 2026 10:00:05',
+    'Thu, 99 Foo 2026 10:00:05 GMT',
+  ];
+  type Case = [name: string, value: string | null | undefined, ms: number | undefined];
+  const cases: Case[] = [
+    ...deltaSeconds.map(
+      ([value, ms]): Case => [`reads delta-seconds ${JSON.stringify(value)} as ${ms} ms`, value, ms],
+    ),
+    ['turns a negative delta into 0', '-5', 0],
+    ...httpDates.map(
+      ([value, ms]): Case => [`reads the HTTP-date ${JSON.stringify(value)} relative to now`, value, ms],
+    ),
+    ['turns an HTTP-date in the past into 0', 'Wed, 14 Jan 2026 10:00:00 GMT', 0],
+    ...unreadable.map((value): Case => [`gives undefined for ${JSON.stringify(value)}`, value, undefined]),
+  ];
+
+  it.each(cases)('%s', (_name, value, expected) => {
     // Act
     const ms = parseRetryAfter(value, NOW);
 
     // Assess
     expect(ms).toBe(expected);
-  });
-
-  it('turns an HTTP-date in the past into 0', () => {
-    // Act
-    const ms = parseRetryAfter('Wed, 14 Jan 2026 10:00:00 GMT', NOW);
-
-    // Assess
-    expect(ms).toBe(0);
-  });
-
-  it.each([
-    [null],
-    [undefined],
-    [''],
-    ['soon'],
-    ['5s'],
-    ['1e3'],
-    ['2026-01-15T10:00:05Z'],
-    ['Thu, 15 Jan 2026 10:00:05'],
-    ['Thu, 99 Foo 2026 10:00:05 GMT'],
-  ])('gives undefined for %j', (value) => {
-    // Act
-    const ms = parseRetryAfter(value, NOW);
-
-    // Assess
-    expect(ms).toBeUndefined();
   });
 });
 

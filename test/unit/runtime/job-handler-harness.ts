@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
 import type { RunScope } from '#lib/jobs/engine.ts';
@@ -6,6 +7,7 @@ import type { Container } from '#lib/runtime/container.ts';
 import { memoryPublisher } from '#lib/runtime/events.ts';
 import { type ActionDefinition, handleJob } from '#lib/runtime/job-handler.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
+import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import { recordingLog } from '#local/recording-log.ts';
 import { type ManualClock, manualClock } from '#test/fakes/clock.ts';
 import { untouchableContainer } from '#test/fakes/container.ts';
@@ -67,6 +69,18 @@ export function webhook(job: JobName, action: string, body: unknown, id = 'msg_1
     body: raw,
     isBase64Encoded: false,
   };
+}
+
+/** A webhook answer's status and (JSON) body. */
+export function answered(answer: unknown): { statusCode: number; body: unknown } {
+  const { statusCode, body } = answer as WebhookResponse;
+  return { statusCode, body: JSON.parse(body) };
+}
+
+/** The action never ran and no run was started in the ledger. */
+export function expectNothingRan(action: { scopes: RunScope[] }): void {
+  expect(action.scopes).toEqual([]);
+  expect(stores.calls['ledger.start']).toBeUndefined();
 }
 
 /** An action that records the scopes it ran with; its one cluster fails when `fail` is set. */

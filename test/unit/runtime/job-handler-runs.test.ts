@@ -13,11 +13,11 @@ import {
   direct,
   ENABLED,
   events,
+  expectNothingRan,
   handle,
   log,
   recordingAction,
   resetHandlerWorld,
-  stores,
   webhook,
 } from '#test/unit/runtime/job-handler-harness.ts';
 
@@ -61,8 +61,7 @@ describe('handleJob: policy and trigger edge paths', () => {
       ignored: true,
       reason: 'teardown.recreate.result event evt-ignored names no new cluster',
     });
-    expect(sync.scopes).toEqual([]);
-    expect(stores.calls['ledger.start']).toBeUndefined();
+    expectNothingRan(sync);
     expect(log.lines.find((l) => l.message === 'trigger ignored')?.data).toMatchObject({
       idempotencyKey: 'evt-ignored',
     });

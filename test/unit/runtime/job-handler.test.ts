@@ -5,9 +5,10 @@ import type { RunScope } from '#lib/jobs/engine.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import { type ActionDefinition, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
-import type { WebhookResponse } from '#lib/triggers/webhook-response.ts';
 import {
+  answered,
   direct,
+  expectNothingRan,
   handle,
   log,
   recordingAction,
@@ -23,15 +24,11 @@ describe('handleJob: which action', () => {
     // Prepare: 'notice' is a known teardown action, but this handler only defines 'run'.
     const run = recordingAction();
     // Act
-    const answer = (await handle('teardown', { run }, webhook('teardown', 'notice', {}))) as WebhookResponse;
+    const answer = await handle('teardown', { run }, webhook('teardown', 'notice', {}));
     // Assess
-    expect(answer.statusCode).toBe(404);
-    expect(JSON.parse(answer.body)).toEqual({
-      error: 'not_found',
-      message: "teardown has no action 'notice' (known: run)",
-    });
-    expect(run.scopes).toEqual([]);
-    expect(stores.calls['ledger.start']).toBeUndefined();
+    const message = "teardown has no action 'notice' (known: run)";
+    expect(answered(answer)).toEqual({ statusCode: 404, body: { error: 'not_found', message } });
+    expectNothingRan(run);
   });
 
   it('throws RequestRefusedError for such an action from any other trigger', async () => {
@@ -78,15 +75,11 @@ describe('handleJob: prechecks', () => {
     // Prepare
     const action = refusing();
     // Act
-    const answer = (await handle('backup', { run: action }, webhook('backup', 'run', {}))) as WebhookResponse;
+    const answer = await handle('backup', { run: action }, webhook('backup', 'run', {}));
     // Assess
-    expect(answer.statusCode).toBe(422);
-    expect(JSON.parse(answer.body)).toEqual({
-      error: 'invalid_request',
-      message: 'keep-alive until is in the past',
-    });
-    expect(action.scopes).toEqual([]);
-    expect(stores.calls['ledger.start']).toBeUndefined();
+    const message = 'keep-alive until is in the past';
+    expect(answered(answer)).toEqual({ statusCode: 422, body: { error: 'invalid_request', message } });
+    expectNothingRan(action);
     expect(log.lines.find((l) => l.message === 'request refused')?.data).toMatchObject({
       job: 'backup',
       reason: 'keep-alive until is in the past',

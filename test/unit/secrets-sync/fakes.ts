@@ -3,13 +3,15 @@
 // world that drives the real `executeRun` with the shared in-memory state stores.
 import type { SecretsSyncPolicy } from '#lib/config/schema/secrets-sync.ts';
 import type { Cluster } from '#lib/console/client.ts';
-import { executeRun, type RunBody, type RunScope } from '#lib/jobs/engine.ts';
+import type { RunBody, RunScope } from '#lib/jobs/engine.ts';
 import type { SecretSourceReader, SourceSecret } from '#lib/jobs/secrets-sync-ports.ts';
 import type { JobRequest, RunSummary } from '#lib/jobs/types.ts';
 import { recordingLog } from '#local/recording-log.ts';
+import { manualClock } from '#test/fakes/clock.ts';
 import { apiError, type FakeConsole, fakeConsole } from '#test/fakes/console.ts';
+import { type DeliveryOptions, engineFakes, engineRunner } from '#test/fakes/engine.ts';
 import { createMemoryStores } from '#test/fakes/state.ts';
-import { cluster, fixedClock, SETTINGS } from '#test/unit/allowlist-sync/fakes.ts';
+import { cluster, hourlyForProdAndStage, NOW } from '#test/unit/allowlist-sync/fakes.ts';
 
 export { cluster };
 
@@ -34,7 +36,7 @@ const secretsError = (route: string, status: number | undefined, maybeApplied = 
 
 /** The shared fake Console, with connector secrets per cluster that a test can fault write by write. */
 export function secretsConsole(clusters: Cluster[], secrets: Record<string, Record<string, string>> = {}) {
-  const base = fakeConsole(clusters, fixedClock());
+  const base = fakeConsole(clusters, manualClock(NOW));
   const store = new Map(clusters.map((c) => [c.uuid, { ...(secrets[c.name] ?? {}) }]));
   const fake = base as unknown as SecretsConsole;
   fake.secrets = store;
@@ -121,12 +123,10 @@ export function sourceReader(
   return reader;
 }
 
+/** A policy syncing the `payments` prefix to clusters named `prod-*` and `stage-*`, not exclusive. */
 export function policy(overrides: Partial<SecretsSyncPolicy> = {}): SecretsSyncPolicy {
   return {
-    enabled: true,
-    dryRun: false,
-    schedule: 'rate(1 hour)',
-    selector: { names: ['prod-*', 'stage-*'] },
+    ...hourlyForProdAndStage(),
     sources: { payments: { prefix: 'camunda/payments/' } },
     exclusive: false,
     conflictRetry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 },
@@ -141,7 +141,7 @@ export function world(
   secrets: Record<string, Record<string, string>>,
   sources: Parameters<typeof sourceReader>[0],
 ) {
-  const clock = fixedClock();
+  const clock = manualClock(NOW);
   const stores = createMemoryStores(clock);
   const console = secretsConsole(clusters, secrets);
   const reader = sourceReader(sources);
@@ -157,36 +157,15 @@ export function world(
       sleeps.push(ms);
     },
   };
-  const published: Array<Record<string, unknown>> = [];
-  const engine = {
-    ledger: stores.ledger,
-    claims: stores.claims,
-    clock,
-    log,
-    metrics: { count() {} },
-    events: {
-      async publish(_type: string, detail: Record<string, unknown>) {
-        published.push(detail);
-      },
-    },
-  };
-  let deliveries = 0;
+  const { events, published } = engineFakes();
+  const runner = engineRunner('secrets-sync', { stores, clock, log, events });
+  /** One sync through the real engine (a fresh delivery unless `key` is given). */
   const run = (
     body: (scope: RunScope) => Promise<RunBody>,
-    options: { dryRun?: boolean; key?: string; request?: Partial<JobRequest> } = {},
+    options: DeliveryOptions & { request?: Partial<Omit<JobRequest, 'job'>> } = {},
   ): Promise<RunSummary> => {
-    deliveries += 1;
-    return executeRun(
-      engine,
-      { job: 'secrets-sync', action: 'sync', ...options.request },
-      {
-        source: 'direct',
-        idempotencyKey: options.key ?? `test-${deliveries}`,
-        at: new Date(clock.now()).toISOString(),
-      },
-      { ...SETTINGS, dryRun: options.dryRun ?? false },
-      body,
-    );
+    const { request, ...delivery } = options;
+    return runner({ action: 'sync', ...request }, body, delivery);
   };
   const idOf = (name: string): string => `uuid-${name}`;
   return { clock, stores, console, reader, log, deps, run, sleeps, published, idOf };

@@ -6,17 +6,12 @@ import { deploymentDigest } from '#functions/secrets-sync/digest.ts';
 import { IN_SYNC, runSecretsSync } from '#functions/secrets-sync/sync.ts';
 import { SecretSourceError } from '#lib/jobs/secrets-sync-ports.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
+import { outcomeOf as outcome } from '#test/helpers/outcomes.ts';
 import { cluster, policy, world } from './fakes.ts';
 
 const PAY_KEY = 'pay-key-value-0001';
 const PAY_KEY_ROTATED = 'pay-key-value-0002';
 const SMTP = 'smtp-password-value-0003';
-
-const outcome = (summary: RunSummary, name: string) => {
-  const found = summary.clusters.find((c) => c.clusterName === name);
-  if (!found) throw new Error(`no outcome for ${name}: ${JSON.stringify(summary.clusters)}`);
-  return found;
-};
 
 /** Every value a test used must be absent from everything the run reported. */
 function expectNoValues(w: ReturnType<typeof world>, summaries: RunSummary[], values: string[]): void {

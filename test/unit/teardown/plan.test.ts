@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { planTeardown, TeardownError } from '#functions/teardown/plan.ts';
 import { cluster, DAY, HOUR, harness, keepAliveFor, NOW, policy } from '#test/fakes/teardown-scenario.ts';
 
-const reasons = (plan: Awaited<ReturnType<typeof planTeardown>>) =>
-  Object.fromEntries(plan.excluded.map((e) => [e.cluster.name, e.reason]));
+type Plan = Awaited<ReturnType<typeof planTeardown>>;
+
+const reasons = (plan: Plan) => Object.fromEntries(plan.excluded.map((e) => [e.cluster.name, e.reason]));
+
+/** dev-free is the only candidate, and exactly the `protectedNames` are excluded, as protected. */
+function expectOnlyFreeLeft(plan: Plan, protectedNames: string[]): void {
+  expect(plan.candidates.map((c) => c.name)).toEqual(['dev-free']);
+  expect(reasons(plan)).toEqual(Object.fromEntries(protectedNames.map((name) => [name, 'protected'])));
+}
 
 describe('planTeardown', () => {
   it('refuses a selector that is empty or selects every cluster', async () => {
@@ -54,12 +61,7 @@ describe('planTeardown', () => {
     const plan = await planTeardown(h.deps, p);
 
     // Assess
-    expect(plan.candidates.map((c) => c.name)).toEqual(['dev-free']);
-    expect(reasons(plan)).toEqual({
-      'dev-by-id': 'protected',
-      'dev-keep-me': 'protected',
-      'dev-labelled': 'protected',
-    });
+    expectOnlyFreeLeft(plan, ['dev-by-id', 'dev-keep-me', 'dev-labelled']);
     expect(plan.excluded.map((e) => e.detail?.protectedBy)).toEqual([
       'id uuid-dev-by-id',
       'name *-keep-*',
@@ -84,12 +86,7 @@ describe('planTeardown', () => {
     const plan = await planTeardown(h.deps, p);
 
     // Assess
-    expect(plan.candidates.map((c) => c.name)).toEqual(['dev-free']);
-    expect(reasons(plan)).toEqual({
-      'Prod-db': 'protected',
-      'PROD-cache': 'protected',
-      'dev-labelled': 'protected',
-    });
+    expectOnlyFreeLeft(plan, ['Prod-db', 'PROD-cache', 'dev-labelled']);
   });
 
   it('counts a cluster younger than the minimum age, or with no readable creation time, as young', async () => {

@@ -1,8 +1,11 @@
 // runRecreate when things went wrong: a name already taken, a create that erred (applied or not) or was
 // refused, an interrupted attempt to resume or adopt, overlapping runs, and snapshots it must leave alone.
 import { describe, expect, it } from 'vitest';
+import type { Cluster } from '#lib/console/client.ts';
+import type { ClusterSnapshot } from '#lib/jobs/ports.ts';
 import { apiError } from '#test/fakes/console.ts';
 import { cluster, HOUR, NOW, outcomes, policy } from '#test/fakes/teardown-scenario.ts';
+import { doneAs } from '#test/helpers/outcomes.ts';
 import { expectGaveUp, OFFICE, snapshot, withSnapshots } from '#test/unit/teardown/recreate-harness.ts';
 
 describe('runRecreate after failures and interruptions', () => {
@@ -22,20 +25,27 @@ describe('runRecreate after failures and interruptions', () => {
     });
   });
 
-  it('notices a snapshot whose original cluster was never deleted (a teardown crashed before the delete)', async () => {
+  // Snapshots the recreate gives up on (over the harness's default clusters unless given), and its outcome.
+  it.each<[name: string, given: { snapshots: ClusterSnapshot[]; clusters?: Cluster[] }, outcome: string]>([
+    [
+      'notices a snapshot whose original cluster was never deleted (a teardown crashed before the delete)',
+      { snapshots: [snapshot('dev-a')], clusters: [cluster('dev-a')] },
+      'skipped:a cluster named dev-a already exists (the original uuid-dev-a: the teardown did not delete it)',
+    ],
+    [
+      'refuses to move backups to another region when the snapshot backup region is gone',
+      { snapshots: [snapshot('dev-a', { backupRegion: { uuid: 'gone', name: 'Gone, Nowhere' } })] },
+      'failed:cannot recreate: backup region Gone, Nowhere is no longer offered for Belgium, Europe (europe-west1)',
+    ],
+  ])('%s', async (_name, { snapshots, clusters }, outcome) => {
     // Prepare
-    const h = await withSnapshots([snapshot('dev-a')], [cluster('dev-a')]);
+    const h = await withSnapshots(snapshots, clusters);
 
     // Act
     const summary = await h.run('recreate', policy());
 
     // Assess
-    await expectGaveUp(
-      h,
-      summary,
-      'dev-a',
-      'skipped:a cluster named dev-a already exists (the original uuid-dev-a: the teardown did not delete it)',
-    );
+    await expectGaveUp(h, summary, 'dev-a', outcome);
   });
 
   it('after a create that errs but was applied, adopts the cluster instead of creating another', async () => {
@@ -55,14 +65,12 @@ describe('runRecreate after failures and interruptions', () => {
     const created = h.console.byName('dev-a');
     expect(created).toHaveLength(1);
     expect(h.console.calls.filter((c) => c.startsWith('createCluster'))).toHaveLength(1);
-    expect(summary.clusters[0]).toMatchObject({
-      status: 'done',
-      action: 'cluster-recreated',
-      detail: {
+    expect(summary.clusters[0]).toMatchObject(
+      doneAs('cluster-recreated', {
         newClusterId: created[0]?.uuid,
         adopted: 'the create answered an error but the cluster exists',
-      },
-    });
+      }),
+    );
     expect(outcomes(again)).toEqual({
       'dev-a':
         'skipped:waiting for the recreated cluster to accept its allowlist (status Creating); until then it has none',
@@ -105,24 +113,6 @@ describe('runRecreate after failures and interruptions', () => {
       /^failed:create refused: console api POST \/clusters failed: 400/,
     );
     expect((await h.stores.snapshots.get('dev-a'))?.status).toBe('failed');
-  });
-
-  it('refuses to move backups to another region when the snapshot backup region is gone', async () => {
-    // Prepare
-    const h = await withSnapshots([
-      snapshot('dev-a', { backupRegion: { uuid: 'gone', name: 'Gone, Nowhere' } }),
-    ]);
-
-    // Act
-    const summary = await h.run('recreate', policy());
-
-    // Assess
-    await expectGaveUp(
-      h,
-      summary,
-      'dev-a',
-      'failed:cannot recreate: backup region Gone, Nowhere is no longer offered for Belgium, Europe (europe-west1)',
-    );
   });
 
   it("resumes a 'recreating' snapshot with a recorded id without creating again", async () => {

@@ -68,10 +68,7 @@ describe('one container, without a table', () => {
   it('keeps rejected credentials until the recheck interval, then re-reads them and uses a rotated secret', async () => {
     // Prepare: the auth server rejects secret-1.
     const h = tokenHarness(memoryTokenStore());
-    h.auth.behaviour = async (call, credentials) => {
-      if (credentials.clientSecret === 'secret-1') throw new AuthCallError({ kind: 'rejected', status: 401 });
-      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
-    };
+    h.rejectSecret('secret-1');
     const p = h.provider({ credentialsRecheckMs: 30_000 });
     const first = await settled(p.getToken());
     // Act: the secret is rotated; this container still holds the old one until it re-reads.
@@ -120,9 +117,7 @@ describe('one container, without a table', () => {
     const callsBefore = h.auth.calls;
     h.clock.t = T0 + 240_000;
     const during = await p.getToken();
-    const duringAgain = await p.getToken();
-    await p.settle();
-    const after = await p.getToken();
+    const [duringAgain, after] = await h.acrossRefresh(p);
     // Assess
     expect([before, during, duringAgain]).toEqual(['token-1', 'token-1', 'token-1']);
     expect(callsBefore).toBe(1);

@@ -36,12 +36,9 @@ describe('containers sharing the fleet store', () => {
     await a.settle();
     expect(h.auth.calls).toBe(2);
     // Act: B's refresh point has come too; its background read finds token-2.
-    const during = await b.getToken();
-    await b.settle();
-    const after = await b.getToken();
+    const [during, after] = await h.acrossRefresh(b);
     // Assess
-    expect(during).toBe('token-1');
-    expect(after).toBe('token-2');
+    expect([during, after]).toEqual(['token-1', 'token-2']);
     expect(h.auth.calls).toBe(2);
     expect(b.stats.auth).toBe(0);
   });
@@ -53,12 +50,9 @@ describe('containers sharing the fleet store', () => {
     h.clock.t = T0 + 250_000;
     const cold = h.provider({ skewMs: 0 });
     // Act
-    const first = await cold.getToken();
-    await cold.settle();
-    const next = await cold.getToken();
+    const [first, next] = await h.acrossRefresh(cold);
     // Assess
-    expect(first).toBe('token-1');
-    expect(next).toBe('token-2');
+    expect([first, next]).toEqual(['token-1', 'token-2']);
     expect(h.auth.calls).toBe(2);
     expect(cold.stats).toMatchObject({ shared: 1, memory: 1 });
   });

@@ -273,10 +273,7 @@ describe('credentials rejected', () => {
   it('a re-read that finds the same secret keeps the rejection and claims no change; a new secret is tried', async () => {
     // Prepare: the auth server rejects secret-1 only.
     const h = tokenHarness(fleetWith());
-    h.auth.behaviour = async (call, credentials) => {
-      if (credentials.clientSecret === 'secret-1') throw new AuthCallError({ kind: 'rejected', status: 401 });
-      return { accessToken: `token-${call}`, expiresAt: h.clock.t + 300_000 };
-    };
+    h.rejectSecret('secret-1');
     const p = h.provider({ credentialsRecheckMs: 30_000 });
     const rejected = (await settled(p.getToken())) as TokenError;
     const changed = 'credentials changed since they were rejected: trying the new ones';
@@ -310,9 +307,7 @@ describe('background refresh', () => {
     await a.getToken();
     await a.settle();
     // Act
-    await b.getToken();
-    await b.settle();
-    const adopted = await b.getToken();
+    const [, adopted] = await h.acrossRefresh(b);
     const origin = b.lastOrigin;
     await b.invalidate(adopted);
     // Assess
@@ -338,9 +333,7 @@ describe('background refresh', () => {
     h.clock.t = T0 + 250_000;
     broken = true;
     // Act
-    const during = await p.getToken();
-    await p.settle();
-    const after = await p.getToken();
+    const [during, after] = await h.acrossRefresh(p);
     // Assess
     expect([during, after]).toEqual(['token-1', 'token-1']);
     expect(h.log.lines).toContainEqual({

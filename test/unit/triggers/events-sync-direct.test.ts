@@ -1,15 +1,13 @@
 // Events that trigger an allowlist sync, direct invocations, and events no trigger recognises.
 import { describe, expect, it } from 'vitest';
 import { normalizeTrigger } from '#lib/triggers/normalize.ts';
-import { options, rejection, run } from '#test/unit/triggers/events-harness.ts';
+import { normalizeFixture, options, rejection, run } from '#test/unit/triggers/events-harness.ts';
 import { eventFixture } from './fixtures.ts';
 
 describe('events that trigger an allowlist sync', () => {
   it('syncs the cluster a cluster.created event names', async () => {
-    // Prepare
-    const event = eventFixture('eventbridge-cluster-created');
     // Act
-    const result = await normalizeTrigger(event, options('allowlist-sync'));
+    const { event, result } = await normalizeFixture('eventbridge-cluster-created', 'allowlist-sync');
     // Assess
     expect(result).toEqual({
       kind: 'run',
@@ -48,10 +46,12 @@ describe('events that trigger an allowlist sync', () => {
   }
 
   it('syncs the new uuids of the clusters a recreate brought back, and only those', async () => {
-    // Prepare
-    const event = eventFixture('eventbridge-teardown-recreate-result');
     // Act
-    const { request, delivery } = run(await normalizeTrigger(event, options('allowlist-sync')));
+    const { event, result } = await normalizeFixture(
+      'eventbridge-teardown-recreate-result',
+      'allowlist-sync',
+    );
+    const { request, delivery } = run(result);
     // Assess
     expect(request).toEqual({
       job: 'allowlist-sync',

@@ -1,15 +1,13 @@
 // Scheduler, classic EventBridge rule and custom EventBridge events, normalised into runs or rejected.
 import { describe, expect, it } from 'vitest';
 import { normalizeTrigger } from '#lib/triggers/normalize.ts';
-import { options, rejection, run } from '#test/unit/triggers/events-harness.ts';
+import { normalizeFixture, options, rejection, run } from '#test/unit/triggers/events-harness.ts';
 import { eventFixture } from './fixtures.ts';
 
 describe('EventBridge Scheduler input', () => {
   it('keys the delivery by job, action and scheduled time', async () => {
-    // Prepare
-    const event = eventFixture('scheduler-backup-run');
     // Act
-    const result = await normalizeTrigger(event, options('backup'));
+    const { result } = await normalizeFixture('scheduler-backup-run', 'backup');
     // Assess
     expect(result).toEqual({
       kind: 'run',
@@ -171,10 +169,8 @@ describe('custom EventBridge events', () => {
       },
     ],
   ] as const)('%s → %s request keyed by the event id', async (fixture, job, expected) => {
-    // Prepare
-    const event = eventFixture(fixture);
     // Act
-    const result = await normalizeTrigger(event, options(job));
+    const { event, result } = await normalizeFixture(fixture, job);
     // Assess
     expect(result).toEqual({
       kind: 'run',

@@ -44,20 +44,23 @@ describe('webhook: rejections', () => {
     expect(overLimit.status).toBe(413);
   });
 
-  it.each([
-    ['webhook-id', 'missing webhook-id header (Standard Webhooks)'],
-    ['webhook-timestamp', 'missing webhook-timestamp header (Standard Webhooks)'],
-    ['webhook-signature', 'missing webhook-signature header (Standard Webhooks)'],
-  ])('answers 401 without the %s header', async (header, message) => {
-    // Prepare
-    const { opts } = setup();
-    const event = signed(KEEP_ALIVE_BODY);
-    delete (event.headers as Record<string, string>)[header];
-    // Act
-    const result = await normalizeTrigger(event, opts);
-    // Assess
-    expect(rejectedWith(result)).toEqual({ status: 401, error: 'unauthorized', message });
-  });
+  it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])(
+    'answers 401 without the %s header',
+    async (header) => {
+      // Prepare
+      const { opts } = setup();
+      const event = signed(KEEP_ALIVE_BODY);
+      delete (event.headers as Record<string, string>)[header];
+      // Act
+      const result = await normalizeTrigger(event, opts);
+      // Assess
+      expect(rejectedWith(result)).toEqual({
+        status: 401,
+        error: 'unauthorized',
+        message: `missing ${header} header (Standard Webhooks)`,
+      });
+    },
+  );
 
   it('answers 401 naming every missing header of an unsigned request', async () => {
     // Prepare
