@@ -30,6 +30,7 @@ export const FUNCTION_ALIASES: Readonly<Record<string, string>> = {
   'node:stream/promises': fileURLToPath(new URL('./lambda/streams-on-first-use.ts', import.meta.url)),
   'node:fs': fileURLToPath(new URL('./lambda/fs-without-streams.ts', import.meta.url)),
   'node:fs/promises': fileURLToPath(new URL('./lambda/fs-promises-required.ts', import.meta.url)),
+  'node:process': fileURLToPath(new URL('./lambda/process-without-stdin.ts', import.meta.url)),
 };
 
 /** The settings as esbuild's API takes them (the benchmark, bundled test workers). */

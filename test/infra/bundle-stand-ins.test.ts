@@ -18,6 +18,7 @@ import { Sha256 as NodeSha256 } from '#infra/bundling/lambda/checksum-sha256-nod
 import * as requiredFsPromises from '#infra/bundling/lambda/fs-promises-required.ts';
 import * as lazyFs from '#infra/bundling/lambda/fs-without-streams.ts';
 import MapLruCache from '#infra/bundling/lambda/lru-cache-from-map.ts';
+import processStandIn, * as processParts from '#infra/bundling/lambda/process-without-stdin.ts';
 import * as sha256 from '#infra/bundling/lambda/sha256-from-node.ts';
 import * as lazyStreams from '#infra/bundling/lambda/streams-on-first-use.ts';
 import { propertyParams } from '#test/helpers/property.ts';
@@ -234,5 +235,13 @@ describe('fs-without-streams and fs-promises-required (for node:fs and node:fs/p
     } finally {
       stream.destroy();
     }
+  });
+});
+
+describe('process-without-stdin (for node:process, taken without a facade)', () => {
+  it('gives the global process and its own env and versions', () => {
+    expect(processStandIn).toBe(process);
+    expect(processParts.env).toBe(process.env);
+    expect(processParts.versions).toBe(process.versions);
   });
 });

@@ -161,7 +161,7 @@ describe('function bundles', () => {
       // No pure-JavaScript SHA-256 (fast-sha256, the SDK's fallback): its first round constant, minified.
       expect(code).not.toContain('1116352408');
       // Built-ins the cold start does not need are loaded on first use, and node:fs without an ES module facade.
-      expect(code).not.toMatch(/from\s*"node:(zlib|stream\/web|stream\/promises|fs|fs\/promises)"/);
+      expect(code).not.toMatch(/from\s*"node:(zlib|stream\/web|stream\/promises|fs|fs\/promises|process)"/);
     });
   });
 });
