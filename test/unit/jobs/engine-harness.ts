@@ -1,3 +1,5 @@
+// The run engine's shared test world. Test files import it whole (`import * as world from …`) and call
+// `beforeEach(world.resetEngineWorld)`, so each use reads as part of this world and the setup is one line.
 import {
   executeRun,
   type RunBody,

@@ -1,3 +1,5 @@
+// handleJob's shared test world. Test files import it whole (`import * as world from …`) and call
+// `beforeEach(world.resetHandlerWorld)`, so each use reads as part of this world and the setup is one line.
 import { expect } from 'vitest';
 import { resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';
