@@ -1,3 +1,5 @@
+// The run engine's shared test world. The engine tests import it whole (`import * as world from …`) and call
+// `beforeEach(world.resetEngineWorld)`: the setup is one line and each use reads as part of this world.
 import {
   executeRun,
   type RunBody,

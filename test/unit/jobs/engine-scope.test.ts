@@ -5,51 +5,40 @@ import { ConsoleApiError } from '#lib/console/errors.ts';
 import { errorText } from '#lib/jobs/engine.ts';
 import { skipped } from '#lib/jobs/outcomes.ts';
 import type { ClusterOutcome } from '#lib/jobs/types.ts';
-import {
-  counters,
-  done,
-  type Item,
-  items,
-  log,
-  recorder,
-  resetEngineWorld,
-  runBody,
-  runItems,
-  stores,
-} from '#test/unit/jobs/engine-harness.ts';
+import * as world from '#test/unit/jobs/engine-harness.ts';
 
-beforeEach(resetEngineWorld);
+beforeEach(world.resetEngineWorld);
 
 describe('RunScope.forEachCluster', () => {
   it('never runs more than `concurrency` works at once, and does use that many', async () => {
     // Prepare
     let active = 0;
     let peak = 0;
-    const work = async (item: Item) => {
+    const work = async (item: world.Item) => {
       active++;
       peak = Math.max(peak, active);
       await new Promise<void>((resolve) => setImmediate(resolve));
       active--;
-      return done(item);
+      return world.done(item);
     };
     // Act
-    const summary = await runItems(10, work, { concurrency: 3 });
+    const summary = await world.runItems(10, work, { concurrency: 3 });
     // Assess
     expect(peak).toBe(3);
     expect(summary.counts.done).toBe(10);
     // Outcomes in the order of the items, whatever order they finished in.
-    expect(summary.clusters.map((c) => c.clusterId)).toEqual(items(10).map((i) => i.clusterId));
+    expect(summary.clusters.map((c) => c.clusterId)).toEqual(world.items(10).map((i) => i.clusterId));
   });
 
   it('defers the clusters it has no time for, never drops one, and records only what ran', async () => {
     // Prepare: each cluster costs 3 s of a 10 s budget with a 1 s margin.
     let left = 10_000;
-    const { calls, work } = recorder((item) => {
+    const { calls, work } = world.recorder((item) => {
       left -= 3_000;
-      return done(item);
+      return world.done(item);
     });
     // Act
-    const summary = await runItems(5, work, {
+    const summary = await world.runItems(5, work, {
       concurrency: 1,
       timeMarginMs: 1_000,
       remainingTimeMs: () => left,
@@ -66,14 +55,14 @@ describe('RunScope.forEachCluster', () => {
     expect(summary.clusters[3]).toMatchObject({ reason: 'time budget of this invocation used up' });
     expect(summary.counts).toEqual({ done: 3, skipped: 0, failed: 0, deferred: 2 });
     expect(summary.failed).toBe(false);
-    expect(stores.inspect.run(summary.idempotencyKey)?.outcomes.map((o) => o.clusterId)).toEqual([
+    expect(world.stores.inspect.run(summary.idempotencyKey)?.outcomes.map((o) => o.clusterId)).toEqual([
       'c1',
       'c2',
       'c3',
     ]);
-    expect(counters.totals.ClustersDeferred).toBe(2);
+    expect(world.counters.totals.ClustersDeferred).toBe(2);
     // A deferred cluster was never claimed.
-    expect(stores.calls['claims.claim']).toBe(3);
+    expect(world.stores.calls['claims.claim']).toBe(3);
   });
 
   it('tells the body whether there is time left', async () => {
@@ -81,7 +70,7 @@ describe('RunScope.forEachCluster', () => {
     let left = 5_000;
     const seen: boolean[] = [];
     // Act
-    await runBody(
+    await world.runBody(
       async (scope) => {
         seen.push(scope.hasTime());
         left = 1_000;
@@ -96,10 +85,10 @@ describe('RunScope.forEachCluster', () => {
 
   it('skips a cluster another run holds the claim of, and releases its own claims', async () => {
     // Prepare
-    await stores.claims.claim('backup', 'c2', 'backup:run:other#owner', 60_000);
-    const { calls, work } = recorder();
+    await world.stores.claims.claim('backup', 'c2', 'backup:run:other#owner', 60_000);
+    const { calls, work } = world.recorder();
     // Act
-    const summary = await runItems(3, work);
+    const summary = await world.runItems(3, work);
     // Assess
     expect(calls.sort()).toEqual(['c1', 'c3']);
     expect(summary.clusters[1]).toEqual({
@@ -108,8 +97,8 @@ describe('RunScope.forEachCluster', () => {
       status: 'skipped',
       reason: 'another run of this job is working on this cluster',
     });
-    expect(stores.inspect.claim('backup', 'c1')).toBeUndefined();
-    expect(stores.inspect.claim('backup', 'c2')?.owner).toBe('backup:run:other#owner');
+    expect(world.stores.inspect.claim('backup', 'c1')).toBeUndefined();
+    expect(world.stores.inspect.claim('backup', 'c2')?.owner).toBe('backup:run:other#owner');
   });
 
   it('turns a throwing work into a failed outcome with the error text and carries on with the others', async () => {
@@ -122,13 +111,13 @@ describe('RunScope.forEachCluster', () => {
       code: 'http',
       attempts: 1,
     });
-    const { calls, work } = recorder((item) => {
+    const { calls, work } = world.recorder((item) => {
       if (item.clusterId === 'c2') throw new TypeError('cannot read x');
       if (item.clusterId === 'c3') throw consoleError;
-      return done(item);
+      return world.done(item);
     });
     // Act
-    const summary = await runItems(4, work, { concurrency: 1 });
+    const summary = await world.runItems(4, work, { concurrency: 1 });
     // Assess
     expect(calls).toEqual(['c1', 'c2', 'c3', 'c4']);
     expect(summary.clusters[1]).toEqual({
@@ -143,25 +132,27 @@ describe('RunScope.forEachCluster', () => {
     });
     expect(summary.counts).toEqual({ done: 2, skipped: 0, failed: 2, deferred: 0 });
     expect(summary.failed).toBe(true);
-    expect(log.lines.filter((l) => l.message === 'cluster work failed')).toHaveLength(2);
+    expect(world.log.lines.filter((l) => l.message === 'cluster work failed')).toHaveLength(2);
     // The failure is recorded, so a retry knows to redo it; the claim was released all the same.
     expect(
-      stores.inspect.run(summary.idempotencyKey)?.outcomes.find((o) => o.clusterId === 'c2')?.status,
+      world.stores.inspect.run(summary.idempotencyKey)?.outcomes.find((o) => o.clusterId === 'c2')?.status,
     ).toBe('failed');
-    expect(stores.inspect.claim('backup', 'c2')).toBeUndefined();
+    expect(world.stores.inspect.claim('backup', 'c2')).toBeUndefined();
   });
 
   it('fails a cluster whose claim cannot be taken, with only the outcome fields', async () => {
     // Prepare: the claims table is throttled; items carry extra fields a use case works with.
-    stores.fail('claims.claim', 'throttle', 1);
-    const list = items(2).map((i) => ({ ...i, cluster: { uuid: i.clusterId, secretish: 'x'.repeat(50) } }));
+    world.stores.fail('claims.claim', 'throttle', 1);
+    const list = world
+      .items(2)
+      .map((i) => ({ ...i, cluster: { uuid: i.clusterId, secretish: 'x'.repeat(50) } }));
     const calls: string[] = [];
     // Act
-    const summary = await runBody(
+    const summary = await world.runBody(
       async (scope) => ({
         clusters: await scope.forEachCluster(list, async (item) => {
           calls.push(item.clusterId);
-          return done(item);
+          return world.done(item);
         }),
       }),
       { concurrency: 1 },
@@ -179,34 +170,34 @@ describe('RunScope.forEachCluster', () => {
 
   it('answers an earlier done or skipped outcome without working or claiming again', async () => {
     // Prepare: the first attempt did c1, skipped c2, failed c3.
-    const first = async (item: Item): Promise<ClusterOutcome> => {
+    const first = async (item: world.Item): Promise<ClusterOutcome> => {
       if (item.clusterId === 'c2') return skipped(item, 'in sync');
       if (item.clusterId === 'c3') throw new Error('boom');
-      return done(item);
+      return world.done(item);
     };
-    await runItems(3, first);
-    const claimsBefore = stores.calls['claims.claim'] ?? 0;
-    const { calls, work } = recorder();
+    await world.runItems(3, first);
+    const claimsBefore = world.stores.calls['claims.claim'] ?? 0;
+    const { calls, work } = world.recorder();
     // Act
-    const retry = await runItems(3, work);
+    const retry = await world.runItems(3, work);
     // Assess
     expect(calls).toEqual(['c3']);
-    expect(stores.calls['claims.claim']).toBe(claimsBefore + 1);
-    expect(retry.clusters[1]).toEqual(skipped(items(3)[1] as Item, 'in sync'));
+    expect(world.stores.calls['claims.claim']).toBe(claimsBefore + 1);
+    expect(retry.clusters[1]).toEqual(skipped(world.items(3)[1] as world.Item, 'in sync'));
   });
 
   it('keeps going when an outcome cannot be recorded or a claim not released', async () => {
     // Prepare
-    stores.fail('ledger.recordOutcome', 'reset');
-    stores.fail('claims.release', 'throttle');
-    const { work } = recorder();
+    world.stores.fail('ledger.recordOutcome', 'reset');
+    world.stores.fail('claims.release', 'throttle');
+    const { work } = world.recorder();
     // Act
-    const summary = await runItems(2, work);
+    const summary = await world.runItems(2, work);
     // Assess
     expect(summary.counts.done).toBe(2);
     expect(summary.failed).toBe(false);
-    expect(log.lines.filter((l) => l.message === 'outcome not recorded')).toHaveLength(2);
-    expect(log.lines.filter((l) => l.message === 'cluster claim not released')).toHaveLength(2);
+    expect(world.log.lines.filter((l) => l.message === 'outcome not recorded')).toHaveLength(2);
+    expect(world.log.lines.filter((l) => l.message === 'cluster claim not released')).toHaveLength(2);
   });
 });
 

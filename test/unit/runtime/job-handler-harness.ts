@@ -1,3 +1,5 @@
+// handleJob's shared test world. The job-handler tests import it whole (`import * as world from …`) and call
+// `beforeEach(world.resetHandlerWorld)`: the setup is one line and each use reads as part of this world.
 import { expect } from 'vitest';
 import { resolveConfig } from '#lib/config/load.ts';
 import type { AutomationConfig } from '#lib/config/types.ts';

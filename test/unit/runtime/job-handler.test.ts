@@ -5,51 +5,43 @@ import type { RunScope } from '#lib/jobs/engine.ts';
 import type { RunSummary } from '#lib/jobs/types.ts';
 import { type ActionDefinition, RequestRefusedError } from '#lib/runtime/job-handler.ts';
 import { StateStoreError } from '#lib/state/errors.ts';
-import {
-  answered,
-  direct,
-  expectNothingRan,
-  handle,
-  log,
-  recordingAction,
-  resetHandlerWorld,
-  stores,
-  webhook,
-} from '#test/unit/runtime/job-handler-harness.ts';
+import * as world from '#test/unit/runtime/job-handler-harness.ts';
 
-beforeEach(resetHandlerWorld);
+beforeEach(world.resetHandlerWorld);
 
 describe('handleJob: which action', () => {
   it('answers 404 to a webhook for an action this handler does not define, and runs nothing', async () => {
     // Prepare: 'notice' is a known teardown action, but this handler only defines 'run'.
-    const run = recordingAction();
+    const run = world.recordingAction();
     // Act
-    const answer = await handle('teardown', { run }, webhook('teardown', 'notice', {}));
+    const answer = await world.handle('teardown', { run }, world.webhook('teardown', 'notice', {}));
     // Assess
     const message = "teardown has no action 'notice' (known: run)";
-    expect(answered(answer)).toEqual({ statusCode: 404, body: { error: 'not_found', message } });
-    expectNothingRan(run);
+    expect(world.answered(answer)).toEqual({ statusCode: 404, body: { error: 'not_found', message } });
+    world.expectNothingRan(run);
   });
 
   it('throws RequestRefusedError for such an action from any other trigger', async () => {
     // Prepare
-    const run = recordingAction();
+    const run = world.recordingAction();
     // Act
-    const err = await handle('teardown', { run }, direct('teardown', 'recreate')).catch((e: unknown) => e);
+    const err = await world
+      .handle('teardown', { run }, world.direct('teardown', 'recreate'))
+      .catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(RequestRefusedError);
     expect((err as Error).message).toBe("teardown has no action 'recreate' (known: run)");
-    expect(stores.calls['ledger.start']).toBeUndefined();
+    expect(world.stores.calls['ledger.start']).toBeUndefined();
   });
 
   it('runs the action the trigger names, with the delivery and the request', async () => {
     // Prepare
-    const run = recordingAction();
+    const run = world.recordingAction();
     // Act
-    const summary = (await handle(
+    const summary = (await world.handle(
       'backup',
       { run },
-      direct('backup', 'run', { clusterIds: ['c1'] }),
+      world.direct('backup', 'run', { clusterIds: ['c1'] }),
     )) as RunSummary;
     // Assess
     expect(run.scopes).toHaveLength(1);
@@ -62,7 +54,7 @@ describe('handleJob: which action', () => {
 
 describe('handleJob: prechecks', () => {
   const refusing = (): ActionDefinition & { scopes: RunScope[] } => {
-    const action = recordingAction();
+    const action = world.recordingAction();
     return {
       ...action,
       precheck: () => {
@@ -75,12 +67,12 @@ describe('handleJob: prechecks', () => {
     // Prepare
     const action = refusing();
     // Act
-    const answer = await handle('backup', { run: action }, webhook('backup', 'run', {}));
+    const answer = await world.handle('backup', { run: action }, world.webhook('backup', 'run', {}));
     // Assess
     const message = 'keep-alive until is in the past';
-    expect(answered(answer)).toEqual({ statusCode: 422, body: { error: 'invalid_request', message } });
-    expectNothingRan(action);
-    expect(log.lines.find((l) => l.message === 'request refused')?.data).toMatchObject({
+    expect(world.answered(answer)).toEqual({ statusCode: 422, body: { error: 'invalid_request', message } });
+    world.expectNothingRan(action);
+    expect(world.log.lines.find((l) => l.message === 'request refused')?.data).toMatchObject({
       job: 'backup',
       reason: 'keep-alive until is in the past',
     });
@@ -90,7 +82,9 @@ describe('handleJob: prechecks', () => {
     // Prepare
     const action = refusing();
     // Act
-    const err = await handle('backup', { run: action }, direct('backup', 'run')).catch((e: unknown) => e);
+    const err = await world
+      .handle('backup', { run: action }, world.direct('backup', 'run'))
+      .catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(RequestRefusedError);
     expect(action.scopes).toEqual([]);
@@ -98,7 +92,7 @@ describe('handleJob: prechecks', () => {
 
   it('lets any other precheck error through, even for a webhook (a fault, not a refusal)', async () => {
     // Prepare
-    const action = recordingAction();
+    const action = world.recordingAction();
     const failing: ActionDefinition = {
       ...action,
       precheck: async () => {
@@ -106,9 +100,9 @@ describe('handleJob: prechecks', () => {
       },
     };
     // Act
-    const err = await handle('backup', { run: failing }, webhook('backup', 'run', {})).catch(
-      (e: unknown) => e,
-    );
+    const err = await world
+      .handle('backup', { run: failing }, world.webhook('backup', 'run', {}))
+      .catch((e: unknown) => e);
     // Assess
     expect((err as Error).message).toBe('console unavailable');
     expect(action.scopes).toEqual([]);
@@ -118,14 +112,14 @@ describe('handleJob: prechecks', () => {
 describe('handleJob: the run ledger before a precheck', () => {
   it('reads the ledger before a precheck, so an unreadable store fails the request before the check runs', async () => {
     // Prepare: a precheck stands for one that asks the Console.
-    const action = recordingAction();
+    const action = world.recordingAction();
     let checked = 0;
     const checking: ActionDefinition = { ...action, precheck: () => void checked++ };
-    stores.fail('ledger.get', 'throttle');
+    world.stores.fail('ledger.get', 'throttle');
     // Act
-    const err = await handle('backup', { run: checking }, webhook('backup', 'run', {})).catch(
-      (e: unknown) => e,
-    );
+    const err = await world
+      .handle('backup', { run: checking }, world.webhook('backup', 'run', {}))
+      .catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(StateStoreError);
     expect(err).toMatchObject({ operation: 'ledger.get' });
@@ -135,15 +129,15 @@ describe('handleJob: the run ledger before a precheck', () => {
 
   it('reads it once and changes nothing when the store answers, and not at all for an action without a check', async () => {
     // Prepare
-    const action = recordingAction();
+    const action = world.recordingAction();
     const checking: ActionDefinition = { ...action, precheck: () => undefined };
     // Act
-    await handle('backup', { run: checking }, webhook('backup', 'run', {}, 'msg_a'));
-    const readsWithCheck = stores.calls['ledger.get'];
-    await handle('backup', { run: action }, webhook('backup', 'run', {}, 'msg_b'));
+    await world.handle('backup', { run: checking }, world.webhook('backup', 'run', {}, 'msg_a'));
+    const readsWithCheck = world.stores.calls['ledger.get'];
+    await world.handle('backup', { run: action }, world.webhook('backup', 'run', {}, 'msg_b'));
     // Assess
     expect(readsWithCheck).toBe(1);
-    expect(stores.calls['ledger.get']).toBe(1);
+    expect(world.stores.calls['ledger.get']).toBe(1);
     expect(action.scopes).toHaveLength(2);
   });
 });

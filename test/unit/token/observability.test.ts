@@ -5,22 +5,15 @@ import { describe, expect, it } from 'vitest';
 import type { TokenError } from '#lib/token/errors.ts';
 import { memoryTokenStore } from '#lib/token/memory-store.ts';
 import { AuthCallError, type IssuedToken } from '#lib/token/oauth.ts';
-import {
-  fleetWith,
-  leaseTakenBy,
-  settled,
-  storeError,
-  T0,
-  tokenHarness,
-} from '#test/helpers/token/harness.ts';
+import * as harness from '#test/helpers/token/harness.ts';
 
-const messages = (h: ReturnType<typeof tokenHarness>, level: string) =>
+const messages = (h: ReturnType<typeof harness.tokenHarness>, level: string) =>
   h.log.lines.filter((l) => l.level === level).map((l) => l.message);
 
 describe('metrics and logs', () => {
   it('an auth call, then memory: counted by origin, the request logged with the token URL only', async () => {
     // Prepare
-    const h = tokenHarness(fleetWith());
+    const h = harness.tokenHarness(harness.fleetWith());
     const p = h.provider();
     // Act
     await p.getToken();
@@ -46,12 +39,12 @@ describe('metrics and logs', () => {
     ];
     // Act: three containers, one failure each.
     for (const failure of failures) {
-      const h = tokenHarness(memoryTokenStore());
+      const h = harness.tokenHarness(memoryTokenStore());
       h.auth.behaviour = async () => {
         throw failure;
       };
       const p = h.provider();
-      await settled(p.getToken());
+      await harness.settled(p.getToken());
       // Assess
       expect(p.stats).toMatchObject({
         blocked: failure.failure.kind === 'rate-limited' ? 1 : 0,
@@ -71,9 +64,9 @@ describe('metrics and logs', () => {
 
   it('a wait for another instance is counted, and the lease taken over from a dead holder is reported', async () => {
     // Prepare: a holder took the lease and never came back.
-    const store = fleetWith();
-    await leaseTakenBy(store, 'dead', 6_000);
-    const h = tokenHarness(store);
+    const store = harness.fleetWith();
+    await harness.leaseTakenBy(store, 'dead', 6_000);
+    const h = harness.tokenHarness(store);
     const p = h.provider({ leaseMs: 6_000, maxWaitMs: 20_000, minAuthIntervalMs: 0 });
     // Act
     await p.getToken();
@@ -84,12 +77,12 @@ describe('metrics and logs', () => {
     expect(h.metrics).toContain('LeaseTakeovers');
     const takeover = h.log.lines.find((l) => l.message === 'token lease taken over');
     expect(takeover?.level).toBe('warn');
-    expect(takeover?.data).toEqual({ expiredLeaseAgoMs: h.clock.t - (T0 + 6_000) });
+    expect(takeover?.data).toEqual({ expiredLeaseAgoMs: h.clock.t - (harness.T0 + 6_000) });
   });
 
   it('invalidations: counted, the first logged as done, one within the interval as refused', async () => {
     // Prepare
-    const h = tokenHarness(fleetWith());
+    const h = harness.tokenHarness(harness.fleetWith());
     const p = h.provider({ invalidationIntervalMs: 30_000, minAuthIntervalMs: 0 });
     // Act
     await p.invalidate(await p.getToken());
@@ -108,10 +101,10 @@ describe('metrics and logs', () => {
 
   it('an invalidation the store cannot record is logged, and the container still drops the token', async () => {
     // Prepare
-    const h = tokenHarness(
-      fleetWith({
+    const h = harness.tokenHarness(
+      harness.fleetWith({
         invalidate: async () => {
-          throw storeError('InternalServerError');
+          throw harness.storeError('InternalServerError');
         },
       }),
     );
@@ -130,9 +123,11 @@ describe('metrics and logs', () => {
   it('store calls that fail behind a working path are logged, never thrown', async () => {
     // Prepare: publishing and recording failures fail; the lease works.
     const broken = async (): Promise<never> => {
-      throw storeError('InternalServerError');
+      throw harness.storeError('InternalServerError');
     };
-    const h = tokenHarness(fleetWith({ publish: broken, recordBlocked: broken, recordRejected: broken }));
+    const h = harness.tokenHarness(
+      harness.fleetWith({ publish: broken, recordBlocked: broken, recordRejected: broken }),
+    );
     const p = h.provider({ storeRetryMs: 0 });
     // Act
     const token = await p.getToken();
@@ -141,13 +136,13 @@ describe('metrics and logs', () => {
     };
     await p.invalidate(token);
     h.clock.t += 2_000;
-    const blocked = await settled(p.getToken());
+    const blocked = await harness.settled(p.getToken());
     h.auth.behaviour = async () => {
       throw new AuthCallError({ kind: 'rejected', status: 401 });
     };
     const q = h.provider();
     h.clock.t += 60_000;
-    const rejected = await settled(q.getToken());
+    const rejected = await harness.settled(q.getToken());
     // Assess
     expect(token).toBe('token-1');
     expect((blocked as TokenError).code).toBe('auth-blocked');
@@ -167,7 +162,7 @@ describe('metrics and logs', () => {
 
   it('a lease lost before publishing keeps the token in this container, and says so', async () => {
     // Prepare
-    const h = tokenHarness(fleetWith({ publish: async () => undefined }));
+    const h = harness.tokenHarness(harness.fleetWith({ publish: async () => undefined }));
     const p = h.provider();
     // Act
     const token = await p.getToken();
@@ -182,16 +177,16 @@ describe('metrics and logs', () => {
   it('a store that stays down: retries counted, then the error logged and counted; local-auth warns', async () => {
     // Prepare: a store that is throttled three times, then down for good.
     let calls = 0;
-    const store = fleetWith({
+    const store = harness.fleetWith({
       read: async () => {
         calls++;
-        throw storeError(calls <= 3 ? 'ThrottlingException' : 'ResourceNotFoundException');
+        throw harness.storeError(calls <= 3 ? 'ThrottlingException' : 'ResourceNotFoundException');
       },
     });
-    const h = tokenHarness(store);
+    const h = harness.tokenHarness(store);
     const failing = h.provider({ storeRetryMs: 10_000 });
     // Act
-    const err = await settled(failing.getToken());
+    const err = await harness.settled(failing.getToken());
     const local = h.provider({ storeUnavailable: 'local-auth', storeRetryMs: 0 });
     const token = await local.getToken();
     // Assess
@@ -219,23 +214,23 @@ describe('metrics and logs', () => {
     const late = new Promise<IssuedToken>((resolve) => {
       deliver = resolve;
     });
-    const h = tokenHarness({
+    const h = harness.tokenHarness({
       ...memoryTokenStore(),
       publishLate: async () => {
-        throw storeError('InternalServerError');
+        throw harness.storeError('InternalServerError');
       },
     });
     h.auth.behaviour = async () => {
       throw new AuthCallError({ kind: 'unavailable', detail: 'timed out' }, { late });
     };
     const p = h.provider({ authLateMs: 4_000 });
-    const err = await settled(p.getToken());
+    const err = await harness.settled(p.getToken());
     // Act
     deliver({ accessToken: 'token-late', expiresAt: h.clock.t + 300_000 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     const token = await p.getToken();
     // Assess
-    expect((err as TokenError).retryAt).toBe(T0 + 4_000);
+    expect((err as TokenError).retryAt).toBe(harness.T0 + 4_000);
     expect(token).toBe('token-late');
     expect(messages(h, 'info')).toContain('a timed-out token request was answered late; its token is used');
     expect(messages(h, 'warn')).toContain('late token not shared');
@@ -243,20 +238,20 @@ describe('metrics and logs', () => {
 
   it('the wait-timeout message states the wait and the budget, in seconds', async () => {
     // Prepare: a live lease held by somebody else; 5 s of budget.
-    const store = fleetWith();
-    await leaseTakenBy(store, 'other', 60_000);
-    const h = tokenHarness(store);
+    const store = harness.fleetWith();
+    await harness.leaseTakenBy(store, 'other', 60_000);
+    const h = harness.tokenHarness(store);
     const p = h.provider({ maxWaitMs: 5_000, pollInitialMs: 100, pollMaxMs: 400 });
     // Act
-    const err = (await settled(p.getToken())) as TokenError;
+    const err = (await harness.settled(p.getToken())) as TokenError;
     // Assess
     expect(err.code).toBe('wait-timeout');
     const [, waited, budget] =
       /after waiting ([\d.]+) s \(the wait budget: ([\d.]+) s\)/.exec(err.message) ?? [];
     expect(Number(budget)).toBe(5);
-    expect(Number(waited)).toBeCloseTo((h.clock.t - T0) / 1000, 1);
-    expect(h.clock.t - T0).toBeLessThanOrEqual(5_000);
-    expect(h.clock.t - T0).toBeGreaterThan(4_600);
+    expect(Number(waited)).toBeCloseTo((h.clock.t - harness.T0) / 1000, 1);
+    expect(h.clock.t - harness.T0).toBeLessThanOrEqual(5_000);
+    expect(h.clock.t - harness.T0).toBeGreaterThan(4_600);
     expect(err.message).toMatch(/another instance holds the refresh lease$/);
     // Polls double from 100 ms to the 400 ms cap, each half fixed and half random.
     expect(Math.max(...h.sleeps)).toBeLessThanOrEqual(400);

@@ -1,27 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeTrigger, type TriggerOptions } from '#lib/triggers/normalize.ts';
 import { signWebhook } from '#lib/triggers/sign.ts';
-import {
-  KEEP_ALIVE_BODY,
-  MSG_ID,
-  normalized,
-  rejectedWith,
-  setup,
-  signed,
-} from '#test/unit/triggers/webhook-harness.ts';
+import * as webhook from '#test/unit/triggers/webhook-harness.ts';
 import { eventFixture, NOW_MS, NOW_S, SECRET_NEW, SECRET_OLD, SECRET_OTHER } from './fixtures.ts';
 
 describe('webhook: rejections', () => {
   it('answers 413 for a 10 MB body before reading headers, secrets or JSON', async () => {
     // Prepare
-    const { opts, secretReads } = setup({ maxBodyBytes: 1024 * 1024 });
+    const { opts, secretReads } = webhook.setup({ maxBodyBytes: 1024 * 1024 });
     const event = eventFixture('apigw-v2-webhook');
     event.body = `{"not json${'x'.repeat(10 * 1024 * 1024)}`;
     event.headers = {};
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
-    expect(rejectedWith(result)).toEqual({
+    expect(webhook.rejectedWith(result)).toEqual({
       status: 413,
       error: 'payload_too_large',
       message: 'body of 10485770 bytes exceeds the limit of 1048576 bytes',
@@ -31,14 +24,14 @@ describe('webhook: rejections', () => {
 
   it('counts the decoded size of a base64 body', async () => {
     // Prepare
-    const { opts } = setup({ maxBodyBytes: 100 });
-    const small = signed(KEEP_ALIVE_BODY);
+    const { opts } = webhook.setup({ maxBodyBytes: 100 });
+    const small = webhook.signed(webhook.KEEP_ALIVE_BODY);
     small.body = Buffer.from('x'.repeat(100)).toString('base64');
     small.isBase64Encoded = true;
     const large = { ...small, body: Buffer.from('x'.repeat(101)).toString('base64') };
     // Act
-    const atLimit = rejectedWith(await normalizeTrigger(small, opts));
-    const overLimit = rejectedWith(await normalizeTrigger(large, opts));
+    const atLimit = webhook.rejectedWith(await normalizeTrigger(small, opts));
+    const overLimit = webhook.rejectedWith(await normalizeTrigger(large, opts));
     // Assess: 100 bytes pass the size check (and fail the signature), 101 do not.
     expect(atLimit.status).toBe(401);
     expect(overLimit.status).toBe(413);
@@ -48,13 +41,13 @@ describe('webhook: rejections', () => {
     'answers 401 without the %s header',
     async (header) => {
       // Prepare
-      const { opts } = setup();
-      const event = signed(KEEP_ALIVE_BODY);
+      const { opts } = webhook.setup();
+      const event = webhook.signed(webhook.KEEP_ALIVE_BODY);
       delete (event.headers as Record<string, string>)[header];
       // Act
       const result = await normalizeTrigger(event, opts);
       // Assess
-      expect(rejectedWith(result)).toEqual({
+      expect(webhook.rejectedWith(result)).toEqual({
         status: 401,
         error: 'unauthorized',
         message: `missing ${header} header (Standard Webhooks)`,
@@ -64,12 +57,12 @@ describe('webhook: rejections', () => {
 
   it('answers 401 naming every missing header of an unsigned request', async () => {
     // Prepare
-    const { opts, secretReads } = setup();
+    const { opts, secretReads } = webhook.setup();
     const event = eventFixture('apigw-v2-webhook');
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
-    expect(rejectedWith(result).message).toBe(
+    expect(webhook.rejectedWith(result).message).toBe(
       'missing webhook-id, webhook-timestamp, webhook-signature headers (Standard Webhooks)',
     );
     expect(secretReads()).toBe(0);
@@ -94,12 +87,12 @@ describe('webhook: rejections', () => {
     ],
   ])('answers 401 for %s', async (_name, headers, message) => {
     // Prepare
-    const { opts } = setup();
-    const event = signed(KEEP_ALIVE_BODY, { headers });
+    const { opts } = webhook.setup();
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY, { headers });
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
-    const answer = rejectedWith(result);
+    const answer = webhook.rejectedWith(result);
     expect(answer.status).toBe(401);
     expect(answer.message).toMatch(message);
   });
@@ -111,24 +104,24 @@ describe('webhook: rejections', () => {
     ['301 s ahead', NOW_S + 301, 401],
   ])('checks the timestamp against the injected clock: %s', async (_name, timestamp, expected) => {
     // Prepare
-    const { opts } = setup();
-    const event = signed(KEEP_ALIVE_BODY, { timestamp });
+    const { opts } = webhook.setup();
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY, { timestamp });
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
     if (expected === 'run') expect(result.kind).toBe('run');
-    else expect(rejectedWith(result).status).toBe(expected);
+    else expect(webhook.rejectedWith(result).status).toBe(expected);
   });
 
   it('says whether the timestamp is too old or too new', async () => {
     // Prepare
-    const { opts } = setup();
+    const { opts } = webhook.setup();
     // Act
-    const old = rejectedWith(
-      await normalizeTrigger(signed(KEEP_ALIVE_BODY, { timestamp: NOW_S - 3600 }), opts),
+    const old = webhook.rejectedWith(
+      await normalizeTrigger(webhook.signed(webhook.KEEP_ALIVE_BODY, { timestamp: NOW_S - 3600 }), opts),
     );
-    const future = rejectedWith(
-      await normalizeTrigger(signed(KEEP_ALIVE_BODY, { timestamp: NOW_S + 3600 }), opts),
+    const future = webhook.rejectedWith(
+      await normalizeTrigger(webhook.signed(webhook.KEEP_ALIVE_BODY, { timestamp: NOW_S + 3600 }), opts),
     );
     // Assess
     expect(old.message).toBe('webhook-timestamp is more than 300 s old; sign each request when sending it');
@@ -139,32 +132,34 @@ describe('webhook: rejections', () => {
 
   it('refuses a replayed signature with a fresh timestamp (the timestamp is signed)', async () => {
     // Prepare
-    const old = signWebhook(SECRET_NEW, MSG_ID, NOW_S - 3600, KEEP_ALIVE_BODY);
-    const event = signed(KEEP_ALIVE_BODY, { headers: { 'webhook-signature': old['webhook-signature'] } });
+    const old = signWebhook(SECRET_NEW, webhook.MSG_ID, NOW_S - 3600, webhook.KEEP_ALIVE_BODY);
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY, {
+      headers: { 'webhook-signature': old['webhook-signature'] },
+    });
     // Act
-    const result = await normalized(event);
+    const result = await webhook.normalized(event);
     // Assess
-    expect(rejectedWith(result).status).toBe(401);
+    expect(webhook.rejectedWith(result).status).toBe(401);
   });
 
   it('refuses a tampered body', async () => {
     // Prepare
-    const event = signed(KEEP_ALIVE_BODY);
-    event.body = KEEP_ALIVE_BODY.replace('2026-01-16T06:00:00Z', '2026-01-23T06:00:00Z');
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY);
+    event.body = webhook.KEEP_ALIVE_BODY.replace('2026-01-16T06:00:00Z', '2026-01-23T06:00:00Z');
     // Act
-    const result = await normalized(event);
+    const result = await webhook.normalized(event);
     // Assess
-    expect(rejectedWith(result).status).toBe(401);
+    expect(webhook.rejectedWith(result).status).toBe(401);
   });
 
   it('refuses a signature made for another webhook-id', async () => {
     // Prepare
-    const { opts } = setup();
-    const event = signed(KEEP_ALIVE_BODY, { headers: { 'webhook-id': 'msg_other' } });
+    const { opts } = webhook.setup();
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY, { headers: { 'webhook-id': 'msg_other' } });
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
-    expect(rejectedWith(result).status).toBe(401);
+    expect(webhook.rejectedWith(result).status).toBe(401);
   });
 
   it.each([
@@ -173,12 +168,12 @@ describe('webhook: rejections', () => {
     ['no content-type', { 'content-type': '' }],
   ])('answers 415 for %s once the signature is valid', async (_name, headers) => {
     // Prepare
-    const { opts } = setup();
-    const event = signed(KEEP_ALIVE_BODY, { headers });
+    const { opts } = webhook.setup();
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY, { headers });
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
-    expect(rejectedWith(result)).toEqual({
+    expect(webhook.rejectedWith(result)).toEqual({
       status: 415,
       error: 'unsupported_media_type',
       message: 'content-type must be application/json',
@@ -187,14 +182,14 @@ describe('webhook: rejections', () => {
 
   it('checks the signature before the content-type, and the content-type before the JSON', async () => {
     // Prepare
-    const { opts } = setup();
-    const unsigned = signed('not json', {
+    const { opts } = webhook.setup();
+    const unsigned = webhook.signed('not json', {
       headers: { 'content-type': 'text/plain', 'webhook-signature': 'v1,AAAA' },
     });
-    const wrongType = signed('not json', { headers: { 'content-type': 'text/plain' } });
+    const wrongType = webhook.signed('not json', { headers: { 'content-type': 'text/plain' } });
     // Act
-    const first = rejectedWith(await normalizeTrigger(unsigned, opts));
-    const second = rejectedWith(await normalizeTrigger(wrongType, opts));
+    const first = webhook.rejectedWith(await normalizeTrigger(unsigned, opts));
+    const second = webhook.rejectedWith(await normalizeTrigger(wrongType, opts));
     // Assess
     expect([first.status, second.status]).toEqual([401, 415]);
   });
@@ -203,11 +198,11 @@ describe('webhook: rejections', () => {
     'answers 400 for a signed body that is not JSON: %j',
     async (body) => {
       // Prepare
-      const { opts } = setup();
+      const { opts } = webhook.setup();
       // Act
-      const result = await normalizeTrigger(signed(body), opts);
+      const result = await normalizeTrigger(webhook.signed(body), opts);
       // Assess
-      expect(rejectedWith(result)).toEqual({
+      expect(webhook.rejectedWith(result)).toEqual({
         status: 400,
         error: 'bad_request',
         message: 'body is not valid JSON',
@@ -223,7 +218,7 @@ describe('webhook: rejections', () => {
     ],
     [
       'an unknown field',
-      JSON.stringify({ payload: JSON.parse(KEEP_ALIVE_BODY).payload, force: true }),
+      JSON.stringify({ payload: JSON.parse(webhook.KEEP_ALIVE_BODY).payload, force: true }),
       /unknown field force/,
     ],
     ['a JSON array', '[]', /must be a JSON object, got an array/],
@@ -234,11 +229,11 @@ describe('webhook: rejections', () => {
     ],
   ])('answers 422 naming the field for %s', async (_name, body, message) => {
     // Prepare
-    const { opts } = setup();
+    const { opts } = webhook.setup();
     // Act
-    const result = await normalizeTrigger(signed(body), opts);
+    const result = await normalizeTrigger(webhook.signed(body), opts);
     // Assess
-    const answer = rejectedWith(result);
+    const answer = webhook.rejectedWith(result);
     expect([answer.status, answer.error]).toEqual([422, 'invalid_request']);
     expect(answer.message).toMatch(message);
   });
@@ -250,13 +245,13 @@ describe('webhook: rejections', () => {
     ['a route without action', '/webhooks/teardown'],
   ])('answers 404 for %s without reading secrets', async (_name, rawPath) => {
     // Prepare
-    const { opts, secretReads } = setup();
-    const event = signed('{}');
+    const { opts, secretReads } = webhook.setup();
+    const event = webhook.signed('{}');
     event.rawPath = rawPath;
     // Act
     const result = await normalizeTrigger(event, opts);
     // Assess
-    const answer = rejectedWith(result);
+    const answer = webhook.rejectedWith(result);
     expect([answer.status, answer.error]).toEqual([404, 'not_found']);
     expect(answer.message).toContain(
       'this function serves POST /webhooks/teardown/{notice|run|recreate|keep-alive}',
@@ -268,9 +263,9 @@ describe('webhook: rejections', () => {
     // Prepare
     const opts: TriggerOptions = { job: 'teardown', eventSource: 'camunda.automation', now: () => NOW_MS };
     // Act
-    const result = await normalizeTrigger(signed(KEEP_ALIVE_BODY), opts);
+    const result = await normalizeTrigger(webhook.signed(webhook.KEEP_ALIVE_BODY), opts);
     // Assess
-    expect(rejectedWith(result)).toMatchObject({
+    expect(webhook.rejectedWith(result)).toMatchObject({
       status: 404,
       message: expect.stringMatching(/has no webhook$/),
     });
@@ -278,8 +273,8 @@ describe('webhook: rejections', () => {
 
   it.each(['GET', 'PUT', 'DELETE'])('answers 405 for %s with an allow header', async (method) => {
     // Prepare
-    const { opts } = setup();
-    const event = signed(KEEP_ALIVE_BODY);
+    const { opts } = webhook.setup();
+    const event = webhook.signed(webhook.KEEP_ALIVE_BODY);
     (event.requestContext as { http: { method: string } }).http.method = method;
     // Act
     const result = await normalizeTrigger(event, opts);
@@ -291,11 +286,11 @@ describe('webhook: rejections', () => {
 
   it('never puts a secret or a signature in an answer', async () => {
     // Prepare
-    const forged = signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER });
+    const forged = webhook.signed(webhook.KEEP_ALIVE_BODY, { secret: SECRET_OTHER });
     const forgedSignature = (forged.headers as Record<string, string>)['webhook-signature'] ?? '';
-    const good = signWebhook(SECRET_NEW, MSG_ID, NOW_S, KEEP_ALIVE_BODY)['webhook-signature'];
+    const good = signWebhook(SECRET_NEW, webhook.MSG_ID, NOW_S, webhook.KEEP_ALIVE_BODY)['webhook-signature'];
     // Act
-    const result = await normalized(forged, { secrets: [SECRET_OLD, SECRET_NEW] });
+    const result = await webhook.normalized(forged, { secrets: [SECRET_OLD, SECRET_NEW] });
     // Assess
     if (result.kind !== 'webhook-rejected') throw new Error('expected a rejection');
     const body = result.response.body;
@@ -307,12 +302,12 @@ describe('webhook: rejections', () => {
   it('produces no request and no delivery for any rejected webhook', async () => {
     // Prepare
     const events = [
-      signed(KEEP_ALIVE_BODY, { secret: SECRET_OTHER }),
-      signed('nope'),
-      signed('{"dryRun":"yes"}'),
+      webhook.signed(webhook.KEEP_ALIVE_BODY, { secret: SECRET_OTHER }),
+      webhook.signed('nope'),
+      webhook.signed('{"dryRun":"yes"}'),
     ];
     // Act
-    const results = await Promise.all(events.map((e) => normalized(e)));
+    const results = await Promise.all(events.map((e) => webhook.normalized(e)));
     // Assess
     expect(results.map((r) => r.kind)).toEqual(['webhook-rejected', 'webhook-rejected', 'webhook-rejected']);
     for (const r of results) expect(Object.keys(r).sort()).toEqual(['kind', 'response']);
