@@ -27,7 +27,15 @@ export function keyedDigest(key: string): Digest {
   return (value) => createHmac('sha256', bytes).update(value, 'utf8').digest('hex').slice(0, 8);
 }
 
-/** The deployment's digest: its stored key, or a fresh random one stored now if it has none yet. */
-export async function deploymentDigest(store: Pick<ManagedSecretStore, 'digestKey'>): Promise<Digest> {
-  return keyedDigest(await store.digestKey(randomBytes(KEY_BYTES).toString('base64')));
+/**
+ * The deployment's digest: its stored key, or a fresh random one stored now if it has none yet. A dry run writes
+ * nothing: without a stored key it digests under a one-off key (no record holds a digest to compare with yet).
+ */
+export async function deploymentDigest(
+  store: Pick<ManagedSecretStore, 'digestKey' | 'storedDigestKey'>,
+  options: { dryRun?: boolean } = {},
+): Promise<Digest> {
+  const fresh = () => randomBytes(KEY_BYTES).toString('base64');
+  if (options.dryRun) return keyedDigest((await store.storedDigestKey()) ?? fresh());
+  return keyedDigest(await store.digestKey(fresh()));
 }

@@ -47,8 +47,8 @@ export async function runSecretsSync(
       notes.push(`source '${source}' selects no secret (nothing deleted on its account)`);
   }
 
-  // The deployment's digest key, read (or made, on the first run) before anything is looked at.
-  const digest = await deploymentDigest(deps.managedSecrets);
+  // The deployment's digest key, read (or made, on the first live run) before anything is looked at.
+  const digest = await deploymentDigest(deps.managedSecrets, { dryRun: scope.dryRun });
 
   const listed = await deps.console.listClusters();
   const selection = selectRequested(listed, policy.selector, scope.request.clusterIds ?? []);

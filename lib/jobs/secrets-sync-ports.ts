@@ -38,4 +38,6 @@ export interface ManagedSecretStore {
    * none, by a conditional write, so that concurrent first runs end up with one key.
    */
   digestKey(candidate: string): Promise<string>;
+  /** The deployment's digest key if one is stored; writes nothing (what a dry run reads). */
+  storedDigestKey(): Promise<string | undefined>;
 }

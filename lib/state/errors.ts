@@ -31,7 +31,8 @@ export type StateOperation =
   | 'managedSecrets.list'
   | 'managedSecrets.put'
   | 'managedSecrets.remove'
-  | 'managedSecrets.digestKey';
+  | 'managedSecrets.digestKey'
+  | 'managedSecrets.storedDigestKey';
 
 export const STATE_OPERATIONS: readonly StateOperation[] = [
   'ledger.start',
@@ -60,6 +61,7 @@ export const STATE_OPERATIONS: readonly StateOperation[] = [
   'managedSecrets.put',
   'managedSecrets.remove',
   'managedSecrets.digestKey',
+  'managedSecrets.storedDigestKey',
 ];
 
 export class StateStoreError extends Error {

@@ -70,5 +70,11 @@ export const dynamoManagedSecretStore = stateStore(
       if (winner === undefined) throw new StateStoreError(op, undefined, `${op}: the stored key vanished`);
       return winner;
     },
+
+    async storedDigestKey() {
+      const op = 'managedSecrets.storedDigestKey';
+      const item = await table.get(op, DIGEST_KEY_ITEM);
+      return item && new ItemReader(item).string('key');
+    },
   }),
 );

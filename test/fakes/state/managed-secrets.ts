@@ -35,5 +35,9 @@ export function memoryManagedSecretStore(enter: Enter): ManagedSecretStore {
       digestKey ??= candidate;
       return digestKey;
     },
+    async storedDigestKey() {
+      enter('managedSecrets.storedDigestKey');
+      return digestKey;
+    },
   };
 }

@@ -79,6 +79,21 @@ export function managedSecretStoreContract(label: string, setup: () => Promise<S
       expect(later).toBe(racing[0]);
     });
 
+    it('reads the stored digest key without writing one: none before the first key, the first key after', async () => {
+      // Prepare
+      const { stores } = await setup();
+      const store = stores.managedSecrets;
+      // Act
+      const before = await store.storedDigestKey();
+      const stillNone = await store.storedDigestKey();
+      const made = await store.digestKey('key-candidate-a');
+      const after = await store.storedDigestKey();
+      // Assess
+      expect([before, stillNone]).toEqual([undefined, undefined]);
+      expect(after).toBe(made);
+      expect(await store.digestKey('key-candidate-b')).toBe('key-candidate-a');
+    });
+
     it('refuses an empty digest key candidate with a StateStoreError and stores none', async () => {
       // Prepare
       const { stores } = await setup();

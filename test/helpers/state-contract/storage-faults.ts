@@ -38,6 +38,7 @@ export function storageFaultsContract(label: string, setup: () => Promise<StateC
         s.managedSecrets.put('c1', { name: 'K', source: 's', from: 'f', digest: 'd', updatedAt: 'u' }),
       'managedSecrets.remove': (s) => s.managedSecrets.remove('c1', 'K'),
       'managedSecrets.digestKey': (s) => s.managedSecrets.digestKey('key-candidate'),
+      'managedSecrets.storedDigestKey': (s) => s.managedSecrets.storedDigestKey(),
     };
 
     for (const fault of ['throttle', 'reset'] as const) {

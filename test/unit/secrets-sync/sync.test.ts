@@ -294,15 +294,37 @@ describe('secrets sync', () => {
     const w = world([cluster('prod-a')], {}, { 'camunda/payments/PAYMENT_KEY': { value: PAY_KEY } });
     // Act
     const summary = await w.run((scope) => runSecretsSync(w.deps, scope, policy()), { dryRun: true });
-    // Assess
-    const digestOf = await deploymentDigest(w.stores.managedSecrets);
+    // Assess: not even the deployment's digest key is made (the digest is under a one-off key).
     expect(outcome(summary, 'prod-a')).toMatchObject({
       status: 'done',
       action: 'would-sync-secrets',
-      detail: { changes: [{ change: 'create', name: 'PAYMENT_KEY', digest: digestOf(PAY_KEY) }] },
+      detail: {
+        changes: [{ change: 'create', name: 'PAYMENT_KEY', digest: expect.stringMatching(/^[0-9a-f]{8}$/) }],
+      },
     });
     expect(w.console.writes).toEqual([]);
     expect(await w.stores.managedSecrets.list(w.idOf('prod-a'))).toEqual([]);
+    expect(await w.stores.managedSecrets.storedDigestKey()).toBeUndefined();
+  });
+
+  it('in a dry run after a live run shows digests under the deployment’s key, comparable with the records', async () => {
+    // Prepare
+    const w = world([cluster('prod-a')], {}, { 'camunda/payments/PAYMENT_KEY': { value: PAY_KEY } });
+    await w.run((scope) => runSecretsSync(w.deps, scope, policy()));
+    w.reader.secrets.set('camunda/payments/PAYMENT_KEY', { value: `${PAY_KEY}-rotated` });
+    const key = await w.stores.managedSecrets.storedDigestKey();
+    // Act
+    const summary = await w.run((scope) => runSecretsSync(w.deps, scope, policy()), { dryRun: true });
+    // Assess
+    const digestOf = await deploymentDigest(w.stores.managedSecrets);
+    expect(outcome(summary, 'prod-a')).toMatchObject({
+      action: 'would-sync-secrets',
+      detail: {
+        changes: [{ change: 'update', name: 'PAYMENT_KEY', digest: digestOf(`${PAY_KEY}-rotated`) }],
+      },
+    });
+    expect(await w.stores.managedSecrets.storedDigestKey()).toBe(key);
+    expect((await w.stores.managedSecrets.list(w.idOf('prod-a')))[0]?.digest).toBe(digestOf(PAY_KEY));
   });
 
   it('narrows to the requested clusters, still within the selector', async () => {
