@@ -3,11 +3,17 @@
 // the value. No ttl: an ownership record that expired would leave a secret that nothing ever deletes.
 // The same store keeps the deployment's digest key (one item, written once by a conditional put).
 import type { ManagedSecret, ManagedSecretStore } from '#lib/jobs/secrets-sync-ports.ts';
-import { StateStoreError } from './errors.ts';
+import { type StateOperation, StateStoreError } from './errors.ts';
 import { ItemReader } from './item-codec.ts';
 import { DIGEST_KEY_ITEM, managedSecretKey, managedSecretPartition } from './keys.ts';
-import { stateStore } from './state-table.ts';
+import { type StateTable, stateStore } from './state-table.ts';
 import { TABLE_SCHEMA } from './table.ts';
+
+/** The deployment's digest key as stored, if any (a read, for `operation`). */
+async function readDigestKey(table: StateTable, operation: StateOperation): Promise<string | undefined> {
+  const item = await table.get(operation, DIGEST_KEY_ITEM);
+  return item && new ItemReader(item).string('key');
+}
 
 export const dynamoManagedSecretStore = stateStore(
   (table): ManagedSecretStore => ({
@@ -52,11 +58,7 @@ export const dynamoManagedSecretStore = stateStore(
     async digestKey(candidate) {
       const op = 'managedSecrets.digestKey';
       if (candidate === '') throw new StateStoreError(op, undefined, `${op}: the candidate key is empty`);
-      const stored = async () => {
-        const item = await table.get(op, DIGEST_KEY_ITEM);
-        return item && new ItemReader(item).string('key');
-      };
-      const existing = await stored();
+      const existing = await readDigestKey(table, op);
       if (existing !== undefined) return existing;
       const { applied } = await table.put(
         op,
@@ -66,15 +68,11 @@ export const dynamoManagedSecretStore = stateStore(
       );
       if (applied) return candidate;
       // Another first run stored its key in between: that one is the deployment's.
-      const winner = await stored();
+      const winner = await readDigestKey(table, op);
       if (winner === undefined) throw new StateStoreError(op, undefined, `${op}: the stored key vanished`);
       return winner;
     },
 
-    async storedDigestKey() {
-      const op = 'managedSecrets.storedDigestKey';
-      const item = await table.get(op, DIGEST_KEY_ITEM);
-      return item && new ItemReader(item).string('key');
-    },
+    storedDigestKey: () => readDigestKey(table, 'managedSecrets.storedDigestKey'),
   }),
 );
